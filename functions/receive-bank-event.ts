@@ -1,0 +1,47 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbSubscriberDirectory } from '../shared/adapters/dynamodb-subscriber-directory.ts';
+import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { type ReceiveBankEventPorts, receiveBankEvent } from '../shared/domain/receive-bank-event.ts';
+import { systemClock } from '../shared/ports/clock.ts';
+import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { parseEnv } from '../shared/runtime/env.ts';
+import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
+import { logger } from '../shared/runtime/logger.ts';
+import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
+
+// POST /v1/banks/{bankId}/events (SPEC §1.1).
+
+/** Builds the handler around the given ports; tests and local mode pass their own. */
+export function createHandler(ports: ReceiveBankEventPorts) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(problemJsonErrors(logger))
+    .handler(async (event) => {
+      const bankId = event.pathParameters?.bankId ?? '';
+      const outcome = await receiveBankEvent({ bankId, headers: event.headers, body: rawBody(event) }, ports);
+      logger.info('bank event received', { bankId, eventId: outcome.id, outcome: outcome.status });
+      return jsonResponse(outcome.status === 'duplicate' ? 200 : 202, outcome);
+    });
+}
+
+const env = parseEnv(
+  z.object({
+    EVENTS_TABLE: z.string().min(1),
+    SUBSCRIBERS_TABLE: z.string().min(1),
+    SECRET_PREFIX: z.string().min(1),
+    LOCAL_SECRETS_FILE: z.string().optional(),
+  }),
+);
+
+export const handler = createHandler({
+  secrets: new SecretStoreBankSecrets(secretStoreFrom(env), env.SECRET_PREFIX),
+  subscribers: new DynamoDbSubscriberDirectory(dynamoDb, env.SUBSCRIBERS_TABLE),
+  events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
+  clock: systemClock,
+});

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
+
+/** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export function callbackSecretName(prefix: string, bankId: string): string {
+  return `${prefix}/banks/${bankId}/callback`;
+}
+
+export function messengerSecretName(prefix: string): string {
+  return `${prefix}/messenger`;
+}
+
+export interface LocalBankSecrets {
+  readonly signingSecret: string;
+  readonly callbackSecret: string;
+}
+
+export interface MessengerSecrets {
+  readonly appSecret: string;
+  readonly verifyToken: string;
+  readonly pageAccessToken: string;
+}
+
+type SecretsFile = Record<string, unknown>;
+
+/**
+ * The local secrets file, laid out like Secrets Manager (name → JSON value). Secrets already in
+ * the file are kept, so a restart of `npm start` does not invalidate a developer's setup.
+ */
+export class LocalSecretsFile {
+  private constructor(
+    readonly path: string,
+    private readonly secrets: SecretsFile,
+  ) {}
+
+  static async open(path: string): Promise<LocalSecretsFile> {
+    try {
+      return new LocalSecretsFile(path, JSON.parse(await readFile(path, 'utf8')) as SecretsFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return new LocalSecretsFile(path, {});
+    }
+  }
+
+  /** The bank's secrets, created when missing. */
+  ensureBank(prefix: string, bankId: string): LocalBankSecrets {
+    const signing = this.ensure(signingSecretName(prefix, bankId), () => ({ current: newWebhookSecret() }));
+    const callback = this.ensure(callbackSecretName(prefix, bankId), () => ({ current: newWebhookSecret() }));
+    return { signingSecret: signing.current, callbackSecret: callback.current };
+  }
+
+  /** The Messenger app's secrets, created when missing. */
+  ensureMessenger(prefix: string): MessengerSecrets {
+    return this.ensure(messengerSecretName(prefix), () => ({
+      appSecret: randomBytes(16).toString('hex'),
+      verifyToken: randomBytes(12).toString('base64url'),
+      pageAccessToken: `local-${randomBytes(24).toString('base64url')}`,
+    }));
+  }
+
+  async save(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    await writeFile(this.path, `${JSON.stringify(this.secrets, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  private ensure<Value>(name: string, create: () => Value): Value {
+    if (!Object.hasOwn(this.secrets, name)) this.secrets[name] = create();
+    return this.secrets[name] as Value;
+  }
+}

@@ -1,0 +1,109 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { documentClientFor } from '../shared/runtime/aws-clients.ts';
+import { tableEnvironmentVariable, tableKeys } from '../shared/runtime/table-definitions.ts';
+import { createTables, tableNamesWithPrefix } from './create-tables.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LocalHttpServer, startLambdaHttpServer } from './lambda-http-server.ts';
+import { localRoutes } from './local-routes.ts';
+import { LocalSecretsFile } from './local-secrets.ts';
+import { DEMO_BANK_ID, seedDemo } from './seed-demo.ts';
+
+export const LOCAL_SECRET_PREFIX = 'vigil/local';
+const LOCAL_PAGE_ID = '100000000000001';
+
+export interface LocalStackOptions {
+  /** Where local.json and the secrets file go (default `.vigil`). */
+  readonly home: string;
+  readonly port: number;
+  readonly emulatorPort: number;
+  /** Uses this DynamoDB endpoint instead of starting DynamoDB Local. */
+  readonly dynamoDbEndpoint?: string;
+  readonly tablePrefix?: string;
+}
+
+/** What `.vigil/local.json` holds (SPEC §5): everything a developer or test needs to talk to local mode. */
+export interface LocalConfig {
+  readonly apiUrl: string;
+  readonly emulatorUrl: string;
+  readonly banks: readonly {
+    readonly bankId: string;
+    readonly signingSecret: string;
+    readonly callbackSecret: string;
+    readonly callbackUrl: string;
+  }[];
+  readonly messenger: { readonly appSecret: string; readonly verifyToken: string; readonly pageId: string };
+}
+
+export interface LocalStack {
+  readonly config: LocalConfig;
+  readonly configPath: string;
+  readonly dynamoDbEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs Vigil on this machine: DynamoDB Local with the stack's tables, the deployed handlers
+ * behind a local HTTP API, local secrets, and the seeded `demo-bank`.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const home = resolve(options.home);
+  const started: { dynamoDb?: DynamoDbLocal; server?: LocalHttpServer } = {};
+  const stop = async () => {
+    await started.server?.close();
+    await started.dynamoDb?.stop();
+  };
+  try {
+    if (options.dynamoDbEndpoint === undefined) started.dynamoDb = await startDynamoDbLocal();
+    const dynamoDbEndpoint = options.dynamoDbEndpoint ?? started.dynamoDb?.endpoint ?? '';
+    const tables = tableNamesWithPrefix(options.tablePrefix ?? 'vigil');
+    const rawClient = new DynamoDBClient(localAwsConfig(dynamoDbEndpoint));
+    await createTables(rawClient, tables);
+
+    const secrets = await LocalSecretsFile.open(join(home, 'secrets.json'));
+    const apiUrl = `http://127.0.0.1:${options.port}`;
+    const emulatorUrl = `http://127.0.0.1:${options.emulatorPort}`;
+    const callbackUrl = `${apiUrl}/__local/banks/${DEMO_BANK_ID}/callbacks`;
+    const demoSecrets = secrets.ensureBank(LOCAL_SECRET_PREFIX, DEMO_BANK_ID);
+    const messenger = secrets.ensureMessenger(LOCAL_SECRET_PREFIX);
+    await secrets.save();
+    await seedDemo(documentClientFor(rawClient), tables, { bankId: DEMO_BANK_ID, callbackUrl });
+
+    // The handlers read their configuration from the environment at import, as in Lambda.
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SECRET_PREFIX: LOCAL_SECRET_PREFIX,
+      LOCAL_SECRETS_FILE: secrets.path,
+      ...Object.fromEntries(tableKeys.map((key) => [tableEnvironmentVariable(key), tables[key]])),
+    });
+    started.server = await startLambdaHttpServer(await localRoutes(), options.port);
+
+    const config: LocalConfig = {
+      apiUrl,
+      emulatorUrl,
+      banks: [{ bankId: DEMO_BANK_ID, ...demoSecrets, callbackUrl }],
+      messenger: {
+        appSecret: messenger.appSecret,
+        verifyToken: messenger.verifyToken,
+        pageId: LOCAL_PAGE_ID,
+      },
+    };
+    const configPath = join(home, 'local.json');
+    await mkdir(home, { recursive: true });
+    await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    return { config, configPath, dynamoDbEndpoint, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** SDK client settings for DynamoDB Local, which accepts any credentials. */
+export function localAwsConfig(endpoint: string) {
+  return { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}

@@ -1,0 +1,47 @@
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableNames } from './create-tables.ts';
+
+export const DEMO_BANK_ID = 'demo-bank';
+/** A customer seeded as subscribed, so that events for it are accepted before enrollment exists. */
+export const DEMO_CUSTOMER_ID = 'cus_demo';
+
+export interface DemoBank {
+  readonly bankId: string;
+  readonly callbackUrl: string;
+}
+
+/** Seeds `demo-bank` and one subscribed demo customer into local mode's tables. */
+export async function seedDemo(
+  client: DynamoDBDocumentClient,
+  tables: TableNames,
+  bank: DemoBank,
+): Promise<void> {
+  const now = new Date().toISOString();
+  await client.send(
+    new PutCommand({
+      TableName: tables.banks,
+      Item: {
+        bankId: bank.bankId,
+        name: 'Demo Bank',
+        callbackUrl: bank.callbackUrl,
+        locale: 'en_US',
+        alertExpiryMinutes: 60,
+        createdAt: now,
+      },
+    }),
+  );
+  await client.send(
+    new PutCommand({
+      TableName: tables.subscribers,
+      Item: {
+        bankId: bank.bankId,
+        customerId: DEMO_CUSTOMER_ID,
+        psid: 'psid_demo',
+        status: 'active',
+        locale: 'en_US',
+        consentedAt: now,
+        consentVersion: 'local-seed',
+      },
+    }),
+  );
+}

@@ -1,0 +1,37 @@
+import { startLocalStack } from './local-stack.ts';
+
+// `npm start`: Vigil on this machine. Ctrl-C stops everything it started.
+
+const port = Number(process.env.PORT ?? 3000);
+const emulatorPort = Number(process.env.EMULATOR_PORT ?? 3001);
+const home = process.env.VIGIL_HOME ?? '.vigil';
+
+const stack = await startLocalStack({ home, port, emulatorPort });
+const bank = stack.config.banks[0];
+process.stdout.write(
+  [
+    'Vigil is running locally.',
+    `  Bank API:        ${stack.config.apiUrl}`,
+    `  DynamoDB Local:  ${stack.dynamoDbEndpoint}`,
+    `  Settings:        ${stack.configPath} (bank ${bank?.bankId}, its secrets, Messenger settings)`,
+    `  Try:             npx vigil events send ${bank?.bankId} --file examples/card-transaction.json`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping Vigil...\n');
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}

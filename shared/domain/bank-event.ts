@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+// The bank event contract of SPEC §1.1. Objects are strict: an unknown field is an error, so a
+// bank that sends more than Vigil needs learns it at once instead of leaking data silently.
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+
+/** A bank's id in URLs and secret names: lower-case letters, digits and dashes. */
+export const bankIdPattern = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** An opaque reference chosen by the bank (customer, transaction or event id). */
+export const opaqueIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'Must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-".');
+
+/** The bank's opaque customer reference: never a name, e-mail or phone number. */
+export const customerIdSchema = opaqueIdSchema;
+
+export const currencySchema = z
+  .string()
+  .refine((code) => /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code), 'Must be an ISO 4217 currency code.');
+
+export const countrySchema = z
+  .string()
+  .refine(
+    (code) => /^[A-Z]{2}$/.test(code) && REGION_NAMES.of(code) !== undefined,
+    'Must be an ISO 3166-1 alpha-2 country code.',
+  );
+
+export const mccSchema = z.string().regex(/^\d{4}$/, 'Must be a 4-digit merchant category code.');
+
+const last4Schema = z.string().regex(/^\d{4}$/, 'Must be exactly the last 4 digits.');
+const minorUnits = z.int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+const occurredAtSchema = z.iso.datetime({ offset: true });
+
+export const transactionChannels = ['card_present', 'card_not_present', 'atm', 'transfer'] as const;
+
+export const cardTransactionEventSchema = z.strictObject({
+  type: z.literal('card.transaction'),
+  customerId: customerIdSchema,
+  occurredAt: occurredAtSchema,
+  transaction: z.strictObject({
+    id: opaqueIdSchema,
+    cardLast4: last4Schema,
+    amount: minorUnits.min(0),
+    currency: currencySchema,
+    merchant: z.strictObject({
+      name: z.string().trim().min(1).max(100),
+      mcc: mccSchema,
+      country: countrySchema,
+    }),
+    channel: z.enum(transactionChannels),
+    status: z.enum(['authorized', 'declined']),
+  }),
+});
+
+export const accountBalanceEventSchema = z.strictObject({
+  type: z.literal('account.balance'),
+  customerId: customerIdSchema,
+  occurredAt: occurredAtSchema,
+  balance: z.strictObject({
+    accountLast4: last4Schema,
+    available: minorUnits,
+    currency: currencySchema,
+  }),
+});
+
+export const bankEventSchema = z.discriminatedUnion('type', [
+  cardTransactionEventSchema,
+  accountBalanceEventSchema,
+]);
+
+export type CardTransactionEvent = z.infer<typeof cardTransactionEventSchema>;
+export type AccountBalanceEvent = z.infer<typeof accountBalanceEventSchema>;
+export type BankEvent = z.infer<typeof bankEventSchema>;

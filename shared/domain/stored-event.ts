@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { BankEvent } from './bank-event.ts';
+
+/** Events are kept only as long as scoring and redrive can need them (SPEC §7). */
+export const EVENT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+export type EventStatus = 'received' | 'scored';
+
+export interface StoredTransaction {
+  readonly id: string;
+  readonly cardLast4: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly merchantName: string;
+  readonly mcc: string;
+  readonly country: string;
+  readonly channel: string;
+  readonly status: string;
+}
+
+export interface StoredBalance {
+  readonly accountLast4: string;
+  readonly available: number;
+  readonly currency: string;
+}
+
+/**
+ * What Vigil keeps of a bank event: the fields scoring and the alert text need, never the raw
+ * payload, with a hash of the body to tell a retry from a conflicting reuse of the event id.
+ */
+export interface StoredEvent {
+  readonly bankId: string;
+  readonly eventId: string;
+  readonly type: BankEvent['type'];
+  readonly customerId: string;
+  readonly occurredAt: string;
+  readonly receivedAt: string;
+  readonly bodyHash: string;
+  readonly status: EventStatus;
+  /** DynamoDB TTL, epoch seconds. */
+  readonly expiresAt: number;
+  readonly transaction?: StoredTransaction;
+  readonly balance?: StoredBalance;
+}
+
+/** Reduces a validated bank event to the record Vigil stores. */
+export function toStoredEvent(
+  bankId: string,
+  eventId: string,
+  event: BankEvent,
+  receivedAt: Date,
+): StoredEvent {
+  const common = {
+    bankId,
+    eventId,
+    type: event.type,
+    customerId: event.customerId,
+    occurredAt: event.occurredAt,
+    receivedAt: receivedAt.toISOString(),
+    bodyHash: hashEvent(event),
+    status: 'received' as const,
+    expiresAt: Math.floor(receivedAt.getTime() / 1000) + EVENT_RETENTION_SECONDS,
+  };
+  if (event.type === 'account.balance') return { ...common, balance: { ...event.balance } };
+  const { merchant, ...transaction } = event.transaction;
+  return {
+    ...common,
+    transaction: {
+      ...transaction,
+      merchantName: merchant.name,
+      mcc: merchant.mcc,
+      country: merchant.country,
+    },
+  };
+}
+
+/**
+ * SHA-256 of the event in canonical JSON (keys sorted), so that a retry whose JSON differs only
+ * in key order or whitespace still counts as the same body.
+ */
+export function hashEvent(event: BankEvent): string {
+  return createHash('sha256').update(canonicalJson(event)).digest('base64url');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

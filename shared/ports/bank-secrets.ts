@@ -1,0 +1,8 @@
+/** The secrets a bank shares with Vigil. */
+export interface BankSecrets {
+  /**
+   * The bank's currently valid request signing secrets (`whsec_...`): one, or two during a
+   * rotation. Empty when the bank is unknown.
+   */
+  signingSecrets(bankId: string): Promise<readonly string[]>;
+}

@@ -1,0 +1,11 @@
+import type { StoredEvent } from '../domain/stored-event.ts';
+
+export type PutEventResult =
+  | { readonly stored: true }
+  | { readonly stored: false; readonly existing: StoredEvent };
+
+/** The durable record of accepted bank events; its change stream is the scoring queue. */
+export interface EventStore {
+  /** Stores the event unless one with the same bank and event id exists, which is returned instead. */
+  putIfAbsent(event: StoredEvent): Promise<PutEventResult>;
+}

@@ -1,0 +1,79 @@
+// The one description of Vigil's DynamoDB tables, read by the CDK stack and by local mode's
+// bootstrap, so that the tables in AWS and on a developer's machine never drift apart.
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+export interface GlobalIndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** Attribute holding the expiry time in epoch seconds. */
+  readonly timeToLiveAttribute?: string;
+  readonly stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  readonly globalIndexes?: readonly GlobalIndexDefinition[];
+  /** Holds data a bank would need to recover: retained and deletion-protected in production. */
+  readonly durable: boolean;
+}
+
+const S = (name: string): KeyAttribute => ({ name, type: 'S' });
+
+export const tableDefinitions = {
+  /** Display name, callback URL, locale, utility template, alert expiry: one item per bank. */
+  banks: { partitionKey: S('bankId'), durable: true },
+  /** Bank defaults (`scope = default`) and per-customer overrides (`scope = customer#<id>`). */
+  thresholds: { partitionKey: S('bankId'), sortKey: S('scope'), durable: true },
+  /** Messenger subscriptions and consent; the stream tells banks of subscription changes. */
+  subscribers: {
+    partitionKey: S('bankId'),
+    sortKey: S('customerId'),
+    stream: 'NEW_AND_OLD_IMAGES',
+    globalIndexes: [{ indexName: 'byPsid', partitionKey: S('psid') }],
+    durable: true,
+  },
+  /** Single-use enrollment tokens, stored only as hashes. */
+  enrollments: { partitionKey: S('tokenHash'), timeToLiveAttribute: 'expiresAt', durable: false },
+  /** Minimised bank events; the stream (inserts) is the scoring queue. */
+  events: {
+    partitionKey: S('bankId'),
+    sortKey: S('eventId'),
+    timeToLiveAttribute: 'expiresAt',
+    stream: 'NEW_IMAGE',
+    durable: false,
+  },
+  /** Per-customer time buckets of transaction counts and sums, for velocity and daily spend. */
+  activity: {
+    partitionKey: S('counterKey'),
+    sortKey: S('bucket'),
+    timeToLiveAttribute: 'expiresAt',
+    durable: false,
+  },
+  /** One item per alert; the stream drives customer messages and bank callbacks. */
+  alerts: {
+    partitionKey: S('alertId'),
+    timeToLiveAttribute: 'expiresAt',
+    stream: 'NEW_AND_OLD_IMAGES',
+    globalIndexes: [{ indexName: 'openByDeadline', partitionKey: S('openBankId'), sortKey: S('deadline') }],
+    durable: true,
+  },
+  /** Messenger message ids already handled, to drop duplicate webhook deliveries. */
+  inbound: { partitionKey: S('mid'), timeToLiveAttribute: 'expiresAt', durable: false },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableKey = keyof typeof tableDefinitions;
+
+export const tableKeys = Object.keys(tableDefinitions) as TableKey[];
+
+/** The environment variable that carries a table's name to a function: `EVENTS_TABLE`. */
+export function tableEnvironmentVariable(table: TableKey): string {
+  return `${table.toUpperCase()}_TABLE`;
+}
