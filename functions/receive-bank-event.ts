@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -16,16 +17,16 @@ import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
 // POST /v1/banks/{bankId}/events (SPEC §1.1).
 
-/** Builds the handler around the given ports; tests and local mode pass their own. */
-export function createHandler(ports: ReceiveBankEventPorts) {
+/** Builds the handler around the given ports; tests pass their own. */
+export function createHandler(ports: ReceiveBankEventPorts, log: Logger = logger) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(log, { resetKeys: true }))
     .use(httpHeaderNormalizer())
-    .use(problemJsonErrors(logger))
+    .use(problemJsonErrors(log))
     .handler(async (event) => {
       const bankId = event.pathParameters?.bankId ?? '';
       const outcome = await receiveBankEvent({ bankId, headers: event.headers, body: rawBody(event) }, ports);
-      logger.info('bank event received', { bankId, eventId: outcome.id, outcome: outcome.status });
+      log.info('bank event received', { bankId, eventId: outcome.id, outcome: outcome.status });
       return jsonResponse(outcome.status === 'duplicate' ? 200 : 202, outcome);
     });
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { ISO_COUNTRY_CODES } from './iso-countries.ts';
 
 // The bank event contract of SPEC §1.1. Objects are strict: an unknown field is an error, so a
 // bank that sends more than Vigil needs learns it at once instead of leaking data silently.
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 
 /** A bank's id in URLs and secret names: lower-case letters, digits and dashes. */
 export const bankIdPattern = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -23,10 +23,7 @@ export const currencySchema = z
 
 export const countrySchema = z
   .string()
-  .refine(
-    (code) => /^[A-Z]{2}$/.test(code) && REGION_NAMES.of(code) !== undefined,
-    'Must be an ISO 3166-1 alpha-2 country code.',
-  );
+  .refine((code) => ISO_COUNTRY_CODES.has(code), 'Must be an ISO 3166-1 alpha-2 country code.');
 
 export const mccSchema = z.string().regex(/^\d{4}$/, 'Must be a 4-digit merchant category code.');
 

@@ -1,0 +1,93 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { createHandler } from '../../functions/receive-bank-event.ts';
+import { findFreePort } from '../../local/dynamodb-local.ts';
+import { startLambdaHttpServer } from '../../local/lambda-http-server.ts';
+import { newWebhookSecret } from '../../local/local-secrets.ts';
+import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbSubscriberDirectory } from '../../shared/adapters/dynamodb-subscriber-directory.ts';
+import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
+import {
+  SecretStoreBankSecrets,
+  type SigningSecretValue,
+  signingSecretName,
+} from '../../shared/adapters/secret-store-bank-secrets.ts';
+import type { ReceiveBankEventPorts } from '../../shared/domain/receive-bank-event.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
+import { signedHeaders } from '../fixtures/signed-request.ts';
+import type { TestTables } from './test-tables.ts';
+
+const PREFIX = 'vigil/test';
+
+export interface TestBankApi {
+  readonly url: string;
+  readonly ports: ReceiveBankEventPorts;
+  /** The secret each test bank signs with. */
+  readonly secrets: Record<string, string>;
+  /** Replaces a bank's signing secret value in the local secret store. */
+  setSigningSecret(bankId: string, value: SigningSecretValue): Promise<void>;
+  post(bankId: string, body: string | Buffer, headers: Record<string, string>): Promise<Response>;
+  /** Signs the body with the bank's secret and posts it. */
+  postSigned(bankId: string, body: string | Buffer, eventId?: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The bank API over real HTTP (local mode's server) in front of receive-bank-event, wired to the
+ * test's DynamoDB Local tables and a local secrets file holding a secret for each named bank.
+ */
+export async function startTestBankApi(
+  tables: TestTables,
+  bankIds: readonly string[],
+  overrides: Partial<ReceiveBankEventPorts> = {},
+  logger?: Logger,
+): Promise<TestBankApi> {
+  const secretsFile = join(await mkdtemp(join(tmpdir(), 'vigil-secrets-')), 'secrets.json');
+  const values: Record<string, SigningSecretValue> = {};
+  const secrets: Record<string, string> = {};
+  for (const bankId of bankIds) {
+    secrets[bankId] = newWebhookSecret();
+    values[signingSecretName(PREFIX, bankId)] = { current: secrets[bankId] };
+  }
+  await writeFile(secretsFile, JSON.stringify(values));
+
+  const ports: ReceiveBankEventPorts = {
+    secrets: new SecretStoreBankSecrets(new FileSecretStore(secretsFile), PREFIX),
+    subscribers: new DynamoDbSubscriberDirectory(tables.documentClient, tables.names.subscribers),
+    events: new DynamoDbEventStore(tables.documentClient, tables.names.events),
+    clock: systemClock,
+    ...overrides,
+  };
+  const server = await startLambdaHttpServer(
+    [
+      {
+        method: 'POST',
+        path: '/v1/banks/{bankId}/events',
+        functionName: 'receive-bank-event',
+        handler: createHandler(ports, logger),
+      },
+    ],
+    await findFreePort(),
+  );
+  const post = (bankId: string, body: string | Buffer, headers: Record<string, string>) =>
+    fetch(`${server.url}/v1/banks/${bankId}/events`, { method: 'POST', headers, body });
+  return {
+    url: server.url,
+    ports,
+    secrets,
+    async setSigningSecret(bankId, value) {
+      values[signingSecretName(PREFIX, bankId)] = value;
+      await writeFile(secretsFile, JSON.stringify(values));
+    },
+    post,
+    postSigned: (bankId, body, eventId) =>
+      post(
+        bankId,
+        body,
+        signedHeaders(secrets[bankId] ?? newWebhookSecret(), body, eventId ? { eventId } : {}),
+      ),
+    close: () => server.close(),
+  };
+}
