@@ -1,0 +1,139 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../local/dynamodb-local.ts';
+import type { LocalConfig } from '../../local/local-stack.ts';
+
+// `npm start` as a black box: started as a person would, used through the CLI, stopped with Ctrl-C.
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+let home: string;
+let vigil: ChildProcess;
+let output = '';
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'vigil-home-'));
+  const [port, emulatorPort] = [await findFreePort(), await findFreePort()];
+  vigil = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), EMULATOR_PORT: String(emulatorPort), VIGIL_HOME: home },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  vigil.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  vigil.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (Date.now() > deadline || vigil.exitCode !== null)
+      throw new Error(`npm start did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}, 90_000);
+
+afterAll(() => {
+  // Whatever a failed test left running in the group goes too.
+  try {
+    if (vigil.pid !== undefined) process.kill(-vigil.pid, 'SIGKILL');
+  } catch {
+    // The group has already exited.
+  }
+});
+
+async function cli(...args: string[]) {
+  try {
+    const { stdout } = await run('node', ['bin/vigil.js', ...args, '--json'], {
+      cwd: root,
+      env: { ...process.env, VIGIL_HOME: home },
+    });
+    return { code: 0, result: JSON.parse(stdout) as { status: number; body: unknown } };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string };
+    return { code: failed.code, result: JSON.parse(failed.stdout) as { status: number; body: unknown } };
+  }
+}
+
+describe('npm start', () => {
+  it('writes local.json as SPEC §5 describes', async () => {
+    const config = JSON.parse(await readFile(join(home, 'local.json'), 'utf8')) as LocalConfig;
+    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'banks', 'emulatorUrl', 'messenger']);
+    expect(config.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(config.banks).toEqual([
+      {
+        bankId: 'demo-bank',
+        signingSecret: expect.stringMatching(/^whsec_/),
+        callbackSecret: expect.stringMatching(/^whsec_/),
+        callbackUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
+      },
+    ]);
+    expect(Object.keys(config.messenger).sort()).toEqual(['appSecret', 'pageId', 'verifyToken']);
+  });
+
+  it('accepts a signed event for the demo customer, and ignores one for a customer without subscription', async () => {
+    const accepted = await cli(
+      'events',
+      'send',
+      'demo-bank',
+      '--file',
+      'examples/card-transaction.json',
+      '--id',
+      'evt_e2e',
+    );
+    expect(accepted).toEqual({
+      code: 0,
+      result: expect.objectContaining({ status: 202, body: { id: 'evt_e2e', status: 'accepted' } }),
+    });
+
+    const again = await cli(
+      'events',
+      'send',
+      'demo-bank',
+      '--file',
+      'examples/card-transaction.json',
+      '--id',
+      'evt_e2e',
+    );
+    expect(again.result).toMatchObject({ status: 200, body: { status: 'duplicate' } });
+
+    const ignored = await cli('events', 'send', 'demo-bank', '--file', 'examples/not-subscribed.json');
+    expect(ignored.result).toMatchObject({
+      status: 202,
+      body: { status: 'ignored', reason: 'not_subscribed' },
+    });
+  });
+
+  it('stops everything it started on Ctrl-C', async () => {
+    const dynamoDbEndpoint = /DynamoDB Local:\s+(\S+)/.exec(output)?.[1] ?? '';
+    const config = JSON.parse(await readFile(join(home, 'local.json'), 'utf8')) as LocalConfig;
+    const exited = new Promise<boolean>((resolve) =>
+      vigil.once('exit', (code, signal) => resolve(code === 0 || signal === 'SIGINT')),
+    );
+
+    // Ctrl-C in a terminal signals the whole foreground process group.
+    process.kill(-(vigil.pid ?? 0), 'SIGINT');
+
+    expect(await exited).toBe(true);
+    expect(await closedWithin(config.apiUrl, 10_000)).toBe(true);
+    expect(await closedWithin(dynamoDbEndpoint, 10_000)).toBe(true);
+  });
+});
+
+async function closedWithin(url: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(500) });
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
