@@ -1,0 +1,161 @@
+import { join } from 'node:path';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type TableKey, tableEnvironmentVariable } from '../shared/runtime/table-definitions.ts';
+
+const functionsDirectory = join(import.meta.dirname, '..', 'functions');
+
+export interface AppFunctionProps {
+  /** The file in `functions/` without extension, e.g. `receive-bank-event`. */
+  readonly entry: string;
+  readonly stage: string;
+  readonly key: IKey;
+  readonly logLevel: string;
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+  readonly environment?: Record<string, string>;
+}
+
+/** The DynamoDB actions a function may be granted, by intent. */
+export const tableAccess = {
+  get: ['dynamodb:GetItem'],
+  read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+  put: ['dynamodb:PutItem'],
+  update: ['dynamodb:UpdateItem'],
+} as const;
+
+/**
+ * A Vigil Lambda function with the house defaults: Node.js 24 on arm64, ESM bundle with source
+ * maps, X-Ray tracing, an encrypted log group with bounded retention, and `bind*` helpers that
+ * grant exactly the listed actions and set the matching environment variable in one call.
+ */
+export class AppFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.stage === 'prod' ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH,
+      encryptionKey: props.key,
+    });
+    // A role of its own instead of the AWS managed basic execution policy: it may write to its
+    // own log group only.
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:*`],
+      }),
+    );
+    this.function = new NodejsFunction(this, 'Function', {
+      role,
+      entry: join(functionsDirectory, `${props.entry}.ts`),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'vigil',
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        VIGIL_STAGE: props.stage,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // Some dependencies still call require(); ESM bundles need it defined.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    Validations.of(role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(logGroup.node.defaultChild as CfnLogGroup)}.Arn>:*]`,
+        reason: 'Log streams of this function’s own log group, whose names Lambda chooses.',
+      },
+    );
+  }
+
+  /** Grants the actions on the table (and its indexes when querying) and sets `<TABLE>_TABLE`. */
+  bindTable(key: TableKey, table: TableV2, actions: readonly string[]): this {
+    const resources = actions.includes('dynamodb:Query')
+      ? [table.tableArn, `${table.tableArn}/index/*`]
+      : [table.tableArn];
+    this.function.addToRolePolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources }),
+    );
+    const keyActions = isWrite(actions) ? KEY_ACTIONS_TO_WRITE : KEY_ACTIONS_TO_READ;
+    table.encryptionKey?.grant(this.function, ...keyActions);
+    this.function.addEnvironment(tableEnvironmentVariable(key), table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants read access to the secrets named `<prefix>/banks/<bankId>/<kind>` for every bank, and
+   * sets SECRET_PREFIX. Banks are registered at run time, so their secrets cannot be listed here.
+   */
+  bindBankSecrets(prefix: string, kind: 'signing' | 'callback', key: IKey): this {
+    const { partition, region, account } = Stack.of(this);
+    const secretArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:${prefix}/banks/*/${kind}-??????`;
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+      }),
+    );
+    this.function.addEnvironment('SECRET_PREFIX', prefix);
+    Validations.of(this.function.role ?? this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${this.nagArn(secretArn)}]`,
+      reason: `The ${kind} secrets of this stage's banks only: banks are registered at run time, one secret each.`,
+    });
+    return this;
+  }
+
+  /** An ARN as cdk-nag names it in a finding: unresolved pseudo parameters as `<AWS::Region>` etc. */
+  private nagArn(arn: string): string {
+    const stack = Stack.of(this);
+    const pseudo: [string, string][] = [
+      [stack.partition, '<AWS::Partition>'],
+      [stack.region, '<AWS::Region>'],
+      [stack.account, '<AWS::AccountId>'],
+    ];
+    return pseudo.reduce(
+      (text, [value, name]) => (Token.isUnresolved(value) ? text.replaceAll(value, name) : text),
+      arn,
+    );
+  }
+}
+
+// The key actions DynamoDB needs from a caller of a table encrypted with a customer-managed key.
+const KEY_ACTIONS_TO_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KEY_ACTIONS_TO_WRITE = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+
+function isWrite(actions: readonly string[]): boolean {
+  return actions.some((action) => /Put|Update|Delete|Write/.test(action));
+}

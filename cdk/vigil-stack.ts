@@ -1,0 +1,21 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { BankApi } from './constructs/bank-api.ts';
+import { EncryptionKey } from './constructs/encryption-key.ts';
+import { Tables } from './constructs/tables.ts';
+import type { StageConfig } from './stage-config.ts';
+
+export interface VigilStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/** Vigil in one stack: it composes the constructs and holds no logic of its own. */
+export class VigilStack extends Stack {
+  constructor(scope: Construct, id: string, props: VigilStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const { key } = new EncryptionKey(this, 'Encryption', config.stage);
+    const tables = new Tables(this, 'Tables', { stage: config.stage, key });
+    new BankApi(this, 'BankApi', { config, key, tables });
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { synthesize } from './synth.ts';
+
+// Each function may do what ARCHITECTURE.md "Functions" lists, and nothing else. A grant is an
+// action on a resource; resources are told apart by the logical id they reference.
+
+interface Allowed {
+  readonly actions: readonly string[];
+  readonly resource: RegExp;
+}
+
+const key: Allowed = {
+  actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  resource: /^\{"Fn::GetAtt":\["EncryptionKey[0-9A-F]{8}","Arn"\]\}$/,
+};
+const ownLogs = (name: string): Allowed => ({
+  actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  resource: new RegExp(
+    `^(\\{"Fn::Join":\\["",\\[)?\\{"Fn::GetAtt":\\["\\w*${name}Logs[0-9A-F]{8}","Arn"\\]\\}`,
+  ),
+});
+const tracing: Allowed = {
+  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  resource: /^"\*"$/,
+};
+const table = (name: string, actions: string[]): Allowed => ({
+  actions,
+  resource: new RegExp(`^\\{"Fn::GetAtt":\\["Tables${name}[0-9A-F]{8}","Arn"\\]\\}$`),
+});
+const bankSecrets = (kind: 'signing' | 'callback'): Allowed => ({
+  actions: ['secretsmanager:GetSecretValue'],
+  resource: new RegExp(`:secret:vigil/dev/banks/\\*/${kind}-\\?{6}"\\]\\]\\}$`),
+});
+
+const allowedByFunction: Record<string, readonly Allowed[]> = {
+  ReceiveBankEvent: [
+    ownLogs('ReceiveBankEvent'),
+    tracing,
+    key,
+    bankSecrets('signing'),
+    table('Subscribers', ['dynamodb:GetItem']),
+    table('Events', ['dynamodb:PutItem']),
+  ],
+};
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+}
+
+const { template } = synthesize();
+const functions = template.findResources('AWS::Lambda::Function');
+const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+
+/** Every (action, resource) pair the function's role is granted. */
+function grantsOf(functionLogicalId: string): { action: string; resource: string }[] {
+  const roleId = functions[functionLogicalId]?.Properties.Role['Fn::GetAtt'][0] as string;
+  const statements = policies
+    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  return statements.flatMap((statement) => {
+    expect(statement.Effect).toBe('Allow');
+    const actions = [statement.Action].flat();
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    return actions.flatMap((action) =>
+      resources.map((resource) => ({ action, resource: JSON.stringify(resource) })),
+    );
+  });
+}
+
+describe('least privilege', () => {
+  it('knows every function of the stack', () => {
+    const names = Object.keys(functions).map((id) =>
+      Object.keys(allowedByFunction).find((name) => id.includes(name)),
+    );
+    expect(names).not.toContain(undefined);
+  });
+
+  describe.each(Object.entries(allowedByFunction))('%s', (name, allowed) => {
+    const logicalId = Object.keys(functions).find((id) => id.includes(`${name}Function`)) ?? '';
+    const grants = grantsOf(logicalId);
+
+    it('is granted nothing beyond its list, and no wildcard action', () => {
+      for (const grant of grants) {
+        expect(grant.action).not.toContain('*');
+        const permitted = allowed.some(
+          (rule) => rule.actions.includes(grant.action) && rule.resource.test(grant.resource),
+        );
+        expect(permitted, `${grant.action} on ${grant.resource}`).toBe(true);
+      }
+    });
+
+    it('has a * resource only for X-Ray, which supports no resource-level permissions', () => {
+      for (const grant of grants.filter((g) => g.resource === '"*"')) expect(grant.action).toMatch(/^xray:/);
+    });
+
+    it('is granted each data access it needs', () => {
+      for (const rule of allowed.filter((r) => r !== key)) {
+        for (const action of rule.actions) {
+          expect(
+            grants.some((grant) => grant.action === action && rule.resource.test(grant.resource)),
+            `${action} on ${rule.resource}`,
+          ).toBe(true);
+        }
+      }
+    });
+  });
+});

@@ -1,0 +1,134 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { type TableDefinition, tableDefinitions, tableKeys } from '../../shared/runtime/table-definitions.ts';
+import { synthesize } from './synth.ts';
+
+const { template } = synthesize();
+const resourcesOf = (type: string) => template.findResources(type);
+
+describe('the Vigil stack', () => {
+  it('passes the AwsSolutions checks, and fails synth on a new finding', () => {
+    expect(() => synthesize()).not.toThrow();
+    expect(() => synthesize({}, (stack) => new Queue(stack, 'Unacknowledged'))).toThrow(/AwsSolutions-SQS4/);
+  });
+
+  it('creates every table of the shared definitions, on demand, encrypted with the stack key, with PITR', () => {
+    const tables = Object.values(resourcesOf('AWS::DynamoDB::GlobalTable'));
+    expect(tables).toHaveLength(tableKeys.length);
+    for (const table of tables) {
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        Replicas: [
+          {
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: {
+              KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^EncryptionKey/), 'Arn'] },
+            },
+          },
+        ],
+      });
+    }
+  });
+
+  it.each(tableKeys)('gives the %s table the keys, TTL, stream and indexes of its definition', (key) => {
+    const definition: TableDefinition = tableDefinitions[key];
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')).filter(
+      (resource) =>
+        JSON.stringify(resource.Properties.KeySchema).includes(`"${definition.partitionKey.name}"`) &&
+        (definition.sortKey === undefined
+          ? resource.Properties.KeySchema.length === 1
+          : JSON.stringify(resource.Properties.KeySchema).includes(`"${definition.sortKey.name}"`)) &&
+        JSON.stringify(resource.Properties.TimeToLiveSpecification ?? null).includes(
+          definition.timeToLiveAttribute ?? 'null',
+        ) &&
+        (resource.Properties.StreamSpecification?.StreamViewType ?? null) ===
+          ('stream' in definition ? definition.stream : null),
+    );
+    expect(table).toBeDefined();
+    const indexes = definition.globalIndexes ?? [];
+    expect(
+      (table?.Properties.GlobalSecondaryIndexes ?? []).map((index: { IndexName: string }) => index.IndexName),
+    ).toEqual(indexes.map((index) => index.indexName));
+  });
+
+  it('uses one KMS key with yearly rotation, kept when the stack goes', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('retains and protects the durable tables in prod only', () => {
+    const prod = synthesize({ stage: 'prod' }).template;
+    for (const [key, definition] of Object.entries(tableDefinitions)) {
+      const tables = Object.entries(prod.findResources('AWS::DynamoDB::GlobalTable')).filter(([id]) =>
+        id.toLowerCase().startsWith(`tables${key}`),
+      );
+      expect(tables).toHaveLength(1);
+      const [, table] = tables[0] ?? [];
+      expect(table?.DeletionPolicy).toBe(definition.durable ? 'Retain' : 'Delete');
+      expect(table?.Properties.Replicas[0].DeletionProtectionEnabled).toBe(definition.durable);
+    }
+    for (const table of Object.values(resourcesOf('AWS::DynamoDB::GlobalTable'))) {
+      expect(table.DeletionPolicy).toBe('Delete');
+    }
+  });
+
+  it('runs functions on Node.js 24, arm64, traced, with bounded log retention', () => {
+    for (const fn of Object.values(resourcesOf('AWS::Lambda::Function'))) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+    for (const group of Object.values(resourcesOf('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+      expect(group.Properties.KmsKeyId).toBeDefined();
+    }
+    expect(
+      Object.values(synthesize({ stage: 'prod' }).template.findResources('AWS::Logs::LogGroup')).map(
+        (group) => group.Properties.RetentionInDays,
+      ),
+    ).toEqual(expect.arrayContaining([365]));
+  });
+
+  it('routes POST /v1/banks/{bankId}/events to receive-bank-event, with its configuration', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /v1/banks/{bankId}/events',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          EVENTS_TABLE: { Ref: Match.stringLikeRegexp('^TablesEvents') },
+          SUBSCRIBERS_TABLE: { Ref: Match.stringLikeRegexp('^TablesSubscribers') },
+          SECRET_PREFIX: 'vigil/dev',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        }),
+      },
+    });
+  });
+
+  it('throttles the API from context and writes JSON access logs without bodies', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    const throttled = synthesize({ apiThrottle: '{"rateLimit":5,"burstLimit":10}' }).template;
+    throttled.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
+  });
+
+  it('refuses invalid context with a clear message', () => {
+    expect(() => synthesize({ stage: 'Prod!' })).toThrow(/Invalid cdk.json context: stage/);
+  });
+
+  it('outputs the API URL and where bank secrets live', () => {
+    template.hasOutput('ApiUrl', {});
+    template.hasOutput('BankSecretNames', {});
+  });
+});
