@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { tableEnvironmentVariable, tableKeys } from '../shared/runtime/table-definitions.ts';
 import { createTables, tableNamesWithPrefix } from './create-tables.ts';
@@ -8,7 +9,9 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalHttpServer, startLambdaHttpServer } from './lambda-http-server.ts';
 import { localRoutes } from './local-routes.ts';
 import { LocalSecretsFile } from './local-secrets.ts';
+import { startLocalStreams } from './local-streams.ts';
 import { DEMO_BANK_ID, seedDemo } from './seed-demo.ts';
+import type { StreamPoller } from './stream-poller.ts';
 
 export const LOCAL_SECRET_PREFIX = 'vigil/local';
 const LOCAL_PAGE_ID = '100000000000001';
@@ -49,9 +52,10 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const home = resolve(options.home);
-  const started: { dynamoDb?: DynamoDbLocal; server?: LocalHttpServer } = {};
+  const started: { dynamoDb?: DynamoDbLocal; server?: LocalHttpServer; streams?: StreamPoller[] } = {};
   const stop = async () => {
     await started.server?.close();
+    await Promise.all((started.streams ?? []).map((poller) => poller.stop()));
     await started.dynamoDb?.stop();
   };
   try {
@@ -69,6 +73,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const messenger = secrets.ensureMessenger(LOCAL_SECRET_PREFIX);
     await secrets.save();
     await seedDemo(documentClientFor(rawClient), tables, { bankId: DEMO_BANK_ID, callbackUrl });
+    await mkdir(home, { recursive: true });
 
     // The handlers read their configuration from the environment at import, as in Lambda.
     Object.assign(process.env, {
@@ -82,6 +87,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...Object.fromEntries(tableKeys.map((key) => [tableEnvironmentVariable(key), tables[key]])),
     });
     started.server = await startLambdaHttpServer(await localRoutes(), options.port);
+    started.streams = await startLocalStreams({
+      dynamoDb: rawClient,
+      streams: new DynamoDBStreamsClient(localAwsConfig(dynamoDbEndpoint)),
+      tables,
+      deadLetterFile: join(home, 'dead-letters.jsonl'),
+    });
 
     const config: LocalConfig = {
       apiUrl,
@@ -94,7 +105,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     };
     const configPath = join(home, 'local.json');
-    await mkdir(home, { recursive: true });
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     return { config, configPath, dynamoDbEndpoint, stop };
   } catch (error) {

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { StoredEvent } from '../domain/stored-event.ts';
-import type { EventStore, PutEventResult } from '../ports/event-store.ts';
+import { eventKeyOf, type StoredEvent } from '../domain/stored-event.ts';
+import type { EventStore, PutEventResult, ScoringOutcome } from '../ports/event-store.ts';
 
 /**
  * The events table. One conditional PutItem is both the idempotency check and the durable
@@ -20,7 +20,7 @@ export class DynamoDbEventStore implements EventStore {
         new PutCommand({
           TableName: this.tableName,
           Item: event,
-          ConditionExpression: 'attribute_not_exists(eventId)',
+          ConditionExpression: 'attribute_not_exists(eventKey)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -30,6 +30,34 @@ export class DynamoDbEventStore implements EventStore {
         return { stored: false, existing: unmarshall(error.Item) as StoredEvent };
       }
       throw error;
+    }
+  }
+
+  async markScored(bankId: string, eventId: string, outcome: ScoringOutcome): Promise<void> {
+    const values: Record<string, unknown> = { ':scored': 'scored' };
+    let update = 'SET #status = :scored';
+    if (outcome.score !== undefined) {
+      update += ', score = :score';
+      values[':score'] = outcome.score;
+    }
+    if (outcome.alertId !== undefined) {
+      update += ', alertId = :alertId';
+      values[':alertId'] = outcome.alertId;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { eventKey: eventKeyOf(bankId, eventId) },
+          UpdateExpression: update,
+          // Never bring back an event that expired or was erased meanwhile.
+          ConditionExpression: 'attribute_exists(eventKey)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 }

@@ -2,27 +2,13 @@ import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { SubscriberDirectory } from '../ports/subscriber-directory.ts';
-import { bankEventSchema, bankIdPattern } from './bank-event.ts';
-import {
-  ConflictError,
-  MalformedJsonError,
-  PanDetectedError,
-  PayloadTooLargeError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from './errors.ts';
-import { jsonContainsPan } from './pan-guard.ts';
+import { authenticateBankRequest, type BankRequest, readJsonBody } from './authenticate-bank-request.ts';
+import { bankEventSchema } from './bank-event.ts';
+import { ConflictError, ValidationError } from './errors.ts';
 import { hashEvent, toStoredEvent } from './stored-event.ts';
 import { parseOrThrow } from './validate.ts';
-import { type SignedRequest, verifyBankSignature } from './verify-bank-signature.ts';
 
-export const MAX_BODY_BYTES = 64 * 1024;
 const EVENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-export interface BankEventRequest extends SignedRequest {
-  readonly bankId: string;
-}
 
 export type ReceiveOutcome =
   | { readonly id: string; readonly status: 'accepted' }
@@ -41,14 +27,10 @@ export interface ReceiveBankEventPorts {
  * Every refusal throws a ClientError before anything is written.
  */
 export async function receiveBankEvent(
-  request: BankEventRequest,
+  request: BankRequest,
   { secrets, subscribers, events, clock }: ReceiveBankEventPorts,
 ): Promise<ReceiveOutcome> {
-  if (request.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-  if (!isJsonContentType(request.headers['content-type'])) throw new UnsupportedMediaTypeError();
-
-  const bankSecrets = bankIdPattern.test(request.bankId) ? await secrets.signingSecrets(request.bankId) : [];
-  if (!verifyBankSignature(bankSecrets, request)) throw new UnauthorizedError();
+  await authenticateBankRequest(request, secrets);
 
   const eventId = request.headers['webhook-id'] ?? '';
   if (!EVENT_ID_PATTERN.test(eventId)) {
@@ -59,11 +41,7 @@ export async function receiveBankEvent(
       },
     ]);
   }
-
-  const text = decodeUtf8(request.body);
-  const json = parseJson(text);
-  if (jsonContainsPan(text)) throw new PanDetectedError();
-  const event = parseOrThrow(bankEventSchema, json);
+  const event = parseOrThrow(bankEventSchema, readJsonBody(request.body));
 
   if (!(await subscribers.isSubscribed(request.bankId, event.customerId))) {
     return { id: eventId, status: 'ignored', reason: 'not_subscribed' };
@@ -73,32 +51,4 @@ export async function receiveBankEvent(
   if (result.stored) return { id: eventId, status: 'accepted' };
   if (result.existing.bodyHash === hashEvent(event)) return { id: eventId, status: 'duplicate' };
   throw new ConflictError('An event with this webhook-id was already received with a different body.');
-}
-
-/** `application/json` or `application/<anything>+json`, optionally with a UTF-8 charset. */
-export function isJsonContentType(header: string | undefined): boolean {
-  if (header === undefined) return false;
-  const [mediaType = '', ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
-  if (!/^application\/(?:[a-z0-9.+-]+\+)?json$/.test(mediaType)) return false;
-  return parameters.every(
-    (parameter) => !parameter.startsWith('charset=') || /^charset="?utf-8"?$/.test(parameter),
-  );
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-function decodeUtf8(body: Buffer): string {
-  try {
-    return strictUtf8.decode(body);
-  } catch {
-    throw new MalformedJsonError();
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new MalformedJsonError();
-  }
 }

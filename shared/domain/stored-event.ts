@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { BankEvent } from './bank-event.ts';
 
 /** Events are kept only as long as scoring and redrive can need them (SPEC §7). */
@@ -29,6 +30,8 @@ export interface StoredBalance {
  * payload, with a hash of the body to tell a retry from a conflicting reuse of the event id.
  */
 export interface StoredEvent {
+  /** `<bankId>#<eventId>`: the table key, unique per bank and event id. */
+  readonly eventKey: string;
   readonly bankId: string;
   readonly eventId: string;
   readonly type: BankEvent['type'];
@@ -51,6 +54,7 @@ export function toStoredEvent(
   receivedAt: Date,
 ): StoredEvent {
   const common = {
+    eventKey: eventKeyOf(bankId, eventId),
     bankId,
     eventId,
     type: event.type,
@@ -74,6 +78,11 @@ export function toStoredEvent(
   };
 }
 
+/** The events table key of a bank's event. */
+export function eventKeyOf(bankId: string, eventId: string): string {
+  return `${bankId}#${eventId}`;
+}
+
 /**
  * SHA-256 of the event in canonical JSON (keys sorted), so that a retry whose JSON differs only
  * in key order or whitespace still counts as the same body.
@@ -90,3 +99,37 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+const storedTransactionSchema = z.object({
+  id: z.string(),
+  cardLast4: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  merchantName: z.string(),
+  mcc: z.string(),
+  country: z.string(),
+  channel: z.string(),
+  status: z.string(),
+});
+
+/** Reads a stored event back (from the table or its stream); a malformed item is an error. */
+export const storedEventSchema = z
+  .object({
+    eventKey: z.string(),
+    bankId: z.string(),
+    eventId: z.string(),
+    type: z.enum(['card.transaction', 'account.balance']),
+    customerId: z.string(),
+    occurredAt: z.iso.datetime({ offset: true }),
+    receivedAt: z.string(),
+    bodyHash: z.string(),
+    status: z.enum(['received', 'scored']),
+    expiresAt: z.number(),
+    transaction: storedTransactionSchema.optional(),
+    balance: z.object({ accountLast4: z.string(), available: z.number(), currency: z.string() }).optional(),
+  })
+  .refine(
+    (event) =>
+      event.type === 'card.transaction' ? event.transaction !== undefined : event.balance !== undefined,
+    'The event lacks the part its type needs.',
+  );

@@ -42,10 +42,13 @@ export const tableDefinitions = {
   },
   /** Single-use enrollment tokens, stored only as hashes. */
   enrollments: { partitionKey: S('tokenHash'), timeToLiveAttribute: 'expiresAt', durable: false },
-  /** Minimised bank events; the stream (inserts) is the scoring queue. */
+  /**
+   * Minimised bank events; the stream (inserts) is the scoring queue. The key is one attribute,
+   * `<bankId>#<eventId>`, so that a bank's events spread over partitions and stream shards and
+   * are scored in parallel (a `bankId` partition key would serialise each bank's stream).
+   */
   events: {
-    partitionKey: S('bankId'),
-    sortKey: S('eventId'),
+    partitionKey: S('eventKey'),
     timeToLiveAttribute: 'expiresAt',
     stream: 'NEW_IMAGE',
     durable: false,

@@ -47,7 +47,7 @@ describe('POST /v1/banks/{bankId}/events', () => {
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ id: 'evt_accepted', status: 'accepted' });
     const { Item } = await tables.documentClient.send(
-      new GetCommand({ TableName: tables.names.events, Key: { bankId: BANK, eventId: 'evt_accepted' } }),
+      new GetCommand({ TableName: tables.names.events, Key: { eventKey: `${BANK}#evt_accepted` } }),
     );
     expect(Item).toMatchObject({
       bankId: BANK,
@@ -71,6 +71,7 @@ describe('POST /v1/banks/{bankId}/events', () => {
     expect(Item?.expiresAt).toBeLessThanOrEqual(before + EVENT_RETENTION_SECONDS + 5);
     expect(Object.keys(Item ?? {}).sort()).toEqual(
       [
+        'eventKey',
         'bankId',
         'bodyHash',
         'customerId',

@@ -1,0 +1,116 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
+import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { authenticateBankRequest, readJsonBody } from '../shared/domain/authenticate-bank-request.ts';
+import { NotFoundError } from '../shared/domain/errors.ts';
+import {
+  deleteCustomerThresholds,
+  getBankThresholds,
+  getCustomerThresholds,
+  setBankThresholds,
+  setCustomerThresholds,
+} from '../shared/domain/manage-thresholds.ts';
+import type { BankSecrets } from '../shared/ports/bank-secrets.ts';
+import type { ThresholdStore } from '../shared/ports/threshold-store.ts';
+import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { parseEnv } from '../shared/runtime/env.ts';
+import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
+import { logger } from '../shared/runtime/logger.ts';
+import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
+
+// The bank's administration API: thresholds (SPEC §1.3). Every route is signed like events.
+
+export interface BankAdminPorts {
+  readonly secrets: BankSecrets;
+  readonly thresholds: ThresholdStore;
+}
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+interface BankCall {
+  readonly bankId: string;
+  readonly customerId: string;
+  /** The body as JSON, after the PAN guard; only read by routes that take one. */
+  json(): unknown;
+}
+
+/** Builds the handler around the given ports; tests pass their own. */
+export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
+  const route = (
+    method: Method,
+    path: string,
+    action: (call: BankCall) => Promise<Result>,
+  ): Route<Event, Result> => ({
+    method,
+    path,
+    handler: async (event: Event) => {
+      const bankId = event.pathParameters?.bankId ?? '';
+      const body = rawBody(event);
+      await authenticateBankRequest({ bankId, headers: event.headers, body }, ports.secrets);
+      return action({
+        bankId,
+        customerId: event.pathParameters?.customerId ?? '',
+        json: () => readJsonBody(body),
+      });
+    },
+  });
+  const { thresholds } = ports;
+  const routes = [
+    route('GET', '/v1/banks/{bankId}/thresholds', async ({ bankId }) =>
+      jsonResponse(200, await getBankThresholds(bankId, thresholds)),
+    ),
+    route('PUT', '/v1/banks/{bankId}/thresholds', async ({ bankId, json }) =>
+      jsonResponse(200, await setBankThresholds(bankId, json(), thresholds)),
+    ),
+    route('GET', '/v1/banks/{bankId}/customers/{customerId}/thresholds', async ({ bankId, customerId }) =>
+      jsonResponse(200, await getCustomerThresholds(bankId, customerId, thresholds)),
+    ),
+    route(
+      'PUT',
+      '/v1/banks/{bankId}/customers/{customerId}/thresholds',
+      async ({ bankId, customerId, json }) =>
+        jsonResponse(200, await setCustomerThresholds(bankId, customerId, json(), thresholds)),
+    ),
+    route(
+      'DELETE',
+      '/v1/banks/{bankId}/customers/{customerId}/thresholds',
+      async ({ bankId, customerId }) => {
+        await deleteCustomerThresholds(bankId, customerId, thresholds);
+        return { statusCode: 204 };
+      },
+    ),
+  ];
+
+  return middy<Event, Result>()
+    .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(problemJsonErrors(log))
+    .handler(
+      httpRouterHandler<Event, Result>({
+        routes,
+        notFoundResponse: () => {
+          throw new NotFoundError('No such route.');
+        },
+      }),
+    );
+}
+
+const env = parseEnv(
+  z.object({
+    THRESHOLDS_TABLE: z.string().min(1),
+    SECRET_PREFIX: z.string().min(1),
+    LOCAL_SECRETS_FILE: z.string().optional(),
+  }),
+);
+
+export const handler = createHandler({
+  secrets: new SecretStoreBankSecrets(secretStoreFrom(env), env.SECRET_PREFIX),
+  thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+});

@@ -1,0 +1,77 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  AttributeValue as LambdaAttributeValue,
+} from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbActivityLedger } from '../shared/adapters/dynamodb-activity-ledger.ts';
+import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
+import { DynamoDbBalanceWatch } from '../shared/adapters/dynamodb-balance-watch.ts';
+import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
+import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
+import { type StoredEvent, storedEventSchema } from '../shared/domain/stored-event.ts';
+import { systemClock } from '../shared/ports/clock.ts';
+import { dynamoDb } from '../shared/runtime/aws-clients.ts';
+import { parseEnv } from '../shared/runtime/env.ts';
+import { logger } from '../shared/runtime/logger.ts';
+
+// Consumes the events table's stream (inserts): scores each new bank event once.
+
+/** Builds the handler around the given ports; tests pass their own. */
+export function createHandler(ports: ScoreBankEventPorts, log: Logger = logger) {
+  const scoreRecord = async (record: DynamoDBRecord): Promise<void> => {
+    if (record.eventName !== 'INSERT' || record.dynamodb?.NewImage === undefined) return;
+    const event = readEvent(record.dynamodb.NewImage);
+    const outcome = await scoreBankEvent(event, ports);
+    const reasons = outcome.type === 'card.transaction' ? outcome.decision.reasons : [];
+    // Ids, score and rule names only: no customer id, amount or merchant (SPEC §7).
+    log.info(outcome.alertCreated ? 'alert created' : 'event scored', {
+      bankId: event.bankId,
+      eventId: event.eventId,
+      type: event.type,
+      ...(outcome.type === 'card.transaction' && { score: outcome.decision.score }),
+      rules: reasons.map((reason) => reason.rule),
+      alert: outcome.alertId !== undefined,
+      alertCreated: outcome.alertCreated,
+    });
+  };
+
+  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+    .use(injectLambdaContext(log, { resetKeys: true }))
+    .handler(async (event, context) => {
+      // One processor per invocation: it holds the batch's state. Records are scored in stream
+      // order; a failed record is reported, and the stream retries from it.
+      const processor = new BatchProcessor(EventType.DynamoDBStreams);
+      return processPartialResponse(event, scoreRecord, processor, { context, processInParallel: false });
+    });
+}
+
+function readEvent(image: Record<string, LambdaAttributeValue>): StoredEvent {
+  return storedEventSchema.parse(unmarshall(image as Record<string, AttributeValue>)) as StoredEvent;
+}
+
+const env = parseEnv(
+  z.object({
+    EVENTS_TABLE: z.string().min(1),
+    THRESHOLDS_TABLE: z.string().min(1),
+    ACTIVITY_TABLE: z.string().min(1),
+    ALERTS_TABLE: z.string().min(1),
+  }),
+);
+
+export const handler = createHandler({
+  thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+  activity: new DynamoDbActivityLedger(dynamoDb, env.ACTIVITY_TABLE),
+  balances: new DynamoDbBalanceWatch(dynamoDb, env.ACTIVITY_TABLE),
+  alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
+  events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
+  clock: systemClock,
+});

@@ -1,0 +1,86 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ACTIVITY_RETENTION_MS, type ActivityEntry } from '../domain/activity.ts';
+import type { ActivityLedger } from '../ports/activity-ledger.ts';
+
+const LEDGER_BUCKET = 'ledger';
+const ENTRY_PREFIX = 'tx:';
+/** Stale entries removed per write; more wait for the next write. */
+const MAX_REMOVALS = 50;
+
+interface StoredEntry {
+  readonly amount: number;
+  readonly currency: string;
+  readonly authorized: boolean;
+}
+
+/**
+ * One item per customer in the activity table holds their last 48 h of transactions, one
+ * attribute per transaction (`tx:<epoch ms>:<event id>`). A single UpdateItem adds the entry and
+ * returns the whole item (ALL_NEW): DynamoDB applies updates to an item one at a time, so each
+ * event sees exactly the transactions recorded before it, even when a customer's events are
+ * scored concurrently, and re-recording a redelivered event overwrites the same attribute.
+ * A second round trip happens only when there are stale entries to remove.
+ */
+export class DynamoDbActivityLedger implements ActivityLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(
+    bankId: string,
+    customerId: string,
+    entry: ActivityEntry,
+    now: Date,
+  ): Promise<readonly ActivityEntry[]> {
+    const key = { counterKey: `${bankId}#${customerId}`, bucket: LEDGER_BUCKET };
+    const stored: StoredEntry = {
+      amount: entry.amount,
+      currency: entry.currency,
+      authorized: entry.authorized,
+    };
+    const { Attributes = {} } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET #entry = :entry, expiresAt = :expiresAt',
+        ExpressionAttributeNames: { '#entry': `${ENTRY_PREFIX}${entry.at}:${entry.eventId}` },
+        ExpressionAttributeValues: {
+          ':entry': stored,
+          ':expiresAt': Math.floor((now.getTime() + ACTIVITY_RETENTION_MS) / 1000),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
+    const entries: ActivityEntry[] = [];
+    const stale: string[] = [];
+    for (const [name, value] of Object.entries(Attributes)) {
+      const parsed = parseEntry(name, value);
+      if (parsed === undefined) continue;
+      if (parsed.at < oldest) stale.push(name);
+      else entries.push(parsed);
+    }
+    if (stale.length > 0) await this.remove(key, stale.slice(0, MAX_REMOVALS));
+    return entries;
+  }
+
+  private async remove(key: Record<string, string>, names: readonly string[]): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `REMOVE ${names.map((_, i) => `#s${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#s${i}`, name])),
+      }),
+    );
+  }
+}
+
+function parseEntry(name: string, value: unknown): ActivityEntry | undefined {
+  if (!name.startsWith(ENTRY_PREFIX)) return undefined;
+  const separator = name.indexOf(':', ENTRY_PREFIX.length);
+  const at = Number(name.slice(ENTRY_PREFIX.length, separator));
+  const { amount, currency, authorized } = value as StoredEntry;
+  return { eventId: name.slice(separator + 1), at, amount, currency, authorized };
+}

@@ -1,0 +1,69 @@
+import type { BankSecrets } from '../ports/bank-secrets.ts';
+import { bankIdPattern } from './bank-event.ts';
+import {
+  MalformedJsonError,
+  PanDetectedError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from './errors.ts';
+import { jsonContainsPan } from './pan-guard.ts';
+import { type SignedRequest, verifyBankSignature } from './verify-bank-signature.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface BankRequest extends SignedRequest {
+  readonly bankId: string;
+}
+
+/**
+ * The checks every bank request passes, cheapest first, before anything is read or written:
+ * size, content type (when there is a body), then the bank's Standard Webhooks signature.
+ */
+export async function authenticateBankRequest(request: BankRequest, secrets: BankSecrets): Promise<void> {
+  if (request.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  if (request.body.length > 0 && !isJsonContentType(request.headers['content-type'])) {
+    throw new UnsupportedMediaTypeError();
+  }
+  const bankSecrets = bankIdPattern.test(request.bankId) ? await secrets.signingSecrets(request.bankId) : [];
+  if (!verifyBankSignature(bankSecrets, request)) throw new UnauthorizedError();
+}
+
+/**
+ * The body of an authenticated request as JSON, refused when it is not UTF-8 JSON or when it
+ * holds what looks like a card number (the PAN guard).
+ */
+export function readJsonBody(body: Buffer): unknown {
+  const text = decodeUtf8(body);
+  const json = parseJson(text);
+  if (jsonContainsPan(text)) throw new PanDetectedError();
+  return json;
+}
+
+/** `application/json` or `application/<anything>+json`, optionally with a UTF-8 charset. */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const [mediaType = '', ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
+  if (!/^application\/(?:[a-z0-9.+-]+\+)?json$/.test(mediaType)) return false;
+  return parameters.every(
+    (parameter) => !parameter.startsWith('charset=') || /^charset="?utf-8"?$/.test(parameter),
+  );
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function decodeUtf8(body: Buffer): string {
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    throw new MalformedJsonError();
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedJsonError();
+  }
+}

@@ -1,0 +1,66 @@
+import type { ThresholdStore } from '../ports/threshold-store.ts';
+import { customerIdSchema } from './bank-event.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
+import {
+  BUILT_IN_THRESHOLDS,
+  type ThresholdOverride,
+  type Thresholds,
+  thresholdOverrideSchema,
+  thresholdsSchema,
+} from './thresholds.ts';
+import { parseOrThrow } from './validate.ts';
+
+// The threshold API of SPEC §1.3, for an already authenticated bank.
+
+/** Replaces the bank default; every field is required. */
+export async function setBankThresholds(
+  bankId: string,
+  body: unknown,
+  store: ThresholdStore,
+): Promise<Thresholds> {
+  const thresholds = parseOrThrow(thresholdsSchema, body);
+  await store.putBankDefault(bankId, thresholds);
+  return thresholds;
+}
+
+/** The bank default, or Vigil's built-in defaults while the bank has set none. */
+export async function getBankThresholds(bankId: string, store: ThresholdStore): Promise<Thresholds> {
+  return (await store.bankDefault(bankId)) ?? BUILT_IN_THRESHOLDS;
+}
+
+/** Replaces a customer's override; absent fields fall back to the bank default. */
+export async function setCustomerThresholds(
+  bankId: string,
+  customerId: string,
+  body: unknown,
+  store: ThresholdStore,
+): Promise<ThresholdOverride> {
+  const override = parseOrThrow(thresholdOverrideSchema, body);
+  await store.putCustomerOverride(bankId, checkCustomerId(customerId), override);
+  return override;
+}
+
+export async function getCustomerThresholds(
+  bankId: string,
+  customerId: string,
+  store: ThresholdStore,
+): Promise<ThresholdOverride> {
+  const override = await store.customerOverride(bankId, checkCustomerId(customerId));
+  if (override === undefined) throw new NotFoundError('This customer has no threshold override.');
+  return override;
+}
+
+/** Idempotent: deleting an absent override succeeds. */
+export async function deleteCustomerThresholds(bankId: string, customerId: string, store: ThresholdStore) {
+  await store.deleteCustomerOverride(bankId, checkCustomerId(customerId));
+}
+
+function checkCustomerId(customerId: string): string {
+  const result = customerIdSchema.safeParse(customerId);
+  if (!result.success) {
+    throw new ValidationError([
+      { path: 'path:customerId', message: result.error.issues[0]?.message ?? 'Invalid.' },
+    ]);
+  }
+  return result.data;
+}

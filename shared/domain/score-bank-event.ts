@@ -1,0 +1,118 @@
+import type { ActivityLedger } from '../ports/activity-ledger.ts';
+import type { AlertStore } from '../ports/alert-store.ts';
+import type { BalanceWatch } from '../ports/balance-watch.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EventStore } from '../ports/event-store.ts';
+import type { ThresholdStore } from '../ports/threshold-store.ts';
+import { summarizeActivity } from './activity.ts';
+import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
+import { compileRules, type Decision, scoreTransaction } from './score-transaction.ts';
+import type { StoredEvent } from './stored-event.ts';
+import { BUILT_IN_THRESHOLDS, mergeThresholds, type Thresholds } from './thresholds.ts';
+
+export interface ScoreBankEventPorts {
+  readonly thresholds: ThresholdStore;
+  readonly activity: ActivityLedger;
+  readonly balances: BalanceWatch;
+  readonly alerts: AlertStore;
+  readonly events: EventStore;
+  readonly clock: Clock;
+}
+
+export type ScoreOutcome =
+  | {
+      readonly type: 'card.transaction';
+      readonly decision: Decision;
+      readonly alertId?: string;
+      readonly alertCreated: boolean;
+    }
+  | {
+      readonly type: 'account.balance';
+      readonly low: boolean;
+      readonly alertId?: string;
+      readonly alertCreated: boolean;
+    };
+
+/**
+ * Scores one stored bank event (SPEC §2). Every step is idempotent, so a redelivered event is
+ * harmless: the ledger records an event once, an alert is created at most once per transaction
+ * (or per balance crossing), and marking the event scored twice changes nothing.
+ */
+export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPorts): Promise<ScoreOutcome> {
+  const thresholds = await thresholdsFor(event.bankId, event.customerId, ports.thresholds);
+  const now = ports.clock.now();
+  const outcome = event.transaction
+    ? await scoreCardTransaction(event, thresholds, now, ports)
+    : await watchBalance(event, thresholds, now, ports);
+  await ports.events.markScored(event.bankId, event.eventId, {
+    ...('decision' in outcome && { score: outcome.decision.score }),
+    ...(outcome.alertId !== undefined && { alertId: outcome.alertId }),
+  });
+  return outcome;
+}
+
+async function scoreCardTransaction(
+  event: StoredEvent,
+  thresholds: Thresholds,
+  now: Date,
+  ports: ScoreBankEventPorts,
+): Promise<ScoreOutcome> {
+  const transaction = event.transaction;
+  if (transaction === undefined) throw new TypeError('Not a card transaction.');
+  const rules = compileRules(thresholds);
+  const at = Date.parse(event.occurredAt);
+  const entries = await ports.activity.record(
+    event.bankId,
+    event.customerId,
+    {
+      eventId: event.eventId,
+      at,
+      amount: transaction.amount,
+      currency: transaction.currency,
+      authorized: transaction.status === 'authorized',
+    },
+    now,
+  );
+  const activity = summarizeActivity(entries, at, rules.velocityWindowMs, thresholds.currency);
+  const decision = scoreTransaction(transaction, activity, rules);
+  if (!decision.alert) return { type: 'card.transaction', decision, alertCreated: false };
+  const alert = fraudCheckAlert(event, decision, now);
+  const alertCreated = await ports.alerts.createOnce(alert);
+  return { type: 'card.transaction', decision, alertId: alert.alertId, alertCreated };
+}
+
+async function watchBalance(
+  event: StoredEvent,
+  thresholds: Thresholds,
+  now: Date,
+  ports: ScoreBankEventPorts,
+): Promise<ScoreOutcome> {
+  const balance = event.balance;
+  if (balance === undefined) throw new TypeError('Not a balance event.');
+  // A balance in another currency than the limit's cannot be compared: it changes nothing.
+  if (balance.currency !== thresholds.currency)
+    return { type: 'account.balance', low: false, alertCreated: false };
+  if (balance.available >= thresholds.lowBalanceAmount) {
+    await ports.balances.leaveLow(event.bankId, event.customerId);
+    return { type: 'account.balance', low: false, alertCreated: false };
+  }
+  if (!(await ports.balances.enterLow(event.bankId, event.customerId, event.eventId))) {
+    return { type: 'account.balance', low: true, alertCreated: false };
+  }
+  const alert = lowBalanceAlert(event, thresholds.lowBalanceAmount, now);
+  const alertCreated = await ports.alerts.createOnce(alert);
+  return { type: 'account.balance', low: true, alertId: alert.alertId, alertCreated };
+}
+
+/** The customer's override over the bank default, over Vigil's built-in defaults. */
+export async function thresholdsFor(
+  bankId: string,
+  customerId: string,
+  store: ThresholdStore,
+): Promise<Thresholds> {
+  const [bankDefault, override] = await Promise.all([
+    store.bankDefault(bankId),
+    store.customerOverride(bankId, customerId),
+  ]);
+  return mergeThresholds(bankDefault ?? BUILT_IN_THRESHOLDS, override);
+}
