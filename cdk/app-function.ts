@@ -1,12 +1,22 @@
 import { join } from 'node:path';
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  FilterCriteria,
+  FilterRule,
+  Runtime,
+  StartingPosition,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { StreamSettings } from '../shared/runtime/stream-settings.ts';
 import { type TableKey, tableEnvironmentVariable } from '../shared/runtime/table-definitions.ts';
 
 const functionsDirectory = join(import.meta.dirname, '..', 'functions');
@@ -28,6 +38,7 @@ export const tableAccess = {
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
   put: ['dynamodb:PutItem'],
   update: ['dynamodb:UpdateItem'],
+  delete: ['dynamodb:DeleteItem'],
 } as const;
 
 /**
@@ -104,6 +115,40 @@ export class AppFunction extends Construct {
     const keyActions = isWrite(actions) ? KEY_ACTIONS_TO_WRITE : KEY_ACTIONS_TO_READ;
     table.encryptionKey?.grant(this.function, ...keyActions);
     this.function.addEnvironment(tableEnvironmentVariable(key), table.tableName);
+    return this;
+  }
+
+  /**
+   * Consumes the table's stream with the shared settings (the same local mode's poller uses):
+   * partial batch failures, bisection on errors, bounded retries, and an on-failure destination.
+   */
+  consumeStream(
+    table: TableV2,
+    settings: StreamSettings,
+    deadLetters: IQueue,
+    eventNames: readonly ('INSERT' | 'MODIFY' | 'REMOVE')[],
+  ): this {
+    this.function.addEventSource(
+      // TableV2 is a table for event sources; its optional stream ARN only trips the strict typing.
+      new DynamoEventSource(table as unknown as ITable, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: settings.batchSize,
+        bisectBatchOnError: settings.bisectBatchOnFunctionError,
+        retryAttempts: settings.retryAttempts,
+        maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
+        parallelizationFactor: settings.parallelizationFactor,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(deadLetters),
+        filters: [FilterCriteria.filter({ eventName: FilterRule.or(...eventNames) })],
+      }),
+    );
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      Validations.of(this.function.role ?? this).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          'Granted by the SQS on-failure destination to send to the dead-letter queue; only on the stack key.',
+      });
+    }
     return this;
   }
 

@@ -1,7 +1,9 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { BankApi } from './constructs/bank-api.ts';
+import { DeadLetters } from './constructs/dead-letters.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
+import { Scoring } from './constructs/scoring.ts';
 import { Tables } from './constructs/tables.ts';
 import type { StageConfig } from './stage-config.ts';
 
@@ -16,6 +18,8 @@ export class VigilStack extends Stack {
     const { config } = props;
     const { key } = new EncryptionKey(this, 'Encryption', config.stage);
     const tables = new Tables(this, 'Tables', { stage: config.stage, key });
+    const deadLetters = new DeadLetters(this, 'DeadLetters', key);
     new BankApi(this, 'BankApi', { config, key, tables });
+    new Scoring(this, 'Scoring', { config, key, tables, deadLetters: deadLetters.queue });
   }
 }

@@ -1,17 +1,22 @@
 import { parseArgs } from 'node:util';
+import type { BankResponse } from './bank-client.ts';
 import { CliError } from './cli-error.ts';
 import { sendEvent } from './send-event.ts';
+import { getThresholds, setThresholds } from './thresholds.ts';
 
 const USAGE = `Usage: vigil <command> [options]
 
 Commands:
-  events send <bankId> --file F [--id ID]   Sign a bank event with the bank's secret and post it
+  events send <bankId> --file F [--id ID]              Sign a bank event and post it
+  thresholds get <bankId> [--customer ID]             Show the bank default or a customer override
+  thresholds set <bankId> --file F [--customer ID]    Replace them with the JSON file's content
 
 Options:
-  --json    Print the result as JSON
+  --json    Print the result as JSON: {"status", "body"}
   --help    Show this help
 
 Runs against local mode (npm start), reading .vigil/local.json (VIGIL_HOME moves it).
+Exit codes: 0 success, 1 the API refused or failed, 2 bad usage or Vigil unreachable.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -21,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       file: { type: 'string', short: 'f' },
       id: { type: 'string' },
+      customer: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -30,16 +36,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  const usage = (text: string) => new CliError(`Usage: vigil ${text}`, 2);
+  let result: BankResponse;
   if (group === 'events' && command === 'send') {
-    if (bankId === undefined || values.file === undefined)
-      throw new CliError('Usage: vigil events send <bankId> --file F', 2);
-    const result = await sendEvent({ bankId, file: values.file, eventId: values.id });
-    const ok = result.status >= 200 && result.status < 300;
-    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else process.stdout.write(`${result.status} ${JSON.stringify(result.body, null, 2)}\n`);
-    return ok ? 0 : 1;
+    if (bankId === undefined || values.file === undefined) throw usage('events send <bankId> --file F');
+    result = await sendEvent(bankId, values.file, values.id);
+  } else if (group === 'thresholds' && command === 'get') {
+    if (bankId === undefined) throw usage('thresholds get <bankId> [--customer ID]');
+    result = await getThresholds(bankId, values.customer);
+  } else if (group === 'thresholds' && command === 'set') {
+    if (bankId === undefined || values.file === undefined) throw usage('thresholds set <bankId> --file F');
+    result = await setThresholds(bankId, values.file, values.customer);
+  } else {
+    throw new CliError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`, 2);
   }
-  throw new CliError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`, 2);
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else process.stdout.write(`${result.status} ${JSON.stringify(result.body, null, 2)}\n`);
+  return result.status >= 200 && result.status < 300 ? 0 : 1;
 }
 
 try {

@@ -31,6 +31,10 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = logger) 
     if (record.eventName !== 'INSERT' || record.dynamodb?.NewImage === undefined) return;
     const event = readEvent(record.dynamodb.NewImage);
     const outcome = await scoreBankEvent(event, ports);
+    if (outcome.type === 'already-scored') {
+      log.info('event already scored', { bankId: event.bankId, eventId: event.eventId });
+      return;
+    }
     const reasons = outcome.type === 'card.transaction' ? outcome.decision.reasons : [];
     // Ids, score and rule names only: no customer id, amount or merchant (SPEC §7).
     log.info(outcome.alertCreated ? 'alert created' : 'event scored', {

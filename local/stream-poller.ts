@@ -112,7 +112,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         const expected = error instanceof Error && error.name === 'TrimmedDataAccessException';
         // Otherwise reading failed (not the handler: deliver never throws): resume after the checkpoint.
         if (!expected) process.stderr.write(`stream ${options.tableName}: ${String(error)}; retrying\n`);
-        await sleep(expected ? interval : 1000, undefined, { signal: controller.signal }).catch(() => undefined);
+        await sleep(expected ? interval : 1000, undefined, { signal: controller.signal }).catch(
+          () => undefined,
+        );
       }
     }
   };

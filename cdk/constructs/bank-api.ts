@@ -18,6 +18,7 @@ export interface BankApiProps {
 export class BankApi extends Construct {
   readonly api: HttpApi;
   readonly receiveBankEvent: AppFunction;
+  readonly bankAdmin: AppFunction;
 
   constructor(scope: Construct, id: string, { config, key, tables }: BankApiProps) {
     super(scope, id);
@@ -42,6 +43,25 @@ export class BankApi extends Construct {
 
     this.addBankRoute('/v1/banks/{bankId}/events', HttpMethod.POST, this.receiveBankEvent);
 
+    this.bankAdmin = new AppFunction(this, 'BankAdmin', {
+      entry: 'bank-admin',
+      stage: config.stage,
+      key,
+      logLevel: config.logLevel,
+    })
+      .bindBankSecrets(secretPrefix, 'signing', key)
+      .bindTable('thresholds', tables.get('thresholds'), [
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...tableAccess.delete,
+      ]);
+    for (const method of [HttpMethod.GET, HttpMethod.PUT]) {
+      this.addBankRoute('/v1/banks/{bankId}/thresholds', method, this.bankAdmin);
+    }
+    for (const method of [HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE]) {
+      this.addBankRoute('/v1/banks/{bankId}/customers/{customerId}/thresholds', method, this.bankAdmin);
+    }
+
     new CfnOutput(Stack.of(this), 'ApiUrl', {
       value: this.api.apiEndpoint,
       description: 'Base URL of the bank API',
@@ -60,7 +80,10 @@ export class BankApi extends Construct {
     const routes = this.api.addRoutes({
       path,
       methods: [method],
-      integration: new HttpLambdaIntegration(`${target.node.id}Integration`, target.function),
+      integration: new HttpLambdaIntegration(
+        `${target.node.id}${method}${path.replace(/\W/g, '')}`,
+        target.function,
+      ),
     });
     for (const route of routes) {
       Validations.of(route).acknowledge({

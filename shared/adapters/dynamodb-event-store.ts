@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { eventKeyOf, type StoredEvent } from '../domain/stored-event.ts';
 import type { EventStore, PutEventResult, ScoringOutcome } from '../ports/event-store.ts';
@@ -31,6 +31,19 @@ export class DynamoDbEventStore implements EventStore {
       }
       throw error;
     }
+  }
+
+  async isScored(bankId: string, eventId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { eventKey: eventKeyOf(bankId, eventId) },
+        ProjectionExpression: '#status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.status === 'scored';
   }
 
   async markScored(bankId: string, eventId: string, outcome: ScoringOutcome): Promise<void> {

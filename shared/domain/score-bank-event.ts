@@ -20,6 +20,7 @@ export interface ScoreBankEventPorts {
 }
 
 export type ScoreOutcome =
+  | { readonly type: 'already-scored'; readonly alertCreated: false; readonly alertId?: undefined }
   | {
       readonly type: 'card.transaction';
       readonly decision: Decision;
@@ -34,11 +35,14 @@ export type ScoreOutcome =
     };
 
 /**
- * Scores one stored bank event (SPEC §2). Every step is idempotent, so a redelivered event is
- * harmless: the ledger records an event once, an alert is created at most once per transaction
+ * Scores one stored bank event (SPEC §2). A redelivered event that was scored is skipped, so its
+ * decision stays the one first made; and every step is idempotent for a redelivery after a crash
+ * midway: the ledger records an event once, an alert is created at most once per transaction
  * (or per balance crossing), and marking the event scored twice changes nothing.
  */
 export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPorts): Promise<ScoreOutcome> {
+  if (await ports.events.isScored(event.bankId, event.eventId))
+    return { type: 'already-scored', alertCreated: false };
   const thresholds = await thresholdsFor(event.bankId, event.customerId, ports.thresholds);
   const now = ports.clock.now();
   const outcome = event.transaction

@@ -13,6 +13,8 @@ export interface ScoringOutcome {
 export interface EventStore {
   /** Stores the event unless one with the same bank and event id exists, which is returned instead. */
   putIfAbsent(event: StoredEvent): Promise<PutEventResult>;
+  /** True when the event was scored before (a redelivery). */
+  isScored(bankId: string, eventId: string): Promise<boolean>;
   /** Marks a stored event as scored; an event that has expired or been erased is left absent. */
   markScored(bankId: string, eventId: string, outcome: ScoringOutcome): Promise<void>;
 }

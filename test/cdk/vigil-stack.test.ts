@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
+import { scoringStream } from '../../shared/runtime/stream-settings.ts';
 import { type TableDefinition, tableDefinitions, tableKeys } from '../../shared/runtime/table-definitions.ts';
 import { synthesize } from './synth.ts';
 
@@ -121,6 +122,50 @@ describe('the Vigil stack', () => {
     throttled.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
     });
+  });
+
+  it('feeds score-transaction from the events stream with the settings local mode uses too', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TablesEvents'), 'StreamArn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^ScoringScoreTransaction') },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: scoringStream.batchSize,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: scoringStream.retryAttempts,
+      MaximumRecordAgeInSeconds: scoringStream.maxRecordAgeSeconds,
+      ParallelizationFactor: scoringStream.parallelizationFactor,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: [{ Pattern: '{"eventName":["INSERT"]}' }] },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetters'), 'Arn'] } },
+      },
+    });
+  });
+
+  it('keeps dead letters in a KMS-encrypted, TLS-only queue', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
+      MessageRetentionPeriod: 14 * 24 * 60 * 60,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('routes the threshold API to bank-admin', () => {
+    for (const routeKey of [
+      'GET /v1/banks/{bankId}/thresholds',
+      'PUT /v1/banks/{bankId}/thresholds',
+      'GET /v1/banks/{bankId}/customers/{customerId}/thresholds',
+      'PUT /v1/banks/{bankId}/customers/{customerId}/thresholds',
+      'DELETE /v1/banks/{bankId}/customers/{customerId}/thresholds',
+    ]) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
+    }
   });
 
   it('refuses invalid context with a clear message', () => {

@@ -3,9 +3,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/dynamodb-local.ts';
-import type { LocalConfig } from '../../local/local-stack.ts';
+import { type LocalConfig, localAwsConfig } from '../../local/local-stack.ts';
+import { documentClientFor } from '../../shared/runtime/aws-clients.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // `npm start` as a black box: started as a person would, used through the CLI, stopped with Ctrl-C.
 
@@ -20,7 +24,13 @@ beforeAll(async () => {
   const [port, emulatorPort] = [await findFreePort(), await findFreePort()];
   vigil = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), EMULATOR_PORT: String(emulatorPort), VIGIL_HOME: home },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      EMULATOR_PORT: String(emulatorPort),
+      VIGIL_HOME: home,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -107,6 +117,50 @@ describe('npm start', () => {
       status: 202,
       body: { status: 'ignored', reason: 'not_subscribed' },
     });
+  });
+
+  it('scores a suspicious transaction into one alert with its reasons', async () => {
+    const sent = await cli('events', 'send', 'demo-bank', '--file', 'examples/suspicious-transaction.json');
+    expect(sent.result.status).toBe(202);
+    const endpoint = /DynamoDB Local:\s+(\S+)/.exec(output)?.[1] ?? '';
+    const documents = documentClientFor(new DynamoDBClient(localAwsConfig(endpoint)));
+    const alerts = await waitFor(async () => {
+      const { Items = [] } = await documents.send(new ScanCommand({ TableName: 'vigil-alerts' }));
+      return Items.length > 0 ? Items : undefined;
+    });
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        alertId: 'demo-bank#txn#txn_suspicious_1',
+        kind: 'fraud_check',
+        status: 'pending',
+        score: 100,
+        reasons: [
+          expect.objectContaining({ rule: 'singleTransaction' }),
+          expect.objectContaining({ rule: 'foreignCountry' }),
+          expect.objectContaining({ rule: 'cardNotPresent' }),
+        ],
+      }),
+    ]);
+    expect(output).toMatch(
+      /"message":"alert created".*"rules":\["singleTransaction","foreignCountry","cardNotPresent"\]/,
+    );
+  });
+
+  it('reads and changes thresholds through the CLI', async () => {
+    const before = await cli('thresholds', 'get', 'demo-bank');
+    expect(before.result).toMatchObject({ status: 200, body: { currency: 'EUR', homeCountries: ['FR'] } });
+    const set = await cli(
+      'thresholds',
+      'set',
+      'demo-bank',
+      '--customer',
+      'cus_demo',
+      '--file',
+      'examples/customer-thresholds.json',
+    );
+    expect(set.result).toMatchObject({ status: 200, body: { homeCountries: ['FR', 'BE'] } });
+    const bad = await cli('thresholds', 'set', 'demo-bank', '--file', 'examples/customer-thresholds.json');
+    expect(bad).toMatchObject({ code: 1, result: { status: 400 } });
   });
 
   it('stops everything it started on Ctrl-C', async () => {

@@ -2,12 +2,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { createHandler as createBankAdminHandler } from '../../functions/bank-admin.ts';
 import { createHandler } from '../../functions/receive-bank-event.ts';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { startLambdaHttpServer } from '../../local/lambda-http-server.ts';
 import { newWebhookSecret } from '../../local/local-secrets.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbSubscriberDirectory } from '../../shared/adapters/dynamodb-subscriber-directory.ts';
+import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
 import {
   SecretStoreBankSecrets,
@@ -31,6 +33,8 @@ export interface TestBankApi {
   post(bankId: string, body: string | Buffer, headers: Record<string, string>): Promise<Response>;
   /** Signs the body with the bank's secret and posts it. */
   postSigned(bankId: string, body: string | Buffer, eventId?: string): Promise<Response>;
+  /** A signed request to any bank route, e.g. `call('acme', 'PUT', '/thresholds', {...})`. */
+  call(bankId: string, method: string, path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,19 @@ export async function startTestBankApi(
     clock: systemClock,
     ...overrides,
   };
+  const bankAdmin = createBankAdminHandler(
+    {
+      secrets: ports.secrets,
+      thresholds: new DynamoDbThresholdStore(tables.documentClient, tables.names.thresholds),
+    },
+    logger,
+  );
+  const admin = (method: 'GET' | 'PUT' | 'DELETE', path: string) => ({
+    method,
+    path,
+    functionName: 'bank-admin',
+    handler: bankAdmin,
+  });
   const server = await startLambdaHttpServer(
     [
       {
@@ -68,6 +85,11 @@ export async function startTestBankApi(
         functionName: 'receive-bank-event',
         handler: createHandler(ports, logger),
       },
+      admin('GET', '/v1/banks/{bankId}/thresholds'),
+      admin('PUT', '/v1/banks/{bankId}/thresholds'),
+      admin('GET', '/v1/banks/{bankId}/customers/{customerId}/thresholds'),
+      admin('PUT', '/v1/banks/{bankId}/customers/{customerId}/thresholds'),
+      admin('DELETE', '/v1/banks/{bankId}/customers/{customerId}/thresholds'),
     ],
     await findFreePort(),
   );
@@ -88,6 +110,15 @@ export async function startTestBankApi(
         body,
         signedHeaders(secrets[bankId] ?? newWebhookSecret(), body, eventId ? { eventId } : {}),
       ),
+    call(bankId, method, path, body) {
+      const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+      const headers = signedHeaders(secrets[bankId] ?? newWebhookSecret(), text);
+      return fetch(`${server.url}/v1/banks/${bankId}${path}`, {
+        method,
+        headers,
+        ...(text !== '' && { body: text }),
+      });
+    },
     close: () => server.close(),
   };
 }

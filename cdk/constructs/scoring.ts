@@ -1,0 +1,34 @@
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { scoringStream } from '../../shared/runtime/stream-settings.ts';
+import { AppFunction, tableAccess } from '../app-function.ts';
+import type { StageConfig } from '../stage-config.ts';
+import type { Tables } from './tables.ts';
+
+export interface ScoringProps {
+  readonly config: StageConfig;
+  readonly key: IKey;
+  readonly tables: Tables;
+  readonly deadLetters: IQueue;
+}
+
+/** score-transaction on the events stream (inserts only). */
+export class Scoring extends Construct {
+  readonly scoreTransaction: AppFunction;
+
+  constructor(scope: Construct, id: string, { config, key, tables, deadLetters }: ScoringProps) {
+    super(scope, id);
+    this.scoreTransaction = new AppFunction(this, 'ScoreTransaction', {
+      entry: 'score-transaction',
+      stage: config.stage,
+      key,
+      logLevel: config.logLevel,
+    })
+      .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
+      .bindTable('activity', tables.get('activity'), tableAccess.update)
+      .bindTable('alerts', tables.get('alerts'), tableAccess.put)
+      .bindTable('events', tables.get('events'), [...tableAccess.get, ...tableAccess.update])
+      .consumeStream(tables.get('events'), scoringStream, deadLetters, ['INSERT']);
+  }
+}

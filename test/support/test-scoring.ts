@@ -1,0 +1,56 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { inject } from 'vitest';
+import { createHandler } from '../../functions/score-transaction.ts';
+import { localAwsConfig } from '../../local/local-stack.ts';
+import { type DeadLetter, type StreamPoller, startStreamPoller } from '../../local/stream-poller.ts';
+import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
+import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
+import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
+import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
+import type { ScoreBankEventPorts } from '../../shared/domain/score-bank-event.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
+import { type StreamSettings, scoringStream } from '../../shared/runtime/stream-settings.ts';
+import type { TestTables } from './test-tables.ts';
+
+/** The scorer's ports on the test's tables. */
+export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
+  const { documentClient: client, names } = tables;
+  return {
+    thresholds: new DynamoDbThresholdStore(client, names.thresholds),
+    activity: new DynamoDbActivityLedger(client, names.activity),
+    balances: new DynamoDbBalanceWatch(client, names.activity),
+    alerts: new DynamoDbAlertStore(client, names.alerts),
+    events: new DynamoDbEventStore(client, names.events),
+    clock: systemClock,
+  };
+}
+
+export interface TestScoring {
+  readonly handler: ReturnType<typeof createHandler>;
+  readonly deadLetters: DeadLetter[];
+  stop(): Promise<void>;
+}
+
+/** score-transaction fed by local mode's poller from the test's events table stream. */
+export async function startTestScoring(
+  tables: TestTables,
+  options: { settings?: Partial<StreamSettings>; logger?: Logger } = {},
+): Promise<TestScoring> {
+  const handler = createHandler(scoringPorts(tables), options.logger);
+  const deadLetters: DeadLetter[] = [];
+  const poller: StreamPoller = await startStreamPoller({
+    dynamoDb: tables.client,
+    streams: new DynamoDBStreamsClient(localAwsConfig(inject('dynamoDbEndpoint'))),
+    tableName: tables.names.events,
+    functionName: 'score-transaction',
+    handler,
+    settings: { ...scoringStream, ...options.settings },
+    onDeadLetter: (letter) => {
+      deadLetters.push(letter);
+    },
+    pollIntervalMs: 20,
+  });
+  return { handler, deadLetters, stop: () => poller.stop() };
+}
