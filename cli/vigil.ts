@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { BankResponse } from './bank-client.ts';
+import { type BankResponse, callBankApi } from './bank-client.ts';
 import { CliError } from './cli-error.ts';
 import { sendEvent } from './send-event.ts';
 import { getThresholds, setThresholds } from './thresholds.ts';
@@ -10,6 +10,8 @@ Commands:
   events send <bankId> --file F [--id ID]              Sign a bank event and post it
   thresholds get <bankId> [--customer ID]             Show the bank default or a customer override
   thresholds set <bankId> --file F [--customer ID]    Replace them with the JSON file's content
+  enroll <bankId> <customerId> [--locale fr_FR]       Create a Messenger enrollment link
+  customers erase <bankId> <customerId>               Erase everything Vigil holds on a customer
 
 Options:
   --json    Print the result as JSON: {"status", "body"}
@@ -27,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       file: { type: 'string', short: 'f' },
       id: { type: 'string' },
       customer: { type: 'string' },
+      locale: { type: 'string', default: 'en_US' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -47,6 +50,16 @@ async function main(argv: string[]): Promise<number> {
   } else if (group === 'thresholds' && command === 'set') {
     if (bankId === undefined || values.file === undefined) throw usage('thresholds set <bankId> --file F');
     result = await setThresholds(bankId, values.file, values.customer);
+  } else if (group === 'enroll') {
+    const [, enrollBankId, customerId] = positionals;
+    if (enrollBankId === undefined || customerId === undefined) throw usage('enroll <bankId> <customerId>');
+    const body = Buffer.from(JSON.stringify({ customerId, locale: values.locale }));
+    result = await callBankApi(enrollBankId, 'POST', '/enrollments', body);
+  } else if (group === 'customers' && command === 'erase') {
+    const customerId = positionals[3];
+    if (bankId === undefined || customerId === undefined)
+      throw usage('customers erase <bankId> <customerId>');
+    result = await callBankApi(bankId, 'DELETE', `/customers/${encodeURIComponent(customerId)}`);
   } else {
     throw new CliError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`, 2);
   }

@@ -5,9 +5,13 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-eraser.ts';
+import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { authenticateBankRequest, readJsonBody } from '../shared/domain/authenticate-bank-request.ts';
+import { enrollCustomer } from '../shared/domain/enroll-customer.ts';
+import { eraseCustomer } from '../shared/domain/erase-customer.ts';
 import { NotFoundError } from '../shared/domain/errors.ts';
 import {
   deleteCustomerThresholds,
@@ -17,6 +21,9 @@ import {
   setCustomerThresholds,
 } from '../shared/domain/manage-thresholds.ts';
 import type { BankSecrets } from '../shared/ports/bank-secrets.ts';
+import { type Clock, systemClock } from '../shared/ports/clock.ts';
+import type { CustomerEraser } from '../shared/ports/customer-eraser.ts';
+import type { EnrollmentStore } from '../shared/ports/enrollment-store.ts';
 import type { ThresholdStore } from '../shared/ports/threshold-store.ts';
 import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
@@ -24,11 +31,17 @@ import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
-// The bank's administration API: thresholds (SPEC §1.3). Every route is signed like events.
+// The bank's administration API: enrollments (SPEC §1.2), thresholds (§1.3) and customer
+// erasure (§1.4). Every route is signed like events.
 
 export interface BankAdminPorts {
   readonly secrets: BankSecrets;
   readonly thresholds: ThresholdStore;
+  readonly enrollments: EnrollmentStore;
+  readonly eraser: CustomerEraser;
+  readonly clock: Clock;
+  /** The Facebook page whose m.me links enroll customers. */
+  readonly pageId: string;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -63,6 +76,14 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
   });
   const { thresholds } = ports;
   const routes = [
+    route('POST', '/v1/banks/{bankId}/enrollments', async ({ bankId, json }) =>
+      jsonResponse(201, await enrollCustomer(bankId, json(), ports)),
+    ),
+    route('DELETE', '/v1/banks/{bankId}/customers/{customerId}', async ({ bankId, customerId }) => {
+      await eraseCustomer(bankId, customerId, ports.eraser);
+      log.info('customer erased', { bankId });
+      return { statusCode: 204 };
+    }),
     route('GET', '/v1/banks/{bankId}/thresholds', async ({ bankId }) =>
       jsonResponse(200, await getBankThresholds(bankId, thresholds)),
     ),
@@ -105,6 +126,12 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
 const env = parseEnv(
   z.object({
     THRESHOLDS_TABLE: z.string().min(1),
+    ENROLLMENTS_TABLE: z.string().min(1),
+    SUBSCRIBERS_TABLE: z.string().min(1),
+    ACTIVITY_TABLE: z.string().min(1),
+    ALERTS_TABLE: z.string().min(1),
+    EVENTS_TABLE: z.string().min(1),
+    MESSENGER_PAGE_ID: z.string().min(1),
     SECRET_PREFIX: z.string().min(1),
     LOCAL_SECRETS_FILE: z.string().optional(),
   }),
@@ -113,4 +140,15 @@ const env = parseEnv(
 export const handler = createHandler({
   secrets: new SecretStoreBankSecrets(secretStoreFrom(env), env.SECRET_PREFIX),
   thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+  enrollments: new DynamoDbEnrollmentStore(dynamoDb, env.ENROLLMENTS_TABLE),
+  eraser: new DynamoDbCustomerEraser(dynamoDb, {
+    subscribers: env.SUBSCRIBERS_TABLE,
+    thresholds: env.THRESHOLDS_TABLE,
+    activity: env.ACTIVITY_TABLE,
+    alerts: env.ALERTS_TABLE,
+    events: env.EVENTS_TABLE,
+    enrollments: env.ENROLLMENTS_TABLE,
+  }),
+  clock: systemClock,
+  pageId: env.MESSENGER_PAGE_ID,
 });

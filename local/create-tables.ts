@@ -43,7 +43,7 @@ async function createTable(client: DynamoDBClient, tableName: string, table: Tab
         GlobalSecondaryIndexes: indexes.map((index) => ({
           IndexName: index.indexName,
           KeySchema: keySchema(index.partitionKey.name, index.sortKey?.name),
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index.projection ?? 'ALL' },
         })),
       }),
       ...(table.stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }),

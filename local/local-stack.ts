@@ -10,11 +10,13 @@ import { type LocalHttpServer, startLambdaHttpServer } from './lambda-http-serve
 import { localRoutes } from './local-routes.ts';
 import { LocalSecretsFile } from './local-secrets.ts';
 import { startLocalStreams } from './local-streams.ts';
+import { type MessengerEmulator, startMessengerEmulator } from './messenger-emulator.ts';
 import { DEMO_BANK_ID, seedDemo } from './seed-demo.ts';
 import type { StreamPoller } from './stream-poller.ts';
 
 export const LOCAL_SECRET_PREFIX = 'vigil/local';
-const LOCAL_PAGE_ID = '100000000000001';
+export const LOCAL_PAGE_ID = '100000000000001';
+export const LOCAL_GRAPH_API_VERSION = 'v23.0';
 
 export interface LocalStackOptions {
   /** Where local.json and the secrets file go (default `.vigil`). */
@@ -52,9 +54,15 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const home = resolve(options.home);
-  const started: { dynamoDb?: DynamoDbLocal; server?: LocalHttpServer; streams?: StreamPoller[] } = {};
+  const started: {
+    dynamoDb?: DynamoDbLocal;
+    server?: LocalHttpServer;
+    emulator?: MessengerEmulator;
+    streams?: StreamPoller[];
+  } = {};
   const stop = async () => {
     await started.server?.close();
+    await started.emulator?.close();
     await Promise.all((started.streams ?? []).map((poller) => poller.stop()));
     await started.dynamoDb?.stop();
   };
@@ -83,10 +91,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       SECRET_PREFIX: LOCAL_SECRET_PREFIX,
+      GRAPH_API_BASE_URL: emulatorUrl,
+      GRAPH_API_VERSION: LOCAL_GRAPH_API_VERSION,
+      MESSENGER_PAGE_ID: LOCAL_PAGE_ID,
       LOCAL_SECRETS_FILE: secrets.path,
       ...Object.fromEntries(tableKeys.map((key) => [tableEnvironmentVariable(key), tables[key]])),
     });
     started.server = await startLambdaHttpServer(await localRoutes(), options.port);
+    started.emulator = await startMessengerEmulator({
+      port: options.emulatorPort,
+      pageId: LOCAL_PAGE_ID,
+      pageAccessToken: messenger.pageAccessToken,
+      appSecret: messenger.appSecret,
+      webhookUrl: `${apiUrl}/messenger/webhook`,
+    });
     started.streams = await startLocalStreams({
       dynamoDb: rawClient,
       streams: new DynamoDBStreamsClient(localAwsConfig(dynamoDbEndpoint)),

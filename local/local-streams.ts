@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { scoringStream } from '../shared/runtime/stream-settings.ts';
+import { notifyStream, scoringStream } from '../shared/runtime/stream-settings.ts';
 import type { TableNames } from './create-tables.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
 
@@ -19,6 +19,7 @@ export interface LocalStreamsOptions {
  */
 export async function startLocalStreams(options: LocalStreamsOptions): Promise<StreamPoller[]> {
   const scoreTransaction = await import('../functions/score-transaction.ts');
+  const notifyCustomer = await import('../functions/notify-customer.ts');
   const onDeadLetter = async (letter: object) => {
     process.stderr.write(`dead letter: ${JSON.stringify(letter)}\n`);
     await appendFile(options.deadLetterFile, `${JSON.stringify(letter)}\n`);
@@ -31,6 +32,15 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<S
       functionName: 'score-transaction',
       handler: scoreTransaction.handler,
       settings: scoringStream,
+      onDeadLetter,
+    }),
+    startStreamPoller({
+      dynamoDb: options.dynamoDb,
+      streams: options.streams,
+      tableName: options.tables.alerts,
+      functionName: 'notify-customer',
+      handler: notifyCustomer.handler,
+      settings: notifyStream,
       onDeadLetter,
     }),
   ]);

@@ -73,6 +73,10 @@ export async function seedDemo(
         locale: 'en_US',
         consentedAt: now,
         consentVersion: 'local-seed',
+        enrollmentId: 'enr_local_seed',
+        // As if the demo customer had just written to the page: alerts go out as normal messages.
+        lastInboundAt: now,
+        updatedAt: now,
       },
     }),
   );

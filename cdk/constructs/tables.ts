@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import {
@@ -42,6 +49,7 @@ export class Tables extends Construct {
             indexName: index.indexName,
             partitionKey: attribute(index.partitionKey),
             ...(index.sortKey && { sortKey: attribute(index.sortKey) }),
+            projectionType: index.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
           })),
           deletionProtection: keep,
           removalPolicy: keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Decision, Reason } from './score-transaction.ts';
-import type { StoredEvent } from './stored-event.ts';
+import { customerKeyOf, type StoredEvent } from './stored-event.ts';
 
 /** Alerts are kept 90 days (SPEC §7): long enough for a bank's dispute process. */
 export const ALERT_RETENTION_SECONDS = 90 * 24 * 60 * 60;
@@ -26,8 +27,14 @@ export type AlertDisplay =
 
 export interface Alert {
   readonly alertId: string;
+  /**
+   * Random and opaque: the quick replies carry it to Messenger instead of the alert id, which
+   * holds the bank's transaction id.
+   */
+  readonly ref: string;
   readonly bankId: string;
   readonly customerId: string;
+  readonly customerKey: string;
   readonly kind: AlertKind;
   readonly status: AlertStatus;
   /** The bank event that raised it. */
@@ -39,6 +46,14 @@ export interface Alert {
   readonly createdAt: string;
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
+  /** Set when the message is sent: to whom, Meta's message id, and the answer deadline. */
+  readonly psid?: string;
+  readonly messageId?: string;
+  readonly sentAt?: string;
+  readonly deadline?: string;
+  /** Why the customer could not be reached, when `undeliverable`. */
+  readonly undeliverableReason?: string;
+  readonly answeredAt?: string;
 }
 
 /** One fraud check per transaction, whatever is redelivered: the id is the transaction's. */
@@ -93,8 +108,10 @@ export function lowBalanceAlert(event: StoredEvent, limit: number, now: Date): A
 
 function alertBase(event: StoredEvent, now: Date) {
   return {
+    ref: randomBytes(16).toString('base64url'),
     bankId: event.bankId,
     customerId: event.customerId,
+    customerKey: customerKeyOf(event.bankId, event.customerId),
     status: 'pending' as const,
     eventId: event.eventId,
     createdAt: now.toISOString(),

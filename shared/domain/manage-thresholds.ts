@@ -1,6 +1,5 @@
 import type { ThresholdStore } from '../ports/threshold-store.ts';
-import { customerIdSchema } from './bank-event.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
+import { NotFoundError } from './errors.ts';
 import {
   BUILT_IN_THRESHOLDS,
   type ThresholdOverride,
@@ -8,7 +7,7 @@ import {
   thresholdOverrideSchema,
   thresholdsSchema,
 } from './thresholds.ts';
-import { parseOrThrow } from './validate.ts';
+import { customerIdFromPath, parseOrThrow } from './validate.ts';
 
 // The threshold API of SPEC §1.3, for an already authenticated bank.
 
@@ -36,7 +35,7 @@ export async function setCustomerThresholds(
   store: ThresholdStore,
 ): Promise<ThresholdOverride> {
   const override = parseOrThrow(thresholdOverrideSchema, body);
-  await store.putCustomerOverride(bankId, checkCustomerId(customerId), override);
+  await store.putCustomerOverride(bankId, customerIdFromPath(customerId), override);
   return override;
 }
 
@@ -45,22 +44,12 @@ export async function getCustomerThresholds(
   customerId: string,
   store: ThresholdStore,
 ): Promise<ThresholdOverride> {
-  const override = await store.customerOverride(bankId, checkCustomerId(customerId));
+  const override = await store.customerOverride(bankId, customerIdFromPath(customerId));
   if (override === undefined) throw new NotFoundError('This customer has no threshold override.');
   return override;
 }
 
 /** Idempotent: deleting an absent override succeeds. */
 export async function deleteCustomerThresholds(bankId: string, customerId: string, store: ThresholdStore) {
-  await store.deleteCustomerOverride(bankId, checkCustomerId(customerId));
-}
-
-function checkCustomerId(customerId: string): string {
-  const result = customerIdSchema.safeParse(customerId);
-  if (!result.success) {
-    throw new ValidationError([
-      { path: 'path:customerId', message: result.error.issues[0]?.message ?? 'Invalid.' },
-    ]);
-  }
-  return result.data;
+  await store.deleteCustomerOverride(bankId, customerIdFromPath(customerId));
 }

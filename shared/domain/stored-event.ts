@@ -34,6 +34,8 @@ export interface StoredEvent {
   readonly eventKey: string;
   readonly bankId: string;
   readonly eventId: string;
+  /** `<bankId>#<customerId>`: finds a customer's events to erase them. */
+  readonly customerKey: string;
   readonly type: BankEvent['type'];
   readonly customerId: string;
   readonly occurredAt: string;
@@ -57,6 +59,7 @@ export function toStoredEvent(
     eventKey: eventKeyOf(bankId, eventId),
     bankId,
     eventId,
+    customerKey: customerKeyOf(bankId, event.customerId),
     type: event.type,
     customerId: event.customerId,
     occurredAt: event.occurredAt,
@@ -76,6 +79,11 @@ export function toStoredEvent(
       country: merchant.country,
     },
   };
+}
+
+/** The key that finds everything Vigil holds on a bank's customer. */
+export function customerKeyOf(bankId: string, customerId: string): string {
+  return `${bankId}#${customerId}`;
 }
 
 /** The events table key of a bank's event. */
@@ -118,6 +126,7 @@ export const storedEventSchema = z
     eventKey: z.string(),
     bankId: z.string(),
     eventId: z.string(),
+    customerKey: z.string(),
     type: z.enum(['card.transaction', 'account.balance']),
     customerId: z.string(),
     occurredAt: z.iso.datetime({ offset: true }),

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { customerIdSchema } from './bank-event.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
 
 /** Parses a value with a schema, or throws a ValidationError listing every problem by path. */
@@ -20,4 +21,13 @@ function formatPath(path: readonly PropertyKey[]): string {
     else text += text === '' ? String(segment) : `.${String(segment)}`;
   }
   return text === '' ? '$' : text;
+}
+
+/** A customer id taken from a URL path, refused with a `path:customerId` problem when invalid. */
+export function customerIdFromPath(customerId: string): string {
+  const result = customerIdSchema.safeParse(customerId);
+  if (result.success) return result.data;
+  throw new ValidationError([
+    { path: 'path:customerId', message: result.error.issues[0]?.message ?? 'Invalid.' },
+  ]);
 }

@@ -1,7 +1,31 @@
 import type { Alert } from '../domain/alert.ts';
 
-/** Alerts, one per id. */
+export interface SentFields {
+  readonly psid: string;
+  readonly messageId: string;
+  readonly sentAt: string;
+  /** When an unanswered fraud check expires; absent for notices that need no answer. */
+  readonly deadline?: string;
+}
+
+/** Alerts, one per id; every status change is conditional, so none goes backwards. */
 export interface AlertStore {
   /** Stores the alert unless one with its id exists; true when this call created it. */
   createOnce(alert: Alert): Promise<boolean>;
+  get(alertId: string): Promise<Alert | undefined>;
+  /** The alert a quick reply's opaque reference points to. */
+  byRef(ref: string): Promise<Alert | undefined>;
+  /**
+   * Takes a pending alert for sending, once: the number of this attempt, or undefined when the
+   * alert is not pending or another attempt holds it.
+   */
+  claimSend(alertId: string, now: Date): Promise<number | undefined>;
+  /** Gives a claim back after a transient failure, for the next attempt. */
+  releaseSend(alertId: string): Promise<void>;
+  /** pending → sent. */
+  markSent(alertId: string, fields: SentFields): Promise<void>;
+  /** pending → undeliverable. */
+  markUndeliverable(alertId: string, reason: string, at: Date): Promise<void>;
+  /** sent → confirmed or disputed, by the customer it was sent to; false when it is no longer open. */
+  answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean>;
 }

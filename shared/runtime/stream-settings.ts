@@ -21,3 +21,12 @@ export const scoringStream: StreamSettings = {
   maxRecordAgeSeconds: 6 * 60 * 60,
   parallelizationFactor: 4,
 };
+
+/** Sending alerts: small batches, in parallel, a few stream retries on top of in-function ones. */
+export const notifyStream: StreamSettings = {
+  batchSize: 10,
+  bisectBatchOnFunctionError: true,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 60 * 60,
+  parallelizationFactor: 4,
+};

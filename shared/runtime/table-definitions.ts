@@ -12,6 +12,8 @@ export interface GlobalIndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  /** ALL unless said: KEYS_ONLY for indexes that only find items to delete. */
+  readonly projection?: 'ALL' | 'KEYS_ONLY';
 }
 
 export interface TableDefinition {
@@ -41,7 +43,12 @@ export const tableDefinitions = {
     durable: true,
   },
   /** Single-use enrollment tokens, stored only as hashes. */
-  enrollments: { partitionKey: S('tokenHash'), timeToLiveAttribute: 'expiresAt', durable: false },
+  enrollments: {
+    partitionKey: S('tokenHash'),
+    timeToLiveAttribute: 'expiresAt',
+    globalIndexes: [{ indexName: 'byCustomer', partitionKey: S('customerKey'), projection: 'KEYS_ONLY' }],
+    durable: false,
+  },
   /**
    * Minimised bank events; the stream (inserts) is the scoring queue. The key is one attribute,
    * `<bankId>#<eventId>`, so that a bank's events spread over partitions and stream shards and
@@ -51,6 +58,7 @@ export const tableDefinitions = {
     partitionKey: S('eventKey'),
     timeToLiveAttribute: 'expiresAt',
     stream: 'NEW_IMAGE',
+    globalIndexes: [{ indexName: 'byCustomer', partitionKey: S('customerKey'), projection: 'KEYS_ONLY' }],
     durable: false,
   },
   /** Per-customer time buckets of transaction counts and sums, for velocity and daily spend. */
@@ -65,7 +73,11 @@ export const tableDefinitions = {
     partitionKey: S('alertId'),
     timeToLiveAttribute: 'expiresAt',
     stream: 'NEW_AND_OLD_IMAGES',
-    globalIndexes: [{ indexName: 'openByDeadline', partitionKey: S('openBankId'), sortKey: S('deadline') }],
+    globalIndexes: [
+      { indexName: 'openByDeadline', partitionKey: S('openBankId'), sortKey: S('deadline') },
+      { indexName: 'byRef', partitionKey: S('ref'), projection: 'KEYS_ONLY' },
+      { indexName: 'byCustomer', partitionKey: S('customerKey'), projection: 'KEYS_ONLY' },
+    ],
     durable: true,
   },
   /** Messenger message ids already handled, to drop duplicate webhook deliveries. */

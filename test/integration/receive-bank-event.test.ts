@@ -72,6 +72,7 @@ describe('POST /v1/banks/{bankId}/events', () => {
     expect(Object.keys(Item ?? {}).sort()).toEqual(
       [
         'eventKey',
+        'customerKey',
         'bankId',
         'bodyHash',
         'customerId',

@@ -7,6 +7,8 @@ import { createHandler } from '../../functions/receive-bank-event.ts';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { startLambdaHttpServer } from '../../local/lambda-http-server.ts';
 import { newWebhookSecret } from '../../local/local-secrets.ts';
+import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
+import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbSubscriberDirectory } from '../../shared/adapters/dynamodb-subscriber-directory.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
@@ -18,10 +20,12 @@ import {
 } from '../../shared/adapters/secret-store-bank-secrets.ts';
 import type { ReceiveBankEventPorts } from '../../shared/domain/receive-bank-event.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
+import { httpRoutes } from '../../shared/runtime/http-routes.ts';
 import { signedHeaders } from '../fixtures/signed-request.ts';
 import type { TestTables } from './test-tables.ts';
 
 const PREFIX = 'vigil/test';
+export const TEST_PAGE_ID = '100000000000042';
 
 export interface TestBankApi {
   readonly url: string;
@@ -64,33 +68,34 @@ export async function startTestBankApi(
     clock: systemClock,
     ...overrides,
   };
-  const bankAdmin = createBankAdminHandler(
-    {
-      secrets: ports.secrets,
-      thresholds: new DynamoDbThresholdStore(tables.documentClient, tables.names.thresholds),
-    },
-    logger,
-  );
-  const admin = (method: 'GET' | 'PUT' | 'DELETE', path: string) => ({
-    method,
-    path,
-    functionName: 'bank-admin',
-    handler: bankAdmin,
-  });
-  const server = await startLambdaHttpServer(
-    [
+  const { documentClient: client, names } = tables;
+  const handlers = {
+    'receive-bank-event': createHandler(ports, logger),
+    'bank-admin': createBankAdminHandler(
       {
-        method: 'POST',
-        path: '/v1/banks/{bankId}/events',
-        functionName: 'receive-bank-event',
-        handler: createHandler(ports, logger),
+        secrets: ports.secrets,
+        thresholds: new DynamoDbThresholdStore(client, names.thresholds),
+        enrollments: new DynamoDbEnrollmentStore(client, names.enrollments),
+        eraser: new DynamoDbCustomerEraser(client, names),
+        clock: systemClock,
+        pageId: TEST_PAGE_ID,
       },
-      admin('GET', '/v1/banks/{bankId}/thresholds'),
-      admin('PUT', '/v1/banks/{bankId}/thresholds'),
-      admin('GET', '/v1/banks/{bankId}/customers/{customerId}/thresholds'),
-      admin('PUT', '/v1/banks/{bankId}/customers/{customerId}/thresholds'),
-      admin('DELETE', '/v1/banks/{bankId}/customers/{customerId}/thresholds'),
-    ],
+      logger,
+    ),
+  };
+  const server = await startLambdaHttpServer(
+    httpRoutes.flatMap((route) =>
+      route.function === 'messenger-webhook'
+        ? []
+        : [
+            {
+              method: route.method,
+              path: route.path,
+              functionName: route.function,
+              handler: handlers[route.function],
+            },
+          ],
+    ),
     await findFreePort(),
   );
   const post = (bankId: string, body: string | Buffer, headers: Record<string, string>) =>

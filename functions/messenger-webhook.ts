@@ -1,0 +1,140 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
+import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
+import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
+import { DynamoDbInboundLog } from '../shared/adapters/dynamodb-inbound-log.ts';
+import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
+import { GraphApiMessenger } from '../shared/adapters/graph-api-messenger.ts';
+import {
+  type MessengerSecrets,
+  messengerSecretsFrom,
+} from '../shared/adapters/secret-store-messenger-secrets.ts';
+import { ClientError, NotFoundError } from '../shared/domain/errors.ts';
+import { handleMessengerEvent, type MessengerEventPorts } from '../shared/domain/handle-messenger-event.ts';
+import { webhookPayloadSchema } from '../shared/domain/messenger-webhook.ts';
+import { parseOrThrow } from '../shared/domain/validate.ts';
+import { verifyMetaSignature } from '../shared/domain/verify-meta-signature.ts';
+import { systemClock } from '../shared/ports/clock.ts';
+import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { parseEnv } from '../shared/runtime/env.ts';
+import { rawBody } from '../shared/runtime/http-request.ts';
+import { logger } from '../shared/runtime/logger.ts';
+import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
+
+// GET|POST /messenger/webhook (SPEC §3): Meta's subscription check, and the customers' messages.
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+export interface MessengerWebhookPorts extends Omit<MessengerEventPorts, 'onReplyFailed'> {
+  readonly secrets: () => Promise<MessengerSecrets>;
+}
+
+class ForbiddenError extends ClientError {
+  override readonly name = 'ForbiddenError';
+  constructor() {
+    super(403, 'forbidden', 'Forbidden', 'The request is not signed by the Messenger app.');
+  }
+}
+
+/** Builds the handler around the given ports; tests pass their own. */
+export function createHandler(ports: MessengerWebhookPorts, log: Logger = logger) {
+  const verifySubscription = async (event: Event): Promise<Result> => {
+    const query = event.queryStringParameters ?? {};
+    const { verifyToken } = await ports.secrets();
+    if (query['hub.mode'] !== 'subscribe' || !sameText(query['hub.verify_token'] ?? '', verifyToken)) {
+      throw new ForbiddenError();
+    }
+    return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: query['hub.challenge'] ?? '' };
+  };
+
+  const receive = async (event: Event): Promise<Result> => {
+    const body = rawBody(event);
+    const { appSecret } = await ports.secrets();
+    if (!verifyMetaSignature(appSecret, body, event.headers['x-hub-signature-256']))
+      throw new ForbiddenError();
+    const payload = parseOrThrow(webhookPayloadSchema, parseJson(body));
+    const outcomes: string[] = [];
+    for (const entry of payload.entry) {
+      for (const messaging of entry.messaging ?? []) {
+        outcomes.push(
+          await handleMessengerEvent(messaging, {
+            ...ports,
+            onReplyFailed: (error) => log.warn('reply not sent', { error: (error as Error).message }),
+          }),
+        );
+      }
+    }
+    // Outcomes only: never the PSID, the text or the payload (SPEC §7).
+    log.info('messenger events handled', { outcomes });
+    return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'EVENT_RECEIVED' };
+  };
+
+  return middy<Event, Result>()
+    .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(problemJsonErrors(log))
+    .handler(
+      httpRouterHandler<Event, Result>({
+        routes: [
+          { method: 'GET', path: '/messenger/webhook', handler: verifySubscription },
+          { method: 'POST', path: '/messenger/webhook', handler: receive },
+        ],
+        notFoundResponse: () => {
+          throw new NotFoundError('No such route.');
+        },
+      }),
+    );
+}
+
+function sameText(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const env = parseEnv(
+  z.object({
+    SUBSCRIBERS_TABLE: z.string().min(1),
+    ENROLLMENTS_TABLE: z.string().min(1),
+    ALERTS_TABLE: z.string().min(1),
+    INBOUND_TABLE: z.string().min(1),
+    BANKS_TABLE: z.string().min(1),
+    SECRET_PREFIX: z.string().min(1),
+    LOCAL_SECRETS_FILE: z.string().optional(),
+    GRAPH_API_BASE_URL: z.url(),
+    GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/),
+    MESSENGER_PAGE_ID: z.string().min(1),
+  }),
+);
+
+const secrets = messengerSecretsFrom(secretStoreFrom(env), env.SECRET_PREFIX);
+
+export const handler = createHandler({
+  secrets,
+  subscribers: new DynamoDbSubscriberStore(dynamoDb, env.SUBSCRIBERS_TABLE),
+  enrollments: new DynamoDbEnrollmentStore(dynamoDb, env.ENROLLMENTS_TABLE),
+  alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
+  inbound: new DynamoDbInboundLog(dynamoDb, env.INBOUND_TABLE),
+  banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
+  messenger: new GraphApiMessenger(
+    { baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION, pageId: env.MESSENGER_PAGE_ID },
+    async () => (await secrets()).pageAccessToken,
+  ),
+  clock: systemClock,
+});

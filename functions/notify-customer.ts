@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
+import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
+import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
+import { GraphApiMessenger } from '../shared/adapters/graph-api-messenger.ts';
+import { messengerSecretsFrom } from '../shared/adapters/secret-store-messenger-secrets.ts';
+import type { Alert } from '../shared/domain/alert.ts';
+import { type NotifyCustomerPorts, notifyCustomer } from '../shared/domain/notify-customer.ts';
+import { systemClock } from '../shared/ports/clock.ts';
+import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { parseEnv } from '../shared/runtime/env.ts';
+import { logger } from '../shared/runtime/logger.ts';
+import { notifyStream } from '../shared/runtime/stream-settings.ts';
+
+// Consumes the alerts table's stream (inserts): sends each new alert to its customer once.
+
+export type NotifyPorts = Omit<NotifyCustomerPorts, 'remainingMs'>;
+
+/** Builds the handler around the given ports; tests pass their own. */
+export function createHandler(ports: NotifyPorts, log: Logger = logger) {
+  const notifyRecord = (context: Context) => async (record: DynamoDBRecord) => {
+    if (record.eventName !== 'INSERT' || record.dynamodb?.NewImage === undefined) return;
+    const alert = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) as Alert;
+    const outcome = await notifyCustomer(alert, {
+      ...ports,
+      remainingMs: () => context.getRemainingTimeInMillis(),
+    });
+    log.info('alert notified', { bankId: alert.bankId, alertRef: alert.ref, kind: alert.kind, ...outcome });
+  };
+
+  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+    .use(injectLambdaContext(log, { resetKeys: true }))
+    .handler(async (event, context) => {
+      // Alerts are independent: sent in parallel, each failure reported on its own.
+      const processor = new BatchProcessor(EventType.DynamoDBStreams);
+      return processPartialResponse(event, notifyRecord(context), processor, {
+        context,
+        processInParallel: true,
+      });
+    });
+}
+
+const env = parseEnv(
+  z.object({
+    ALERTS_TABLE: z.string().min(1),
+    SUBSCRIBERS_TABLE: z.string().min(1),
+    BANKS_TABLE: z.string().min(1),
+    SECRET_PREFIX: z.string().min(1),
+    LOCAL_SECRETS_FILE: z.string().optional(),
+    GRAPH_API_BASE_URL: z.url(),
+    GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/),
+    MESSENGER_PAGE_ID: z.string().min(1),
+  }),
+);
+
+const secrets = messengerSecretsFrom(secretStoreFrom(env), env.SECRET_PREFIX);
+
+export const handler = createHandler({
+  alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
+  subscribers: new DynamoDbSubscriberStore(dynamoDb, env.SUBSCRIBERS_TABLE),
+  banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
+  messenger: new GraphApiMessenger(
+    { baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION, pageId: env.MESSENGER_PAGE_ID },
+    async () => (await secrets()).pageAccessToken,
+  ),
+  clock: systemClock,
+  sleep: (ms) => sleep(ms),
+  maxAttempts: notifyStream.retryAttempts + 1,
+});

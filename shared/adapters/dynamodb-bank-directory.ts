@@ -1,0 +1,27 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { BankProfile } from '../domain/bank-profile.ts';
+import type { BankDirectory } from '../ports/bank-directory.ts';
+import { ExpiringCache } from './expiring-cache.ts';
+
+/** Bank settings change rarely: read at most once a minute per bank and function instance. */
+const BANK_MAX_AGE_MS = 60_000;
+
+/** The banks table. */
+export class DynamoDbBankDirectory implements BankDirectory {
+  private readonly cache: ExpiringCache<BankProfile | undefined>;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    now: () => number = Date.now,
+  ) {
+    this.cache = new ExpiringCache(BANK_MAX_AGE_MS, now);
+  }
+
+  get(bankId: string): Promise<BankProfile | undefined> {
+    return this.cache.get(bankId, async () => {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { bankId } }));
+      return Item as BankProfile | undefined;
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { customerKeyOf } from '../domain/stored-event.ts';
+import type { CustomerEraser } from '../ports/customer-eraser.ts';
+
+export interface EraserTables {
+  readonly subscribers: string;
+  readonly thresholds: string;
+  readonly activity: string;
+  readonly alerts: string;
+  readonly events: string;
+  readonly enrollments: string;
+}
+
+/**
+ * Deletes everything Vigil holds on a customer (SPEC §1.4). The subscription goes first, so that
+ * new events for the customer are ignored from then on; then overrides, counters, alerts, events
+ * and open enrollment links, found through each table's `byCustomer` index. Deleting what is
+ * absent is not an error, so erasing twice is harmless.
+ */
+export class DynamoDbCustomerEraser implements CustomerEraser {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: EraserTables,
+  ) {}
+
+  async erase(bankId: string, customerId: string): Promise<void> {
+    const customerKey = customerKeyOf(bankId, customerId);
+    await this.delete(this.tables.subscribers, { bankId, customerId });
+    await this.delete(this.tables.thresholds, { bankId, scope: `customer#${customerId}` });
+    await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'ledger' });
+    await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'balance' });
+    await this.deleteIndexed(this.tables.alerts, customerKey, ['alertId']);
+    await this.deleteIndexed(this.tables.events, customerKey, ['eventKey']);
+    await this.deleteIndexed(this.tables.enrollments, customerKey, ['tokenHash']);
+  }
+
+  private async delete(tableName: string, key: Record<string, string>): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: tableName, Key: key }));
+  }
+
+  private async deleteIndexed(
+    tableName: string,
+    customerKey: string,
+    keyNames: readonly string[],
+  ): Promise<void> {
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'byCustomer',
+          KeyConditionExpression: 'customerKey = :customerKey',
+          ExpressionAttributeValues: { ':customerKey': customerKey },
+          ...(exclusiveStartKey && { ExclusiveStartKey: exclusiveStartKey }),
+        }),
+      );
+      const keys = (page.Items ?? []).map((item) =>
+        Object.fromEntries(keyNames.map((name) => [name, item[name]])),
+      );
+      for (let i = 0; i < keys.length; i += 25) {
+        await this.batchDelete(tableName, keys.slice(i, i + 25));
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined);
+  }
+
+  private async batchDelete(tableName: string, keys: Record<string, unknown>[]): Promise<void> {
+    let requests = keys.map((key) => ({ DeleteRequest: { Key: key } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 8) throw new Error(`Could not delete ${requests.length} items from ${tableName}.`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const { UnprocessedItems } = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+      );
+      requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  }
+}

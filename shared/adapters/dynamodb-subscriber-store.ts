@@ -1,0 +1,97 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Subscriber, SubscriberStatus } from '../domain/subscriber.ts';
+import type { SubscriberStore } from '../ports/subscriber-store.ts';
+
+/** The subscribers table (bank id, customer id), with its `byPsid` index. */
+export class DynamoDbSubscriberStore implements SubscriberStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(bankId: string, customerId: string): Promise<Subscriber | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { bankId, customerId }, ConsistentRead: true }),
+    );
+    return Item as Subscriber | undefined;
+  }
+
+  async byPsid(psid: string): Promise<Subscriber[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byPsid',
+        KeyConditionExpression: 'psid = :psid',
+        ExpressionAttributeValues: { ':psid': psid },
+      }),
+    );
+    return Items as Subscriber[];
+  }
+
+  async save(subscriber: Subscriber): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: subscriber }));
+  }
+
+  async changeStatus(
+    bankId: string,
+    customerId: string,
+    from: readonly SubscriberStatus[],
+    to: SubscriberStatus,
+    changes: Partial<Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'enrollmentId'>> = {},
+  ): Promise<boolean> {
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { bankId, customerId },
+          UpdateExpression: `SET #status = :to, updatedAt = :now${entries.map(([name]) => `, ${name} = :${name}`).join('')}`,
+          ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':now': new Date().toISOString(),
+            ...fromValues,
+            ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async touch(bankId: string, customerId: string, at: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { bankId, customerId },
+          UpdateExpression: 'SET lastInboundAt = :at',
+          ConditionExpression: 'attribute_exists(customerId)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async delete(bankId: string, customerId: string): Promise<boolean> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { bankId, customerId }, ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes !== undefined;
+  }
+}

@@ -1,0 +1,239 @@
+import type { AlertStore } from '../ports/alert-store.ts';
+import type { BankDirectory } from '../ports/bank-directory.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EnrollmentStore } from '../ports/enrollment-store.ts';
+import type { InboundLog } from '../ports/inbound-log.ts';
+import type { Messenger } from '../ports/messenger.ts';
+import type { SubscriberStore } from '../ports/subscriber-store.ts';
+import { hashToken } from './enroll-customer.ts';
+import { deliveryKey, type MessagingEvent } from './messenger-webhook.ts';
+import { consentRequest, type OutgoingMessage, textsFor } from './render-message.ts';
+import { CONSENT_VERSION, type Subscriber } from './subscriber.ts';
+
+export interface MessengerEventPorts {
+  readonly subscribers: SubscriberStore;
+  readonly enrollments: EnrollmentStore;
+  readonly alerts: AlertStore;
+  readonly inbound: InboundLog;
+  readonly banks: BankDirectory;
+  readonly messenger: Messenger;
+  readonly clock: Clock;
+  /** Told of replies that could not be sent; the event still counts as handled. */
+  readonly onReplyFailed?: (error: unknown) => void;
+}
+
+export type EventOutcome =
+  | 'duplicate'
+  | 'ignored'
+  | 'enrolled'
+  | 'link_invalid'
+  | 'consented'
+  | 'declined'
+  | 'stopped'
+  | 'restarted'
+  | 'help'
+  | 'answered'
+  | 'answer_late'
+  | 'unknown';
+
+/**
+ * Handles one Messenger event once (SPEC §3): a redelivery with the same message id changes
+ * nothing; a failure releases the event, so that Meta's retry handles it.
+ */
+export async function handleMessengerEvent(
+  event: MessagingEvent,
+  ports: MessengerEventPorts,
+): Promise<EventOutcome> {
+  if (event.message?.is_echo) return 'ignored';
+  if (!event.message && !event.postback && !event.referral) return 'ignored';
+  const key = deliveryKey(event);
+  const now = ports.clock.now();
+  if (!(await ports.inbound.claim(key, now))) return 'duplicate';
+  try {
+    const subscriptions = await ports.subscribers.byPsid(event.sender.id);
+    // Any message from the customer opens Meta's 24 h window for every bank they follow.
+    await Promise.all(
+      subscriptions.map((s) => ports.subscribers.touch(s.bankId, s.customerId, new Date(event.timestamp))),
+    );
+    return await dispatch(event, subscriptions, new Conversation(event.sender.id, subscriptions, ports));
+  } catch (error) {
+    await ports.inbound.release(key);
+    throw error;
+  }
+}
+
+async function dispatch(
+  event: MessagingEvent,
+  subscriptions: Subscriber[],
+  chat: Conversation,
+): Promise<EventOutcome> {
+  const ref = event.referral?.ref ?? event.postback?.referral?.ref;
+  if (ref) return chat.enroll(ref);
+  const payload = event.message?.quick_reply?.payload ?? event.postback?.payload;
+  const [action = '', argument = ''] = (payload ?? '').split(':', 2);
+  switch (action) {
+    case 'CONSENT_AGREE':
+      return chat.agree(argument);
+    case 'CONSENT_DECLINE':
+      return chat.decline(argument);
+    case 'ALERT_YES':
+      return chat.answer(argument, 'confirmed');
+    case 'ALERT_NO':
+      return chat.answer(argument, 'disputed');
+    case 'GET_STARTED':
+      return chat.reply(textsFor(subscriptions[0]?.locale).help, 'help');
+  }
+  switch (event.message?.text?.trim().toUpperCase()) {
+    case 'STOP':
+      return chat.stop();
+    case 'START':
+      return chat.start();
+    case 'HELP':
+      return chat.reply(textsFor(subscriptions[0]?.locale).help, 'help');
+    default:
+      return chat.reply(textsFor(subscriptions[0]?.locale).unknown, 'unknown');
+  }
+}
+
+/** One customer's conversation with the page. */
+class Conversation {
+  constructor(
+    private readonly psid: string,
+    private readonly subscriptions: readonly Subscriber[],
+    private readonly ports: MessengerEventPorts,
+  ) {}
+
+  /** Opened the bank's link: check the token, then ask for consent naming the bank. */
+  async enroll(token: string): Promise<EventOutcome> {
+    const claim = await this.ports.enrollments.claim(hashToken(token), this.ports.clock.now());
+    if (!claim.claimed)
+      return this.reply(textsFor(this.subscriptions[0]?.locale).linkInvalid, 'link_invalid');
+    const { bankId, customerId, locale, enrollmentId } = claim.enrollment;
+    const existing = await this.ports.subscribers.get(bankId, customerId);
+    const bankName = await this.bankName(bankId);
+    if (existing?.status === 'active' && existing.psid === this.psid) {
+      return this.reply(textsFor(locale).consentConfirmed(bankName), 'consented');
+    }
+    await this.ports.subscribers.save({
+      bankId,
+      customerId,
+      psid: this.psid,
+      status: 'pending_consent',
+      locale,
+      enrollmentId,
+      updatedAt: this.ports.clock.now().toISOString(),
+      ...(existing?.lastInboundAt !== undefined && { lastInboundAt: existing.lastInboundAt }),
+    });
+    await this.send(consentRequest(bankName, enrollmentId, locale));
+    return 'enrolled';
+  }
+
+  /** Agree: the only way a subscription becomes active (consent time and text version kept). */
+  async agree(enrollmentId: string): Promise<EventOutcome> {
+    const subscription = this.subscriptions.find((s) => s.enrollmentId === enrollmentId);
+    if (subscription === undefined) return this.reply(textsFor(undefined).linkInvalid, 'link_invalid');
+    const texts = textsFor(subscription.locale);
+    const bankName = await this.bankName(subscription.bankId);
+    if (subscription.status === 'active') return this.reply(texts.consentConfirmed(bankName), 'consented');
+    const changed = await this.ports.subscribers.changeStatus(
+      subscription.bankId,
+      subscription.customerId,
+      ['pending_consent'],
+      'active',
+      { consentedAt: this.ports.clock.now().toISOString(), consentVersion: CONSENT_VERSION },
+    );
+    if (!changed) return this.reply(texts.linkInvalid, 'link_invalid');
+    return this.reply(texts.consentConfirmed(bankName), 'consented');
+  }
+
+  /** No thanks: nothing is kept. */
+  async decline(enrollmentId: string): Promise<EventOutcome> {
+    const subscription = this.subscriptions.find((s) => s.enrollmentId === enrollmentId);
+    if (subscription === undefined || subscription.status !== 'pending_consent') {
+      return this.reply(textsFor(subscription?.locale).linkInvalid, 'link_invalid');
+    }
+    await this.ports.subscribers.delete(subscription.bankId, subscription.customerId);
+    return this.reply(
+      textsFor(subscription.locale).consentDeclined(await this.bankName(subscription.bankId)),
+      'declined',
+    );
+  }
+
+  /** STOP: every active subscription of this person is revoked; each bank is told. */
+  async stop(): Promise<EventOutcome> {
+    const active = this.subscriptions.filter((s) => s.status === 'active');
+    const texts = textsFor(this.subscriptions[0]?.locale);
+    if (active.length === 0) return this.reply(texts.nothingToStop, 'stopped');
+    const stopped: string[] = [];
+    for (const subscription of active) {
+      if (
+        await this.ports.subscribers.changeStatus(
+          subscription.bankId,
+          subscription.customerId,
+          ['active'],
+          'revoked',
+        )
+      ) {
+        stopped.push(await this.bankName(subscription.bankId));
+      }
+    }
+    return this.reply(texts.stopped(stopped.join(', ')), 'stopped');
+  }
+
+  /** START: a revoked subscription comes back only after a fresh consent. */
+  async start(): Promise<EventOutcome> {
+    const revoked = this.subscriptions.filter((s) => s.status === 'revoked');
+    if (revoked.length === 0)
+      return this.reply(textsFor(this.subscriptions[0]?.locale).nothingToStart, 'restarted');
+    for (const subscription of revoked) {
+      if (
+        await this.ports.subscribers.changeStatus(
+          subscription.bankId,
+          subscription.customerId,
+          ['revoked'],
+          'pending_consent',
+        )
+      ) {
+        await this.send(
+          consentRequest(
+            await this.bankName(subscription.bankId),
+            subscription.enrollmentId,
+            subscription.locale,
+          ),
+        );
+      }
+    }
+    return 'restarted';
+  }
+
+  /** Yes / No to a fraud check, accepted only from the customer it was sent to, while open. */
+  async answer(ref: string, status: 'confirmed' | 'disputed'): Promise<EventOutcome> {
+    const alert = await this.ports.alerts.byRef(ref);
+    const subscription = this.subscriptions.find((s) => s.bankId === alert?.bankId);
+    const texts = textsFor(subscription?.locale);
+    if (alert === undefined || alert.psid !== this.psid) return this.reply(texts.closed, 'answer_late');
+    if (!(await this.ports.alerts.answer(alert.alertId, status, this.psid, this.ports.clock.now()))) {
+      return this.reply(texts.closed, 'answer_late');
+    }
+    const text = status === 'confirmed' ? texts.confirmed : texts.disputed(await this.bankName(alert.bankId));
+    return this.reply(text, 'answered');
+  }
+
+  async reply(text: string, outcome: EventOutcome): Promise<EventOutcome> {
+    await this.send({ text });
+    return outcome;
+  }
+
+  /** Replies are best effort: the state change is what counts, and Meta would redeliver otherwise. */
+  private async send(message: OutgoingMessage): Promise<void> {
+    try {
+      await this.ports.messenger.send({ psid: this.psid, messagingType: 'RESPONSE', message });
+    } catch (error) {
+      this.ports.onReplyFailed?.(error);
+    }
+  }
+
+  private async bankName(bankId: string): Promise<string> {
+    return (await this.ports.banks.get(bankId))?.name ?? bankId;
+  }
+}

@@ -1,0 +1,134 @@
+import type { AlertStore } from '../ports/alert-store.ts';
+import type { BankDirectory } from '../ports/bank-directory.ts';
+import type { Clock } from '../ports/clock.ts';
+import { type Messenger, SendApiError, type SendRequest } from '../ports/messenger.ts';
+import type { SubscriberStore } from '../ports/subscriber-store.ts';
+import type { Alert } from './alert.ts';
+import { type BankProfile, DEFAULT_ALERT_EXPIRY_MINUTES } from './bank-profile.ts';
+import { type AlertMessageContext, alertMessage, templateValues } from './render-message.ts';
+import { insideMessagingWindow, type Subscriber } from './subscriber.ts';
+
+export interface NotifyCustomerPorts {
+  readonly alerts: AlertStore;
+  readonly subscribers: SubscriberStore;
+  readonly banks: BankDirectory;
+  readonly messenger: Messenger;
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Time left in this invocation, in ms: retries stop well before it runs out. */
+  readonly remainingMs: () => number;
+  /** Invocations that may try one alert (the stream's retries + 1); the last one gives up. */
+  readonly maxAttempts: number;
+}
+
+export type NotifyOutcome =
+  | { readonly status: 'sent'; readonly messagingType: SendRequest['messagingType']; readonly tries: number }
+  | { readonly status: 'undeliverable'; readonly reason: string }
+  | { readonly status: 'skipped'; readonly reason: 'not_pending' | 'claimed' };
+
+/** Exponential backoff with full jitter: 200 ms, 400 ms, 800 ms... capped at 5 s. */
+export function backoffMs(retry: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(5000, 200 * 2 ** retry));
+}
+
+/** Time kept free at the end of an invocation to record the outcome. */
+const SAFETY_MS = 3000;
+
+/** Thrown when transient failures outlast this invocation: the stream retries it later. */
+export class SendRetryLaterError extends Error {
+  override readonly name = 'SendRetryLaterError';
+}
+
+/**
+ * Sends an alert to its customer exactly once (SPEC §3): a normal message inside the 24 h
+ * window, the bank's utility template outside it, otherwise `undeliverable`. The alert is
+ * claimed before sending, so a redelivered record never sends twice; transient errors are
+ * retried with backoff within the invocation, then by the stream, and the last attempt gives up.
+ */
+export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): Promise<NotifyOutcome> {
+  if (alert.status !== 'pending') return { status: 'skipped', reason: 'not_pending' };
+  const now = ports.clock.now();
+  const subscriber = await ports.subscribers.get(alert.bankId, alert.customerId);
+  if (subscriber?.status !== 'active') return giveUp(alert, 'not_subscribed', ports);
+
+  const attempt = await ports.alerts.claimSend(alert.alertId, now);
+  if (attempt === undefined) return { status: 'skipped', reason: 'claimed' };
+
+  const bank = (await ports.banks.get(alert.bankId)) ?? { bankId: alert.bankId, name: alert.bankId };
+  const request = sendRequestFor(alert, subscriber, bank, now);
+  if (request === undefined) return giveUp(alert, 'outside_window', ports);
+
+  for (let tries = 1; ; tries++) {
+    try {
+      const { messageId } = await ports.messenger.send(request);
+      const sentAt = ports.clock.now();
+      const expiry = (bank.alertExpiryMinutes ?? DEFAULT_ALERT_EXPIRY_MINUTES) * 60_000;
+      await ports.alerts.markSent(alert.alertId, {
+        psid: subscriber.psid,
+        messageId,
+        sentAt: sentAt.toISOString(),
+        ...(alert.kind === 'fraud_check' && { deadline: new Date(sentAt.getTime() + expiry).toISOString() }),
+      });
+      return { status: 'sent', messagingType: request.messagingType, tries };
+    } catch (error) {
+      if (!(error instanceof SendApiError)) {
+        await ports.alerts.releaseSend(alert.alertId);
+        throw error;
+      }
+      if (!error.transient) return giveUp(alert, `send_error_${error.code ?? error.httpStatus}`, ports);
+      const wait = backoffMs(tries);
+      if (ports.remainingMs() - wait > SAFETY_MS) {
+        await ports.sleep(wait);
+        continue;
+      }
+      if (attempt >= ports.maxAttempts)
+        return giveUp(alert, `send_error_${error.code ?? error.httpStatus}`, ports);
+      await ports.alerts.releaseSend(alert.alertId);
+      throw new SendRetryLaterError(
+        `Transient Send API failures; attempt ${attempt} of ${ports.maxAttempts}.`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}
+
+/** The Send API request for this alert now, or undefined when no message may be sent. */
+function sendRequestFor(
+  alert: Alert,
+  subscriber: Subscriber,
+  bank: BankProfile,
+  now: Date,
+): SendRequest | undefined {
+  const context: AlertMessageContext = {
+    bankName: bank.name,
+    locale: subscriber.locale,
+    timeZone: bank.timeZone,
+    ref: alert.ref,
+  };
+  if (insideMessagingWindow(subscriber, now)) {
+    return {
+      psid: subscriber.psid,
+      messagingType: 'RESPONSE',
+      message: alertMessage(alert.display, context),
+    };
+  }
+  const template = bank.utilityTemplate;
+  if (template === undefined || alert.kind !== 'fraud_check') return undefined;
+  const values = templateValues(alert.display, context);
+  return {
+    psid: subscriber.psid,
+    messagingType: 'UTILITY',
+    template: {
+      name: template.name,
+      language: template.language,
+      parameters: template.parameters.map((p) => values[p]),
+    },
+  };
+}
+
+async function giveUp(alert: Alert, reason: string, ports: NotifyCustomerPorts): Promise<NotifyOutcome> {
+  await ports.alerts.markUndeliverable(alert.alertId, reason, ports.clock.now());
+  return { status: 'undeliverable', reason };
+}

@@ -1,0 +1,6 @@
+import type { BankProfile } from '../domain/bank-profile.ts';
+
+/** Registered banks. */
+export interface BankDirectory {
+  get(bankId: string): Promise<BankProfile | undefined>;
+}

@@ -1,0 +1,39 @@
+import { VigilError } from '../domain/errors.ts';
+import type { OutgoingMessage } from '../domain/render-message.ts';
+
+export type SendRequest =
+  | {
+      readonly psid: string;
+      /** RESPONSE: inside the 24 h window. */
+      readonly messagingType: 'RESPONSE';
+      readonly message: OutgoingMessage;
+    }
+  | {
+      readonly psid: string;
+      /** UTILITY: the bank's approved template, outside the window. */
+      readonly messagingType: 'UTILITY';
+      readonly template: {
+        readonly name: string;
+        readonly language: string;
+        readonly parameters: readonly string[];
+      };
+    };
+
+/** Messenger's Send API. */
+export interface Messenger {
+  send(request: SendRequest): Promise<{ readonly messageId: string }>;
+}
+
+/** A failed send, with Meta's error code and whether trying again may succeed. */
+export class SendApiError extends VigilError {
+  override readonly name = 'SendApiError';
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+    readonly code: number | undefined,
+    readonly subcode: number | undefined,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
