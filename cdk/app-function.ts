@@ -14,6 +14,7 @@ import {
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StreamSettings } from '../shared/runtime/stream-settings.ts';
@@ -39,6 +40,7 @@ export const tableAccess = {
   put: ['dynamodb:PutItem'],
   update: ['dynamodb:UpdateItem'],
   delete: ['dynamodb:DeleteItem'],
+  batchWrite: ['dynamodb:BatchWriteItem'],
 } as const;
 
 /**
@@ -104,17 +106,44 @@ export class AppFunction extends Construct {
     );
   }
 
-  /** Grants the actions on the table (and its indexes when querying) and sets `<TABLE>_TABLE`. */
-  bindTable(key: TableKey, table: TableV2, actions: readonly string[]): this {
-    const resources = actions.includes('dynamodb:Query')
-      ? [table.tableArn, `${table.tableArn}/index/*`]
-      : [table.tableArn];
+  /**
+   * Grants the actions on the table and sets `<TABLE>_TABLE`. Queries are granted on the named
+   * indexes only.
+   */
+  bindTable(
+    key: TableKey,
+    table: TableV2,
+    actions: readonly string[],
+    indexes: readonly string[] = [],
+  ): this {
     this.function.addToRolePolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources: [table.tableArn] }),
     );
+    if (indexes.length > 0) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['dynamodb:Query'],
+          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
     const keyActions = isWrite(actions) ? KEY_ACTIONS_TO_WRITE : KEY_ACTIONS_TO_READ;
     table.encryptionKey?.grant(this.function, ...keyActions);
     this.function.addEnvironment(tableEnvironmentVariable(key), table.tableName);
+    return this;
+  }
+
+  /** Grants reading one secret, and decrypting it through Secrets Manager. */
+  bindSecret(secret: Pick<ISecret, 'secretArn'>, key: IKey): this {
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secret.secretArn],
+      }),
+    );
+    this.grantDecryptThroughSecretsManager(key);
     return this;
   }
 
@@ -166,20 +195,30 @@ export class AppFunction extends Construct {
         resources: [secretArn],
       }),
     );
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['kms:Decrypt'],
-        resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-      }),
-    );
+    this.grantDecryptThroughSecretsManager(key);
     this.function.addEnvironment('SECRET_PREFIX', prefix);
     Validations.of(this.function.role ?? this).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${this.nagArn(secretArn)}]`,
       reason: `The ${kind} secrets of this stage's banks only: banks are registered at run time, one secret each.`,
     });
     return this;
+  }
+
+  private decryptGranted = false;
+
+  private grantDecryptThroughSecretsManager(key: IKey): void {
+    if (this.decryptGranted) return;
+    this.decryptGranted = true;
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
   }
 
   /** An ARN as cdk-nag names it in a finding: unresolved pseudo parameters as `<AWS::Region>` etc. */

@@ -5,7 +5,8 @@ import { z } from 'zod';
 export const stageConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'a short lower-case name such as dev or prod'),
   graphApiVersion: z.string().regex(/^v\d+\.\d+$/),
-  messengerPageId: z.string().regex(/^\d*$/).default(''),
+  /** The Facebook page that sends alerts (cdk.json holds a placeholder: set yours). */
+  messengerPageId: z.string().regex(/^\d{5,20}$/, 'the numeric id of the Facebook page'),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   alarmEmail: z.string().email().optional(),
   apiThrottle: z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() }),

@@ -1,8 +1,10 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { BankApi } from './constructs/bank-api.ts';
+import { Api } from './constructs/api.ts';
+import { BankFunctions } from './constructs/bank-functions.ts';
 import { DeadLetters } from './constructs/dead-letters.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
+import { Messenger } from './constructs/messenger.ts';
 import { Scoring } from './constructs/scoring.ts';
 import { Tables } from './constructs/tables.ts';
 import type { StageConfig } from './stage-config.ts';
@@ -18,8 +20,18 @@ export class VigilStack extends Stack {
     const { config } = props;
     const { key } = new EncryptionKey(this, 'Encryption', config.stage);
     const tables = new Tables(this, 'Tables', { stage: config.stage, key });
-    const deadLetters = new DeadLetters(this, 'DeadLetters', key);
-    new BankApi(this, 'BankApi', { config, key, tables });
-    new Scoring(this, 'Scoring', { config, key, tables, deadLetters: deadLetters.queue });
+    const deadLetters = new DeadLetters(this, 'DeadLetters', key).queue;
+    const bank = new BankFunctions(this, 'Bank', { config, key, tables });
+    const messenger = new Messenger(this, 'Messenger', { config, key, tables, deadLetters });
+    new Scoring(this, 'Scoring', { config, key, tables, deadLetters });
+    new Api(this, 'Api', {
+      config,
+      key,
+      functions: {
+        'receive-bank-event': bank.receiveBankEvent,
+        'bank-admin': bank.bankAdmin,
+        'messenger-webhook': messenger.webhook,
+      },
+    });
   }
 }

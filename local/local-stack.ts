@@ -2,9 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { tableEnvironmentVariable, tableKeys } from '../shared/runtime/table-definitions.ts';
-import { createTables, tableNamesWithPrefix } from './create-tables.ts';
+import { createTables, type TableNames, tableNamesWithPrefix } from './create-tables.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalHttpServer, startLambdaHttpServer } from './lambda-http-server.ts';
 import { localRoutes } from './local-routes.ts';
@@ -45,6 +46,8 @@ export interface LocalStack {
   readonly config: LocalConfig;
   readonly configPath: string;
   readonly dynamoDbEndpoint: string;
+  readonly tables: TableNames;
+  readonly documents: DynamoDBDocumentClient;
   stop(): Promise<void>;
 }
 
@@ -124,7 +127,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const configPath = join(home, 'local.json');
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    return { config, configPath, dynamoDbEndpoint, stop };
+    return { config, configPath, dynamoDbEndpoint, tables, documents: documentClientFor(rawClient), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -27,6 +27,17 @@ const table = (name: string, actions: string[]): Allowed => ({
   actions,
   resource: new RegExp(`^\\{"Fn::GetAtt":\\["Tables${name}[0-9A-F]{8}","Arn"\\]\\}$`),
 });
+const index = (name: string, indexName: string): Allowed => ({
+  actions: ['dynamodb:Query'],
+  resource: new RegExp(
+    `^\\{"Fn::Join":\\["",\\[\\{"Fn::GetAtt":\\["Tables${name}[0-9A-F]{8}","Arn"\\]\\},"/index/${indexName}"\\]\\]\\}$`,
+  ),
+});
+const messengerSecret: Allowed = {
+  actions: ['secretsmanager:GetSecretValue'],
+  resource: /^\{"Ref":"MessengerSecret[0-9A-F]{8}"\}$/,
+};
+
 /** Stream consumers read their table's stream and may send failed batches' metadata to the dead letters. */
 const streamOf = (name: string): Allowed => ({
   actions: [
@@ -68,6 +79,44 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     key,
     bankSecrets('signing'),
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
+    // Enrollments, and erasing a customer everywhere (SPEC §1.4).
+    table('Enrollments', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
+    index('Enrollments', 'byCustomer'),
+    table('Subscribers', ['dynamodb:DeleteItem']),
+    table('Activity', ['dynamodb:DeleteItem']),
+    table('Alerts', ['dynamodb:BatchWriteItem']),
+    index('Alerts', 'byCustomer'),
+    table('Events', ['dynamodb:BatchWriteItem']),
+    index('Events', 'byCustomer'),
+  ],
+  MessengerWebhook: [
+    ownLogs('MessengerWebhook'),
+    tracing,
+    key,
+    messengerSecret,
+    table('Enrollments', ['dynamodb:UpdateItem']),
+    table('Subscribers', [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]),
+    index('Subscribers', 'byPsid'),
+    table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
+    index('Alerts', 'byRef'),
+    table('Inbound', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
+    table('Banks', ['dynamodb:GetItem']),
+  ],
+  NotifyCustomer: [
+    ownLogs('NotifyCustomer'),
+    tracing,
+    key,
+    messengerSecret,
+    table('Alerts', ['dynamodb:UpdateItem']),
+    table('Subscribers', ['dynamodb:GetItem']),
+    table('Banks', ['dynamodb:GetItem']),
+    streamOf('Alerts'),
+    ...deadLetters,
   ],
   ScoreTransaction: [
     ownLogs('ScoreTransaction'),

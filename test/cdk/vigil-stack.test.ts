@@ -1,7 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { scoringStream } from '../../shared/runtime/stream-settings.ts';
+import { httpRoutes } from '../../shared/runtime/http-routes.ts';
+import { notifyStream, scoringStream } from '../../shared/runtime/stream-settings.ts';
 import { type TableDefinition, tableDefinitions, tableKeys } from '../../shared/runtime/table-definitions.ts';
 import { synthesize } from './synth.ts';
 
@@ -156,24 +157,48 @@ describe('the Vigil stack', () => {
     });
   });
 
-  it('routes the threshold API to bank-admin', () => {
-    for (const routeKey of [
-      'GET /v1/banks/{bankId}/thresholds',
-      'PUT /v1/banks/{bankId}/thresholds',
-      'GET /v1/banks/{bankId}/customers/{customerId}/thresholds',
-      'PUT /v1/banks/{bankId}/customers/{customerId}/thresholds',
-      'DELETE /v1/banks/{bankId}/customers/{customerId}/thresholds',
-    ]) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
-    }
+  it('exposes exactly the routes local mode serves', () => {
+    const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties.RouteKey,
+    );
+    expect(routeKeys.sort()).toEqual(httpRoutes.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it('feeds notify-customer from the alerts stream (inserts)', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TablesAlerts'), 'StreamArn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^MessengerNotifyCustomer') },
+      MaximumRetryAttempts: notifyStream.retryAttempts,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: [{ Pattern: '{"eventName":["INSERT"]}' }] },
+    });
+  });
+
+  it('keeps the Messenger secret encrypted with the stack key, the verify token generated', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'vigil/dev/messenger',
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'verifyToken' }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          GRAPH_API_BASE_URL: 'https://graph.facebook.com',
+          GRAPH_API_VERSION: 'v23.0',
+          MESSENGER_PAGE_ID: '100000000000001',
+        }),
+      },
+    });
   });
 
   it('refuses invalid context with a clear message', () => {
     expect(() => synthesize({ stage: 'Prod!' })).toThrow(/Invalid cdk.json context: stage/);
   });
 
-  it('outputs the API URL and where bank secrets live', () => {
+  it('outputs the API URL, the Messenger webhook URL and where secrets live', () => {
     template.hasOutput('ApiUrl', {});
+    template.hasOutput('MessengerWebhookUrl', {});
+    template.hasOutput('MessengerSecretName', {});
     template.hasOutput('BankSecretNames', {});
   });
 });

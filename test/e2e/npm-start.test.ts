@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -161,6 +161,57 @@ describe('npm start', () => {
     expect(set.result).toMatchObject({ status: 200, body: { homeCountries: ['FR', 'BE'] } });
     const bad = await cli('thresholds', 'set', 'demo-bank', '--file', 'examples/customer-thresholds.json');
     expect(bad).toMatchObject({ code: 1, result: { status: 400 } });
+  });
+
+  it('runs the whole Messenger journey: enroll, agree, alert, answer No, disputed', async () => {
+    const config = JSON.parse(await readFile(join(home, 'local.json'), 'utf8')) as LocalConfig;
+    const emulator = config.emulatorUrl;
+    const post = (path: string, body: unknown) =>
+      fetch(`${emulator}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const inbox = async () =>
+      (await (await fetch(`${emulator}/__emulator/messages?psid=psid_e2e`)).json()) as {
+        message: { text?: string; quick_replies?: { payload: string }[] };
+      }[];
+    const nth = (n: number) => waitFor(async () => (await inbox())[n], 10_000, `message ${n}`);
+
+    const enrolled = await cli('enroll', 'demo-bank', 'cus_e2e');
+    expect(enrolled.result.status).toBe(201);
+    const link = (enrolled.result.body as { link: string }).link;
+    await post('/__emulator/users/psid_e2e/referral', { ref: new URL(link).searchParams.get('ref') });
+    const consent = await nth(0);
+    await post('/__emulator/users/psid_e2e/messages', {
+      text: 'Agree',
+      quickReplyPayload: consent.message.quick_replies?.[0]?.payload,
+    });
+    await nth(1);
+
+    const event = JSON.parse(await readFile(join(root, 'examples/suspicious-transaction.json'), 'utf8'));
+    const file = join(home, 'e2e-event.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...event,
+        customerId: 'cus_e2e',
+        transaction: { ...event.transaction, id: 'txn_e2e' },
+      }),
+    );
+    expect((await cli('events', 'send', 'demo-bank', '--file', file)).result.status).toBe(202);
+    const alert = await nth(2);
+    expect(alert.message.text).toMatch(/Was this you\?$/);
+    await post('/__emulator/users/psid_e2e/messages', {
+      text: "No, it wasn't",
+      quickReplyPayload: alert.message.quick_replies?.[1]?.payload,
+    });
+    expect((await nth(3)).message.text).toMatch(/has been warned/);
+
+    const endpoint = /DynamoDB Local:\s+(\S+)/.exec(output)?.[1] ?? '';
+    const documents = documentClientFor(new DynamoDBClient(localAwsConfig(endpoint)));
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: 'vigil-alerts' }));
+    expect(Items.find((item) => item.transactionId === 'txn_e2e')?.status).toBe('disputed');
   });
 
   it('stops everything it started on Ctrl-C', async () => {
