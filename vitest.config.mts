@@ -21,6 +21,7 @@ export default defineConfig({
       ENROLLMENTS_TABLE: 'unused-enrollments',
       BANKS_TABLE: 'unused-banks',
       INBOUND_TABLE: 'unused-inbound',
+      CALLBACKS_TABLE: 'unused-callbacks',
       GRAPH_API_BASE_URL: 'http://127.0.0.1:9',
       GRAPH_API_VERSION: 'v23.0',
       MESSENGER_PAGE_ID: '100000000000042',

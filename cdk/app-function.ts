@@ -41,6 +41,7 @@ export const tableAccess = {
   update: ['dynamodb:UpdateItem'],
   delete: ['dynamodb:DeleteItem'],
   batchWrite: ['dynamodb:BatchWriteItem'],
+  scan: ['dynamodb:Scan'],
 } as const;
 
 /**

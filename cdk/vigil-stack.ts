@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { BankFunctions } from './constructs/bank-functions.ts';
+import { Callbacks } from './constructs/callbacks.ts';
 import { DeadLetters } from './constructs/dead-letters.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
 import { Messenger } from './constructs/messenger.ts';
@@ -24,6 +25,7 @@ export class VigilStack extends Stack {
     const bank = new BankFunctions(this, 'Bank', { config, key, tables });
     const messenger = new Messenger(this, 'Messenger', { config, key, tables, deadLetters });
     new Scoring(this, 'Scoring', { config, key, tables, deadLetters });
+    new Callbacks(this, 'Callbacks', { config, key, tables, deadLetters });
     new Api(this, 'Api', {
       config,
       key,

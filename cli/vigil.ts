@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type BankResponse, callBankApi } from './bank-client.ts';
 import { CliError } from './cli-error.ts';
+import { redriveLocal } from './redrive.ts';
 import { sendEvent } from './send-event.ts';
 import { getThresholds, setThresholds } from './thresholds.ts';
 
@@ -12,6 +13,7 @@ Commands:
   thresholds set <bankId> --file F [--customer ID]    Replace them with the JSON file's content
   enroll <bankId> <customerId> [--locale fr_FR]       Create a Messenger enrollment link
   customers erase <bankId> <customerId>               Erase everything Vigil holds on a customer
+  redrive [--older-than MINUTES]                      Retry events and alerts stuck longer than that (default 10)
 
 Options:
   --json    Print the result as JSON: {"status", "body"}
@@ -30,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       id: { type: 'string' },
       customer: { type: 'string' },
       locale: { type: 'string', default: 'en_US' },
+      'older-than': { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     if (bankId === undefined || customerId === undefined)
       throw usage('customers erase <bankId> <customerId>');
     result = await callBankApi(bankId, 'DELETE', `/customers/${encodeURIComponent(customerId)}`);
+  } else if (group === 'redrive') {
+    const minutes = Number(values['older-than']);
+    if (!Number.isInteger(minutes) || minutes < 0) throw usage('redrive [--older-than MINUTES]');
+    result = await redriveLocal(minutes);
   } else {
     throw new CliError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`, 2);
   }

@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { callbackSecretName, signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { messengerSecretName } from '../shared/adapters/secret-store-messenger-secrets.ts';
 
 /** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
-}
-
-export function callbackSecretName(prefix: string, bankId: string): string {
-  return `${prefix}/banks/${bankId}/callback`;
 }
 
 export interface LocalBankSecrets {

@@ -3,12 +3,16 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FileSecretStore } from '../shared/adapters/file-secret-store.ts';
+import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { tableEnvironmentVariable, tableKeys } from '../shared/runtime/table-definitions.ts';
+import { bankReceiverRoutes } from './bank-receiver.ts';
 import { createTables, type TableNames, tableNamesWithPrefix } from './create-tables.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalHttpServer, startLambdaHttpServer } from './lambda-http-server.ts';
 import { localRoutes } from './local-routes.ts';
+import { type LocalScheduler, startLocalScheduler } from './local-scheduler.ts';
 import { LocalSecretsFile } from './local-secrets.ts';
 import { startLocalStreams } from './local-streams.ts';
 import { type MessengerEmulator, startMessengerEmulator } from './messenger-emulator.ts';
@@ -62,10 +66,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     server?: LocalHttpServer;
     emulator?: MessengerEmulator;
     streams?: StreamPoller[];
+    scheduler?: LocalScheduler;
   } = {};
   const stop = async () => {
     await started.server?.close();
     await started.emulator?.close();
+    await started.scheduler?.stop();
     await Promise.all((started.streams ?? []).map((poller) => poller.stop()));
     await started.dynamoDb?.stop();
   };
@@ -100,7 +106,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       LOCAL_SECRETS_FILE: secrets.path,
       ...Object.fromEntries(tableKeys.map((key) => [tableEnvironmentVariable(key), tables[key]])),
     });
-    started.server = await startLambdaHttpServer(await localRoutes(), options.port);
+    const callbackSecrets = new SecretStoreBankSecrets(
+      new FileSecretStore(secrets.path),
+      LOCAL_SECRET_PREFIX,
+    );
+    started.server = await startLambdaHttpServer(
+      [...(await localRoutes()), ...bankReceiverRoutes((bankId) => callbackSecrets.callbackSecret(bankId))],
+      options.port,
+    );
     started.emulator = await startMessengerEmulator({
       port: options.emulatorPort,
       pageId: LOCAL_PAGE_ID,
@@ -114,6 +127,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables,
       deadLetterFile: join(home, 'dead-letters.jsonl'),
     });
+    started.scheduler = startLocalScheduler([
+      {
+        functionName: 'deliver-callbacks',
+        handler: (await import('../functions/deliver-callbacks.ts')).handler as never,
+      },
+      {
+        functionName: 'expire-alerts',
+        handler: (await import('../functions/expire-alerts.ts')).handler as never,
+      },
+    ]);
 
     const config: LocalConfig = {
       apiUrl,
@@ -127,6 +150,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const configPath = join(home, 'local.json');
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    // For operator commands that read the tables directly (vigil redrive): not part of local.json.
+    await writeFile(join(home, 'runtime.json'), `${JSON.stringify({ dynamoDbEndpoint, tables }, null, 2)}\n`);
     return { config, configPath, dynamoDbEndpoint, tables, documents: documentClientFor(rawClient), stop };
   } catch (error) {
     await stop();

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { notifyStream, scoringStream } from '../shared/runtime/stream-settings.ts';
+import { callbackStream, notifyStream, scoringStream } from '../shared/runtime/stream-settings.ts';
 import type { TableNames } from './create-tables.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
 
@@ -20,6 +20,8 @@ export interface LocalStreamsOptions {
 export async function startLocalStreams(options: LocalStreamsOptions): Promise<StreamPoller[]> {
   const scoreTransaction = await import('../functions/score-transaction.ts');
   const notifyCustomer = await import('../functions/notify-customer.ts');
+  const notifyBank = await import('../functions/notify-bank.ts');
+  const deliverCallbacks = await import('../functions/deliver-callbacks.ts');
   const onDeadLetter = async (letter: object) => {
     process.stderr.write(`dead letter: ${JSON.stringify(letter)}\n`);
     await appendFile(options.deadLetterFile, `${JSON.stringify(letter)}\n`);
@@ -41,6 +43,26 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<S
       functionName: 'notify-customer',
       handler: notifyCustomer.handler,
       settings: notifyStream,
+      onDeadLetter,
+    }),
+    ...(['alerts', 'subscribers'] as const).map((table) =>
+      startStreamPoller({
+        dynamoDb: options.dynamoDb,
+        streams: options.streams,
+        tableName: options.tables[table],
+        functionName: 'notify-bank',
+        handler: notifyBank.handler,
+        settings: callbackStream,
+        onDeadLetter,
+      }),
+    ),
+    startStreamPoller({
+      dynamoDb: options.dynamoDb,
+      streams: options.streams,
+      tableName: options.tables.callbacks,
+      functionName: 'deliver-callbacks',
+      handler: deliverCallbacks.handler as never,
+      settings: callbackStream,
       onDeadLetter,
     }),
   ]);

@@ -134,6 +134,31 @@ export class DynamoDbAlertStore implements AlertStore {
     return result !== undefined;
   }
 
+  async openPastDeadline(bankId: string, now: Date, limit: number): Promise<string[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'openByDeadline',
+        KeyConditionExpression: 'openBankId = :bankId AND deadline <= :now',
+        ExpressionAttributeValues: { ':bankId': bankId, ':now': now.toISOString() },
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => String(item.alertId));
+  }
+
+  async expire(alertId: string, at: Date): Promise<boolean> {
+    const result = await this.conditionalUpdate({
+      Key: { alertId },
+      UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE openBankId',
+      ConditionExpression: '#status = :sent AND deadline <= :at',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':expired': 'expired', ':sent': 'sent', ':at': at.toISOString() },
+      ReturnValues: 'UPDATED_NEW',
+    });
+    return result !== undefined;
+  }
+
   /** The update's returned attributes, or undefined when its condition did not hold. */
   private async conditionalUpdate(
     input: Omit<UpdateCommandInput, 'TableName'>,

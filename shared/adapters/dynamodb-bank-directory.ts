@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { BankProfile } from '../domain/bank-profile.ts';
 import type { BankDirectory } from '../ports/bank-directory.ts';
 import { ExpiringCache } from './expiring-cache.ts';
@@ -23,5 +23,16 @@ export class DynamoDbBankDirectory implements BankDirectory {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { bankId } }));
       return Item as BankProfile | undefined;
     });
+  }
+
+  /** A scan: the banks table holds one small item per bank. */
+  async list(): Promise<string[]> {
+    const ids: string[] = [];
+    const pages = paginateScan(
+      { client: this.client },
+      { TableName: this.tableName, ProjectionExpression: 'bankId' },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) ids.push(String(item.bankId));
+    return ids;
   }
 }

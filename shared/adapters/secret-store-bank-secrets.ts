@@ -12,6 +12,11 @@ export const signingSecretValueSchema = z.object({
 
 export type SigningSecretValue = z.infer<typeof signingSecretValueSchema>;
 
+/** The name of the secret Vigil signs a bank's callbacks with. */
+export function callbackSecretName(prefix: string, bankId: string): string {
+  return `${prefix}/banks/${bankId}/callback`;
+}
+
 /** The name of a bank's request signing secret. */
 export function signingSecretName(prefix: string, bankId: string): string {
   return `${prefix}/banks/${bankId}/signing`;
@@ -29,5 +34,10 @@ export class SecretStoreBankSecrets implements BankSecrets {
     if (value === undefined) return [];
     const { current, previous } = signingSecretValueSchema.parse(value);
     return previous === undefined ? [current] : [current, previous];
+  }
+
+  async callbackSecret(bankId: string): Promise<string | undefined> {
+    const value = await this.store.getJson(callbackSecretName(this.prefix, bankId));
+    return value === undefined ? undefined : signingSecretValueSchema.parse(value).current;
   }
 }

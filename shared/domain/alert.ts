@@ -54,6 +54,11 @@ export interface Alert {
   /** Why the customer could not be reached, when `undeliverable`. */
   readonly undeliverableReason?: string;
   readonly answeredAt?: string;
+  readonly expiredAt?: string;
+  /** Set while a send is in flight (decision 5). */
+  readonly sendClaimedAt?: string;
+  /** When it became undeliverable. */
+  readonly updatedAt?: string;
 }
 
 /** One fraud check per transaction, whatever is redelivered: the id is the transaction's. */

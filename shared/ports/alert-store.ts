@@ -28,4 +28,8 @@ export interface AlertStore {
   markUndeliverable(alertId: string, reason: string, at: Date): Promise<void>;
   /** sent → confirmed or disputed, by the customer it was sent to; false when it is no longer open. */
   answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean>;
+  /** Sent alerts of a bank whose deadline has passed, oldest first. */
+  openPastDeadline(bankId: string, now: Date, limit: number): Promise<string[]>;
+  /** sent → expired, once the deadline has passed; false when no longer open. */
+  expire(alertId: string, at: Date): Promise<boolean>;
 }

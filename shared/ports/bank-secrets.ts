@@ -5,4 +5,6 @@ export interface BankSecrets {
    * rotation. Empty when the bank is unknown.
    */
   signingSecrets(bankId: string): Promise<readonly string[]>;
+  /** The secret Vigil signs the bank's callbacks with, or undefined when the bank has none. */
+  callbackSecret(bankId: string): Promise<string | undefined>;
 }

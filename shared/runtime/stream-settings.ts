@@ -30,3 +30,12 @@ export const notifyStream: StreamSettings = {
   maxRecordAgeSeconds: 60 * 60,
   parallelizationFactor: 4,
 };
+
+/** Queuing and first attempts of bank callbacks. */
+export const callbackStream: StreamSettings = {
+  batchSize: 25,
+  bisectBatchOnFunctionError: true,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 6 * 60 * 60,
+  parallelizationFactor: 4,
+};

@@ -80,6 +80,17 @@ export const tableDefinitions = {
     ],
     durable: true,
   },
+  /**
+   * The outbox of bank callbacks: one item per callback, with its next attempt time while it is
+   * undelivered (the sparse `dueByBank` index the retrier reads). Inserts trigger the first try.
+   */
+  callbacks: {
+    partitionKey: S('deliveryId'),
+    timeToLiveAttribute: 'expiresAt',
+    stream: 'NEW_IMAGE',
+    globalIndexes: [{ indexName: 'dueByBank', partitionKey: S('dueBankId'), sortKey: S('nextAttemptAt') }],
+    durable: false,
+  },
   /** Messenger message ids already handled, to drop duplicate webhook deliveries. */
   inbound: { partitionKey: S('mid'), timeToLiveAttribute: 'expiresAt', durable: false },
 } as const satisfies Record<string, TableDefinition>;

@@ -174,6 +174,34 @@ describe('the Vigil stack', () => {
     });
   });
 
+  it('runs the callback retrier and the alert expiry every minute', () => {
+    const schedules = Object.values(resourcesOf('AWS::Scheduler::Schedule'));
+    expect(schedules.map((schedule) => schedule.Properties.ScheduleExpression)).toEqual([
+      'rate(1 minute)',
+      'rate(1 minute)',
+    ]);
+    const targets = JSON.stringify(schedules.map((schedule) => schedule.Properties.Target.Arn));
+    expect(targets).toMatch(/CallbacksDeliverCallbacksFunction/);
+    expect(targets).toMatch(/CallbacksExpireAlertsFunction/);
+  });
+
+  it('turns alert and subscription changes into callbacks, and sends them at once from the outbox', () => {
+    for (const [table, events] of [
+      ['TablesAlerts', ['INSERT', 'MODIFY']],
+      ['TablesSubscribers', ['INSERT', 'MODIFY', 'REMOVE']],
+    ] as const) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${table}`), 'StreamArn'] },
+        FunctionName: { Ref: Match.stringLikeRegexp('^CallbacksNotifyBank') },
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: events }) }] },
+      });
+    }
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TablesCallbacks'), 'StreamArn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^CallbacksDeliverCallbacks') },
+    });
+  });
+
   it('keeps the Messenger secret encrypted with the stack key, the verify token generated', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'vigil/dev/messenger',

@@ -212,6 +212,31 @@ describe('npm start', () => {
     const documents = documentClientFor(new DynamoDBClient(localAwsConfig(endpoint)));
     const { Items = [] } = await documents.send(new ScanCommand({ TableName: 'vigil-alerts' }));
     expect(Items.find((item) => item.transactionId === 'txn_e2e')?.status).toBe('disputed');
+
+    // The bank hears of it within seconds, signed with its callback secret (checked here too).
+    const bank = config.banks[0];
+    const disputed = await waitFor(async () => {
+      const received = (await (await fetch(bank?.callbackUrl ?? '')).json()) as {
+        webhookId: string;
+        body: { type: string; data: { transactionId?: string } };
+      }[];
+      return received.find(
+        (callback) =>
+          callback.body.type === 'alert.disputed' && callback.body.data.transactionId === 'txn_e2e',
+      );
+    });
+    expect(disputed.webhookId).toMatch(/^cb_/);
+  });
+
+  it('re-drives stuck work on request (nothing is stuck here)', async () => {
+    const redriven = await cli('redrive');
+    expect(redriven).toEqual({
+      code: 0,
+      result: {
+        status: 200,
+        body: { eventsRescored: 0, alertsResent: 0, alertsUndeliverable: 0, callbacksRequeued: 0 },
+      },
+    });
   });
 
   it('stops everything it started on Ctrl-C', async () => {

@@ -1,0 +1,79 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { callbackStream } from '../../shared/runtime/stream-settings.ts';
+import { AppFunction, tableAccess } from '../app-function.ts';
+import type { StageConfig } from '../stage-config.ts';
+import type { Tables } from './tables.ts';
+
+export interface CallbacksProps {
+  readonly config: StageConfig;
+  readonly key: IKey;
+  readonly tables: Tables;
+  readonly deadLetters: IQueue;
+}
+
+/**
+ * The alert lifecycle's outside world (decision 6): notify-bank turns alert and subscription
+ * changes into callbacks in the outbox; deliver-callbacks sends each at once and retries the
+ * failed ones every minute for at least 24 h; expire-alerts closes unanswered fraud checks.
+ */
+export class Callbacks extends Construct {
+  readonly notifyBank: AppFunction;
+  readonly deliverCallbacks: AppFunction;
+  readonly expireAlerts: AppFunction;
+
+  constructor(scope: Construct, id: string, { config, key, tables, deadLetters }: CallbacksProps) {
+    super(scope, id);
+    const common = { stage: config.stage, key, logLevel: config.logLevel };
+
+    this.notifyBank = new AppFunction(this, 'NotifyBank', { ...common, entry: 'notify-bank' })
+      .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
+      .consumeStream(tables.get('alerts'), callbackStream, deadLetters, ['INSERT', 'MODIFY'])
+      .consumeStream(tables.get('subscribers'), callbackStream, deadLetters, ['INSERT', 'MODIFY', 'REMOVE']);
+
+    this.deliverCallbacks = new AppFunction(this, 'DeliverCallbacks', {
+      ...common,
+      entry: 'deliver-callbacks',
+      timeout: Duration.seconds(50),
+    })
+      .bindBankSecrets(`vigil/${config.stage}`, 'callback', key)
+      .bindTable(
+        'callbacks',
+        tables.get('callbacks'),
+        [...tableAccess.get, ...tableAccess.update],
+        ['dueByBank'],
+      )
+      .bindTable('banks', tables.get('banks'), [...tableAccess.get, ...tableAccess.scan])
+      .consumeStream(tables.get('callbacks'), callbackStream, deadLetters, ['INSERT']);
+
+    this.expireAlerts = new AppFunction(this, 'ExpireAlerts', {
+      ...common,
+      entry: 'expire-alerts',
+      timeout: Duration.seconds(50),
+    })
+      .bindTable('alerts', tables.get('alerts'), tableAccess.update, ['openByDeadline'])
+      .bindTable('banks', tables.get('banks'), tableAccess.scan);
+
+    for (const target of [this.deliverCallbacks, this.expireAlerts]) {
+      const role = new Role(this, `${target.node.id}ScheduleRole`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      });
+      new Schedule(this, `${target.node.id}Schedule`, {
+        schedule: ScheduleExpression.rate(Duration.minutes(1)),
+        target: new LambdaInvoke(target.function, { role }),
+        description: `Runs ${target.node.id} every minute`,
+      });
+      const functionId = Stack.of(this).getLogicalId(target.function.node.defaultChild as CfnFunction);
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+        reason: 'Invoking the versions of this one function, as the scheduler grant writes it.',
+      });
+    }
+  }
+}

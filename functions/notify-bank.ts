@@ -1,0 +1,65 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
+import type { Alert } from '../shared/domain/alert.ts';
+import { alertCallback, subscriberCallback } from '../shared/domain/bank-callback.ts';
+import { newDelivery } from '../shared/domain/callback-delivery.ts';
+import type { Subscriber } from '../shared/domain/subscriber.ts';
+import type { CallbackOutbox } from '../shared/ports/callback-outbox.ts';
+import { type Clock, systemClock } from '../shared/ports/clock.ts';
+import { dynamoDb } from '../shared/runtime/aws-clients.ts';
+import { parseEnv } from '../shared/runtime/env.ts';
+import { logger } from '../shared/runtime/logger.ts';
+
+// Consumes the alerts and subscribers streams: each status change becomes one callback in the
+// outbox. Nothing here calls a bank, so a bank that is down delays nothing (decision 6).
+
+export interface NotifyBankPorts {
+  readonly outbox: CallbackOutbox;
+  readonly clock: Clock;
+}
+
+type Image = Record<string, AttributeValue>;
+const read = <T>(image: unknown): T | undefined =>
+  image === undefined ? undefined : (unmarshall(image as Image) as T);
+
+/** Builds the handler around the given ports; tests pass their own. */
+export function createHandler(ports: NotifyBankPorts, log: Logger = logger) {
+  const enqueueRecord = async (record: DynamoDBRecord): Promise<void> => {
+    const before = record.dynamodb?.OldImage;
+    const after = record.dynamodb?.NewImage;
+    const now = ports.clock.now();
+    const isAlert = (after ?? before)?.alertId !== undefined;
+    const callback = isAlert
+      ? after && alertCallback(read<Alert>(before), read<Alert>(after) as Alert, now)
+      : subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now);
+    if (callback === undefined) return;
+    const stored = await ports.outbox.enqueue(newDelivery(callback, now));
+    log.info('callback queued', {
+      bankId: callback.bankId,
+      type: callback.type,
+      deliveryId: callback.id,
+      stored,
+    });
+  };
+
+  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+    .use(injectLambdaContext(log, { resetKeys: true }))
+    .handler(async (event, context) => {
+      const processor = new BatchProcessor(EventType.DynamoDBStreams);
+      return processPartialResponse(event, enqueueRecord, processor, { context, processInParallel: true });
+    });
+}
+
+const env = parseEnv(z.object({ CALLBACKS_TABLE: z.string().min(1) }));
+
+export const handler = createHandler({
+  outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
+  clock: systemClock,
+});

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { Alert, AlertStatus } from './alert.ts';
+import type { Subscriber } from './subscriber.ts';
+
+// The callbacks of SPEC §4: every alert status change and every subscription change becomes one
+// Standard Webhooks request to the bank. Its id (the `webhook-id`) is derived from what changed,
+// so a redelivered stream record makes the same callback, which the outbox stores once.
+
+export type CallbackType =
+  | 'customer.subscribed'
+  | 'customer.unsubscribed'
+  | 'alert.sent'
+  | 'alert.confirmed'
+  | 'alert.disputed'
+  | 'alert.expired'
+  | 'alert.undeliverable';
+
+export interface BankCallback {
+  /** The `webhook-id`, stable across retries. */
+  readonly id: string;
+  readonly bankId: string;
+  readonly type: CallbackType;
+  readonly occurredAt: string;
+  readonly data: Record<string, unknown>;
+}
+
+const ALERT_CALLBACKS: Partial<Record<AlertStatus, CallbackType>> = {
+  sent: 'alert.sent',
+  confirmed: 'alert.confirmed',
+  disputed: 'alert.disputed',
+  expired: 'alert.expired',
+  undeliverable: 'alert.undeliverable',
+};
+
+/** A stable, opaque callback id. */
+export function callbackId(...parts: string[]): string {
+  return `cb_${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32)}`;
+}
+
+/** The callback for an alert's status change, if the new status is one the bank hears of. */
+export function alertCallback(before: Alert | undefined, after: Alert, now: Date): BankCallback | undefined {
+  if (before?.status === after.status) return undefined;
+  const type = ALERT_CALLBACKS[after.status];
+  if (type === undefined) return undefined;
+  return {
+    id: callbackId(after.alertId, after.status),
+    bankId: after.bankId,
+    type,
+    occurredAt: changedAt(after) ?? now.toISOString(),
+    data: {
+      alertId: after.alertId,
+      customerId: after.customerId,
+      kind: after.kind,
+      ...(after.transactionId !== undefined && { transactionId: after.transactionId }),
+      ...(after.score !== undefined && { score: after.score }),
+      reasons: after.reasons,
+      ...(after.undeliverableReason !== undefined && { reason: after.undeliverableReason }),
+    },
+  };
+}
+
+function changedAt(alert: Alert): string | undefined {
+  switch (alert.status) {
+    case 'sent':
+      return alert.sentAt;
+    case 'confirmed':
+    case 'disputed':
+      return alert.answeredAt;
+    case 'expired':
+      return alert.expiredAt;
+    default:
+      return alert.updatedAt;
+  }
+}
+
+/**
+ * The callback for a subscription change: `customer.subscribed` when it becomes active,
+ * `customer.unsubscribed` when an active one is revoked (STOP) or erased. A refused consent is
+ * no subscription, so the bank hears nothing of it.
+ */
+export function subscriberCallback(
+  before: Subscriber | undefined,
+  after: Subscriber | undefined,
+  now: Date,
+): BankCallback | undefined {
+  const wasActive = before?.status === 'active';
+  const isActive = after?.status === 'active';
+  const subject = after ?? before;
+  if (subject === undefined || wasActive === isActive) return undefined;
+  const consent = (isActive ? after?.consentedAt : before?.consentedAt) ?? '';
+  const type: CallbackType = isActive ? 'customer.subscribed' : 'customer.unsubscribed';
+  return {
+    id: callbackId(subject.bankId, subject.customerId, consent, type),
+    bankId: subject.bankId,
+    type,
+    occurredAt: (isActive ? after?.consentedAt : after?.updatedAt) ?? now.toISOString(),
+    data: {
+      customerId: subject.customerId,
+      ...(isActive && { consentVersion: after?.consentVersion }),
+      ...(!isActive && { reason: after === undefined ? 'erased' : 'stopped' }),
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { Webhook } from 'standardwebhooks';
+import type { BankDirectory } from '../ports/bank-directory.ts';
+import type { BankSecrets } from '../ports/bank-secrets.ts';
+import type { CallbackOutbox } from '../ports/callback-outbox.ts';
+import type { CallbackSender } from '../ports/callback-sender.ts';
+import type { Clock } from '../ports/clock.ts';
+import { ATTEMPT_LEASE_MS, type CallbackDelivery, nextAttemptAfter } from './callback-delivery.ts';
+
+export interface DeliverCallbackPorts {
+  readonly outbox: CallbackOutbox;
+  readonly banks: BankDirectory;
+  readonly secrets: BankSecrets;
+  readonly sender: CallbackSender;
+  readonly clock: Clock;
+  /** Local mode calls banks at http://127.0.0.1; in AWS only https is allowed. */
+  readonly allowLoopbackHttp?: boolean;
+}
+
+export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'skipped';
+
+/**
+ * One attempt at a callback: claimed first, so that the immediate attempt and the retrier never
+ * call the bank for it at once; signed at sending time with the bank's callback secret, with the
+ * delivery id as `webhook-id` on every attempt. A non-2xx answer or a timeout reschedules it with
+ * backoff, until the retry window closes and it goes to the dead letters.
+ */
+export async function deliverCallback(
+  delivery: CallbackDelivery,
+  ports: DeliverCallbackPorts,
+): Promise<DeliveryOutcome> {
+  const now = ports.clock.now();
+  if (delivery.status !== 'pending') return 'skipped';
+  if (
+    !(await ports.outbox.claim(
+      delivery.deliveryId,
+      delivery.nextAttemptAt,
+      new Date(now.getTime() + ATTEMPT_LEASE_MS),
+    ))
+  ) {
+    return 'skipped';
+  }
+  const attempts = delivery.attempts + 1;
+  let failure: string;
+  try {
+    const [bank, secret] = await Promise.all([
+      ports.banks.get(delivery.bankId),
+      ports.secrets.callbackSecret(delivery.bankId),
+    ]);
+    const url = callbackUrl(bank?.callbackUrl, ports.allowLoopbackHttp ?? false);
+    if (url === undefined || secret === undefined) {
+      failure = 'no valid callback URL or callback secret';
+    } else {
+      const sentAt = ports.clock.now();
+      const status = await ports.sender.post(
+        url,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'Vigil-Callbacks/1',
+          'webhook-id': delivery.deliveryId,
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+          'webhook-signature': new Webhook(secret).sign(delivery.deliveryId, sentAt, delivery.body),
+        },
+        delivery.body,
+      );
+      if (status >= 200 && status < 300) {
+        await ports.outbox.markDelivered(delivery.deliveryId, attempts, ports.clock.now());
+        return 'delivered';
+      }
+      failure = `HTTP ${status}`;
+    }
+  } catch (error) {
+    failure = error instanceof Error ? error.name : 'error';
+  }
+  const next = nextAttemptAfter(delivery, attempts, ports.clock.now());
+  if (next === undefined) {
+    await ports.outbox.markDead(delivery.deliveryId, attempts, failure);
+    return 'dead';
+  }
+  await ports.outbox.reschedule(delivery.deliveryId, attempts, next, failure);
+  return 'retry';
+}
+
+/** The bank's callback URL if it is one Vigil may call: https, or loopback http in local mode. */
+export function callbackUrl(value: string | undefined, allowLoopbackHttp: boolean): URL | undefined {
+  if (value === undefined || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  if (url.username !== '' || url.password !== '') return undefined;
+  if (url.protocol === 'https:') return url;
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  return url.protocol === 'http:' && loopback && allowLoopbackHttp ? url : undefined;
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../shared/domain/alert.ts';
+import { alertCallback, subscriberCallback } from '../../shared/domain/bank-callback.ts';
+import {
+  CALLBACK_RETRY_WINDOW_MS,
+  newDelivery,
+  nextAttemptAfter,
+} from '../../shared/domain/callback-delivery.ts';
+import { callbackUrl } from '../../shared/domain/deliver-callback.ts';
+import type { Subscriber } from '../../shared/domain/subscriber.ts';
+
+const now = new Date('2026-11-29T10:00:00Z');
+const alert = (status: Alert['status'], extra: Partial<Alert> = {}): Alert => ({
+  alertId: 'acme#txn#txn_1',
+  ref: 'r',
+  bankId: 'acme',
+  customerId: 'cus_1',
+  customerKey: 'acme#cus_1',
+  kind: 'fraud_check',
+  status,
+  eventId: 'evt_1',
+  transactionId: 'txn_1',
+  score: 80,
+  reasons: [{ rule: 'singleTransaction', observed: 60_000, limit: 50_000, currency: 'EUR' }],
+  display: {
+    cardLast4: '4242',
+    amount: 60_000,
+    currency: 'EUR',
+    merchantName: 'M',
+    merchantCountry: 'FR',
+    occurredAt: '2026-11-29T09:59:00Z',
+  },
+  createdAt: '2026-11-29T09:59:01Z',
+  expiresAt: 0,
+  ...extra,
+});
+const subscriber = (status: Subscriber['status'], extra: Partial<Subscriber> = {}): Subscriber => ({
+  bankId: 'acme',
+  customerId: 'cus_1',
+  psid: 'p',
+  status,
+  locale: 'en_US',
+  enrollmentId: 'enr_1',
+  updatedAt: '2026-11-29T10:00:00Z',
+  ...extra,
+});
+
+describe('bank callbacks (SPEC §4)', () => {
+  it.each([
+    ['pending', 'sent', 'alert.sent'],
+    ['sent', 'confirmed', 'alert.confirmed'],
+    ['sent', 'disputed', 'alert.disputed'],
+    ['sent', 'expired', 'alert.expired'],
+    ['pending', 'undeliverable', 'alert.undeliverable'],
+  ] as const)('turns %s → %s into %s, with what the bank needs', (from, to, type) => {
+    const callback = alertCallback(alert(from), alert(to), now);
+    expect(callback).toMatchObject({
+      bankId: 'acme',
+      type,
+      data: {
+        alertId: 'acme#txn#txn_1',
+        customerId: 'cus_1',
+        transactionId: 'txn_1',
+        reasons: [expect.any(Object)],
+      },
+    });
+  });
+
+  it('makes no callback for a new pending alert, or when the status did not change', () => {
+    expect(alertCallback(undefined, alert('pending'), now)).toBeUndefined();
+    expect(alertCallback(alert('sent'), alert('sent', { psid: 'x' }), now)).toBeUndefined();
+  });
+
+  it('gives the same id to the same change, another to another', () => {
+    const first = alertCallback(alert('pending'), alert('sent'), now);
+    const again = alertCallback(alert('pending'), alert('sent'), new Date());
+    const other = alertCallback(alert('sent'), alert('disputed'), now);
+    expect(first?.id).toBe(again?.id);
+    expect(first?.id).not.toBe(other?.id);
+    expect(first?.id).toMatch(/^cb_[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('tells subscriptions and their end, but not a refused consent', () => {
+    const consented = { consentedAt: '2026-11-29T09:00:00Z', consentVersion: 'consent-v1' };
+    expect(
+      subscriberCallback(subscriber('pending_consent'), subscriber('active', consented), now)?.type,
+    ).toBe('customer.subscribed');
+    expect(
+      subscriberCallback(subscriber('active', consented), subscriber('revoked', consented), now),
+    ).toMatchObject({
+      type: 'customer.unsubscribed',
+      data: { customerId: 'cus_1', reason: 'stopped' },
+    });
+    expect(subscriberCallback(subscriber('active', consented), undefined, now)?.data).toMatchObject({
+      reason: 'erased',
+    });
+    expect(subscriberCallback(subscriber('pending_consent'), undefined, now)).toBeUndefined();
+    expect(subscriberCallback(undefined, subscriber('pending_consent'), now)).toBeUndefined();
+    expect(subscriberCallback(subscriber('revoked'), undefined, now)).toBeUndefined();
+  });
+
+  it('puts type, id, occurredAt and data in the body', () => {
+    const callback = alertCallback(
+      alert('sent'),
+      alert('disputed', { answeredAt: '2026-11-29T10:01:00Z' }),
+      now,
+    );
+    if (callback === undefined) throw new Error('no callback');
+    expect(JSON.parse(newDelivery(callback, now).body)).toEqual({
+      type: 'alert.disputed',
+      id: callback.id,
+      occurredAt: '2026-11-29T10:01:00Z',
+      data: callback.data,
+    });
+  });
+});
+
+describe('callback retries', () => {
+  const created = { createdAt: now.toISOString() };
+  it('backs off from 30 s to at most an hour, with jitter', () => {
+    const delay = (attempts: number, random = 0) =>
+      (nextAttemptAfter(created, attempts, now, () => random)?.getTime() ?? 0) - now.getTime();
+    expect(delay(1)).toBe(30_000);
+    expect(delay(2)).toBe(60_000);
+    expect(delay(5)).toBe(480_000);
+    expect(delay(20)).toBe(3_600_000);
+    expect(delay(20, 0.999)).toBeLessThan(3_600_000 * 1.2);
+  });
+
+  it('keeps trying for at least 24 hours, then gives up', () => {
+    const late = new Date(now.getTime() + 24 * 3600_000);
+    expect(nextAttemptAfter(created, 40, late)).toBeDefined();
+    expect(nextAttemptAfter(created, 40, new Date(now.getTime() + CALLBACK_RETRY_WINDOW_MS))).toBeUndefined();
+  });
+});
+
+describe('callback URLs', () => {
+  it.each([
+    ['https://bank.example/vigil', false, true],
+    ['http://bank.example/vigil', false, false],
+    ['http://127.0.0.1:3000/cb', false, false],
+    ['http://127.0.0.1:3000/cb', true, true],
+    ['https://user:pass@bank.example/', false, false],
+    ['not a url', false, false],
+    ['javascript:alert(1)', true, false],
+    ['file:///etc/passwd', true, false],
+  ])('%s (local mode %s) is usable: %s', (url, local, usable) => {
+    expect(callbackUrl(url, local) !== undefined).toBe(usable);
+  });
+
+  it('cannot smuggle headers through the URL', () => {
+    const url = callbackUrl('https://bank.example/cb\r\nX-Injected: 1', false);
+    expect(url?.toString()).not.toMatch(/\r|\n/);
+  });
+});
