@@ -27,6 +27,7 @@ export default defineConfig({
       MESSENGER_PAGE_ID: '100000000000042',
       SECRET_PREFIX: 'vigil/test',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
     },
   },
 });

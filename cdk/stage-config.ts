@@ -2,6 +2,8 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 
 /** The deploy-time settings of a stage, read from `cdk.json` context or `-c key=value`. */
+const throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() });
+
 export const stageConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'a short lower-case name such as dev or prod'),
   graphApiVersion: z.string().regex(/^v\d+\.\d+$/),
@@ -9,7 +11,10 @@ export const stageConfigSchema = z.object({
   messengerPageId: z.string().regex(/^\d{5,20}$/, 'the numeric id of the Facebook page'),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   alarmEmail: z.string().email().optional(),
-  apiThrottle: z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() }),
+  /** The default throttle of every route (requests per second, burst). */
+  apiThrottle: throttle,
+  /** Per-route throttles, by route key ("POST /v1/banks/{bankId}/events"), over the default. */
+  routeThrottle: z.record(z.string().regex(/^(GET|POST|PUT|DELETE) \//), throttle).default({}),
 });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;

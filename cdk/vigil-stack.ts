@@ -6,6 +6,7 @@ import { Callbacks } from './constructs/callbacks.ts';
 import { DeadLetters } from './constructs/dead-letters.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
 import { Messenger } from './constructs/messenger.ts';
+import { Observability } from './constructs/observability.ts';
 import { Scoring } from './constructs/scoring.ts';
 import { Tables } from './constructs/tables.ts';
 import type { StageConfig } from './stage-config.ts';
@@ -24,8 +25,8 @@ export class VigilStack extends Stack {
     const deadLetters = new DeadLetters(this, 'DeadLetters', key).queue;
     const bank = new BankFunctions(this, 'Bank', { config, key, tables });
     const messenger = new Messenger(this, 'Messenger', { config, key, tables, deadLetters });
-    new Scoring(this, 'Scoring', { config, key, tables, deadLetters });
-    new Callbacks(this, 'Callbacks', { config, key, tables, deadLetters });
+    const scoring = new Scoring(this, 'Scoring', { config, key, tables, deadLetters });
+    const callbacks = new Callbacks(this, 'Callbacks', { config, key, tables, deadLetters });
     new Api(this, 'Api', {
       config,
       key,
@@ -34,6 +35,25 @@ export class VigilStack extends Stack {
         'bank-admin': bank.bankAdmin,
         'messenger-webhook': messenger.webhook,
       },
+    });
+    const streamConsumers = [
+      scoring.scoreTransaction,
+      messenger.notifyCustomer,
+      callbacks.notifyBank,
+      callbacks.deliverCallbacks,
+    ];
+    new Observability(this, 'Observability', {
+      config,
+      key,
+      functions: [
+        bank.receiveBankEvent,
+        bank.bankAdmin,
+        messenger.webhook,
+        ...streamConsumers,
+        callbacks.expireAlerts,
+      ],
+      streamConsumers,
+      deadLetters,
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
@@ -29,6 +30,7 @@ import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
 // The bank's administration API: enrollments (SPEC §1.2), thresholds (§1.3) and customer
@@ -77,11 +79,12 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
   const { thresholds } = ports;
   const routes = [
     route('POST', '/v1/banks/{bankId}/enrollments', async ({ bankId, json }) =>
-      jsonResponse(201, await enrollCustomer(bankId, json(), ports)),
+      jsonResponse(201, await enrollCustomer(bankId, json(), ports).finally(() => count('Enrollment'))),
     ),
     route('DELETE', '/v1/banks/{bankId}/customers/{customerId}', async ({ bankId, customerId }) => {
       await eraseCustomer(bankId, customerId, ports.eraser);
       log.info('customer erased', { bankId });
+      count('CustomerErased');
       return { statusCode: 204 };
     }),
     route('GET', '/v1/banks/{bankId}/thresholds', async ({ bankId }) =>
@@ -111,8 +114,9 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
 
   return middy<Event, Result>()
     .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(httpHeaderNormalizer())
-    .use(problemJsonErrors(log))
+    .use(problemJsonErrors(log, (reason) => count('AdminRequestRefused', { reason })))
     .handler(
       httpRouterHandler<Event, Result>({
         routes,

@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
@@ -16,6 +17,7 @@ import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { count, metrics } from '../shared/runtime/metrics.ts';
 
 // Delivers bank callbacks from the outbox: at once when a callback is queued (the callbacks
 // table's stream), then on a schedule for those that failed. Each bank is served on its own, so a
@@ -35,6 +37,7 @@ export function createHandler(ports: DeliverCallbackPorts, log: Logger = logger)
     const outcome = await deliverCallback(delivery, ports);
     if (outcome === 'retry' || outcome === 'dead') failedAt.set(delivery.bankId, Date.now());
     if (outcome === 'delivered') failedAt.delete(delivery.bankId);
+    count('CallbackAttempt', { outcome });
     log.info('callback attempt', {
       bankId: delivery.bankId,
       deliveryId: delivery.deliveryId,
@@ -66,11 +69,14 @@ export function createHandler(ports: DeliverCallbackPorts, log: Logger = logger)
         return results;
       }),
     );
+    // Due callbacks found this run: the backlog the alarm watches.
+    count('CallbackBacklog', undefined, outcomes.flat().length);
     return { attempted: outcomes.flat().length };
   };
 
   return middy<DynamoDBStreamEvent | ScheduledRun, DynamoDBBatchResponse | { attempted: number }>()
     .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .handler(async (event, context) => {
       if (!('Records' in event)) return retryDue();
       const processor = new BatchProcessor(EventType.DynamoDBStreams);

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
@@ -11,6 +12,7 @@ import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { count, metrics } from '../shared/runtime/metrics.ts';
 
 // Scheduled: expires unanswered fraud checks past their deadline.
 
@@ -21,9 +23,11 @@ export function createHandler(
 ) {
   return middy<unknown, { expired: number }>()
     .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .handler(async () => {
       const result = await expireAlerts(ports);
       if (result.expired > 0) log.info('alerts expired', result);
+      count('AlertExpired', undefined, result.expired);
       return result;
     });
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
@@ -26,6 +27,7 @@ import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
 // GET|POST /messenger/webhook (SPEC §3): Meta's subscription check, and the customers' messages.
@@ -74,11 +76,13 @@ export function createHandler(ports: MessengerWebhookPorts, log: Logger = logger
     }
     // Outcomes only: never the PSID, the text or the payload (SPEC §7).
     log.info('messenger events handled', { outcomes });
+    for (const outcome of outcomes) count('MessengerEvent', { outcome });
     return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'EVENT_RECEIVED' };
   };
 
   return middy<Event, Result>()
     .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(httpHeaderNormalizer())
     .use(problemJsonErrors(log))
     .handler(

@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
@@ -16,6 +17,7 @@ import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { count, metrics } from '../shared/runtime/metrics.ts';
 
 // Consumes the alerts and subscribers streams: each status change becomes one callback in the
 // outbox. Nothing here calls a bank, so a bank that is down delays nothing (decision 6).
@@ -47,10 +49,12 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = logger) {
       deliveryId: callback.id,
       stored,
     });
+    if (stored) count('CallbackQueued', { type: callback.type });
   };
 
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .handler(async (event, context) => {
       const processor = new BatchProcessor(EventType.DynamoDBStreams);
       return processPartialResponse(event, enqueueRecord, processor, { context, processInParallel: true });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
@@ -18,6 +19,7 @@ import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { count, metrics } from '../shared/runtime/metrics.ts';
 import { notifyStream } from '../shared/runtime/stream-settings.ts';
 
 // Consumes the alerts table's stream (inserts): sends each new alert to its customer once.
@@ -34,10 +36,16 @@ export function createHandler(ports: NotifyPorts, log: Logger = logger) {
       remainingMs: () => context.getRemainingTimeInMillis(),
     });
     log.info('alert notified', { bankId: alert.bankId, alertRef: alert.ref, kind: alert.kind, ...outcome });
+    count('AlertNotified', { outcome: outcome.status === 'sent' ? outcome.messagingType : outcome.reason });
+    if (outcome.status === 'sent' && outcome.tries > 1) count('SendApiRetry', undefined, outcome.tries - 1);
+    if (outcome.status === 'undeliverable' && outcome.reason.startsWith('send_error_')) {
+      count('SendApiError', { code: outcome.reason.slice('send_error_'.length) });
+    }
   };
 
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .handler(async (event, context) => {
       // Alerts are independent: sent in parallel, each failure reported on its own.
       const processor = new BatchProcessor(EventType.DynamoDBStreams);

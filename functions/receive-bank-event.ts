@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -13,6 +14,7 @@ import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
 // POST /v1/banks/{bankId}/events (SPEC §1.1).
@@ -21,12 +23,14 @@ import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 export function createHandler(ports: ReceiveBankEventPorts, log: Logger = logger) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(httpHeaderNormalizer())
-    .use(problemJsonErrors(log))
+    .use(problemJsonErrors(log, (reason) => count('BankEventRefused', { reason })))
     .handler(async (event) => {
       const bankId = event.pathParameters?.bankId ?? '';
       const outcome = await receiveBankEvent({ bankId, headers: event.headers, body: rawBody(event) }, ports);
       log.info('bank event received', { bankId, eventId: outcome.id, outcome: outcome.status });
+      count('BankEvent', { outcome: outcome.status });
       return jsonResponse(outcome.status === 'duplicate' ? 200 : 202, outcome);
     });
 }

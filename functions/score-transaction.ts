@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
@@ -22,6 +23,7 @@ import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { count, metrics } from '../shared/runtime/metrics.ts';
 
 // Consumes the events table's stream (inserts): scores each new bank event once.
 
@@ -36,6 +38,9 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = logger) 
       return;
     }
     const reasons = outcome.type === 'card.transaction' ? outcome.decision.reasons : [];
+    count('EventScored', { type: event.type });
+    if (outcome.alertCreated)
+      count('AlertCreated', { kind: event.type === 'card.transaction' ? 'fraud_check' : 'low_balance' });
     // Ids, score and rule names only: no customer id, amount or merchant (SPEC §7).
     log.info(outcome.alertCreated ? 'alert created' : 'event scored', {
       bankId: event.bankId,
@@ -50,6 +55,7 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = logger) 
 
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .handler(async (event, context) => {
       // One processor per invocation: it holds the batch's state. Records are scored in stream
       // order; a failed record is reported, and the stream retries from it.

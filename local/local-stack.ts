@@ -99,6 +99,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // CloudWatch metrics mean nothing locally; they would only bury the logs.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       SECRET_PREFIX: LOCAL_SECRET_PREFIX,
       GRAPH_API_BASE_URL: emulatorUrl,
       GRAPH_API_VERSION: LOCAL_GRAPH_API_VERSION,

@@ -33,6 +33,10 @@ export class Api extends Construct {
       createDefaultStage: true,
     });
     this.configureStage(config, key);
+    const known = new Set(httpRoutes.map((route) => `${route.method} ${route.path}`));
+    for (const routeKey of Object.keys(config.routeThrottle)) {
+      if (!known.has(routeKey)) throw new Error(`routeThrottle names an unknown route: ${routeKey}`);
+    }
 
     const integrations = new Map<HttpFunction, HttpLambdaIntegration>();
     for (const route of httpRoutes) {
@@ -49,6 +53,8 @@ export class Api extends Construct {
         methods: [HttpMethod[route.method]],
         integration,
       })) {
+        // Route throttles name routes: the stage must come after them.
+        this.api.defaultStage?.node.addDependency(created);
         // API Gateway authorizers cannot see the body, which every signature here covers.
         Validations.of(created).acknowledge({
           id: 'AwsSolutions-APIG4',
@@ -80,6 +86,12 @@ export class Api extends Construct {
       throttlingRateLimit: config.apiThrottle.rateLimit,
       throttlingBurstLimit: config.apiThrottle.burstLimit,
     };
+    stage.routeSettings = Object.fromEntries(
+      Object.entries(config.routeThrottle).map(([routeKey, { rateLimit, burstLimit }]) => [
+        routeKey,
+        { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit },
+      ]),
+    );
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({

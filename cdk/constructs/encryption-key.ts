@@ -19,6 +19,8 @@ export class EncryptionKey extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // CloudWatch alarms publish to the encrypted alarm topic.
+    this.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     // CloudWatch Logs encrypts the functions' and the API's log groups with this key.
     this.key
       .grantEncryptDecrypt(new ServicePrincipal(`logs.${region}.amazonaws.com`))

@@ -28,12 +28,13 @@ export function problemResponse(
  * is logged and answered with a generic 503 (a dependency is failing: retry) or 500, never with
  * the error's own text.
  */
-export function problemJsonErrors(logger: Logger): HttpMiddleware {
+export function problemJsonErrors(logger: Logger, onRefused?: (problemType: string) => void): HttpMiddleware {
   return {
     onError: async (request) => {
       const { error } = request;
       if (error instanceof ClientError) {
         logger.warn('request refused', { status: error.status, problemType: error.problemType });
+        onRefused?.(error.problemType);
         const extra = error.errors === undefined ? {} : { errors: error.errors };
         request.response = problemResponse(error.status, error.problemType, error.title, error.detail, extra);
         return;

@@ -116,13 +116,66 @@ describe('the Vigil stack', () => {
 
   it('throttles the API from context and writes JSON access logs without bodies', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /v1/banks/{bankId}/events': { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+        'POST /messenger/webhook': { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+        'GET /messenger/webhook': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
     const throttled = synthesize({ apiThrottle: '{"rateLimit":5,"burstLimit":10}' }).template;
     throttled.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
     });
+    expect(() => synthesize({ routeThrottle: '{"POST /nowhere":{"rateLimit":1,"burstLimit":1}}' })).toThrow(
+      /unknown route: POST \/nowhere/,
+    );
+  });
+
+  it('alarms on dead letters, errors, throttles, iterator age and the callback backlog, to an encrypted topic', () => {
+    const alarms = Object.values(resourcesOf('AWS::CloudWatch::Alarm'));
+    const names = alarms.map((alarm) => String(alarm.Properties.AlarmName));
+    const functions = Object.keys(resourcesOf('AWS::Lambda::Function')).length;
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'vigil-dev-DeadLetters',
+        'vigil-dev-CallbacksDead',
+        'vigil-dev-CallbackBacklog',
+      ]),
+    );
+    expect(names.filter((name) => name.endsWith('ErrorRate'))).toHaveLength(functions);
+    expect(names.filter((name) => name.endsWith('Throttles'))).toHaveLength(functions);
+    expect(names.filter((name) => name.endsWith('IteratorAge'))).toHaveLength(4);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]);
+      expect(alarm.Properties.AlarmDescription).toMatch(/Runbook: docs\/operator-guide.md#/);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    synthesize({ alarmEmail: 'ops@bank.example' }).template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@bank.example',
+    });
+  });
+
+  it('draws the operators’ dashboard', () => {
+    const [dashboard] = Object.values(resourcesOf('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const title of [
+      'Bank events refused, by reason',
+      'Alerts notified, by outcome',
+      'Send API errors, by code',
+      'Bank callbacks',
+      'Dead letters',
+      'p99 duration per function (ms)',
+      'Stream iterator age (ms)',
+    ]) {
+      expect(body).toContain(title);
+    }
+    template.hasOutput('DashboardUrl', {});
   });
 
   it('feeds score-transaction from the events stream with the settings local mode uses too', () => {
