@@ -31,6 +31,7 @@ import { parseEnv } from '../shared/runtime/env.ts';
 import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
+import { openApiDocument } from '../shared/runtime/openapi-document.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
 // The bank's administration API: enrollments (SPEC §1.2), thresholds (§1.3) and customer
@@ -77,7 +78,12 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
     },
   });
   const { thresholds } = ports;
-  const routes = [
+  const routes: Route<Event, Result>[] = [
+    {
+      method: 'GET',
+      path: '/openapi.json',
+      handler: async (event: Event) => jsonResponse(200, openApiDocument(serverUrl(event))),
+    },
     route('POST', '/v1/banks/{bankId}/enrollments', async ({ bankId, json }) =>
       jsonResponse(201, await enrollCustomer(bankId, json(), ports).finally(() => count('Enrollment'))),
     ),
@@ -125,6 +131,13 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
         },
       }),
     );
+}
+
+/** The API's own base URL, as the caller reached it. */
+function serverUrl(event: Event): string {
+  const host = event.headers.host ?? event.requestContext.domainName;
+  const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host);
+  return `${event.headers['x-forwarded-proto'] ?? (local ? 'http' : 'https')}://${host}`;
 }
 
 const env = parseEnv(

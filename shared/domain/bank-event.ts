@@ -15,15 +15,19 @@ export const opaqueIdSchema = z
   .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'Must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-".');
 
 /** The bank's opaque customer reference: never a name, e-mail or phone number. */
-export const customerIdSchema = opaqueIdSchema;
+export const customerIdSchema = opaqueIdSchema.meta({
+  description: "The bank's opaque customer reference: never a name, e-mail or phone number",
+});
 
 export const currencySchema = z
   .string()
-  .refine((code) => /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code), 'Must be an ISO 4217 currency code.');
+  .refine((code) => /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code), 'Must be an ISO 4217 currency code.')
+  .meta({ description: 'ISO 4217 currency code', pattern: '^[A-Z]{3}$', examples: ['EUR'] });
 
 export const countrySchema = z
   .string()
-  .refine((code) => ISO_COUNTRY_CODES.has(code), 'Must be an ISO 3166-1 alpha-2 country code.');
+  .refine((code) => ISO_COUNTRY_CODES.has(code), 'Must be an ISO 3166-1 alpha-2 country code.')
+  .meta({ description: 'ISO 3166-1 alpha-2 country code', pattern: '^[A-Z]{2}$', examples: ['FR'] });
 
 export const mccSchema = z.string().regex(/^\d{4}$/, 'Must be a 4-digit merchant category code.');
 

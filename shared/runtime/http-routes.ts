@@ -9,7 +9,7 @@ export interface HttpRoute {
   readonly path: string;
   readonly function: HttpFunction;
   /** How the function authenticates the caller (API Gateway authorizers cannot see the body). */
-  readonly authentication: 'bank-signature' | 'meta-signature';
+  readonly authentication: 'bank-signature' | 'meta-signature' | 'public';
 }
 
 const bank = (method: HttpRoute['method'], path: string, fn: HttpFunction): HttpRoute => ({
@@ -28,6 +28,8 @@ export const httpRoutes: readonly HttpRoute[] = [
   bank('PUT', '/customers/{customerId}/thresholds', 'bank-admin'),
   bank('DELETE', '/customers/{customerId}/thresholds', 'bank-admin'),
   bank('DELETE', '/customers/{customerId}', 'bank-admin'),
+  // The API's own description: public, like any published API reference.
+  { method: 'GET', path: '/openapi.json', function: 'bank-admin', authentication: 'public' },
   // GET is Meta's subscription check, answered only with the verify token.
   {
     method: 'GET',

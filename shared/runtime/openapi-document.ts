@@ -1,0 +1,271 @@
+import { z } from 'zod';
+import accountBalanceExample from '../../examples/account-balance.json' with { type: 'json' };
+import bankThresholdsExample from '../../examples/bank-thresholds.json' with { type: 'json' };
+import cardTransactionExample from '../../examples/card-transaction.json' with { type: 'json' };
+import customerThresholdsExample from '../../examples/customer-thresholds.json' with { type: 'json' };
+import enrollmentExample from '../../examples/enrollment.json' with { type: 'json' };
+import { accountBalanceEventSchema, cardTransactionEventSchema } from '../domain/bank-event.ts';
+import { enrollmentRequestSchema } from '../domain/enroll-customer.ts';
+import { thresholdOverrideSchema, thresholdsSchema } from '../domain/thresholds.ts';
+
+// GET /openapi.json (SPEC §1.5): the OpenAPI 3.1 description of the bank API, generated from the
+// zod schemas that validate requests (zod's own JSON Schema 2020-12 output, which OpenAPI 3.1
+// uses as is), with the repository's example files as examples.
+
+type Json = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType): Json => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  return rest;
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const json = (description: string, schema: Json, example?: unknown) => ({
+  description,
+  content: { 'application/json': { schema, ...(example !== undefined && { example }) } },
+});
+
+const signed = { security: [{ standardWebhooks: [] }] };
+const signatureHeaders = [
+  {
+    name: 'webhook-id',
+    in: 'header',
+    required: true,
+    description:
+      'Unique id of this request; for events, the event id and idempotency key (1–128 of A-Z a-z 0-9 _ . : -).',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+  },
+  {
+    name: 'webhook-timestamp',
+    in: 'header',
+    required: true,
+    description: 'Unix time in seconds; within 5 minutes of Vigil’s clock.',
+    schema: { type: 'string', pattern: '^\\d+$' },
+  },
+];
+const bankId = {
+  name: 'bankId',
+  in: 'path',
+  required: true,
+  description: 'Your bank id, as registered with Vigil.',
+  schema: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' },
+};
+const customerId = {
+  name: 'customerId',
+  in: 'path',
+  required: true,
+  description: 'Your opaque customer reference.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
+};
+const common = {
+  '429': { description: 'Throttled by the API’s per-route limits. Retry later, with the same webhook-id.' },
+  '401': problem('Missing or invalid signature, unknown bank, or stale timestamp (one answer for all).'),
+  '413': problem('Body over 64 KiB.'),
+  '415': problem('The body is not JSON.'),
+  '422': problem('The body holds what looks like a full card number; nothing was stored.'),
+  '503': problem('A dependency failed; nothing was stored. Retry the same request after `Retry-After`.'),
+};
+const invalid = problem('Invalid body, with field-level `errors`.');
+
+function operation(operationId: string, summary: string, extra: Json): Json {
+  return { operationId, summary, tags: ['Bank API'], ...signed, ...extra };
+}
+
+/** The OpenAPI document, for the given server URL. */
+export function openApiDocument(serverUrl: string): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Vigil bank API',
+      version: '1.0.0',
+      description:
+        'Card fraud alerts over Messenger. Every request is signed with Standard Webhooks (HMAC-SHA256 over `webhook-id.webhook-timestamp.body` with your signing secret), in the `webhook-signature` header. See docs/bank-integration.md.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: serverUrl }],
+    tags: [{ name: 'Bank API', description: 'Called by banks, signed with their signing secret.' }],
+    paths: {
+      '/v1/banks/{bankId}/events': {
+        post: operation('postEvent', 'Send a card transaction or a balance change', {
+          parameters: [bankId, ...signatureHeaders],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { oneOf: [ref('CardTransactionEvent'), ref('AccountBalanceEvent')] },
+                examples: {
+                  cardTransaction: { value: cardTransactionExample },
+                  accountBalance: { value: accountBalanceExample },
+                },
+              },
+            },
+          },
+          responses: {
+            '202': json('Stored and to be scored, or ignored (no active subscription).', ref('EventAnswer'), {
+              id: 'evt_1',
+              status: 'accepted',
+            }),
+            '200': json(
+              'The same event (same webhook-id and body) was already accepted.',
+              ref('EventAnswer'),
+              {
+                id: 'evt_1',
+                status: 'duplicate',
+              },
+            ),
+            '400': invalid,
+            '409': problem('The same webhook-id was already accepted with another body.'),
+            ...common,
+          },
+        }),
+      },
+      '/v1/banks/{bankId}/enrollments': {
+        post: operation('postEnrollment', 'Create a single-use Messenger enrollment link', {
+          parameters: [bankId, ...signatureHeaders],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('EnrollmentRequest'), example: enrollmentExample } },
+          },
+          responses: {
+            '201': json('The link, valid 24 hours.', ref('EnrollmentLink')),
+            '400': invalid,
+            ...common,
+          },
+        }),
+      },
+      '/v1/banks/{bankId}/thresholds': {
+        get: operation(
+          'getBankThresholds',
+          'The bank’s default thresholds (Vigil’s built-in ones until set)',
+          {
+            parameters: [bankId, ...signatureHeaders],
+            responses: {
+              '200': json('The thresholds.', ref('Thresholds'), bankThresholdsExample),
+              ...common,
+            },
+          },
+        ),
+        put: operation('putBankThresholds', 'Replace the bank’s default thresholds', {
+          parameters: [bankId, ...signatureHeaders],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('Thresholds'), example: bankThresholdsExample } },
+          },
+          responses: { '200': json('The stored thresholds.', ref('Thresholds')), '400': invalid, ...common },
+        }),
+      },
+      '/v1/banks/{bankId}/customers/{customerId}/thresholds': {
+        get: operation('getCustomerThresholds', 'A customer’s threshold override', {
+          parameters: [bankId, customerId, ...signatureHeaders],
+          responses: {
+            '200': json('The override.', ref('ThresholdOverride'), customerThresholdsExample),
+            '404': problem('The customer has no override.'),
+            ...common,
+          },
+        }),
+        put: operation('putCustomerThresholds', 'Replace a customer’s threshold override', {
+          parameters: [bankId, customerId, ...signatureHeaders],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: ref('ThresholdOverride'), example: customerThresholdsExample },
+            },
+          },
+          responses: {
+            '200': json('The stored override.', ref('ThresholdOverride')),
+            '400': invalid,
+            ...common,
+          },
+        }),
+        delete: operation('deleteCustomerThresholds', 'Remove a customer’s threshold override', {
+          parameters: [bankId, customerId, ...signatureHeaders],
+          responses: { '204': { description: 'Removed, or there was none.' }, '400': invalid, ...common },
+        }),
+      },
+      '/v1/banks/{bankId}/customers/{customerId}': {
+        delete: operation('eraseCustomer', 'Erase everything Vigil holds on a customer', {
+          parameters: [bankId, customerId, ...signatureHeaders],
+          responses: { '204': { description: 'Erased, or there was nothing.' }, '400': invalid, ...common },
+        }),
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApi',
+          summary: 'This document',
+          tags: ['Bank API'],
+          security: [],
+          responses: {
+            '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/json': {} } },
+            '429': common['429'],
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        standardWebhooks: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'webhook-signature',
+          description:
+            '`v1,<base64 HMAC-SHA256>` of `webhook-id.webhook-timestamp.body` under your signing secret (several space-separated signatures allowed during a rotation).',
+        },
+      },
+      schemas: {
+        CardTransactionEvent: jsonSchema(cardTransactionEventSchema),
+        AccountBalanceEvent: jsonSchema(accountBalanceEventSchema),
+        EnrollmentRequest: jsonSchema(enrollmentRequestSchema),
+        Thresholds: jsonSchema(thresholdsSchema),
+        ThresholdOverride: jsonSchema(thresholdOverrideSchema),
+        EventAnswer: {
+          type: 'object',
+          required: ['id', 'status'],
+          properties: {
+            id: { type: 'string', description: 'The webhook-id.' },
+            status: { type: 'string', enum: ['accepted', 'duplicate', 'ignored'] },
+            reason: { type: 'string', enum: ['not_subscribed'], description: 'Why an event was ignored.' },
+          },
+        },
+        EnrollmentLink: {
+          type: 'object',
+          required: ['enrollmentId', 'link', 'expiresAt'],
+          properties: {
+            enrollmentId: { type: 'string' },
+            link: {
+              type: 'string',
+              format: 'uri',
+              description: 'https://m.me/<page>?ref=<single-use token>',
+            },
+            expiresAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        Problem: {
+          type: 'object',
+          description: 'RFC 9457 problem details.',
+          required: ['type', 'title', 'status', 'detail'],
+          properties: {
+            type: {
+              type: 'string',
+              description: '`urn:vigil:problem:<name>`, e.g. urn:vigil:problem:pan-detected',
+            },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['path', 'message'],
+                properties: { path: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
