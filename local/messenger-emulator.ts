@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { metaSignature } from '../shared/domain/verify-meta-signature.ts';
+import { CHAT_PAGE } from './emulator-chat-page.ts';
 
 // A stand-in for Meta's Graph API and for people using Messenger (SPEC §5): Vigil sends to its
 // Send API; tests and developers play customers through its /__emulator endpoints, which post
@@ -29,6 +30,31 @@ interface Fault {
   readonly error?: { readonly code?: number; readonly error_subcode?: number; readonly message?: string };
 }
 
+/** One line of a conversation on the chat page. */
+interface ChatEntry {
+  readonly from: 'page' | 'user';
+  readonly text: string;
+  readonly at: string;
+  readonly quickReplies?: readonly { readonly title: string; readonly payload: string }[];
+}
+
+function chatEntryOf(message: Record<string, unknown>): ChatEntry {
+  const replies = message.quick_replies as { title: string; payload: string }[] | undefined;
+  const template = message.template as
+    | { name?: string; components?: { parameters?: { text?: string }[] }[] }
+    | undefined;
+  const text =
+    typeof message.text === 'string'
+      ? message.text
+      : `[utility template ${template?.name ?? ''}: ${(template?.components?.[0]?.parameters ?? []).map((p) => p.text).join(' · ')}]`;
+  return {
+    from: 'page',
+    text,
+    at: new Date().toISOString(),
+    ...(replies && { quickReplies: replies.map(({ title, payload }) => ({ title, payload })) }),
+  };
+}
+
 export interface MessengerEmulator {
   readonly url: string;
   close(): Promise<void>;
@@ -36,6 +62,10 @@ export interface MessengerEmulator {
 
 export async function startMessengerEmulator(options: EmulatorOptions): Promise<MessengerEmulator> {
   const received = new Map<string, ReceivedMessage[]>();
+  /** Both sides of each conversation, for the chat page. */
+  const conversations = new Map<string, ChatEntry[]>();
+  const note = (psid: string, entry: ChatEntry) =>
+    conversations.set(psid, [...(conversations.get(psid) ?? []), entry]);
   let faults: Fault[] = [];
 
   const sendApi = async (request: IncomingMessage, response: ServerResponse, pageId: string) => {
@@ -75,11 +105,13 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
     const list = received.get(recipient) ?? [];
     list.push({ receivedAt: new Date().toISOString(), ...body });
     received.set(recipient, list);
+    note(recipient, chatEntryOf(message));
     json(response, 200, { recipient_id: recipient, message_id: `m_${randomUUID()}` });
   };
 
   /** Posts a messaging event from the user to Vigil's webhook, signed like Meta's. */
-  const deliver = async (psid: string, event: Record<string, unknown>) => {
+  const deliver = async (psid: string, event: Record<string, unknown>, shown: string) => {
+    note(psid, { from: 'user', text: shown, at: new Date().toISOString() });
     const payload = JSON.stringify({
       object: 'page',
       entry: [
@@ -125,9 +157,11 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
         json(
           res,
           200,
-          await deliver(decodeURIComponent(m[1] ?? ''), {
-            referral: { ref, source: 'SHORTLINK', type: 'OPEN_THREAD' },
-          }),
+          await deliver(
+            decodeURIComponent(m[1] ?? ''),
+            { referral: { ref, source: 'SHORTLINK', type: 'OPEN_THREAD' } },
+            '(opened the bank’s link)',
+          ),
         );
       },
     ],
@@ -141,7 +175,10 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
           text,
           ...(quickReplyPayload !== undefined && { quick_reply: { payload: quickReplyPayload } }),
         };
-        json(res, 200, { mid, ...(await deliver(decodeURIComponent(m[1] ?? ''), { message })) });
+        json(res, 200, {
+          mid,
+          ...(await deliver(decodeURIComponent(m[1] ?? ''), { message }, String(text ?? ''))),
+        });
       },
     ],
     [
@@ -155,18 +192,18 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
     ],
     [
       'GET',
+      /^\/__emulator\/conversations$/,
+      async (_req, res) => json(res, 200, Object.fromEntries(conversations)),
+    ],
+    [
+      'GET',
       /^\/$/,
       async (_req, res) => {
-        json(res, 200, {
-          emulator: 'Messenger Send API and webhook emulator',
-          endpoints: [
-            'POST /{version}/{page-id}/messages',
-            'GET /__emulator/messages?psid=',
-            'POST /__emulator/users/{psid}/referral {"ref"}',
-            'POST /__emulator/users/{psid}/messages {"text", "quickReplyPayload"?, "mid"?}',
-            'POST /__emulator/faults {"responses": [{"status", "error": {"code", "error_subcode"?}}]}',
-          ],
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': "default-src 'self' 'unsafe-inline'",
         });
+        res.end(CHAT_PAGE);
       },
     ],
   ];
