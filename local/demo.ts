@@ -12,10 +12,10 @@ const customerId = `cus_demo_${randomUUID().slice(0, 6)}`;
 const psid = `psid_${customerId}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function inbox(): Promise<
-  { message: { text?: string; quick_replies?: { title: string; payload: string }[] } }[]
-> {
-  return (await fetch(`${emulator}/__emulator/messages?psid=${psid}`)).json();
+type Sent = { message: { text?: string; quick_replies?: { title: string; payload: string }[] } };
+
+async function inbox(): Promise<Sent[]> {
+  return (await (await fetch(`${emulator}/__emulator/messages?psid=${psid}`)).json()) as Sent[];
 }
 async function say(text: string, quickReplyPayload?: string) {
   await fetch(`${emulator}/__emulator/users/${psid}/messages`, {
