@@ -2,5 +2,7 @@
 // The `vigil` operator CLI, run from its TypeScript source.
 import { register } from 'tsx/esm/api';
 
+// The SDK's notice about future Node.js versions is for developers, not for operators' output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 await import('../cli/vigil.ts');

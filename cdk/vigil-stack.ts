@@ -22,6 +22,7 @@ export class VigilStack extends Stack {
     const { config } = props;
     const { key } = new EncryptionKey(this, 'Encryption', config.stage);
     const tables = new Tables(this, 'Tables', { stage: config.stage, key });
+    tables.outputNames(['banks', 'events', 'alerts', 'callbacks']);
     const deadLetters = new DeadLetters(this, 'DeadLetters', key).queue;
     const bank = new BankFunctions(this, 'Bank', { config, key, tables });
     const messenger = new Messenger(this, 'Messenger', { config, key, tables, deadLetters });

@@ -1,87 +1,94 @@
 import { parseArgs } from 'node:util';
-import { type BankResponse, callBankApi } from './bank-client.ts';
 import { CliError } from './cli-error.ts';
-import { redriveLocal } from './redrive.ts';
-import { sendEvent } from './send-event.ts';
-import { getThresholds, setThresholds } from './thresholds.ts';
+import { type Command, commands } from './commands.ts';
+import { LocalTarget } from './local-target.ts';
+import { StageTarget } from './stage-target.ts';
+import type { Target } from './target.ts';
+
+// The `vigil` operator CLI (SPEC §5): against local mode by default, or a deployed stage.
+
+/** Every option a command takes, all with a value. */
+const STRING_OPTIONS = [
+  'file',
+  'id',
+  'customer',
+  'locale',
+  'name',
+  'callback-url',
+  'time-zone',
+  'template',
+  'older-than',
+];
 
 const USAGE = `Usage: vigil <command> [options]
 
 Commands:
-  events send <bankId> --file F [--id ID]              Sign a bank event and post it
-  thresholds get <bankId> [--customer ID]             Show the bank default or a customer override
-  thresholds set <bankId> --file F [--customer ID]    Replace them with the JSON file's content
-  enroll <bankId> <customerId> [--locale fr_FR]       Create a Messenger enrollment link
-  customers erase <bankId> <customerId>               Erase everything Vigil holds on a customer
-  redrive [--older-than MINUTES]                      Retry events and alerts stuck longer than that (default 10)
+${commands.map((command) => `  ${command.usage}\n      ${command.summary}`).join('\n')}
 
 Options:
-  --json    Print the result as JSON: {"status", "body"}
-  --help    Show this help
+  --stage NAME   Act on the deployed stage NAME (stack Vigil-NAME, your AWS credentials);
+                 without it, on local mode (npm start), through .vigil/ (VIGIL_HOME moves it)
+  --json         Print the result as JSON: {"status", "body"}
+  --help         Show this help, or a command's: vigil <command> --help
 
-Runs against local mode (npm start), reading .vigil/local.json (VIGIL_HOME moves it).
-Exit codes: 0 success, 1 the API refused or failed, 2 bad usage or Vigil unreachable.
+Exit codes: 0 success, 1 refused or failed, 2 bad usage or Vigil unreachable.
 `;
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      file: { type: 'string', short: 'f' },
-      id: { type: 'string' },
-      customer: { type: 'string' },
-      locale: { type: 'string', default: 'en_US' },
-      'older-than': { type: 'string', default: '10' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [group, command, bankId] = positionals;
-  if (values.help || group === undefined) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const usage = (text: string) => new CliError(`Usage: vigil ${text}`, 2);
-  let result: BankResponse;
-  if (group === 'events' && command === 'send') {
-    if (bankId === undefined || values.file === undefined) throw usage('events send <bankId> --file F');
-    result = await sendEvent(bankId, values.file, values.id);
-  } else if (group === 'thresholds' && command === 'get') {
-    if (bankId === undefined) throw usage('thresholds get <bankId> [--customer ID]');
-    result = await getThresholds(bankId, values.customer);
-  } else if (group === 'thresholds' && command === 'set') {
-    if (bankId === undefined || values.file === undefined) throw usage('thresholds set <bankId> --file F');
-    result = await setThresholds(bankId, values.file, values.customer);
-  } else if (group === 'enroll') {
-    const [, enrollBankId, customerId] = positionals;
-    if (enrollBankId === undefined || customerId === undefined) throw usage('enroll <bankId> <customerId>');
-    const body = Buffer.from(JSON.stringify({ customerId, locale: values.locale }));
-    result = await callBankApi(enrollBankId, 'POST', '/enrollments', body);
-  } else if (group === 'customers' && command === 'erase') {
-    const customerId = positionals[3];
-    if (bankId === undefined || customerId === undefined)
-      throw usage('customers erase <bankId> <customerId>');
-    result = await callBankApi(bankId, 'DELETE', `/customers/${encodeURIComponent(customerId)}`);
-  } else if (group === 'redrive') {
-    const minutes = Number(values['older-than']);
-    if (!Number.isInteger(minutes) || minutes < 0) throw usage('redrive [--older-than MINUTES]');
-    result = await redriveLocal(minutes);
-  } else {
-    throw new CliError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`, 2);
-  }
-  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else process.stdout.write(`${result.status} ${JSON.stringify(result.body, null, 2)}\n`);
-  return result.status >= 200 && result.status < 300 ? 0 : 1;
+export interface CliOutput {
+  readonly code: number;
+  readonly stdout: string;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  const cliError =
-    error instanceof CliError
-      ? error
-      : new CliError(error instanceof Error ? error.message : String(error), 2);
-  process.stderr.write(`vigil: ${cliError.message}\n`);
-  process.exitCode = cliError.exitCode;
+/** Runs one command line; `targetFor` is where tests put their own target. */
+export async function runCli(
+  argv: readonly string[],
+  targetFor: (stage: string | undefined) => Target = (stage) =>
+    stage === undefined ? new LocalTarget() : new StageTarget(stage),
+): Promise<CliOutput> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      stage: { type: 'string' },
+      ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
+    },
+  });
+  const command = findCommand(positionals);
+  if (command === undefined) {
+    if (positionals.length === 0 || values.help) return { code: 0, stdout: USAGE };
+    throw new CliError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`, 2);
+  }
+  if (values.help) return { code: 0, stdout: `Usage: vigil ${command.usage}\n\n${command.summary}.\n` };
+  const given = positionals.slice(command.name.split(' ').length);
+  if (given.length !== command.arguments.length) throw new CliError(`Usage: vigil ${command.usage}`, 2);
+  const args = Object.fromEntries(command.arguments.map((name, index) => [name, given[index] ?? '']));
+  const stage = typeof values.stage === 'string' ? values.stage : undefined;
+  const result = await command.run(args, values, targetFor(stage));
+  const stdout = values.json
+    ? `${JSON.stringify(result)}\n`
+    : `${result.status} ${JSON.stringify(result.body, null, 2)}\n`;
+  return { code: result.status >= 200 && result.status < 300 ? 0 : 1, stdout };
+}
+
+function findCommand(positionals: readonly string[]): Command | undefined {
+  return commands.find(
+    (command) => command.name === positionals.slice(0, command.name.split(' ').length).join(' '),
+  );
+}
+
+if (process.argv[1]?.endsWith('vigil.ts') || process.argv[1]?.endsWith('vigil.js')) {
+  try {
+    const { code, stdout } = await runCli(process.argv.slice(2));
+    process.stdout.write(stdout);
+    process.exitCode = code;
+  } catch (error) {
+    const cliError =
+      error instanceof CliError
+        ? error
+        : new CliError(error instanceof Error ? error.message : String(error), 2);
+    process.stderr.write(`vigil: ${cliError.message}\n`);
+    process.exitCode = cliError.exitCode;
+  }
 }

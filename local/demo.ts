@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { callBankApi } from '../cli/bank-client.ts';
+import { callBankApi as signedCall } from '../cli/bank-client.ts';
 import { readLocalConfig } from '../cli/local-settings.ts';
+import { LocalTarget } from '../cli/local-target.ts';
 
 // npm run demo: against a running `npm start`, a bank enrolls a customer, the customer agrees in
 // the Messenger emulator, the bank sends a day of card transactions (some suspicious), the
 // customer answers the alerts, and a short report tells what happened.
 
 const config = await readLocalConfig();
+const target = new LocalTarget();
+const callBankApi = (bankId: string, method: 'POST', path: string, body: Buffer) =>
+  signedCall(target, bankId, method, path, body);
 const emulator = config.emulatorUrl;
 const customerId = `cus_demo_${randomUUID().slice(0, 6)}`;
 const psid = `psid_${customerId}`;

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AttributeType,
   Billing,
@@ -57,6 +57,17 @@ export class Tables extends Construct {
         return [tableKey, table];
       }),
     ) as Record<TableKey, TableV2>;
+  }
+
+  /** The names the operator CLI needs (`vigil --stage`), as stack outputs. */
+  outputNames(keys: readonly TableKey[]): void {
+    for (const key of keys) {
+      const id = `${pascalCase(key)}TableName`;
+      new CfnOutput(Stack.of(this), id, {
+        value: this.byKey[key].tableName,
+        description: `The ${key} table`,
+      });
+    }
   }
 
   get(tableKey: TableKey): TableV2 {

@@ -1,0 +1,93 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableNames } from '../local/create-tables.ts';
+import { LocalSecretsFile, newWebhookSecret } from '../local/local-secrets.ts';
+import { LOCAL_SECRET_PREFIX, type LocalConfig, localAwsConfig } from '../local/local-stack.ts';
+import { signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { documentClientFor } from '../shared/runtime/aws-clients.ts';
+import { CliError } from './cli-error.ts';
+import type { NewBank, Target, TargetTables } from './target.ts';
+
+/** Local mode: `.vigil/local.json`, the local secrets file, and DynamoDB Local (VIGIL_HOME moves them). */
+export class LocalTarget implements Target {
+  readonly description = 'local mode';
+
+  constructor(private readonly home = process.env.VIGIL_HOME ?? '.vigil') {}
+
+  async apiUrl(): Promise<string> {
+    return (await this.config()).apiUrl;
+  }
+
+  async signingSecret(bankId: string): Promise<string> {
+    const bank = (await this.config()).banks.find((candidate) => candidate.bankId === bankId);
+    if (bank === undefined)
+      throw new CliError(`Unknown bank ${bankId} in local mode. Add it with: vigil banks add ${bankId}`);
+    return bank.signingSecret;
+  }
+
+  async addBank(bank: NewBank) {
+    const config = await this.config();
+    if (config.banks.some((existing) => existing.bankId === bank.bankId)) {
+      throw new CliError(`The bank ${bank.bankId} exists already.`);
+    }
+    const secrets = await LocalSecretsFile.open(join(this.home, 'secrets.json'));
+    const created = secrets.ensureBank(LOCAL_SECRET_PREFIX, bank.bankId);
+    await secrets.save();
+    const { client, banks } = await this.tables();
+    await client.send(
+      new PutCommand({
+        TableName: banks,
+        Item: { ...withoutUndefined(bank), createdAt: new Date().toISOString() },
+      }),
+    );
+    await this.saveConfig({
+      ...config,
+      banks: [...config.banks, { bankId: bank.bankId, ...created, callbackUrl: bank.callbackUrl }],
+    });
+    return created;
+  }
+
+  async rotateSigningSecret(bankId: string) {
+    const previous = await this.signingSecret(bankId);
+    const signingSecret = newWebhookSecret();
+    const path = join(this.home, 'secrets.json');
+    const secrets = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    secrets[signingSecretName(LOCAL_SECRET_PREFIX, bankId)] = { current: signingSecret, previous };
+    await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    const config = await this.config();
+    await this.saveConfig({
+      ...config,
+      banks: config.banks.map((bank) => (bank.bankId === bankId ? { ...bank, signingSecret } : bank)),
+    });
+    return { signingSecret };
+  }
+
+  async tables(): Promise<TargetTables> {
+    const runtime = await this.read<{ dynamoDbEndpoint: string; tables: TableNames }>('runtime.json');
+    const client = documentClientFor(new DynamoDBClient(localAwsConfig(runtime.dynamoDbEndpoint)));
+    const { banks, events, alerts, callbacks } = runtime.tables;
+    return { client, banks, events, alerts, callbacks };
+  }
+
+  private config(): Promise<LocalConfig> {
+    return this.read<LocalConfig>('local.json');
+  }
+
+  private async saveConfig(config: LocalConfig): Promise<void> {
+    await writeFile(join(this.home, 'local.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  private async read<T>(file: string): Promise<T> {
+    try {
+      return JSON.parse(await readFile(join(this.home, file), 'utf8')) as T;
+    } catch {
+      throw new CliError(`Cannot read ${join(this.home, file)}. Is Vigil running? Start it with: npm start`);
+    }
+  }
+}
+
+function withoutUndefined(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
+}

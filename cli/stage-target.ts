@@ -1,0 +1,129 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { newWebhookSecret } from '../local/local-secrets.ts';
+import {
+  callbackSecretName,
+  signingSecretName,
+  signingSecretValueSchema,
+} from '../shared/adapters/secret-store-bank-secrets.ts';
+import { documentClientFor } from '../shared/runtime/aws-clients.ts';
+import { CliError } from './cli-error.ts';
+import type { NewBank, Target, TargetTables } from './target.ts';
+
+/**
+ * A deployed stage: the stack `Vigil-<stage>`'s outputs say where things are; the operator's own
+ * AWS credentials (profile, SSO...) give access, as the AWS CLI would use them.
+ */
+export class StageTarget implements Target {
+  readonly description: string;
+  private outputs?: Record<string, string>;
+  private readonly secrets = new SecretsManagerClient({});
+  private readonly cloudFormation = new CloudFormationClient({});
+
+  constructor(private readonly stage: string) {
+    this.description = `stage ${stage}`;
+  }
+
+  async apiUrl(): Promise<string> {
+    return this.output('ApiUrl');
+  }
+
+  async signingSecret(bankId: string): Promise<string> {
+    return (await this.readSigning(bankId)).current;
+  }
+
+  async addBank(bank: NewBank) {
+    // Everything that can be refused is checked before anything is created.
+    const banks = await this.output('BanksTableName');
+    const signingSecret = newWebhookSecret();
+    const callbackSecret = newWebhookSecret();
+    const prefix = `vigil/${this.stage}`;
+    for (const [name, secret] of [
+      [signingSecretName(prefix, bank.bankId), signingSecret],
+      [callbackSecretName(prefix, bank.bankId), callbackSecret],
+    ] as const) {
+      await this.secrets.send(
+        new CreateSecretCommand({
+          Name: name,
+          KmsKeyId: `alias/vigil-${this.stage}`,
+          SecretString: JSON.stringify({ current: secret }),
+          Description: `Vigil ${this.stage}: ${bank.bankId}`,
+        }),
+      );
+    }
+    await documentClientFor(new DynamoDBClient({})).send(
+      new PutCommand({
+        TableName: banks,
+        Item: {
+          ...Object.fromEntries(Object.entries(bank).filter(([, v]) => v !== undefined)),
+          createdAt: new Date().toISOString(),
+        },
+        ConditionExpression: 'attribute_not_exists(bankId)',
+      }),
+    );
+    return { signingSecret, callbackSecret };
+  }
+
+  async rotateSigningSecret(bankId: string) {
+    const { current } = await this.readSigning(bankId);
+    const signingSecret = newWebhookSecret();
+    await this.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: signingSecretName(`vigil/${this.stage}`, bankId),
+        SecretString: JSON.stringify({ current: signingSecret, previous: current }),
+      }),
+    );
+    return { signingSecret };
+  }
+
+  async tables(): Promise<TargetTables> {
+    return {
+      client: documentClientFor(new DynamoDBClient({})),
+      banks: await this.output('BanksTableName'),
+      events: await this.output('EventsTableName'),
+      alerts: await this.output('AlertsTableName'),
+      callbacks: await this.output('CallbacksTableName'),
+    };
+  }
+
+  private async readSigning(bankId: string) {
+    try {
+      const { SecretString } = await this.secrets.send(
+        new GetSecretValueCommand({ SecretId: signingSecretName(`vigil/${this.stage}`, bankId) }),
+      );
+      return signingSecretValueSchema.parse(JSON.parse(SecretString ?? '{}'));
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') {
+        throw new CliError(`Unknown bank ${bankId} in stage ${this.stage}.`);
+      }
+      throw error;
+    }
+  }
+
+  private async output(key: string): Promise<string> {
+    if (this.outputs === undefined) {
+      const stackName = `Vigil-${this.stage}`;
+      try {
+        const { Stacks = [] } = await this.cloudFormation.send(
+          new DescribeStacksCommand({ StackName: stackName }),
+        );
+        this.outputs = Object.fromEntries(
+          (Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+        );
+      } catch (error) {
+        throw new CliError(`Cannot read the stack ${stackName}: ${(error as Error).message}`);
+      }
+    }
+    const value = this.outputs[key];
+    if (value === undefined)
+      throw new CliError(`The stack Vigil-${this.stage} has no output ${key}; deploy it again.`);
+    return value;
+  }
+}
