@@ -102,7 +102,11 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     expect(JSON.parse(created[0]?.SecretString ?? '{}')).toEqual({ current: body.signingSecret });
     const [put] = dynamoDb.commandCalls(PutCommand).map((call) => call.args[0].input);
     expect(put?.TableName).toBe('vigil-prod-banks');
-    expect(put?.Item).toMatchObject({ bankId: 'acme-bank', name: 'ACME Bank', callbackUrl: 'https://acme.example/vigil' });
+    expect(put?.Item).toMatchObject({
+      bankId: 'acme-bank',
+      name: 'ACME Bank',
+      callbackUrl: 'https://acme.example/vigil',
+    });
     expect(put?.ConditionExpression).toBe('attribute_not_exists(bankId)');
   });
 
