@@ -95,7 +95,8 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 }
 
-async function main() {
+/** Scores the same generated transactions with both engines: Vigil's median rate and latency. */
+export async function benchScoring() {
   const samples = generate(COUNT);
   const engine = jsonRulesEngine();
 
@@ -138,18 +139,14 @@ async function main() {
   const engineRate = COUNT / (Number(process.hrtime.bigint() - engineStart) / 1e9);
 
   const vigilRate = vigilRates.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)] ?? 0;
-  const format = (n: number) => Math.round(n).toLocaleString('en-US');
-  process.stdout.write(
-    [
-      `scoring ${format(COUNT)} transactions (${((alerts / 20_000) * 100).toFixed(1)} % alert), same scores checked on 20,000`,
-      `  vigil             ${format(vigilRate)} tx/s (median of ${ROUNDS} rounds after warm-up; best ${format(Math.max(...vigilRates))})`,
-      `  json-rules-engine ${format(engineRate)} tx/s`,
-      `  ratio             ${format(vigilRate / engineRate)} x (medians)`,
-      `  vigil latency     p50 ${percentile(latencies, 0.5)} ns, p99 ${percentile(latencies, 0.99)} ns, max ${percentile(latencies, 1)} ns per transaction, reasons included (timer alone: ${timerCost} ns)`,
-      `  (checksum ${sink % 1000})`,
-      '',
-    ].join('\n'),
-  );
+  return {
+    transactions: COUNT,
+    alertShare: alerts / 20_000,
+    vigilPerSecond: Math.round(vigilRate),
+    vigilBestPerSecond: Math.round(Math.max(...vigilRates)),
+    jsonRulesEnginePerSecond: Math.round(engineRate),
+    ratio: Math.round(vigilRate / engineRate),
+    latencyNs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), timerAlone: timerCost },
+    checksum: sink % 1000,
+  };
 }
-
-await main();

@@ -1,0 +1,317 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import { createTables, tableNamesWithPrefix } from '../local/create-tables.ts';
+import { findFreePort } from '../local/dynamodb-local.ts';
+import { lambdaContext } from '../local/lambda-http-server.ts';
+import { localAwsConfig, startLocalStack } from '../local/local-stack.ts';
+
+// Measurements that need Vigil running: local mode in this process, on its own DynamoDB Local.
+
+type Stack = Awaited<ReturnType<typeof startLocalStack>>;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
+};
+
+function transaction(customerId: string, id: string, suspicious: boolean, occurredAt = new Date()) {
+  return {
+    type: 'card.transaction',
+    customerId,
+    occurredAt: occurredAt.toISOString(),
+    transaction: {
+      id,
+      cardLast4: '4242',
+      amount: suspicious ? 64_900 : 1_250,
+      currency: 'EUR',
+      merchant: suspicious
+        ? { name: 'GADGETS ONLINE', mcc: '5732', country: 'US' }
+        : { name: 'CAFE DE FLORE', mcc: '5812', country: 'FR' },
+      channel: suspicious ? 'card_not_present' : 'card_present',
+      status: 'authorized',
+    },
+  };
+}
+
+function signedEvent(stack: Stack, body: string, eventId: string): APIGatewayProxyEventV2 {
+  const secret = stack.config.banks[0]?.signingSecret ?? '';
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: 'POST /v1/banks/{bankId}/events',
+    rawPath: '/v1/banks/demo-bank/events',
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': eventId,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(eventId, now, body),
+    },
+    pathParameters: { bankId: 'demo-bank' },
+    isBase64Encoded: false,
+    body,
+    requestContext: {} as APIGatewayProxyEventV2['requestContext'],
+  };
+}
+
+async function subscribe(stack: Stack, customerId: string) {
+  await stack.documents.send(
+    new PutCommand({
+      TableName: stack.tables.subscribers,
+      Item: {
+        bankId: 'demo-bank',
+        customerId,
+        psid: `psid_${customerId}`,
+        status: 'active',
+        locale: 'en_US',
+        enrollmentId: 'enr_bench',
+        consentedAt: new Date().toISOString(),
+        lastInboundAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      },
+    }),
+  );
+}
+
+/**
+ * receive-bank-event in process against DynamoDB Local, against the floor: the two requests it
+ * makes (consistent GetItem of the subscription, conditional PutItem of the event) sent directly,
+ * alternating one with the other so that both see the same machine.
+ */
+async function ingestOverhead(stack: Stack, count: number) {
+  const { handler } = await import('../functions/receive-bank-event.ts');
+  const { dynamoDb } = await import('../shared/runtime/aws-clients.ts');
+  await subscribe(stack, 'cus_ingest');
+  // The floor writes to a copy of the tables that no stream consumer reads.
+  const floor = tableNamesWithPrefix('floor');
+  await createTables(new DynamoDBClient(localAwsConfig(stack.dynamoDbEndpoint)), floor);
+  const handlerMs: number[] = [];
+  const floorMs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const body = JSON.stringify(transaction('cus_ingest', `txn_ingest_${i}`, false));
+    const event = signedEvent(stack, body, `evt_ingest_${i}`);
+    let start = performance.now();
+    const result = await handler(event, lambdaContext('receive-bank-event'));
+    handlerMs.push(performance.now() - start);
+    if (result.statusCode !== 202) throw new Error(`ingest answered ${result.statusCode}: ${result.body}`);
+    start = performance.now();
+    await dynamoDb.send(
+      new GetCommand({
+        TableName: stack.tables.subscribers,
+        Key: { bankId: 'demo-bank', customerId: 'cus_ingest' },
+        ProjectionExpression: '#s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ConsistentRead: true,
+      }),
+    );
+    await dynamoDb.send(
+      new PutCommand({
+        TableName: floor.events,
+        Item: { eventKey: `floor#${i}`, body },
+        ConditionExpression: 'attribute_not_exists(eventKey)',
+      }),
+    );
+    floorMs.push(performance.now() - start);
+  }
+  const handlerP50 = percentile(handlerMs, 0.5);
+  const floorP50 = percentile(floorMs, 0.5);
+  return {
+    requests: count,
+    handlerMs: { p50: handlerP50, p99: percentile(handlerMs, 0.99) },
+    floorMs: { p50: floorP50, p99: percentile(floorMs, 0.99) },
+    p50Ratio: Math.round((handlerP50 / floorP50) * 100) / 100,
+  };
+}
+
+/** Sums the capacity every DynamoDB request of the running functions consumed. */
+async function capacityMeter() {
+  const { dynamoDb } = await import('../shared/runtime/aws-clients.ts');
+  const total = { read: 0, write: 0 };
+  dynamoDb.middlewareStack.add(
+    (next, context) => async (args) => {
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
+        .ConsumedCapacity;
+      // DynamoDB Local reports totals (table and indexes) without the read/write split: the
+      // command says which it is.
+      const units = [consumed ?? []].flat().reduce((sum, item) => sum + (item.CapacityUnits ?? 0), 0);
+      if (/^(Get|BatchGet|Query|Scan)/.test(context.commandName ?? '')) total.read += units;
+      else total.write += units;
+      return result;
+    },
+    { step: 'initialize', name: 'benchCapacityMeter' },
+  );
+  return {
+    reset: () => {
+      total.read = 0;
+      total.write = 0;
+    },
+    read: () => ({ ...total }),
+  };
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function scan(stack: Stack, table: 'events' | 'alerts' | 'callbacks') {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await stack.documents.send(
+      new ScanCommand({
+        TableName: stack.tables[table],
+        ConsistentRead: true,
+        ...(start && { ExclusiveStartKey: start }),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
+}
+
+/**
+ * Capacity units per transaction through the whole pipeline (ingest, scoring, and for an alert:
+ * the message and the bank callbacks), from DynamoDB's own ReturnConsumedCapacity.
+ */
+async function capacityPerTransaction(
+  stack: Stack,
+  meter: Awaited<ReturnType<typeof capacityMeter>>,
+  count: number,
+) {
+  const apiUrl = stack.config.apiUrl;
+  const post = async (body: unknown) => {
+    const text = JSON.stringify(body);
+    const event = signedEvent(stack, text, `evt_${randomUUID()}`);
+    const response = await fetch(`${apiUrl}/v1/banks/demo-bank/events`, {
+      method: 'POST',
+      headers: event.headers as Record<string, string>,
+      body: text,
+    });
+    if (response.status !== 202) throw new Error(`answered ${response.status}`);
+  };
+  const measure = async (suspicious: boolean) => {
+    const customers = Array.from({ length: count }, (_, i) => `cus_cap_${suspicious ? 's' : 'n'}_${i}`);
+    for (const customer of customers) await subscribe(stack, customer);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    meter.reset();
+    for (const [i, customer] of customers.entries())
+      await post(transaction(customer, `txn_cap_${suspicious}_${i}`, suspicious));
+    await waitUntil(async () => {
+      const events = await scan(stack, 'events');
+      const done = events.filter((e) => String(e.eventKey).includes('txn') || e.status === 'scored');
+      if (!suspicious) return done.length >= 0 && events.filter((e) => e.status === 'received').length === 0;
+      const callbacks = await scan(stack, 'callbacks');
+      return (
+        callbacks.filter((c) => c.type === 'alert.sent' && c.status === 'delivered').length >=
+        count + extraSent
+      );
+    }, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const { read, write } = meter.read();
+    return { rcu: Math.round((read / count) * 100) / 100, wcu: Math.round((write / count) * 100) / 100 };
+  };
+  const extraSent = (await scan(stack, 'callbacks')).filter(
+    (c) => c.type === 'alert.sent' && c.status === 'delivered',
+  ).length;
+  return { normal: await measure(false), alerting: await measure(true), transactions: count };
+}
+
+/**
+ * A bounded load on loopback: `total` events (one in ten a duplicate delivery, one in ten
+ * suspicious) from `concurrency` clients; then every accepted event must be scored, and the
+ * time from the 202 to the alert item is measured.
+ */
+async function throughput(stack: Stack, total: number, concurrency: number) {
+  const customers = Array.from({ length: 50 }, (_, i) => `cus_load_${i}`);
+  for (const customer of customers) await subscribe(stack, customer);
+  const acceptedAt = new Map<string, number>();
+  let next = 0;
+  let accepted = 0;
+  let duplicates = 0;
+  const base = Date.now();
+  const started = performance.now();
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const original = i % 10 === 9 ? i - 1 : i;
+      const body = JSON.stringify(
+        transaction(
+          customers[original % customers.length] ?? '',
+          `txn_load_${original}`,
+          original % 10 === 3,
+          new Date(base + original),
+        ),
+      );
+      const event = signedEvent(stack, body, `evt_load_${original}`);
+      const response = await fetch(`${stack.config.apiUrl}/v1/banks/demo-bank/events`, {
+        method: 'POST',
+        headers: event.headers as Record<string, string>,
+        body,
+      });
+      if (response.status === 202) {
+        accepted++;
+        acceptedAt.set(`txn_load_${original}`, Date.now());
+      } else if (response.status === 200) duplicates++;
+      else throw new Error(`load answered ${response.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  let scored = 0;
+  await waitUntil(async () => {
+    const events = await scan(stack, 'events');
+    scored = events.filter((e) => String(e.eventKey).includes('evt_load_') && e.status === 'scored').length;
+    return scored >= accepted;
+  }, 120_000);
+  const scoredSeconds = (performance.now() - started) / 1000;
+  const alerts = (await scan(stack, 'alerts')).filter((a) => String(a.transactionId).startsWith('txn_load_'));
+  const latencies = alerts.map(
+    (a) => Date.parse(String(a.createdAt)) - (acceptedAt.get(String(a.transactionId)) ?? 0),
+  );
+  return {
+    events: total,
+    accepted,
+    duplicates,
+    lost: accepted - scored,
+    alerts: alerts.length,
+    acceptedPerSecond: Math.round(accepted / seconds),
+    scoredPerSecond: Math.round(scored / scoredSeconds),
+    acceptedToAlertMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) },
+  };
+}
+
+export async function benchPipeline(options: {
+  ingest: number;
+  capacity: number;
+  load: number;
+  concurrency: number;
+}) {
+  const [port, emulatorPort] = [await findFreePort(), await findFreePort()];
+  const stack = await startLocalStack({
+    home: await mkdtemp(join(tmpdir(), 'vigil-bench-')),
+    port,
+    emulatorPort,
+  });
+  try {
+    const meter = await capacityMeter();
+    const ingest = await ingestOverhead(stack, options.ingest);
+    const capacity = await capacityPerTransaction(stack, meter, options.capacity);
+    const load = await throughput(stack, options.load, options.concurrency);
+    return { ingest, capacity, load };
+  } finally {
+    await stack.stop();
+  }
+}
