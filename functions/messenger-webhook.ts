@@ -12,21 +12,18 @@ import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-director
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbInboundLog } from '../shared/adapters/dynamodb-inbound-log.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
-import { GraphApiMessenger } from '../shared/adapters/graph-api-messenger.ts';
-import {
-  type MessengerSecrets,
-  messengerSecretsFrom,
-} from '../shared/adapters/secret-store-messenger-secrets.ts';
+import type { MessengerSecrets } from '../shared/adapters/secret-store-messenger-secrets.ts';
 import { ClientError, NotFoundError } from '../shared/domain/errors.ts';
 import { handleMessengerEvent, type MessengerEventPorts } from '../shared/domain/handle-messenger-event.ts';
 import { webhookPayloadSchema } from '../shared/domain/messenger-webhook.ts';
 import { parseOrThrow } from '../shared/domain/validate.ts';
 import { verifyMetaSignature } from '../shared/domain/verify-meta-signature.ts';
 import { systemClock } from '../shared/ports/clock.ts';
-import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
@@ -119,15 +116,11 @@ const env = parseEnv(
     ALERTS_TABLE: z.string().min(1),
     INBOUND_TABLE: z.string().min(1),
     BANKS_TABLE: z.string().min(1),
-    SECRET_PREFIX: z.string().min(1),
-    LOCAL_SECRETS_FILE: z.string().optional(),
-    GRAPH_API_BASE_URL: z.url(),
-    GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/),
-    MESSENGER_PAGE_ID: z.string().min(1),
+    ...messengerEnvironment,
   }),
 );
 
-const secrets = messengerSecretsFrom(secretStoreFrom(env), env.SECRET_PREFIX);
+const { secrets, messenger } = messengerClientsFrom(env);
 
 export const handler = createHandler({
   secrets,
@@ -136,9 +129,6 @@ export const handler = createHandler({
   alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
   inbound: new DynamoDbInboundLog(dynamoDb, env.INBOUND_TABLE),
   banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
-  messenger: new GraphApiMessenger(
-    { baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION, pageId: env.MESSENGER_PAGE_ID },
-    async () => (await secrets()).pageAccessToken,
-  ),
+  messenger,
   clock: systemClock,
 });

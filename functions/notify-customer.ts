@@ -11,14 +11,13 @@ import { z } from 'zod';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
-import { GraphApiMessenger } from '../shared/adapters/graph-api-messenger.ts';
-import { messengerSecretsFrom } from '../shared/adapters/secret-store-messenger-secrets.ts';
 import type { Alert } from '../shared/domain/alert.ts';
 import { type NotifyCustomerPorts, notifyCustomer } from '../shared/domain/notify-customer.ts';
 import { systemClock } from '../shared/ports/clock.ts';
-import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { logger } from '../shared/runtime/logger.ts';
+import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { notifyStream } from '../shared/runtime/stream-settings.ts';
 
@@ -61,24 +60,17 @@ const env = parseEnv(
     ALERTS_TABLE: z.string().min(1),
     SUBSCRIBERS_TABLE: z.string().min(1),
     BANKS_TABLE: z.string().min(1),
-    SECRET_PREFIX: z.string().min(1),
-    LOCAL_SECRETS_FILE: z.string().optional(),
-    GRAPH_API_BASE_URL: z.url(),
-    GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/),
-    MESSENGER_PAGE_ID: z.string().min(1),
+    ...messengerEnvironment,
   }),
 );
 
-const secrets = messengerSecretsFrom(secretStoreFrom(env), env.SECRET_PREFIX);
+const { messenger } = messengerClientsFrom(env);
 
 export const handler = createHandler({
   alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
   subscribers: new DynamoDbSubscriberStore(dynamoDb, env.SUBSCRIBERS_TABLE),
   banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
-  messenger: new GraphApiMessenger(
-    { baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION, pageId: env.MESSENGER_PAGE_ID },
-    async () => (await secrets()).pageAccessToken,
-  ),
+  messenger,
   clock: systemClock,
   sleep: (ms) => sleep(ms),
   maxAttempts: notifyStream.retryAttempts + 1,

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Thresholds } from '../shared/domain/thresholds.ts';
+import { BUILT_IN_THRESHOLDS, type Thresholds } from '../shared/domain/thresholds.ts';
 import type { TableNames } from './create-tables.ts';
 
 export const DEMO_BANK_ID = 'demo-bank';
@@ -12,29 +12,10 @@ export interface DemoBank {
 }
 
 /**
- * The demo bank's default thresholds, the example of SPEC §1.3: a French bank whose customers
- * rarely spend over €500 at once or €1,500 a day, pay mostly in France, and seldom online.
+ * The demo bank's default thresholds, the example of SPEC §1.3: Vigil's defaults for a French
+ * bank, whose customers pay mostly in France.
  */
-export const DEMO_THRESHOLDS: Thresholds = {
-  currency: 'EUR',
-  singleTransactionAmount: 50_000,
-  dailySpendAmount: 150_000,
-  velocity: { count: 5, windowMinutes: 10 },
-  homeCountries: ['FR'],
-  riskyMerchantCategories: ['7995', '6051', '4829'],
-  cardNotPresentAmount: 20_000,
-  lowBalanceAmount: 10_000,
-  alertScore: 50,
-  weights: {
-    singleTransaction: 50,
-    dailySpend: 30,
-    velocity: 40,
-    foreignCountry: 30,
-    riskyMerchant: 50,
-    cardNotPresent: 20,
-    declined: 10,
-  },
-};
+export const DEMO_THRESHOLDS: Thresholds = { ...BUILT_IN_THRESHOLDS, homeCountries: ['FR'] };
 
 /** Seeds `demo-bank`, its thresholds and one subscribed demo customer into local mode's tables. */
 export async function seedDemo(

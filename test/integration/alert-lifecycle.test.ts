@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { newWebhookSecret } from '../../local/local-secrets.ts';
 import { callbackSecretName } from '../../shared/adapters/secret-store-bank-secrets.ts';
-import { cardTransaction } from '../fixtures/bank-events.ts';
+import { suspiciousTransaction } from '../fixtures/bank-events.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -30,17 +30,6 @@ afterAll(async () => {
   await local.stop();
 });
 
-const suspicious = (customerId: string, transactionId: string) =>
-  cardTransaction({
-    customerId,
-    transaction: {
-      id: transactionId,
-      amount: 64_900,
-      channel: 'card_not_present',
-      merchant: { name: 'SHOP', country: 'US' },
-    },
-  });
-
 async function callbacks(bankId = 'demo-bank'): Promise<Received[]> {
   return (await (await fetch(`${local.apiUrl}/__local/banks/${bankId}/callbacks`)).json()) as Received[];
 }
@@ -60,7 +49,7 @@ async function subscribe(customerId: string, psid: string) {
 describe('alert lifecycle and bank callbacks', () => {
   it('tells the bank each change once: subscribed, sent, disputed; all verified', async () => {
     await subscribe('cus_cb', 'psid_cb');
-    await local.callBank('POST', '/events', suspicious('cus_cb', 'txn_cb'));
+    await local.callBank('POST', '/events', suspiciousTransaction('cus_cb', 'txn_cb'));
     const [, , alert] = await local.waitForMessages('psid_cb', 3);
     await local.say('psid_cb', 'No', alert?.message.quick_replies?.[1]?.payload);
     const arrived = await waitFor(async () => {
@@ -110,7 +99,7 @@ describe('alert lifecycle and bank callbacks', () => {
 
   it('expires an unanswered fraud check once; a late answer does not bring it back', async () => {
     await subscribe('cus_late', 'psid_late');
-    await local.callBank('POST', '/events', suspicious('cus_late', 'txn_late'));
+    await local.callBank('POST', '/events', suspiciousTransaction('cus_late', 'txn_late'));
     const [, , alert] = await local.waitForMessages('psid_late', 3);
     await waitFor(async () =>
       (await local.scan('alerts')).find((a) => a.customerId === 'cus_late' && a.status === 'sent')
@@ -175,7 +164,7 @@ describe('alert lifecycle and bank callbacks', () => {
     }
     await subscribe('cus_unaffected', 'psid_unaffected');
     const started = Date.now();
-    await local.callBank('POST', '/events', suspicious('cus_unaffected', 'txn_unaffected'));
+    await local.callBank('POST', '/events', suspiciousTransaction('cus_unaffected', 'txn_unaffected'));
     await local.waitForMessages('psid_unaffected', 3);
     expect(Date.now() - started).toBeLessThan(3000);
   });

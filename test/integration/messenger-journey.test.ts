@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../shared/domain/enroll-customer.ts';
 import { metaSignature } from '../../shared/domain/verify-meta-signature.ts';
-import { accountBalance, cardTransaction } from '../fixtures/bank-events.ts';
+import { accountBalance, cardTransaction, suspiciousTransaction } from '../fixtures/bank-events.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -11,17 +11,6 @@ beforeAll(async () => {
   local = await startTestLocalStack();
 });
 afterAll(() => local.stop());
-
-const suspicious = (customerId: string, transactionId: string) =>
-  cardTransaction({
-    customerId,
-    transaction: {
-      id: transactionId,
-      amount: 64_900,
-      channel: 'card_not_present',
-      merchant: { name: 'GADGETS ONLINE', mcc: '5732', country: 'US' },
-    },
-  });
 
 async function enroll(customerId: string, locale = 'en_US') {
   const response = await local.callBank('POST', '/enrollments', { customerId, locale });
@@ -76,7 +65,9 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
       consentedAt: expect.any(String),
     });
 
-    expect((await local.callBank('POST', '/events', suspicious('cus_journey', 'txn_j1'))).status).toBe(202);
+    expect(
+      (await local.callBank('POST', '/events', suspiciousTransaction('cus_journey', 'txn_j1'))).status,
+    ).toBe(202);
     const [, , alert] = await local.waitForMessages('psid_journey', 3);
     expect(alert?.message.text).toBe(
       'Demo Bank: card ••4242, €649.00 at GADGETS ONLINE (US), Nov 29, 10:00. Was this you?',
@@ -167,7 +158,11 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
     const [, reply] = await local.waitForMessages('psid_refuses', 2);
     expect(reply?.message.text).toMatch(/no alerts from Demo Bank/);
     expect(await subscriber('cus_refuses')).toBeUndefined();
-    const event = await local.callBank('POST', '/events', suspicious('cus_refuses', 'txn_refused'));
+    const event = await local.callBank(
+      'POST',
+      '/events',
+      suspiciousTransaction('cus_refuses', 'txn_refused'),
+    );
     expect(event.body).toMatchObject({ status: 'ignored', reason: 'not_subscribed' });
   });
 
@@ -178,7 +173,11 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
     expect(stopped?.message.text).toMatch(/Alerts from Demo Bank are off/);
     expect((await subscriber('cus_stop'))?.status).toBe('revoked');
 
-    const event = await local.callBank('POST', '/events', suspicious('cus_stop', 'txn_after_stop'));
+    const event = await local.callBank(
+      'POST',
+      '/events',
+      suspiciousTransaction('cus_stop', 'txn_after_stop'),
+    );
     expect(event.body).toMatchObject({ status: 'ignored' });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await local.messages('psid_stop')).toHaveLength(3);
@@ -256,7 +255,7 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
 
   it('ignores an answer from another Messenger user', async () => {
     await subscribe('cus_owner', 'psid_owner');
-    await local.callBank('POST', '/events', suspicious('cus_owner', 'txn_owner'));
+    await local.callBank('POST', '/events', suspiciousTransaction('cus_owner', 'txn_owner'));
     const [, , alert] = await local.waitForMessages('psid_owner', 3);
     await local.say('psid_intruder', 'No', alert?.message.quick_replies?.[1]?.payload);
     await local.waitForMessages('psid_intruder', 1);
@@ -270,7 +269,7 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
       { status: 400, error: { code: 613 } },
     ].entries()) {
       await local.faults([fault]);
-      await local.callBank('POST', '/events', suspicious('cus_faults', `txn_fault_${index}`));
+      await local.callBank('POST', '/events', suspiciousTransaction('cus_faults', `txn_fault_${index}`));
       await local.waitForMessages('psid_faults', 3 + index);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -286,7 +285,7 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
     await local.faults([
       { status: 400, error: { code: 551, message: 'This person isn’t available right now.' } },
     ]);
-    await local.callBank('POST', '/events', suspicious('cus_gone', 'txn_gone'));
+    await local.callBank('POST', '/events', suspiciousTransaction('cus_gone', 'txn_gone'));
     await waitFor(async () => ((await alertOf('cus_gone'))?.status === 'undeliverable' ? true : undefined));
     expect(await alertOf('cus_gone')).toMatchObject({ undeliverableReason: 'send_error_551' });
     expect(await local.messages('psid_gone')).toHaveLength(2);
@@ -294,7 +293,7 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
 
   it('never sends a customer id, a card or account number or a balance to Messenger', async () => {
     await subscribe('cus_private_4242', 'psid_private');
-    await local.callBank('POST', '/events', suspicious('cus_private_4242', 'txn_private'));
+    await local.callBank('POST', '/events', suspiciousTransaction('cus_private_4242', 'txn_private'));
     await local.callBank(
       'POST',
       '/events',
@@ -312,7 +311,7 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
 
   it('erases everything held on a customer, idempotently', async () => {
     await subscribe('cus_erase', 'psid_erase');
-    await local.callBank('POST', '/events', suspicious('cus_erase', 'txn_erase'));
+    await local.callBank('POST', '/events', suspiciousTransaction('cus_erase', 'txn_erase'));
     await local.waitForMessages('psid_erase', 3);
     await local.callBank('PUT', '/customers/cus_erase/thresholds', { alertScore: 99 });
     await enroll('cus_erase');

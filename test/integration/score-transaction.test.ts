@@ -8,7 +8,7 @@ import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.t
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import type { BankEvent } from '../../shared/domain/bank-event.ts';
 import { type StoredEvent, toStoredEvent } from '../../shared/domain/stored-event.ts';
-import { accountBalance, cardTransaction } from '../fixtures/bank-events.ts';
+import { accountBalance, cardTransaction, suspiciousTransaction } from '../fixtures/bank-events.ts';
 import { captureLogs, debugLogger } from '../support/capture-logs.ts';
 import { startTestBankApi, type TestBankApi } from '../support/test-bank-api.ts';
 import { startTestScoring, type TestScoring } from '../support/test-scoring.ts';
@@ -36,17 +36,6 @@ afterAll(async () => {
   await api.close();
   await scoring.stop();
 });
-
-const suspicious = (customerId: string, transactionId: string) =>
-  cardTransaction({
-    customerId,
-    transaction: {
-      id: transactionId,
-      amount: 64_900,
-      channel: 'card_not_present',
-      merchant: { name: 'GADGETS ONLINE', mcc: '5732', country: 'US' },
-    },
-  });
 
 async function store(event: BankEvent): Promise<StoredEvent> {
   const stored = toStoredEvent(BANK, `evt_${++sequence}`, event, new Date());
@@ -84,7 +73,7 @@ describe('score-transaction on the events stream', () => {
     await tables.subscribe(BANK, 'cus_suspicious');
     const response = await api.postSigned(
       BANK,
-      JSON.stringify(suspicious('cus_suspicious', 'txn_s1')),
+      JSON.stringify(suspiciousTransaction('cus_suspicious', 'txn_s1')),
       'evt_s1',
     );
     expect(response.status).toBe(202);
@@ -123,7 +112,7 @@ describe('score-transaction on the events stream', () => {
   });
 
   it('writes a log line per alert with ids, score and rule names only', async () => {
-    const stored = await store(suspicious('cus_logged', 'txn_logged'));
+    const stored = await store(suspiciousTransaction('cus_logged', 'txn_logged'));
     const logged = (await import('../../functions/score-transaction.ts')).createHandler(
       (await import('../support/test-scoring.ts')).scoringPorts(tables),
       debugLogger(),
@@ -146,7 +135,7 @@ describe('score-transaction on the events stream', () => {
   });
 
   it('creates no second alert when a batch is redelivered, before or after it was marked scored', async () => {
-    const stored = await store(suspicious('cus_redelivered', 'txn_r1'));
+    const stored = await store(suspiciousTransaction('cus_redelivered', 'txn_r1'));
     await waitFor(async () => ((await eventItem(stored.eventId))?.status === 'scored' ? true : undefined));
     // A crash after the alert but before the event was marked scored: redelivered as new.
     await tables.documentClient.send(
@@ -217,7 +206,7 @@ describe('score-transaction on the events stream', () => {
         },
       }),
     );
-    const after = await store(suspicious('cus_after_poison', 'txn_after_poison'));
+    const after = await store(suspiciousTransaction('cus_after_poison', 'txn_after_poison'));
 
     await waitFor(async () => ((await alertsOf('cus_after_poison')).length === 1 ? true : undefined));
     await waitFor(async () => (scoring.deadLetters.length > 0 ? true : undefined), 15_000, 'a dead letter');

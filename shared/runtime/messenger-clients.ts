@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { GraphApiMessenger } from '../adapters/graph-api-messenger.ts';
+import { messengerSecretsFrom } from '../adapters/secret-store-messenger-secrets.ts';
+import { secretStoreFrom } from './aws-clients.ts';
+
+/** The environment of the functions that talk to Messenger. */
+export const messengerEnvironment = {
+  SECRET_PREFIX: z.string().min(1),
+  LOCAL_SECRETS_FILE: z.string().optional(),
+  /** https://graph.facebook.com in AWS; the emulator's URL in local mode. */
+  GRAPH_API_BASE_URL: z.url(),
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/),
+  MESSENGER_PAGE_ID: z.string().min(1),
+};
+
+type MessengerEnvironment = z.infer<z.ZodObject<typeof messengerEnvironment>>;
+
+/** The Messenger secret (cached by its store) and the Send API client that uses its page token. */
+export function messengerClientsFrom(env: MessengerEnvironment) {
+  const secrets = messengerSecretsFrom(secretStoreFrom(env), env.SECRET_PREFIX);
+  const messenger = new GraphApiMessenger(
+    { baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION, pageId: env.MESSENGER_PAGE_ID },
+    async () => (await secrets()).pageAccessToken,
+  );
+  return { secrets, messenger };
+}
