@@ -11,10 +11,13 @@ const bank = stack.config.banks[0];
 process.stdout.write(
   [
     'Vigil is running locally.',
-    `  Bank API:        ${stack.config.apiUrl}`,
+    `  Bank API:        ${stack.config.apiUrl}  (OpenAPI: ${stack.config.apiUrl}/openapi.json)`,
+    `  Messenger:       ${stack.config.emulatorUrl}  (the emulator's chat page)`,
+    `  Bank callbacks:  ${bank?.callbackUrl}`,
     `  DynamoDB Local:  ${stack.dynamoDbEndpoint}`,
     `  Settings:        ${stack.configPath} (bank ${bank?.bankId}, its secrets, Messenger settings)`,
-    `  Try:             npx vigil events send ${bank?.bankId} --file examples/card-transaction.json`,
+    `  Try:             npx vigil enroll ${bank?.bankId} cus_jane, then open the link on the chat page;`,
+    '                   or npm run demo',
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'),
