@@ -293,6 +293,21 @@ async function throughput(stack: Stack, total: number, concurrency: number) {
   };
 }
 
+/** Only the bounded load (npm run load): `total` events on loopback, with duplicate deliveries mixed in. */
+export async function loadLocalMode(total: number, concurrency: number) {
+  const [port, emulatorPort] = [await findFreePort(), await findFreePort()];
+  const stack = await startLocalStack({
+    home: await mkdtemp(join(tmpdir(), 'vigil-load-')),
+    port,
+    emulatorPort,
+  });
+  try {
+    return await throughput(stack, total, concurrency);
+  } finally {
+    await stack.stop();
+  }
+}
+
 export async function benchPipeline(options: {
   ingest: number;
   capacity: number;

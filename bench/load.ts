@@ -1,0 +1,13 @@
+// npm run load [-- EVENTS] [-- CONCURRENCY]: a bounded load on local mode over loopback (default
+// 20,000 events, one in ten a duplicate delivery, one in ten suspicious, 32 clients), then checks
+// that every accepted event was scored and counts the alerts. Stops by itself.
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+const [events = '20000', concurrency = '32'] = process.argv.slice(2);
+const { loadLocalMode } = await import('./pipeline.ts');
+const result = await loadLocalMode(Number(events), Number(concurrency));
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(result.lost === 0 ? 0 : 1);
