@@ -157,11 +157,18 @@ async function capacityMeter() {
   };
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
+/** Waits for the check, failing only when nothing moved for `stallMs` (a run of any size ends). */
+async function waitUntil(check: () => Promise<boolean>, stallMs: number, progress: () => number = () => 0) {
+  let last = progress();
+  let lastChange = Date.now();
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = progress();
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    }
+    if (Date.now() - lastChange > stallMs) throw new Error(`no progress for ${stallMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
@@ -271,11 +278,15 @@ async function throughput(stack: Stack, total: number, concurrency: number) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
   let scored = 0;
-  await waitUntil(async () => {
-    const events = await scan(stack, 'events');
-    scored = events.filter((e) => String(e.eventKey).includes('evt_load_') && e.status === 'scored').length;
-    return scored >= accepted;
-  }, 120_000);
+  await waitUntil(
+    async () => {
+      const events = await scan(stack, 'events');
+      scored = events.filter((e) => String(e.eventKey).includes('evt_load_') && e.status === 'scored').length;
+      return scored >= accepted;
+    },
+    60_000,
+    () => scored,
+  );
   const scoredSeconds = (performance.now() - started) / 1000;
   const alerts = (await scan(stack, 'alerts')).filter((a) => String(a.transactionId).startsWith('txn_load_'));
   const latencies = alerts.map(

@@ -57,10 +57,11 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = logger) 
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .handler(async (event, context) => {
-      // One processor per invocation: it holds the batch's state. Records are scored in stream
-      // order; a failed record is reported, and the stream retries from it.
+      // One processor per invocation: it holds the batch's state. Records are scored side by
+      // side: exactness does not depend on their order (decision 3); a failed record is
+      // reported, and the stream retries from it.
       const processor = new BatchProcessor(EventType.DynamoDBStreams);
-      return processPartialResponse(event, scoreRecord, processor, { context, processInParallel: false });
+      return processPartialResponse(event, scoreRecord, processor, { context, processInParallel: true });
     });
 }
 

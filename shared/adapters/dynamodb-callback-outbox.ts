@@ -59,7 +59,8 @@ export class DynamoDbCallbackOutbox implements CallbackOutbox {
   async markDelivered(deliveryId: string, attempts: number, at: Date): Promise<void> {
     await this.update(
       deliveryId,
-      'SET #status = :delivered, attempts = :attempts, deliveredAt = :at REMOVE dueBankId, nextAttemptAt',
+      // Once delivered, the body (the bank's customer and transaction ids) is no longer needed.
+      'SET #status = :delivered, attempts = :attempts, deliveredAt = :at REMOVE dueBankId, nextAttemptAt, body',
       '#status = :pending',
       { ':delivered': 'delivered', ':attempts': attempts, ':at': at.toISOString(), ':pending': 'pending' },
     );

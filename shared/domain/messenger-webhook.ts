@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 // The webhook payload Meta posts (Messenger Platform, "Webhook events"): entries, each with
@@ -44,9 +45,13 @@ export const webhookPayloadSchema = z.object({
 export type MessagingEvent = z.infer<typeof messagingEventSchema>;
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
-/** The key a delivery is deduplicated by: the message id, or for referrals who and when. */
+/**
+ * The key a delivery is deduplicated by: the message id, or for referrals a hash of who and when
+ * (the inbound table outlives an erasure by up to a week, so it must not hold the PSID).
+ */
 export function deliveryKey(event: MessagingEvent): string {
   const mid = event.message?.mid ?? event.postback?.mid;
   if (mid !== undefined && mid !== '') return mid;
-  return `${event.referral ? 'referral' : 'postback'}:${event.sender.id}:${event.timestamp}`;
+  const who = createHash('sha256').update(`${event.sender.id}:${event.timestamp}`).digest('base64url');
+  return `${event.referral ? 'referral' : 'postback'}:${who}`;
 }

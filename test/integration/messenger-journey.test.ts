@@ -262,11 +262,12 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
     expect((await alertOf('cus_owner'))?.status).toBe('sent');
   });
 
-  it('sends one message after a 500 then success, and after a 613 then success', async () => {
+  it('sends one message after a 500, a 613 or a 429 then success', async () => {
     await subscribe('cus_faults', 'psid_faults');
     for (const [index, fault] of [
       { status: 500, error: { code: 2 } },
       { status: 400, error: { code: 613 } },
+      { status: 429, error: { code: 4 } },
     ].entries()) {
       await local.faults([fault]);
       await local.callBank('POST', '/events', suspiciousTransaction('cus_faults', `txn_fault_${index}`));
@@ -274,10 +275,10 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     const alerts = (await local.messages('psid_faults')).slice(2);
-    expect(alerts).toHaveLength(2);
+    expect(alerts).toHaveLength(3);
     expect(
       (await local.scan('alerts')).filter((a) => a.customerId === 'cus_faults').map((a) => a.status),
-    ).toEqual(['sent', 'sent']);
+    ).toEqual(['sent', 'sent', 'sent']);
   });
 
   it('marks an alert undeliverable on a permanent error, and sends nothing', async () => {

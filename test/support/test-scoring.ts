@@ -36,9 +36,9 @@ export interface TestScoring {
 /** score-transaction fed by local mode's poller from the test's events table stream. */
 export async function startTestScoring(
   tables: TestTables,
-  options: { settings?: Partial<StreamSettings>; logger?: Logger } = {},
+  options: { settings?: Partial<StreamSettings>; logger?: Logger; ports?: Partial<ScoreBankEventPorts> } = {},
 ): Promise<TestScoring> {
-  const handler = createHandler(scoringPorts(tables), options.logger);
+  const handler = createHandler({ ...scoringPorts(tables), ...options.ports }, options.logger);
   const deadLetters: DeadLetter[] = [];
   const poller: StreamPoller = await startStreamPoller({
     dynamoDb: tables.client,

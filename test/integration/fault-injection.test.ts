@@ -1,0 +1,134 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localAwsConfig } from '../../local/local-stack.ts';
+import { DEMO_THRESHOLDS } from '../../local/seed-demo.ts';
+import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
+import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
+import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
+import { toStoredEvent } from '../../shared/domain/stored-event.ts';
+import { documentClientFor } from '../../shared/runtime/aws-clients.ts';
+import { suspiciousTransaction } from '../fixtures/bank-events.ts';
+import { startTestScoring, type TestScoring } from '../support/test-scoring.ts';
+import { createTestTables, type TestTables } from '../support/test-tables.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+// Faults at the SDK client boundary (a middleware), where a real DynamoDB cannot be made to fail
+// on demand: throttling on every write, and a crash between two writes. After recovery, every
+// event is scored once, with exact counters and one alert per transaction.
+
+let tables: TestTables;
+let scoring: TestScoring | undefined;
+beforeEach(async () => {
+  tables = await createTestTables();
+  await new DynamoDbThresholdStore(tables.documentClient, tables.names.thresholds).putBankDefault(
+    'acme',
+    DEMO_THRESHOLDS,
+  );
+});
+afterEach(() => scoring?.stop());
+
+/** A client of the test's DynamoDB Local that fails the way `fail` decides, before the request. */
+async function faultyClient(fail: (command: string, input: Record<string, unknown>) => Error | undefined) {
+  const endpoint = await tables.client.config.endpoint?.();
+  const client = documentClientFor(
+    new DynamoDBClient({
+      ...localAwsConfig(`${endpoint?.protocol}//${endpoint?.hostname}:${endpoint?.port}`),
+      maxAttempts: 1,
+    }),
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const error = fail(context.commandName ?? '', args.input as Record<string, unknown>);
+      if (error !== undefined) throw error;
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectFaults' },
+  );
+  return client;
+}
+
+const throttled = () =>
+  Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+    name: 'ProvisionedThroughputExceededException',
+    $retryable: { throttling: true },
+  });
+
+async function storeEvents(count: number) {
+  const events = new DynamoDbEventStore(tables.documentClient, tables.names.events);
+  for (let i = 0; i < count; i++) {
+    await events.putIfAbsent(
+      toStoredEvent('acme', `evt_${i}`, suspiciousTransaction('cus_1', `txn_${i}`), new Date()),
+    );
+  }
+}
+
+async function settled(count: number) {
+  await waitFor(
+    async () =>
+      (await tables.scan('events')).filter((e) => e.status === 'scored').length === count ? true : undefined,
+    30_000,
+    `${count} events scored`,
+  );
+}
+
+describe('fault injection', () => {
+  it('scores every event exactly once when the first try of every write is throttled', async () => {
+    const seen = new Set<string>();
+    const client = await faultyClient((command, input) => {
+      if (!/^(Put|Update)/.test(command)) return undefined;
+      const item = input.Item as Record<string, unknown> | undefined;
+      const key = `${command}:${JSON.stringify(input.Key ?? { alertId: item?.alertId, eventKey: item?.eventKey })}`;
+      if (seen.has(key)) return undefined;
+      seen.add(key);
+      return throttled();
+    });
+    const names = tables.names;
+    scoring = await startTestScoring(tables, {
+      settings: { retryAttempts: 10, batchSize: 5 },
+      ports: {
+        activity: new DynamoDbActivityLedger(client, names.activity),
+        alerts: new DynamoDbAlertStore(client, names.alerts),
+        events: new DynamoDbEventStore(client, names.events),
+      },
+    });
+    await storeEvents(6);
+    await settled(6);
+    const alerts = await tables.scan('alerts');
+    expect(alerts).toHaveLength(6);
+    const velocity = alerts
+      .map(
+        (alert) =>
+          (alert.reasons as { rule: string; observed: number }[]).find((r) => r.rule === 'velocity')
+            ?.observed,
+      )
+      .filter((value) => value !== undefined);
+    // 6 transactions of one customer, each recorded once. A retry after a failure between the
+    // ledger write and the alert scores against what the ledger holds by then, so the 5th may
+    // see 6 (decision 3, consequences): never fewer than it had, never a second alert.
+    const ledger = (await tables.scan('activity')).find((item) => item.bucket === 'ledger') ?? {};
+    expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(6);
+    expect(velocity).toContain(6);
+    for (const count of velocity) expect([5, 6]).toContain(count);
+    expect(scoring.deadLetters).toEqual([]);
+  });
+
+  it('creates the alert once when the scorer crashes between the ledger write and the alert', async () => {
+    let crashed = false;
+    const client = await faultyClient((command) => {
+      if (command !== 'PutItemCommand' || crashed) return undefined;
+      crashed = true;
+      return new Error('the function died here');
+    });
+    scoring = await startTestScoring(tables, {
+      settings: { retryAttempts: 3 },
+      ports: { alerts: new DynamoDbAlertStore(client, tables.names.alerts) },
+    });
+    await storeEvents(1);
+    await settled(1);
+    expect(crashed).toBe(true);
+    expect(await tables.scan('alerts')).toHaveLength(1);
+    const ledger = (await tables.scan('activity')).find((item) => item.bucket === 'ledger') ?? {};
+    expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(1);
+  });
+});
