@@ -149,6 +149,7 @@ export class Observability extends Construct {
         byDimension('AlertNotified', 'outcome', ''),
         vigilMetric('AlertExpired'),
       ]),
+      graph('Customers’ answers and commands, by outcome', [byDimension('MessengerEvent', 'outcome', '')]),
       graph('Send API errors, by code', [
         byDimension('SendApiError', 'code', ''),
         vigilMetric('SendApiRetry'),

@@ -32,7 +32,8 @@ export type EventOutcome =
   | 'stopped'
   | 'restarted'
   | 'help'
-  | 'answered'
+  | 'confirmed'
+  | 'disputed'
   | 'answer_late'
   | 'unknown';
 
@@ -216,7 +217,7 @@ class Conversation {
       return this.reply(texts.closed, 'answer_late');
     }
     const text = status === 'confirmed' ? texts.confirmed : texts.disputed(await this.bankName(alert.bankId));
-    return this.reply(text, 'answered');
+    return this.reply(text, status);
   }
 
   async reply(text: string, outcome: EventOutcome): Promise<EventOutcome> {

@@ -167,6 +167,7 @@ describe('the Vigil stack', () => {
     for (const title of [
       'Bank events refused, by reason',
       'Alerts notified, by outcome',
+      'Customers’ answers and commands, by outcome',
       'Send API errors, by code',
       'Bank callbacks',
       'Dead letters',
