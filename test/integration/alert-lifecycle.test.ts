@@ -127,6 +127,8 @@ describe('alert lifecycle and bank callbacks', () => {
     expect(
       (await callbacksFor('cus_late'))
         .filter((c) => c.body.type.startsWith('alert.'))
+        // Delivery is not ordered (decision 6); occurredAt is.
+        .sort((a, b) => a.body.occurredAt.localeCompare(b.body.occurredAt))
         .map((c) => c.body.type),
     ).toEqual(['alert.sent', 'alert.expired']);
   });
