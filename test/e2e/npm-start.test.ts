@@ -141,9 +141,10 @@ describe('npm start', () => {
         ],
       }),
     ]);
-    expect(output).toMatch(
-      /"message":"alert created".*"rules":\["singleTransaction","foreignCountry","cardNotPresent"\]/,
-    );
+    // The log line follows the alert's write, through a pipe: wait for it too.
+    const logged =
+      /"message":"alert created".*"rules":\["singleTransaction","foreignCountry","cardNotPresent"\]/;
+    await waitFor(async () => (logged.test(output) ? true : undefined), 10_000, 'the alert created log line');
   });
 
   it('reads and changes thresholds through the CLI', async () => {
