@@ -168,6 +168,7 @@ describe('alert lifecycle and bank callbacks', () => {
     const started = Date.now();
     await local.callBank('POST', '/events', suspiciousTransaction('cus_unaffected', 'txn_unaffected'));
     await local.waitForMessages('psid_unaffected', 3);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Ten hanging callbacks cost 5 s each if anything waited for them: the alert comes long before.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
