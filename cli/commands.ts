@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.ts';
+import { bankIdPattern } from '../shared/domain/bank-event.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
@@ -46,7 +47,7 @@ export const commands: readonly Command[] = [
     summary: 'Register a bank: its signing and callback secrets (printed once) and its settings',
     arguments: ['bankId'],
     async run({ bankId = '' }, options, target) {
-      if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(bankId)) {
+      if (!bankIdPattern.test(bankId)) {
         throw new CliError('A bank id is lower-case letters, digits and dashes.', 2);
       }
       if (typeof options.name !== 'string' || typeof options['callback-url'] !== 'string') {

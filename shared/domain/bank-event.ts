@@ -9,10 +9,15 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 /** A bank's id in URLs and secret names: lower-case letters, digits and dashes. */
 export const bankIdPattern = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
-/** An opaque reference chosen by the bank (customer, transaction or event id). */
+/** An opaque reference chosen by the bank (a customer or transaction id). */
+export const opaqueIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** A delivery's `webhook-id`: the event id and idempotency key. */
+export const eventIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
+
 export const opaqueIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'Must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-".');
+  .regex(opaqueIdPattern, 'Must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-".');
 
 /** The bank's opaque customer reference: never a name, e-mail or phone number. */
 export const customerIdSchema = opaqueIdSchema.meta({

@@ -3,12 +3,10 @@ import type { Clock } from '../ports/clock.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { SubscriberDirectory } from '../ports/subscriber-directory.ts';
 import { authenticateBankRequest, type BankRequest, readJsonBody } from './authenticate-bank-request.ts';
-import { bankEventSchema } from './bank-event.ts';
+import { bankEventSchema, eventIdPattern } from './bank-event.ts';
 import { ConflictError, ValidationError } from './errors.ts';
 import { hashEvent, toStoredEvent } from './stored-event.ts';
 import { parseOrThrow } from './validate.ts';
-
-const EVENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export type ReceiveOutcome =
   | { readonly id: string; readonly status: 'accepted' }
@@ -33,7 +31,7 @@ export async function receiveBankEvent(
   await authenticateBankRequest(request, secrets);
 
   const eventId = request.headers['webhook-id'] ?? '';
-  if (!EVENT_ID_PATTERN.test(eventId)) {
+  if (!eventIdPattern.test(eventId)) {
     throw new ValidationError([
       {
         path: 'header:webhook-id',

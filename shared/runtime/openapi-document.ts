@@ -4,7 +4,13 @@ import bankThresholdsExample from '../../examples/bank-thresholds.json' with { t
 import cardTransactionExample from '../../examples/card-transaction.json' with { type: 'json' };
 import customerThresholdsExample from '../../examples/customer-thresholds.json' with { type: 'json' };
 import enrollmentExample from '../../examples/enrollment.json' with { type: 'json' };
-import { accountBalanceEventSchema, cardTransactionEventSchema } from '../domain/bank-event.ts';
+import {
+  accountBalanceEventSchema,
+  bankIdPattern,
+  cardTransactionEventSchema,
+  eventIdPattern,
+  opaqueIdPattern,
+} from '../domain/bank-event.ts';
 import { enrollmentRequestSchema } from '../domain/enroll-customer.ts';
 import { thresholdOverrideSchema, thresholdsSchema } from '../domain/thresholds.ts';
 
@@ -37,7 +43,7 @@ const signatureHeaders = [
     required: true,
     description:
       'Unique id of this request; for events, the event id and idempotency key (1–128 of A-Z a-z 0-9 _ . : -).',
-    schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+    schema: { type: 'string', pattern: eventIdPattern.source },
   },
   {
     name: 'webhook-timestamp',
@@ -52,14 +58,14 @@ const bankId = {
   in: 'path',
   required: true,
   description: 'Your bank id, as registered with Vigil.',
-  schema: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' },
+  schema: { type: 'string', pattern: bankIdPattern.source },
 };
 const customerId = {
   name: 'customerId',
   in: 'path',
   required: true,
   description: 'Your opaque customer reference.',
-  schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
+  schema: { type: 'string', pattern: opaqueIdPattern.source },
 };
 const common = {
   '429': { description: 'Throttled by the API’s per-route limits. Retry later, with the same webhook-id.' },
