@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../domain/alert.ts';
 import type { AlertStore, SentFields } from '../ports/alert-store.ts';
+import { conditionalWrite } from './conditional-write.ts';
 
 /**
  * The alerts table; its stream drives customer messages and bank callbacks. Status changes are
@@ -23,19 +24,15 @@ export class DynamoDbAlertStore implements AlertStore {
   ) {}
 
   async createOnce(alert: Alert): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: alert,
           ConditionExpression: 'attribute_not_exists(alertId)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async get(alertId: string): Promise<Alert | undefined> {

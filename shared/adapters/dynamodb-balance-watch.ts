@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ACTIVITY_RETENTION_MS } from '../domain/activity.ts';
 import type { BalanceWatch } from '../ports/balance-watch.ts';
+import { conditionalWrite } from './conditional-write.ts';
 
 const BALANCE_BUCKET = 'balance';
 
@@ -18,8 +18,8 @@ export class DynamoDbBalanceWatch implements BalanceWatch {
   ) {}
 
   async enterLow(bankId: string, customerId: string, eventId: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(bankId, customerId),
@@ -32,12 +32,8 @@ export class DynamoDbBalanceWatch implements BalanceWatch {
             ':expiresAt': this.expiresAt(),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async leaveLow(bankId: string, customerId: string): Promise<void> {

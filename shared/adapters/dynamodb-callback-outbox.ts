@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -9,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CallbackDelivery } from '../domain/callback-delivery.ts';
 import type { CallbackOutbox } from '../ports/callback-outbox.ts';
+import { conditionalWrite } from './conditional-write.ts';
 
 /**
  * The callbacks table. A pending delivery carries `dueBankId` and `nextAttemptAt`, the keys of
@@ -21,19 +21,15 @@ export class DynamoDbCallbackOutbox implements CallbackOutbox {
   ) {}
 
   async enqueue(delivery: CallbackDelivery): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...delivery, dueBankId: delivery.bankId },
           ConditionExpression: 'attribute_not_exists(deliveryId)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async get(deliveryId: string): Promise<CallbackDelivery | undefined> {
@@ -116,8 +112,8 @@ export class DynamoDbCallbackOutbox implements CallbackOutbox {
     condition: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { deliveryId },
@@ -126,11 +122,7 @@ export class DynamoDbCallbackOutbox implements CallbackOutbox {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

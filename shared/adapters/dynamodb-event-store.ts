@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { eventKeyOf, type StoredEvent } from '../domain/stored-event.ts';
 import type { EventStore, PutEventResult, ScoringOutcome } from '../ports/event-store.ts';
+import { conditionalWrite } from './conditional-write.ts';
 
 /**
  * The events table. One conditional PutItem is both the idempotency check and the durable
@@ -57,8 +58,8 @@ export class DynamoDbEventStore implements EventStore {
       update += ', alertId = :alertId';
       values[':alertId'] = outcome.alertId;
     }
-    try {
-      await this.client.send(
+    await conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { eventKey: eventKeyOf(bankId, eventId) },
@@ -68,9 +69,7 @@ export class DynamoDbEventStore implements EventStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }

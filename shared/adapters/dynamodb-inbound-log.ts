@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { InboundLog } from '../ports/inbound-log.ts';
+import { conditionalWrite } from './conditional-write.ts';
 
 /** Meta retries a webhook delivery for a while; a week covers it (SPEC §7: inbound ids 7 days). */
 const KEEP_SECONDS = 7 * 24 * 60 * 60;
@@ -13,19 +13,15 @@ export class DynamoDbInboundLog implements InboundLog {
   ) {}
 
   async claim(key: string, now: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { mid: key, expiresAt: Math.floor(now.getTime() / 1000) + KEEP_SECONDS },
           ConditionExpression: 'attribute_not_exists(mid)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async release(key: string): Promise<void> {

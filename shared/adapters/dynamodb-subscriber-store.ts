@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -9,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber, SubscriberStatus } from '../domain/subscriber.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
+import { conditionalWrite } from './conditional-write.ts';
 
 /** The subscribers table (bank id, customer id), with its `byPsid` index. */
 export class DynamoDbSubscriberStore implements SubscriberStore {
@@ -49,8 +49,8 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
   ): Promise<boolean> {
     const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
     const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { bankId, customerId },
@@ -64,17 +64,13 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
             ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async touch(bankId: string, customerId: string, at: Date): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { bankId, customerId },
@@ -82,10 +78,8 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
           ConditionExpression: 'attribute_exists(customerId)',
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async delete(bankId: string, customerId: string): Promise<boolean> {
