@@ -26,7 +26,7 @@ import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import type { CustomerEraser } from '../shared/ports/customer-eraser.ts';
 import type { EnrollmentStore } from '../shared/ports/enrollment-store.ts';
 import type { ThresholdStore } from '../shared/ports/threshold-store.ts';
-import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
@@ -149,8 +149,7 @@ const env = parseEnv(
     ALERTS_TABLE: z.string().min(1),
     EVENTS_TABLE: z.string().min(1),
     MESSENGER_PAGE_ID: z.string().min(1),
-    SECRET_PREFIX: z.string().min(1),
-    LOCAL_SECRETS_FILE: z.string().optional(),
+    ...secretsEnvironment,
   }),
 );
 

@@ -14,7 +14,7 @@ import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-sec
 import type { CallbackDelivery } from '../shared/domain/callback-delivery.ts';
 import { type DeliverCallbackPorts, deliverCallback } from '../shared/domain/deliver-callback.ts';
 import { systemClock } from '../shared/ports/clock.ts';
-import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { logger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
@@ -88,8 +88,7 @@ const env = parseEnv(
   z.object({
     CALLBACKS_TABLE: z.string().min(1),
     BANKS_TABLE: z.string().min(1),
-    SECRET_PREFIX: z.string().min(1),
-    LOCAL_SECRETS_FILE: z.string().optional(),
+    ...secretsEnvironment,
   }),
 );
 

@@ -10,7 +10,7 @@ import { DynamoDbSubscriberDirectory } from '../shared/adapters/dynamodb-subscri
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { type ReceiveBankEventPorts, receiveBankEvent } from '../shared/domain/receive-bank-event.ts';
 import { systemClock } from '../shared/ports/clock.ts';
-import { dynamoDb, secretStoreFrom } from '../shared/runtime/aws-clients.ts';
+import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
@@ -39,8 +39,7 @@ const env = parseEnv(
   z.object({
     EVENTS_TABLE: z.string().min(1),
     SUBSCRIBERS_TABLE: z.string().min(1),
-    SECRET_PREFIX: z.string().min(1),
-    LOCAL_SECRETS_FILE: z.string().optional(),
+    ...secretsEnvironment,
   }),
 );
 

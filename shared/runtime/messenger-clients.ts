@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { GraphApiMessenger } from '../adapters/graph-api-messenger.ts';
 import { messengerSecretsFrom } from '../adapters/secret-store-messenger-secrets.ts';
-import { secretStoreFrom } from './aws-clients.ts';
+import { secretStoreFrom, secretsEnvironment } from './aws-clients.ts';
 
 /** The environment of the functions that talk to Messenger. */
 export const messengerEnvironment = {
-  SECRET_PREFIX: z.string().min(1),
-  LOCAL_SECRETS_FILE: z.string().optional(),
+  ...secretsEnvironment,
   /** https://graph.facebook.com in AWS; the emulator's URL in local mode. */
   GRAPH_API_BASE_URL: z.url(),
   GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/),
