@@ -150,6 +150,7 @@ export function webhookItems(payload: WebhookPayload): WebhookItem[] {
 
 /** One item of an entry's `messaging` array. */
 export function readMessagingItem(item: unknown): WebhookItem {
+  if (!isRecord(item)) return { act: false, type: 'unknown', reason: 'invalid' };
   const type = itemTypeOf(item);
   if (!ACTED_ON.has(type)) return { act: false, type, reason: 'not_used' };
   const result = messagingEventSchema.safeParse(item);
