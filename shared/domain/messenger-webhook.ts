@@ -94,7 +94,8 @@ export type ItemType =
 
 /**
  * Why an item was skipped: `not_used` (Vigil has nothing to do with it), `standby` (another
- * app owns the conversation), `not_enrollment_link` (a referral from an ad or the chat plugin),
+ * app owns the conversation), `not_enrollment_link` (a referral without a `ref`, or from an ad or
+ * the chat plugin),
  * `invalid` (not readable; `field` names where, never a value).
  */
 export type SkipReason = 'not_used' | 'standby' | 'not_enrollment_link' | 'invalid';
@@ -172,10 +173,14 @@ function itemTypeOf(item: unknown): ItemType {
   return found;
 }
 
-/** An ad's or the chat plugin's `ref` is theirs, not an enrollment token: it is dropped. */
+/**
+ * Only an m.me link's `ref` can be an enrollment token: a referral without one, or from an ad or
+ * the chat plugin (whose `ref` is theirs), is dropped.
+ */
 function withoutForeignReferrals(event: MessagingEvent): MessagingEvent {
   const foreign = (referral: MessagingEvent['referral']) =>
-    referral?.source !== undefined && FOREIGN_REFERRAL_SOURCES.has(referral.source);
+    referral !== undefined &&
+    (!referral.ref || (referral.source !== undefined && FOREIGN_REFERRAL_SOURCES.has(referral.source)));
   const { referral, postback, ...rest } = event;
   return {
     ...rest,

@@ -58,6 +58,12 @@ describe('reading Meta’s reference webhook items', () => {
     });
   });
 
+  it('skips a referral without a ref: no enrollment link was opened', () => {
+    const item = messengerFixture('referral-shortlink', values) as { referral: Record<string, unknown> };
+    delete item.referral.ref;
+    expect(readMessagingItem(item)).toEqual({ act: false, type: 'referral', reason: 'not_enrollment_link' });
+  });
+
   it('reads a timestamp given as a numeric string as a number', () => {
     const item = readMessagingItem(messengerFixture('postback-get-started', values));
     expect(item.act && item.event.timestamp).toBe(1527459824);
