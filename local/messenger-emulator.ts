@@ -134,7 +134,7 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
     json(response, 200, { recipient_id: recipient, message_id: `m_${randomUUID()}` });
   };
 
-  /** Where a RESPONSE is refused: the strict reading of Meta's messaging types. */
+  /** What a strict reading of Meta's messaging types refuses: a proactive RESPONSE, a misplaced template. */
   const messagingTypeProblem = (
     messagingType: string,
     message: Record<string, unknown>,
