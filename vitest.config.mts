@@ -23,7 +23,7 @@ export default defineConfig({
       INBOUND_TABLE: 'unused-inbound',
       CALLBACKS_TABLE: 'unused-callbacks',
       GRAPH_API_BASE_URL: 'http://127.0.0.1:9',
-      GRAPH_API_VERSION: 'v23.0',
+      GRAPH_API_VERSION: 'v27.0',
       MESSENGER_PAGE_ID: '100000000000042',
       SECRET_PREFIX: 'vigil/test',
       POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -42,7 +42,7 @@ const ENV = {
   ),
   SECRET_PREFIX: 'vigil/bench',
   GRAPH_API_BASE_URL: 'https://graph.facebook.com',
-  GRAPH_API_VERSION: 'v23.0',
+  GRAPH_API_VERSION: 'v27.0',
   MESSENGER_PAGE_ID: '100000000000001',
 };
 

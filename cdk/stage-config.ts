@@ -1,12 +1,17 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { CURRENT_GRAPH_API_VERSION } from '../shared/adapters/graph-api-messenger.ts';
 
 /** The deploy-time settings of a stage, read from `cdk.json` context or `-c key=value`. */
 const throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() });
 
 export const stageConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'a short lower-case name such as dev or prod'),
-  graphApiVersion: z.string().regex(/^v\d+\.\d+$/),
+  /** The Graph API version of every Messenger call (default: the newest when this was written). */
+  graphApiVersion: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .default(CURRENT_GRAPH_API_VERSION),
   /** The Facebook page that sends alerts (cdk.json holds a placeholder: set yours). */
   messengerPageId: z.string().regex(/^\d{5,20}$/, 'the numeric id of the Facebook page'),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),

@@ -15,7 +15,7 @@ import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-
 import type { MessengerSecrets } from '../shared/adapters/secret-store-messenger-secrets.ts';
 import { ClientError, NotFoundError } from '../shared/domain/errors.ts';
 import { handleMessengerEvent, type MessengerEventPorts } from '../shared/domain/handle-messenger-event.ts';
-import { webhookPayloadSchema } from '../shared/domain/messenger-webhook.ts';
+import { webhookItems, webhookPayloadSchema } from '../shared/domain/messenger-webhook.ts';
 import { parseOrThrow } from '../shared/domain/validate.ts';
 import { verifyMetaSignature } from '../shared/domain/verify-meta-signature.ts';
 import { systemClock } from '../shared/ports/clock.ts';
@@ -59,21 +59,39 @@ export function createHandler(ports: MessengerWebhookPorts, log: Logger = logger
     const { appSecret } = await ports.secrets();
     if (!verifyMetaSignature(appSecret, body, event.headers['x-hub-signature-256']))
       throw new ForbiddenError();
+    // Only a body that is not a webhook envelope at all is refused; each item is read on its
+    // own, and one that Vigil does not use or cannot read is logged and skipped (docs/messenger.md).
     const payload = parseOrThrow(webhookPayloadSchema, parseJson(body));
     const outcomes: string[] = [];
-    for (const entry of payload.entry) {
-      for (const messaging of entry.messaging ?? []) {
+    const skipped: { type: string; reason: string; field?: string }[] = [];
+    const failures: unknown[] = [];
+    for (const item of webhookItems(payload)) {
+      if (!item.act) {
+        skipped.push({
+          type: item.type,
+          reason: item.reason,
+          ...(item.field !== undefined && { field: item.field }),
+        });
+        continue;
+      }
+      try {
         outcomes.push(
-          await handleMessengerEvent(messaging, {
+          await handleMessengerEvent(item.event, {
             ...ports,
             onReplyFailed: (error) => log.warn('reply not sent', { error: (error as Error).message }),
           }),
         );
+      } catch (error) {
+        // The other items still count; Meta's retry of the batch finds the handled ones claimed.
+        outcomes.push('failed');
+        failures.push(error);
       }
     }
-    // Outcomes only: never the PSID, the text or the payload (SPEC §7).
-    log.info('messenger events handled', { outcomes });
+    // Types, reasons and outcomes only: never the PSID, the text or the payload (docs/security.md).
+    log.info('messenger events handled', { outcomes, skipped });
     for (const outcome of outcomes) count('MessengerEvent', { outcome });
+    for (const { type } of skipped) count('MessengerEventSkipped', { type });
+    if (failures.length > 0) throw failures[0];
     return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'EVENT_RECEIVED' };
   };
 

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FileSecretStore } from '../shared/adapters/file-secret-store.ts';
+import { CURRENT_GRAPH_API_VERSION } from '../shared/adapters/graph-api-messenger.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { tableEnvironmentVariable, tableKeys } from '../shared/runtime/table-definitions.ts';
@@ -21,7 +22,6 @@ import type { StreamPoller } from './stream-poller.ts';
 
 export const LOCAL_SECRET_PREFIX = 'vigil/local';
 export const LOCAL_PAGE_ID = '100000000000001';
-export const LOCAL_GRAPH_API_VERSION = 'v23.0';
 
 export interface LocalStackOptions {
   /** Where local.json and the secrets file go (default `.vigil`). */
@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   /** Uses this DynamoDB endpoint instead of starting DynamoDB Local. */
   readonly dynamoDbEndpoint?: string;
   readonly tablePrefix?: string;
+  /** The Graph API version Vigil calls (`GRAPH_API_VERSION` for `npm start`); the current one by default. */
+  readonly graphApiVersion?: string;
 }
 
 /** What `.vigil/local.json` holds (SPEC §5): everything a developer or test needs to talk to local mode. */
@@ -75,6 +77,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await Promise.all((started.streams ?? []).map((poller) => poller.stop()));
     await started.dynamoDb?.stop();
   };
+  const graphApiVersion = options.graphApiVersion ?? CURRENT_GRAPH_API_VERSION;
+  if (!/^v\d+\.\d+$/.test(graphApiVersion)) {
+    throw new Error(`GRAPH_API_VERSION must look like v27.0, not ${JSON.stringify(graphApiVersion)}`);
+  }
   try {
     if (options.dynamoDbEndpoint === undefined) started.dynamoDb = await startDynamoDbLocal();
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? started.dynamoDb?.endpoint ?? '';
@@ -103,7 +109,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POWERTOOLS_METRICS_DISABLED: 'true',
       SECRET_PREFIX: LOCAL_SECRET_PREFIX,
       GRAPH_API_BASE_URL: emulatorUrl,
-      GRAPH_API_VERSION: LOCAL_GRAPH_API_VERSION,
+      GRAPH_API_VERSION: graphApiVersion,
       MESSENGER_PAGE_ID: LOCAL_PAGE_ID,
       LOCAL_SECRETS_FILE: secrets.path,
       ...Object.fromEntries(tableKeys.map((key) => [tableEnvironmentVariable(key), tables[key]])),

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { metaSignature } from '../shared/domain/verify-meta-signature.ts';
 import { CHAT_PAGE } from './emulator-chat-page.ts';
@@ -10,6 +10,10 @@ import { CHAT_PAGE } from './emulator-chat-page.ts';
 /** Message tags Meta retired in April 2026: sending one is error 100. */
 const RETIRED_TAGS = new Set(['ACCOUNT_UPDATE', 'CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE']);
 const MESSAGING_TYPES = new Set(['RESPONSE', 'UPDATE', 'MESSAGE_TAG', 'UTILITY']);
+/** Template component types as the Send API spells them (lower case; `BODY` is for creating one). */
+const TEMPLATE_COMPONENT_TYPES = new Set(['header', 'body', 'buttons']);
+/** How long after a person's last message a RESPONSE still counts as the reply to it. */
+export const DEFAULT_REPLY_WINDOW_MS = 60_000;
 
 export interface EmulatorOptions {
   readonly port: number;
@@ -18,6 +22,12 @@ export interface EmulatorOptions {
   readonly appSecret: string;
   /** Vigil's webhook, where customer events are posted. */
   readonly webhookUrl: string;
+  /**
+   * The strict reading of `messaging_type: RESPONSE` ("a reply to a received message"): it is
+   * accepted only this long after the person's last message, postback or referral that went
+   * through the emulator; a proactive message must be UPDATE. Default 60 s.
+   */
+  readonly replyWindowMs?: number;
 }
 
 export interface ReceivedMessage {
@@ -67,14 +77,27 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
   const note = (psid: string, entry: ChatEntry) =>
     conversations.set(psid, [...(conversations.get(psid) ?? []), entry]);
   let faults: Fault[] = [];
+  /** When each person last wrote, tapped or opened a link: what a RESPONSE can answer. */
+  const lastInbound = new Map<string, number>();
+  const replyWindowMs = options.replyWindowMs ?? DEFAULT_REPLY_WINDOW_MS;
 
-  const sendApi = async (request: IncomingMessage, response: ServerResponse, pageId: string) => {
+  const sendApi = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    graphApiVersion: string,
+    pageId: string,
+  ) => {
     const body = await readJson(request);
-    const token =
-      request.headers.authorization?.replace(/^Bearer /, '') ??
-      new URL(request.url ?? '', 'http://x').searchParams.get('access_token');
+    const query = new URL(request.url ?? '', 'http://x').searchParams;
+    const token = request.headers.authorization?.replace(/^Bearer /, '') ?? query.get('access_token');
     if (token !== options.pageAccessToken)
       return graphError(response, 401, 190, 'Invalid OAuth access token.');
+    // The app requires the app secret ("Require App Secret"), as Meta recommends.
+    const proof = query.get('appsecret_proof') ?? body?.appsecret_proof;
+    if (typeof proof !== 'string' || proof === '')
+      return graphError(response, 400, 100, 'API calls from the server require an appsecret_proof argument');
+    if (proof !== createHmac('sha256', options.appSecret).update(token).digest('hex'))
+      return graphError(response, 400, 100, 'Invalid appsecret_proof provided in the API argument');
     if (pageId !== options.pageId)
       return graphError(
         response,
@@ -102,16 +125,46 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
     ) {
       return graphError(response, 400, 100, 'The parameter message is required');
     }
+    const problem = messagingTypeProblem(String(body?.messaging_type), message, lastInbound.get(recipient));
+    if (problem !== undefined) return graphError(response, 400, 100, problem);
     const list = received.get(recipient) ?? [];
-    list.push({ receivedAt: new Date().toISOString(), ...body });
+    list.push({ receivedAt: new Date().toISOString(), graphApiVersion, ...body });
     received.set(recipient, list);
     note(recipient, chatEntryOf(message));
     json(response, 200, { recipient_id: recipient, message_id: `m_${randomUUID()}` });
   };
 
+  /** What a strict reading of Meta's messaging types refuses: a proactive RESPONSE, a misplaced template. */
+  const messagingTypeProblem = (
+    messagingType: string,
+    message: Record<string, unknown>,
+    inboundAt: number | undefined,
+  ): string | undefined => {
+    if (messagingType === 'UTILITY') return templateProblem(message.template);
+    if (message.template !== undefined) return '(#100) A utility template needs messaging_type UTILITY';
+    if (messagingType === 'RESPONSE' && (inboundAt === undefined || Date.now() - inboundAt > replyWindowMs)) {
+      return '(#100) messaging_type RESPONSE is for replies to a message the person sent; use UPDATE for a message the page sends on its own';
+    }
+    return undefined;
+  };
+
+  /** Posts a signed payload to Vigil's webhook as Meta would, noting who wrote (for RESPONSE). */
+  const post = async (payload: string) => {
+    const answer = await fetch(options.webhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': metaSignature(options.appSecret, payload),
+      },
+      body: payload,
+    });
+    return { webhookStatus: answer.status };
+  };
+
   /** Posts a messaging event from the user to Vigil's webhook, signed like Meta's. */
   const deliver = async (psid: string, event: Record<string, unknown>, shown: string) => {
     note(psid, { from: 'user', text: shown, at: new Date().toISOString() });
+    lastInbound.set(psid, Date.now());
     const payload = JSON.stringify({
       object: 'page',
       entry: [
@@ -124,15 +177,13 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
         },
       ],
     });
-    const answer = await fetch(options.webhookUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hub-signature-256': metaSignature(options.appSecret, payload),
-      },
-      body: payload,
-    });
-    return { webhookStatus: answer.status };
+    return post(payload);
+  };
+
+  /** A whole webhook payload, as given (Meta's reference examples, batches), signed and posted. */
+  const deliverRaw = async (payload: unknown) => {
+    for (const psid of peopleWhoWrote(payload)) lastInbound.set(psid, Date.now());
+    return post(JSON.stringify(payload));
   };
 
   const routes: [
@@ -140,7 +191,16 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
     RegExp,
     (request: IncomingMessage, response: ServerResponse, match: string[]) => Promise<void>,
   ][] = [
-    ['POST', /^\/(v\d+\.\d+)\/([^/]+)\/messages$/, (req, res, m) => sendApi(req, res, m[2] ?? '')],
+    [
+      'POST',
+      /^\/(v\d+\.\d+)\/([^/]+)\/messages$/,
+      (req, res, m) => sendApi(req, res, m[1] ?? '', m[2] ?? ''),
+    ],
+    [
+      'POST',
+      /^\/__emulator\/webhook$/,
+      async (req, res) => json(res, 200, await deliverRaw((await readJson(req)) ?? {})),
+    ],
     [
       'GET',
       /^\/__emulator\/messages$/,
@@ -229,6 +289,50 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
         server.closeAllConnections();
       }),
   };
+}
+
+/** The senders of a payload's messages, postbacks and referrals (not echoes, not standby). */
+function peopleWhoWrote(payload: unknown): string[] {
+  const entries = (payload as { entry?: unknown })?.entry;
+  if (!Array.isArray(entries)) return [];
+  return entries.flatMap((entry) => {
+    const items = (entry as { messaging?: unknown } | null)?.messaging;
+    if (!Array.isArray(items)) return [];
+    return items.flatMap((item) => {
+      const event = item as {
+        sender?: { id?: unknown };
+        message?: { is_echo?: unknown };
+        postback?: unknown;
+        referral?: unknown;
+      } | null;
+      const wrote =
+        (event?.message !== undefined && event.message.is_echo !== true) ||
+        event?.postback !== undefined ||
+        event?.referral !== undefined;
+      return wrote && typeof event?.sender?.id === 'string' ? [event.sender.id] : [];
+    });
+  });
+}
+
+/** A utility template as the Send API takes it: name, language.code, lower-case components. */
+function templateProblem(template: unknown): string | undefined {
+  const t = template as { name?: unknown; language?: { code?: unknown }; components?: unknown } | undefined;
+  if (t === undefined || typeof t !== 'object' || t === null)
+    return '(#100) messaging_type UTILITY needs message.template';
+  if (typeof t.name !== 'string' || typeof t.language?.code !== 'string')
+    return '(#100) The template needs a name and language.code';
+  if (!Array.isArray(t.components)) return '(#100) The template needs components';
+  for (const component of t.components as { type?: unknown; parameters?: unknown }[]) {
+    if (!TEMPLATE_COMPONENT_TYPES.has(String(component?.type)))
+      return `(#100) Invalid template component type: ${String(component?.type)}`;
+    if (component.type !== 'body') continue;
+    const parameters = Array.isArray(component.parameters) ? component.parameters : [];
+    for (const parameter of parameters as { type?: unknown; text?: unknown }[]) {
+      if (parameter?.type !== 'text' || typeof parameter.text !== 'string')
+        return '(#100) A body parameter is {"type": "text", "text": "..."}';
+    }
+  }
+  return undefined;
 }
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown> | undefined> {

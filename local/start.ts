@@ -6,7 +6,14 @@ const port = Number(process.env.PORT ?? 3000);
 const emulatorPort = Number(process.env.EMULATOR_PORT ?? 3001);
 const home = process.env.VIGIL_HOME ?? '.vigil';
 
-const stack = await startLocalStack({ home, port, emulatorPort });
+const graphApiVersion = process.env.GRAPH_API_VERSION;
+
+const stack = await startLocalStack({
+  home,
+  port,
+  emulatorPort,
+  ...(graphApiVersion !== undefined && { graphApiVersion }),
+});
 const bank = stack.config.banks[0];
 process.stdout.write(
   [

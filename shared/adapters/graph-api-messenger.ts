@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { OutgoingMessage } from '../domain/render-message.ts';
 import { type Messenger, SendApiError, type SendRequest } from '../ports/messenger.ts';
 
@@ -8,31 +9,55 @@ import { type Messenger, SendApiError, type SendRequest } from '../ports/messeng
  */
 const TRANSIENT_CODES = new Set([1, 2, 4, 9, 32, 613, 80006]);
 
+/**
+ * The Graph API version used unless the stage (cdk.json `graphApiVersion`) or local mode
+ * (`GRAPH_API_VERSION`) names another: the newest one when this was written (v27.0, released
+ * 2026-11-04, per Meta's Graph API changelog).
+ */
+export const CURRENT_GRAPH_API_VERSION = 'v27.0';
+
 export interface GraphApiSettings {
   /** https://graph.facebook.com in AWS; the emulator's URL in local mode. */
   readonly baseUrl: string;
-  /** e.g. v23.0 */
+  /** e.g. v27.0 */
   readonly version: string;
   readonly pageId: string;
   readonly timeoutMs?: number;
 }
 
-/** The Send API: `POST /{version}/{page-id}/messages` with the page access token. */
+export interface GraphApiCredentials {
+  readonly pageAccessToken: string;
+  /** Signs every call (appsecret_proof), as an app with "Require App Secret" on demands. */
+  readonly appSecret: string;
+}
+
+/**
+ * Meta's `appsecret_proof` ("Securing Graph API requests"): HMAC-SHA256 of the access token,
+ * keyed with the app secret, in lower-case hex.
+ */
+export function appSecretProof(accessToken: string, appSecret: string): string {
+  return createHmac('sha256', appSecret).update(accessToken).digest('hex');
+}
+
+/** The Send API: `POST /{version}/{page-id}/messages` with the page access token and its proof. */
 export class GraphApiMessenger implements Messenger {
   constructor(
     private readonly settings: GraphApiSettings,
-    private readonly pageAccessToken: () => Promise<string>,
+    private readonly credentials: () => Promise<GraphApiCredentials>,
   ) {}
 
   async send(request: SendRequest): Promise<{ messageId: string }> {
     const { baseUrl, version, pageId, timeoutMs = 5000 } = this.settings;
+    const { pageAccessToken, appSecret } = await this.credentials();
+    const url = new URL(`${baseUrl}/${version}/${pageId}/messages`);
+    url.searchParams.set('appsecret_proof', appSecretProof(pageAccessToken, appSecret));
     let response: Response;
     try {
-      response = await fetch(`${baseUrl}/${version}/${pageId}/messages`, {
+      response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          authorization: `Bearer ${await this.pageAccessToken()}`,
+          authorization: `Bearer ${pageAccessToken}`,
         },
         body: JSON.stringify(toGraphRequest(request)),
         signal: AbortSignal.timeout(timeoutMs),
@@ -58,17 +83,23 @@ export class GraphApiMessenger implements Messenger {
   }
 }
 
-/** The Send API body. Never a message tag: Meta retired the update tags in April 2026 (error 100). */
+/**
+ * The Send API body. `messaging_type` as Meta's Send API reference defines it: RESPONSE for a
+ * reply to a received message, UPDATE for a message the page sends on its own initiative inside
+ * the 24 h window, UTILITY for a utility template. Never a message tag: Meta retired the update
+ * tags in April 2026 (error 100).
+ */
 export function toGraphRequest(request: SendRequest): Record<string, unknown> {
   const recipient = { id: request.psid };
-  if (request.messagingType === 'RESPONSE') {
-    return { recipient, messaging_type: 'RESPONSE', message: toGraphMessage(request.message) };
+  if (request.messagingType !== 'UTILITY') {
+    return { recipient, messaging_type: request.messagingType, message: toGraphMessage(request.message) };
   }
   // Utility message outside the 24 h window, per Meta's "Send a utility message" page
   // (https://developers.facebook.com/documentation/business-messaging/messenger-platform/send-messages/utility-messages,
   // updated 2026-03-13): messaging_type UTILITY and message.template {name, language.code,
   // components: [{type: "body", parameters: [{type: "text", text}]}]}, the parameters in the
-  // order of the template's {{1}}, {{2}}... placeholders.
+  // order of the template's {{1}}, {{2}}... placeholders. The component type is lower-case
+  // `body` when sending; the upper-case `BODY` belongs to creating a template.
   const { name, language, parameters } = request.template;
   return {
     recipient,

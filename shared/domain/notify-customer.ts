@@ -108,9 +108,10 @@ function sendRequestFor(
     ref: alert.ref,
   };
   if (insideMessagingWindow(subscriber, now)) {
+    // An alert is the page's own initiative, not a reply: UPDATE, never RESPONSE.
     return {
       psid: subscriber.psid,
-      messagingType: 'RESPONSE',
+      messagingType: 'UPDATE',
       message: alertMessage(alert.display, context),
     };
   }

@@ -4,8 +4,11 @@ import type { OutgoingMessage } from '../domain/render-message.ts';
 export type SendRequest =
   | {
       readonly psid: string;
-      /** RESPONSE: inside the 24 h window. */
-      readonly messagingType: 'RESPONSE';
+      /**
+       * RESPONSE: a reply to a message the person just sent. UPDATE: a message the page sends
+       * on its own initiative (an alert) inside the 24 h window.
+       */
+      readonly messagingType: 'RESPONSE' | 'UPDATE';
       readonly message: OutgoingMessage;
     }
   | {

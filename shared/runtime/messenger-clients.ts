@@ -19,7 +19,10 @@ export function messengerClientsFrom(env: MessengerEnvironment) {
   const secrets = messengerSecretsFrom(secretStoreFrom(env), env.SECRET_PREFIX);
   const messenger = new GraphApiMessenger(
     { baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION, pageId: env.MESSENGER_PAGE_ID },
-    async () => (await secrets()).pageAccessToken,
+    async () => {
+      const { pageAccessToken, appSecret } = await secrets();
+      return { pageAccessToken, appSecret };
+    },
   );
   return { secrets, messenger };
 }

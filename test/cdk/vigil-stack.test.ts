@@ -266,7 +266,7 @@ describe('the Vigil stack', () => {
       Environment: {
         Variables: Match.objectLike({
           GRAPH_API_BASE_URL: 'https://graph.facebook.com',
-          GRAPH_API_VERSION: 'v23.0',
+          GRAPH_API_VERSION: 'v27.0',
           MESSENGER_PAGE_ID: '100000000000001',
         }),
       },

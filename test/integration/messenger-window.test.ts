@@ -109,12 +109,38 @@ describe('the 24 h messaging window', () => {
     expect(await local.messages('psid_plain')).toEqual([]);
   });
 
-  it('sends a normal message again once the customer writes', async () => {
+  it('sends a normal message again once the customer writes: the reply RESPONSE, the alert UPDATE', async () => {
     await local.say('psid_plain', 'HELP');
-    await local.waitForMessages('psid_plain', 1);
+    const [help] = await local.waitForMessages('psid_plain', 1);
+    expect(help?.messaging_type).toBe('RESPONSE');
     await raiseAlert('plain-bank', 'txn_after_message');
     const [, alert] = await local.waitForMessages('psid_plain', 2);
-    expect(alert?.messaging_type).toBe('RESPONSE');
+    expect(alert?.messaging_type).toBe('UPDATE');
     expect(alert?.message.text).toMatch(/^Plain Bank: card ••4242/);
+  });
+
+  it('sends an alert inside the window as UPDATE even when the customer wrote hours ago', async () => {
+    // The emulator refuses a RESPONSE that answers no recent message, as a strict reading of
+    // Meta's messaging types would: an alert labelled RESPONSE would end up undeliverable.
+    const threeHoursAgo = new Date(Date.now() - 3 * 3600_000).toISOString();
+    await local.stack.documents.send(
+      new PutCommand({
+        TableName: local.stack.tables.subscribers,
+        Item: {
+          bankId: 'plain-bank',
+          customerId: 'cus_quiet',
+          psid: 'psid_hours_ago',
+          status: 'active',
+          locale: 'en_US',
+          enrollmentId: 'enr_test',
+          lastInboundAt: threeHoursAgo,
+          updatedAt: threeHoursAgo,
+        },
+      }),
+    );
+    const alert = await raiseAlert('plain-bank', 'txn_hours_later');
+    const [message] = await local.waitForMessages('psid_hours_ago', 1);
+    expect(message).toMatchObject({ messaging_type: 'UPDATE', graphApiVersion: 'v27.0' });
+    await waitFor(async () => ((await statusOf(alert.alertId)) === 'sent' ? true : undefined));
   });
 });

@@ -30,10 +30,10 @@ afterAll(() => {
 
 describe('Send API timeouts', () => {
   const messenger = () =>
-    new GraphApiMessenger(
-      { baseUrl: url, version: 'v23.0', pageId: '1', timeoutMs: 200 },
-      async () => 'token',
-    );
+    new GraphApiMessenger({ baseUrl: url, version: 'v27.0', pageId: '1', timeoutMs: 200 }, async () => ({
+      pageAccessToken: 'token',
+      appSecret: 'secret',
+    }));
   const request = { psid: 'p', messagingType: 'RESPONSE' as const, message: { text: 'hi' } };
 
   it('turns a timeout into a transient error, to be retried', async () => {

@@ -14,6 +14,8 @@ import { waitFor } from './wait-for.ts';
 
 export interface SentMessage {
   readonly receivedAt: string;
+  /** The version in the Send API path Vigil called. */
+  readonly graphApiVersion: string;
   readonly recipient: { readonly id: string };
   readonly messaging_type: string;
   readonly message: {
@@ -101,6 +103,9 @@ export async function startTestLocalStack() {
         ...(quickReplyPayload !== undefined && { quickReplyPayload }),
         ...(mid !== undefined && { mid }),
       }),
+    /** A whole webhook payload, signed and posted by the emulator as Meta would. */
+    deliver: async (payload: unknown) =>
+      (await post(`${emulatorUrl}/__emulator/webhook`, payload)) as { webhookStatus: number },
     faults: (responses: unknown[]) => post(`${emulatorUrl}/__emulator/faults`, { responses }),
     /** Every item of one of this stack's tables. */
     async scan(table: TableKey): Promise<Record<string, unknown>[]> {
