@@ -20,14 +20,14 @@ export class VigilStack extends Stack {
   constructor(scope: Construct, id: string, props: VigilStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const { key } = new EncryptionKey(this, 'Encryption', config.stage);
+    const { key, secretsKey } = new EncryptionKey(this, 'Encryption', config.stage);
     const tables = new Tables(this, 'Tables', { stage: config.stage, key });
     tables.outputNames(['banks', 'events', 'alerts', 'callbacks']);
     const deadLetters = new DeadLetters(this, 'DeadLetters', key).queue;
-    const bank = new BankFunctions(this, 'Bank', { config, key, tables });
-    const messenger = new Messenger(this, 'Messenger', { config, key, tables, deadLetters });
+    const bank = new BankFunctions(this, 'Bank', { config, key, secretsKey, tables });
+    const messenger = new Messenger(this, 'Messenger', { config, key, secretsKey, tables, deadLetters });
     const scoring = new Scoring(this, 'Scoring', { config, key, tables, deadLetters });
-    const callbacks = new Callbacks(this, 'Callbacks', { config, key, tables, deadLetters });
+    const callbacks = new Callbacks(this, 'Callbacks', { config, key, secretsKey, tables, deadLetters });
     new Api(this, 'Api', {
       config,
       key,

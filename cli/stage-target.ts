@@ -52,7 +52,7 @@ export class StageTarget implements Target {
       await this.secrets.send(
         new CreateSecretCommand({
           Name: name,
-          KmsKeyId: `alias/vigil-${this.stage}`,
+          KmsKeyId: `alias/vigil-${this.stage}-secrets`,
           SecretString: JSON.stringify({ current: secret }),
           Description: `Vigil ${this.stage}: ${bank.bankId}`,
         }),

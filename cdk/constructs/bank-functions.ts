@@ -7,6 +7,8 @@ import type { Tables } from './tables.ts';
 export interface BankFunctionsProps {
   readonly config: StageConfig;
   readonly key: IKey;
+  /** Encrypts the secrets this construct reads or creates. */
+  readonly secretsKey: IKey;
   readonly tables: Tables;
 }
 
@@ -15,7 +17,7 @@ export class BankFunctions extends Construct {
   readonly receiveBankEvent: AppFunction;
   readonly bankAdmin: AppFunction;
 
-  constructor(scope: Construct, id: string, { config, key, tables }: BankFunctionsProps) {
+  constructor(scope: Construct, id: string, { config, key, secretsKey, tables }: BankFunctionsProps) {
     super(scope, id);
     const secretPrefix = `vigil/${config.stage}`;
     const common = { stage: config.stage, key, logLevel: config.logLevel };
@@ -24,7 +26,7 @@ export class BankFunctions extends Construct {
       ...common,
       entry: 'receive-bank-event',
     })
-      .bindBankSecrets(secretPrefix, 'signing', key)
+      .bindBankSecrets(secretPrefix, 'signing', secretsKey)
       .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
       .bindTable('events', tables.get('events'), tableAccess.put);
 
@@ -34,7 +36,7 @@ export class BankFunctions extends Construct {
       entry: 'bank-admin',
       environment: { MESSENGER_PAGE_ID: config.messengerPageId },
     })
-      .bindBankSecrets(secretPrefix, 'signing', key)
+      .bindBankSecrets(secretPrefix, 'signing', secretsKey)
       .bindTable('thresholds', tables.get('thresholds'), [...tableAccess.get, ...tableAccess.put, ...erase])
       .bindTable(
         'enrollments',

@@ -13,6 +13,11 @@ const key: Allowed = {
   actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
   resource: /^\{"Fn::GetAtt":\["EncryptionKey[0-9A-F]{8}","Arn"\]\}$/,
 };
+/** The secrets key: only decrypting, only through Secrets Manager (the condition is checked in vigil-stack). */
+const secretsKey: Allowed = {
+  actions: ['kms:Decrypt'],
+  resource: /^\{"Fn::GetAtt":\["EncryptionSecretsKey[0-9A-F]{8}","Arn"\]\}$/,
+};
 const ownLogs = (name: string): Allowed => ({
   actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
   resource: new RegExp(
@@ -69,6 +74,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('ReceiveBankEvent'),
     tracing,
     key,
+    secretsKey,
     bankSecrets('signing'),
     table('Subscribers', ['dynamodb:GetItem']),
     table('Events', ['dynamodb:PutItem']),
@@ -77,6 +83,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('BankAdmin'),
     tracing,
     key,
+    secretsKey,
     bankSecrets('signing'),
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
     // Enrollments, and erasing a customer everywhere (SPEC §1.4).
@@ -93,6 +100,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('MessengerWebhook'),
     tracing,
     key,
+    secretsKey,
     messengerSecret,
     table('Enrollments', ['dynamodb:UpdateItem']),
     table('Subscribers', [
@@ -120,6 +128,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('DeliverCallbacks'),
     tracing,
     key,
+    secretsKey,
     bankSecrets('callback'),
     table('Callbacks', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
     index('Callbacks', 'dueByBank'),
@@ -139,6 +148,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('NotifyCustomer'),
     tracing,
     key,
+    secretsKey,
     messengerSecret,
     table('Alerts', ['dynamodb:UpdateItem']),
     table('Subscribers', ['dynamodb:GetItem']),

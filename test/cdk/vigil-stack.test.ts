@@ -55,12 +55,67 @@ describe('the Vigil stack', () => {
     ).toEqual(indexes.map((index) => index.indexName));
   });
 
-  it('uses one KMS key with yearly rotation, kept when the stack goes', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResource('AWS::KMS::Key', {
-      Properties: { EnableKeyRotation: true },
-      DeletionPolicy: 'Retain',
+  it('uses a data key and a secrets key, each rotated yearly and kept when the stack goes', () => {
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    for (const key of Object.values(resourcesOf('AWS::KMS::Key'))) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/vigil-dev' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/vigil-dev-secrets' });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionSecretsKey'), 'Arn'] },
     });
+  });
+
+  it('lets CloudWatch Logs and CloudWatch use the data key only for this account, with the encryption context', () => {
+    const keys = resourcesOf('AWS::KMS::Key');
+    const dataKey = Object.entries(keys).find(([id]) => /^EncryptionKey[0-9A-F]{8}$/.test(id))?.[1];
+    const statements = dataKey?.Properties.KeyPolicy.Statement as {
+      Principal: { Service?: unknown };
+      Condition?: Record<string, Record<string, unknown>>;
+    }[];
+    const services = statements.filter((statement) => statement.Principal.Service !== undefined);
+    // Exactly the two service statements, none of them unconditioned.
+    expect(services.map((statement) => JSON.stringify(statement.Principal.Service))).toEqual([
+      '"logs.eu-west-1.amazonaws.com"',
+      '"cloudwatch.amazonaws.com"',
+    ]);
+    const [logs, cloudWatch] = services;
+    const account = { Ref: 'AWS::AccountId' };
+    expect(logs?.Condition).toEqual({
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:', account, ':log-group:*']],
+        },
+      },
+      StringEquals: { 'aws:SourceAccount': account },
+    });
+    expect(cloudWatch?.Condition?.StringEquals).toEqual({ 'aws:SourceAccount': account });
+    expect(JSON.stringify(cloudWatch?.Condition?.ArnLike)).toMatch(/kms:EncryptionContext:aws:sns:topicArn/);
+    expect(JSON.stringify(cloudWatch?.Condition?.ArnLike)).toMatch(/"aws:SourceArn".*:alarm:vigil-dev-\*/);
+    // The whole template, as the issue measured it: no service statement without its conditions.
+    const text = JSON.stringify(template.toJSON());
+    expect(text.match(/kms:EncryptionContext:aws:logs:arn/g)).toHaveLength(1);
+    expect(text.match(/aws:SourceAccount/g)?.length).toBeGreaterThanOrEqual(2);
+    // The secrets key has no service principal at all: Secrets Manager uses it through the callers' grants.
+    const secretsKey = Object.entries(keys).find(([id]) => id.startsWith('EncryptionSecretsKey'))?.[1];
+    expect(JSON.stringify(secretsKey?.Properties.KeyPolicy)).not.toMatch(/"Service"/);
+  });
+
+  it('lets functions decrypt secrets only through Secrets Manager, with the secrets key', () => {
+    const grants = Object.values(resourcesOf('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Resource: unknown; Condition?: unknown }[],
+    );
+    const onSecretsKey = grants.filter((statement) =>
+      JSON.stringify(statement.Resource).includes('EncryptionSecretsKey'),
+    );
+    expect(onSecretsKey.length).toBeGreaterThan(0);
+    for (const statement of onSecretsKey) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+      });
+    }
   });
 
   it('retains and protects the durable tables in prod only', () => {
@@ -256,10 +311,10 @@ describe('the Vigil stack', () => {
     });
   });
 
-  it('keeps the Messenger secret encrypted with the stack key, the verify token generated', () => {
+  it('keeps the Messenger secret encrypted with the secrets key, the verify token generated', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'vigil/dev/messenger',
-      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionSecretsKey'), 'Arn'] },
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'verifyToken' }),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {

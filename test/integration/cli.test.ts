@@ -96,8 +96,8 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     expect(body).toMatchObject({ bankId: 'acme-bank', signingSecret: expect.stringMatching(/^whsec_/) });
     const created = secretsManager.commandCalls(CreateSecretCommand).map((call) => call.args[0].input);
     expect(created.map((input) => [input.Name, input.KmsKeyId])).toEqual([
-      ['vigil/prod/banks/acme-bank/signing', 'alias/vigil-prod'],
-      ['vigil/prod/banks/acme-bank/callback', 'alias/vigil-prod'],
+      ['vigil/prod/banks/acme-bank/signing', 'alias/vigil-prod-secrets'],
+      ['vigil/prod/banks/acme-bank/callback', 'alias/vigil-prod-secrets'],
     ]);
     expect(JSON.parse(created[0]?.SecretString ?? '{}')).toEqual({ current: body.signingSecret });
     const [put] = dynamoDb.commandCalls(PutCommand).map((call) => call.args[0].input);
