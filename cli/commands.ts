@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.ts';
 import { bankIdPattern } from '../shared/domain/bank-event.ts';
+import { InvalidCallbackUrlError, resolveCallbackUrl } from '../shared/domain/callback-url.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
@@ -53,12 +54,12 @@ export const commands: readonly Command[] = [
       if (typeof options.name !== 'string' || typeof options['callback-url'] !== 'string') {
         throw new CliError('--name and --callback-url are required.', 2);
       }
-      if (!URL.canParse(options['callback-url'])) throw new CliError('--callback-url must be a URL.', 2);
+      const callbackUrl = await checkedCallbackUrl(options['callback-url'], target);
       const template = typeof options.template === 'string' ? parseTemplate(options.template) : undefined;
       const secrets = await target.addBank({
         bankId,
         name: options.name,
-        callbackUrl: options['callback-url'],
+        callbackUrl,
         timeZone: typeof options['time-zone'] === 'string' ? options['time-zone'] : undefined,
         utilityTemplate: template,
       });
@@ -153,6 +154,21 @@ export const commands: readonly Command[] = [
     },
   },
 ];
+
+/**
+ * A callback URL Vigil may call from this target (shared/domain/callback-url.ts), as it will be
+ * stored: every command that sets one goes through here. A refused URL is a usage error.
+ */
+export async function checkedCallbackUrl(value: unknown, target: Target): Promise<string> {
+  if (typeof value !== 'string') throw new CliError('--callback-url is required.', 2);
+  const { resolve, ...policy } = target.callbackUrlPolicy;
+  try {
+    return (await resolveCallbackUrl(value, policy, resolve)).toString();
+  } catch (error) {
+    if (error instanceof InvalidCallbackUrlError) throw new CliError(`--callback-url: ${error.detail}`, 2);
+    throw error;
+  }
+}
 
 /** `name:language:param,param` → a utility template setting. */
 function parseTemplate(value: string) {

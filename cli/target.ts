@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CallbackUrlPolicy, Resolve } from '../shared/domain/callback-url.ts';
 
 /** The tables operator commands read and write directly. */
 export interface TargetTables {
@@ -22,6 +23,8 @@ export interface NewBank {
 /** Where the CLI acts: local mode (`npm start`), or a deployed stage (`--stage NAME`). */
 export interface Target {
   readonly description: string;
+  /** Where a bank's callback URL may point: loopback only in local mode; `resolve` is for tests. */
+  readonly callbackUrlPolicy: CallbackUrlPolicy & { readonly resolve?: Resolve };
   apiUrl(): Promise<string>;
   /** The bank's current signing secret, to sign requests as the bank would. */
   signingSecret(bankId: string): Promise<string>;

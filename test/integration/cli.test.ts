@@ -77,8 +77,36 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
         },
       ],
     });
+  // No DNS in tests: the names the cases use, and what they resolve to.
+  const dns: Record<string, string[]> = {
+    'acme.example': ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
+    'inside.example': ['93.184.215.14', '10.0.0.5'],
+    'metadata.example': ['169.254.169.254'],
+  };
+  const resolve = async (host: string) => dns[host] ?? [];
   const stage = (argv: string[]) =>
-    runCli([...argv, '--stage', 'prod', '--json'], (name) => new StageTarget(name ?? ''));
+    runCli([...argv, '--stage', 'prod', '--json'], (name) => new StageTarget(name ?? '', resolve));
+
+  it.each([
+    ['http://acme.example/vigil', /must use https/],
+    ['https://user:pw@acme.example/vigil', /credentials/],
+    ['https://169.254.169.254/latest', /link-local/],
+    ['https://2852039166/latest', /link-local/],
+    ['https://[::ffff:a9fe:a9fe]/latest', /link-local/],
+    ['https://10.1.2.3/cb', /private/],
+    ['https://localhost/cb', /loopback/],
+    ['https://127.0.0.1/cb', /loopback/],
+    ['https://inside.example/cb', /resolves to a private address/],
+    ['https://metadata.example/cb', /resolves to a link-local/],
+    ['https://nowhere.example/cb', /does not resolve/],
+  ])('banks add refuses the callback URL %s, creating nothing', async (url, reason) => {
+    outputs();
+    await expect(
+      stage(['banks', 'add', 'acme-bank', '--name', 'ACME Bank', '--callback-url', url]),
+    ).rejects.toThrow(reason);
+    expect(secretsManager.commandCalls(CreateSecretCommand)).toHaveLength(0);
+    expect(dynamoDb.commandCalls(PutCommand)).toHaveLength(0);
+  });
 
   it('banks add creates both secrets under the stage key and the bank item', async () => {
     outputs();
@@ -189,6 +217,13 @@ describe('vigil against local mode', () => {
       cli(['banks', 'add', 'Bad_Id', '--name', 'x', '--callback-url', 'https://x']),
     ).rejects.toThrow(/lower-case letters/);
     await expect(cli(['events', 'send', 'demo-bank'])).rejects.toThrow(/--file is required/);
+    // Local mode relaxes loopback only: a private address is refused there too.
+    await expect(
+      cli(['banks', 'add', 'lan-bank', '--name', 'x', '--callback-url', 'http://192.168.1.10/cb']),
+    ).rejects.toThrow(/must use https/);
+    await expect(
+      cli(['banks', 'add', 'lan-bank', '--name', 'x', '--callback-url', 'https://192.168.1.10/cb']),
+    ).rejects.toThrow(/private/);
     await expect(cli(['no', 'such'])).rejects.toThrow(/Unknown command: no such/);
     expect((await cli(['enroll', '--help'])).stdout).toMatch(/^Usage: vigil enroll <bankId> <customerId>/);
   });
