@@ -45,6 +45,8 @@ export interface BankAdminPorts {
   readonly clock: Clock;
   /** The Facebook page whose m.me links enroll customers. */
   readonly pageId: string;
+  /** The API's base URL as configured (API_BASE_URL): the OpenAPI document's server. */
+  readonly apiBaseUrl?: string;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -82,7 +84,8 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
     {
       method: 'GET',
       path: '/openapi.json',
-      handler: async (event: Event) => jsonResponse(200, openApiDocument(serverUrl(event))),
+      handler: async (event: Event) =>
+        jsonResponse(200, openApiDocument(ports.apiBaseUrl ?? serverUrl(event))),
     },
     route('POST', '/v1/banks/{bankId}/enrollments', async ({ bankId, json }) =>
       jsonResponse(201, await enrollCustomer(bankId, json(), ports).finally(() => count('Enrollment'))),
@@ -133,11 +136,12 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
     );
 }
 
-/** The API's own base URL, as the caller reached it. */
+/**
+ * Without a configured base URL: the domain API Gateway itself reports for the request (its own
+ * domain or the custom domain it routed by), never a client's Host or X-Forwarded-* header.
+ */
 function serverUrl(event: Event): string {
-  const host = event.headers.host ?? event.requestContext.domainName;
-  const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host);
-  return `${event.headers['x-forwarded-proto'] ?? (local ? 'http' : 'https')}://${host}`;
+  return `https://${event.requestContext.domainName}`;
 }
 
 const env = parseEnv(
@@ -149,6 +153,8 @@ const env = parseEnv(
     ALERTS_TABLE: z.string().min(1),
     EVENTS_TABLE: z.string().min(1),
     MESSENGER_PAGE_ID: z.string().min(1),
+    /** Set by the stack (the API's URL or custom domain) and by local mode. */
+    API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     ...secretsEnvironment,
   }),
 );
@@ -167,4 +173,5 @@ export const handler = createHandler({
   }),
   clock: systemClock,
   pageId: env.MESSENGER_PAGE_ID,
+  ...(env.API_BASE_URL !== undefined && { apiBaseUrl: env.API_BASE_URL.replace(/\/$/, '') }),
 });

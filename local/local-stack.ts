@@ -105,6 +105,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       GRAPH_API_BASE_URL: emulatorUrl,
       GRAPH_API_VERSION: LOCAL_GRAPH_API_VERSION,
       MESSENGER_PAGE_ID: LOCAL_PAGE_ID,
+      // The OpenAPI document's server: configuration, not the request's headers.
+      API_BASE_URL: apiUrl,
       LOCAL_SECRETS_FILE: secrets.path,
       ...Object.fromEntries(tableKeys.map((key) => [tableEnvironmentVariable(key), tables[key]])),
     });
