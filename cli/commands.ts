@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.ts';
+import { parseSourceAllowList } from '../shared/domain/bank-access.ts';
 import { bankIdPattern } from '../shared/domain/bank-event.ts';
 import { InvalidCallbackUrlError, resolveCallbackUrl } from '../shared/domain/callback-url.ts';
+import type { ClientError } from '../shared/domain/errors.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
@@ -44,7 +46,7 @@ export const commands: readonly Command[] = [
   {
     name: 'banks add',
     usage:
-      'banks add <bankId> --name NAME --callback-url URL [--time-zone TZ] [--template NAME:LANG:PARAM,PARAM...]',
+      'banks add <bankId> --name NAME --callback-url URL [--time-zone TZ] [--template NAME:LANG:PARAM,PARAM...] [--allowed-ips CIDR,CIDR...] [--client-cert-subject DN]',
     summary: 'Register a bank: its signing and callback secrets (printed once) and its settings',
     arguments: ['bankId'],
     async run({ bankId = '' }, options, target) {
@@ -62,6 +64,9 @@ export const commands: readonly Command[] = [
         callbackUrl,
         timeZone: typeof options['time-zone'] === 'string' ? options['time-zone'] : undefined,
         utilityTemplate: template,
+        allowedSourceIps: allowList(options['allowed-ips']),
+        clientCertificateSubject:
+          typeof options['client-cert-subject'] === 'string' ? options['client-cert-subject'] : undefined,
       });
       return { status: 201, body: { bankId, ...secrets } };
     },
@@ -167,6 +172,16 @@ export async function checkedCallbackUrl(value: unknown, target: Target): Promis
   } catch (error) {
     if (error instanceof InvalidCallbackUrlError) throw new CliError(`--callback-url: ${error.detail}`, 2);
     throw error;
+  }
+}
+
+/** `--allowed-ips 203.0.113.0/24,2001:db8::/48` → the bank's allow-list, checked before anything is created. */
+export function allowList(value: unknown): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseSourceAllowList(value.split(','));
+  } catch (error) {
+    throw new CliError(`--allowed-ips: ${(error as ClientError).detail}`, 2);
   }
 }
 

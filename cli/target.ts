@@ -15,6 +15,10 @@ export interface NewBank {
   readonly name: string;
   readonly callbackUrl: string;
   readonly timeZone?: string | undefined;
+  /** Addresses or CIDR blocks the bank's requests must come from. */
+  readonly allowedSourceIps?: readonly string[] | undefined;
+  /** The subject of the client certificate the bank's requests must carry (mutual TLS). */
+  readonly clientCertificateSubject?: string | undefined;
   readonly utilityTemplate?:
     | { readonly name: string; readonly language: string; readonly parameters: string[] }
     | undefined;

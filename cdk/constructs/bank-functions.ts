@@ -28,7 +28,9 @@ export class BankFunctions extends Construct {
     })
       .bindBankSecrets(secretPrefix, 'signing', secretsKey)
       .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
-      .bindTable('events', tables.get('events'), tableAccess.put);
+      .bindTable('events', tables.get('events'), tableAccess.put)
+      // The bank's settings: its source IP allow-list and client certificate.
+      .bindTable('banks', tables.get('banks'), tableAccess.get);
 
     const erase = [...tableAccess.delete];
     this.bankAdmin = new AppFunction(this, 'BankAdmin', {
@@ -47,6 +49,7 @@ export class BankFunctions extends Construct {
       .bindTable('subscribers', tables.get('subscribers'), erase)
       .bindTable('activity', tables.get('activity'), erase)
       .bindTable('alerts', tables.get('alerts'), tableAccess.batchWrite, ['byCustomer'])
-      .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer']);
+      .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer'])
+      .bindTable('banks', tables.get('banks'), tableAccess.get);
   }
 }

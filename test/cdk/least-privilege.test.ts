@@ -78,6 +78,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     bankSecrets('signing'),
     table('Subscribers', ['dynamodb:GetItem']),
     table('Events', ['dynamodb:PutItem']),
+    // The bank's settings: source IP allow-list and client certificate.
+    table('Banks', ['dynamodb:GetItem']),
   ],
   BankAdmin: [
     ownLogs('BankAdmin'),
@@ -95,6 +97,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     index('Alerts', 'byCustomer'),
     table('Events', ['dynamodb:BatchWriteItem']),
     index('Events', 'byCustomer'),
+    table('Banks', ['dynamodb:GetItem']),
   ],
   MessengerWebhook: [
     ownLogs('MessengerWebhook'),

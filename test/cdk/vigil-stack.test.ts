@@ -9,6 +9,24 @@ import { synthesize } from './synth.ts';
 const { template } = synthesize();
 const resourcesOf = (type: string) => template.findResources(type);
 
+/** The REST API's methods as "METHOD /path", their path rebuilt from the resources' parts. */
+function methods(from = template) {
+  const resources = from.findResources('AWS::ApiGateway::Resource');
+  const pathOf = (ref: unknown): string => {
+    const id = (ref as { Ref?: string }).Ref;
+    const resource = id === undefined ? undefined : resources[id];
+    if (resource === undefined) return '';
+    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
+  };
+  return Object.values(from.findResources('AWS::ApiGateway::Method'))
+    .filter((method) => method.Properties.HttpMethod !== 'OPTIONS')
+    .map((method) => ({
+      key: `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId)}`,
+      integration: method.Properties.Integration?.Uri,
+      integrationType: method.Properties.Integration?.Type,
+    }));
+}
+
 describe('the Vigil stack', () => {
   it('passes the AwsSolutions checks, and fails synth on a new finding', () => {
     expect(() => synthesize()).not.toThrow();
@@ -154,14 +172,15 @@ describe('the Vigil stack', () => {
   });
 
   it('routes POST /v1/banks/{bankId}/events to receive-bank-event, with its configuration', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'POST /v1/banks/{bankId}/events',
-    });
+    const [post] = methods().filter((method) => method.key === 'POST /v1/banks/{bankId}/events');
+    expect(JSON.stringify(post?.integration)).toMatch(/BankReceiveBankEventFunction/);
+    expect(post?.integrationType).toBe('AWS_PROXY');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           EVENTS_TABLE: { Ref: Match.stringLikeRegexp('^TablesEvents') },
           SUBSCRIBERS_TABLE: { Ref: Match.stringLikeRegexp('^TablesSubscribers') },
+          BANKS_TABLE: { Ref: Match.stringLikeRegexp('^TablesBanks') },
           SECRET_PREFIX: 'vigil/dev',
           POWERTOOLS_LOG_LEVEL: 'INFO',
         }),
@@ -169,19 +188,52 @@ describe('the Vigil stack', () => {
     });
   });
 
-  it('throttles the API from context and writes JSON access logs without bodies', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      RouteSettings: {
-        'POST /v1/banks/{bankId}/events': { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
-        'POST /messenger/webhook': { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
-        'GET /messenger/webhook': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
-      },
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+  it('is a regional REST API that passes bodies as bytes, throttled from context, with JSON access logs without bodies', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      BinaryMediaTypes: ['*/*'],
+      DisableExecuteApiEndpoint: false,
     });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1v1~1banks~1{bankId}~1events',
+          ThrottlingRateLimit: 1000,
+          ThrottlingBurstLimit: 2000,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1messenger~1webhook',
+          ThrottlingRateLimit: 200,
+          ThrottlingBurstLimit: 400,
+        }),
+      ]),
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    const [stage] = Object.values(resourcesOf('AWS::ApiGateway::Stage'));
+    const format = String(stage?.Properties.AccessLogSetting.Format);
+    expect(format).not.toMatch(/body|requestOverride|querystring|header/i);
+    for (const setting of stage?.Properties.MethodSettings ?? [])
+      expect(setting.DataTraceEnabled).not.toBe(true);
     const throttled = synthesize({ apiThrottle: '{"rateLimit":5,"burstLimit":10}' }).template;
-    throttled.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    throttled.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 5,
+          ThrottlingBurstLimit: 10,
+        }),
+      ]),
     });
     expect(() => synthesize({ routeThrottle: '{"POST /nowhere":{"rateLimit":1,"burstLimit":1}}' })).toThrow(
       /unknown route: POST \/nowhere/,
@@ -267,10 +319,11 @@ describe('the Vigil stack', () => {
   });
 
   it('exposes exactly the routes local mode serves', () => {
-    const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
-      (route) => route.Properties.RouteKey,
-    );
-    expect(routeKeys.sort()).toEqual(httpRoutes.map((route) => `${route.method} ${route.path}`).sort());
+    expect(
+      methods()
+        .map((method) => method.key)
+        .sort(),
+    ).toEqual(httpRoutes.map((route) => `${route.method} ${route.path}`).sort());
   });
 
   it('feeds notify-customer from the alerts stream (inserts)', () => {

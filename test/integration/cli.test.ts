@@ -87,6 +87,24 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
   const stage = (argv: string[]) =>
     runCli([...argv, '--stage', 'prod', '--json'], (name) => new StageTarget(name ?? '', resolve));
 
+  it('banks add refuses an allow-list entry that is not an address, creating nothing', async () => {
+    outputs();
+    await expect(
+      stage([
+        'banks',
+        'add',
+        'acme-bank',
+        '--name',
+        'ACME Bank',
+        '--callback-url',
+        'https://acme.example/vigil',
+        '--allowed-ips',
+        '203.0.113.0/24,bank.example',
+      ]),
+    ).rejects.toThrow(/--allowed-ips: "bank.example" is not an IP address/);
+    expect(secretsManager.commandCalls(CreateSecretCommand)).toHaveLength(0);
+  });
+
   it.each([
     ['http://acme.example/vigil', /must use https/],
     ['https://user:pw@acme.example/vigil', /credentials/],
@@ -118,6 +136,10 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
       'ACME Bank',
       '--callback-url',
       'https://acme.example/vigil',
+      '--allowed-ips',
+      '203.0.113.0/24,2001:db8::1',
+      '--client-cert-subject',
+      'CN=acme-vigil,O=ACME Bank',
     ]);
     expect(result.code).toBe(0);
     const body = JSON.parse(result.stdout).body;
@@ -134,6 +156,8 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
       bankId: 'acme-bank',
       name: 'ACME Bank',
       callbackUrl: 'https://acme.example/vigil',
+      allowedSourceIps: ['203.0.113.0/24', '2001:db8::1/128'],
+      clientCertificateSubject: 'CN=acme-vigil,O=ACME Bank',
     });
     expect(put?.ConditionExpression).toBe('attribute_not_exists(bankId)');
   });
