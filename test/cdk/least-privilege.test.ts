@@ -202,6 +202,28 @@ function grantsOf(functionLogicalId: string): { action: string; resource: string
 }
 
 describe('least privilege', () => {
+  it('has a role for each function and each schedule, and none more (the API and the WAF add none)', () => {
+    const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+    const functionRoles = Object.values(functions).map((fn) => fn.Properties.Role['Fn::GetAtt'][0] as string);
+    const others = roles.filter((role) => !functionRoles.includes(role));
+    expect(others.sort()).toEqual([
+      expect.stringMatching(/^CallbacksDeliverCallbacksScheduleRole/),
+      expect.stringMatching(/^CallbacksExpireAlertsScheduleRole/),
+    ]);
+  });
+
+  it('lets API Gateway invoke a function only for this REST API, one method path each', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      const source = JSON.stringify(permission.Properties.SourceArn);
+      expect(source).toMatch(/"Ref":"ApiRestApi[0-9A-F]{8}"/);
+      expect(source).not.toMatch(/\/\*\/\*"/);
+    }
+  });
+
   it('knows every function of the stack', () => {
     const names = Object.keys(functions).map((id) =>
       Object.keys(allowedByFunction).find((name) => id.includes(name)),
