@@ -81,7 +81,7 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
           bankId,
           headers: event.headers,
           body,
-          sourceIp: event.requestContext.http.sourceIp,
+          sourceIp: event.requestContext?.http?.sourceIp,
           clientCertificateSubject: clientCertificateSubject(event),
         },
         ports.secrets,

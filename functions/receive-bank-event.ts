@@ -36,7 +36,7 @@ export function createHandler(ports: ReceiveBankEventPorts, log: Logger = logger
           bankId,
           headers: event.headers,
           body: rawBody(event),
-          sourceIp: event.requestContext.http.sourceIp,
+          sourceIp: event.requestContext?.http?.sourceIp,
           clientCertificateSubject: clientCertificateSubject(event),
         },
         ports,

@@ -90,5 +90,5 @@ export function restApiEvents(): middy.MiddlewareObj<APIGatewayProxyEventV2> {
 
 /** The subject of the client certificate API Gateway verified, when the custom domain asks for one. */
 export function clientCertificateSubject(event: APIGatewayProxyEventV2): string | undefined {
-  return (event as HttpApiEventWithCert).requestContext.authentication?.clientCert?.subjectDN;
+  return (event as HttpApiEventWithCert).requestContext?.authentication?.clientCert?.subjectDN;
 }
