@@ -157,7 +157,10 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
  * domain or the custom domain it routed by), never a client's Host or X-Forwarded-* header.
  */
 function serverUrl(event: Event): string {
-  return `https://${event.requestContext.domainName}`;
+  const { domainName = '', stage = '$default' } = event.requestContext ?? {};
+  // The execute-api domain serves a stage under its name; a custom domain maps it to the root.
+  const prefix = domainName.includes('.execute-api.') && stage !== '$default' ? `/${stage}` : '';
+  return `https://${domainName}${prefix}`;
 }
 
 const env = parseEnv(
