@@ -65,8 +65,9 @@ describe('local mode stays local', () => {
     }
   });
 
-  it('lets DynamoDB Local answer no browser page: its CORS allows only its own origin', async () => {
+  it('lets DynamoDB Local answer no other page: a foreign Origin is refused, and no CORS header', async () => {
     const dynamoDbPort = Number(new URL(stack.dynamoDbEndpoint).port);
+    let status = 0;
     const preflight = await new Promise<Record<string, unknown>>((resolve, reject) => {
       request(
         {
@@ -81,6 +82,7 @@ describe('local mode stays local', () => {
           },
         },
         (response) => {
+          status = response.statusCode ?? 0;
           response.resume();
           resolve(response.headers);
         },
@@ -89,6 +91,31 @@ describe('local mode stays local', () => {
         .end();
     });
     expect(preflight['access-control-allow-origin']).toBeUndefined();
+    expect(status).toBe(403);
+  });
+
+  it('DynamoDB Local refuses a foreign Host (DNS rebinding) and serves its own', async () => {
+    const port = Number(new URL(stack.dynamoDbEndpoint).port);
+    const call = (host: string) =>
+      send(
+        port,
+        'POST',
+        '/',
+        {
+          host,
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20261129/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        '{}',
+      );
+    const foreign = await call(`rebind.evil.example:${port}`);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toMatch(/foreign Host/);
+    const own = await call(`127.0.0.1:${port}`);
+    expect(own.status).toBe(200);
+    expect(JSON.parse(own.body).TableNames).toEqual(expect.arrayContaining(['stays-local-events']));
   });
 
   it.each([
