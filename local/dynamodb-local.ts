@@ -24,9 +24,9 @@ export interface DynamoDbLocal {
  * Starts an in-memory DynamoDB Local on a free port of 127.0.0.1 and waits until it answers.
  *
  * DynamoDB Local has no option for its listening address and listens on every interface; it is
- * started through local/java/LoopbackDynamoDbLocal.java, which binds it to 127.0.0.1 (compiled
- * once with javac into a cache). Its CORS allow-list names only its own loopback origin, instead
- * of its default `*`, so a web page cannot call it from a browser either.
+ * started through local/java/LoopbackDynamoDbLocal.java, which binds it to 127.0.0.1 and refuses
+ * a foreign Host or Origin (DNS rebinding); it is compiled once with javac into a cache. Its CORS
+ * allow-list names only its own loopback origin instead of its default `*`.
  */
 export async function startDynamoDbLocal(port?: number): Promise<DynamoDbLocal> {
   const chosenPort = port ?? (await findFreePort());
