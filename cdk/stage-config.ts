@@ -20,6 +20,47 @@ export const stageConfigSchema = z.object({
   apiThrottle: throttle,
   /** Per-route throttles, by route key ("POST /v1/banks/{bankId}/events"), over the default. */
   routeThrottle: z.record(z.string().regex(/^(GET|POST|PUT|DELETE) \//), throttle).default({}),
+  /**
+   * The WAF's rate-based rules (docs/decisions/0010-edge.md): requests per 5 minutes per source
+   * IP on the bank API, per bank path (all sources together), per source IP on the Messenger
+   * webhook, and per source IP on anything else.
+   */
+  edge: z
+    .object({
+      perIpLimit: z.int().min(10),
+      perBankPathLimit: z.int().min(10),
+      messengerPerIpLimit: z.int().min(10),
+      otherPerIpLimit: z.int().min(10),
+    })
+    .default({ perIpLimit: 3000, perBankPathLimit: 60000, messengerPerIpLimit: 30000, otherPerIpLimit: 300 }),
+  /**
+   * Optional custom domain for the API, with optional mutual TLS: `truststoreUri` is the S3 URI
+   * of the PEM bundle of the banks' client-certificate CAs. With a custom domain the default
+   * execute-api endpoint is switched off, so nobody can go around the domain's TLS settings.
+   */
+  customDomain: z
+    .object({
+      domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, 'a DNS name'),
+      certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/),
+      truststoreUri: z
+        .string()
+        .regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+$/)
+        .optional(),
+      truststoreVersion: z.string().min(1).optional(),
+    })
+    .optional(),
+  /**
+   * Reserved concurrency of the stream consumers, by function: kept for them whatever the API's
+   * functions use, so that an ingest flood cannot starve scoring, alerts and callbacks.
+   */
+  reservedConcurrency: z
+    .object({
+      ScoreTransaction: z.int().min(1),
+      NotifyCustomer: z.int().min(1),
+      NotifyBank: z.int().min(1),
+      DeliverCallbacks: z.int().min(1),
+    })
+    .default({ ScoreTransaction: 20, NotifyCustomer: 20, NotifyBank: 10, DeliverCallbacks: 10 }),
 });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;

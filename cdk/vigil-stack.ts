@@ -1,9 +1,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { BankFunctions } from './constructs/bank-functions.ts';
 import { Callbacks } from './constructs/callbacks.ts';
 import { DeadLetters } from './constructs/dead-letters.ts';
+import { Edge } from './constructs/edge.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
 import { Messenger } from './constructs/messenger.ts';
 import { Observability } from './constructs/observability.ts';
@@ -20,15 +22,15 @@ export class VigilStack extends Stack {
   constructor(scope: Construct, id: string, props: VigilStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const { key } = new EncryptionKey(this, 'Encryption', config.stage);
+    const { key, secretsKey } = new EncryptionKey(this, 'Encryption', config.stage);
     const tables = new Tables(this, 'Tables', { stage: config.stage, key });
     tables.outputNames(['banks', 'events', 'alerts', 'callbacks']);
     const deadLetters = new DeadLetters(this, 'DeadLetters', key).queue;
-    const bank = new BankFunctions(this, 'Bank', { config, key, tables });
-    const messenger = new Messenger(this, 'Messenger', { config, key, tables, deadLetters });
+    const bank = new BankFunctions(this, 'Bank', { config, key, secretsKey, tables });
+    const messenger = new Messenger(this, 'Messenger', { config, key, secretsKey, tables, deadLetters });
     const scoring = new Scoring(this, 'Scoring', { config, key, tables, deadLetters });
-    const callbacks = new Callbacks(this, 'Callbacks', { config, key, tables, deadLetters });
-    new Api(this, 'Api', {
+    const callbacks = new Callbacks(this, 'Callbacks', { config, key, secretsKey, tables, deadLetters });
+    const { api } = new Api(this, 'Api', {
       config,
       key,
       functions: {
@@ -37,12 +39,20 @@ export class VigilStack extends Stack {
         'messenger-webhook': messenger.webhook,
       },
     });
+    const edge = new Edge(this, 'Edge', { config, api });
     const streamConsumers = [
       scoring.scoreTransaction,
       messenger.notifyCustomer,
       callbacks.notifyBank,
       callbacks.deliverCallbacks,
     ];
+    // Kept for the stream consumers whatever the API's functions use: an ingest flood cannot
+    // starve scoring, alerts or callbacks.
+    for (const consumer of streamConsumers) {
+      const id = consumer.node.id as keyof StageConfig['reservedConcurrency'];
+      (consumer.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions =
+        config.reservedConcurrency[id];
+    }
     new Observability(this, 'Observability', {
       config,
       key,
@@ -55,6 +65,7 @@ export class VigilStack extends Stack {
       ],
       streamConsumers,
       deadLetters,
+      edge,
     });
   }
 }

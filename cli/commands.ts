@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.ts';
+import { parseSourceAllowList } from '../shared/domain/bank-access.ts';
 import { bankIdPattern } from '../shared/domain/bank-event.ts';
+import { InvalidCallbackUrlError, resolveCallbackUrl } from '../shared/domain/callback-url.ts';
+import type { ClientError } from '../shared/domain/errors.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
@@ -43,7 +46,7 @@ export const commands: readonly Command[] = [
   {
     name: 'banks add',
     usage:
-      'banks add <bankId> --name NAME --callback-url URL [--time-zone TZ] [--template NAME:LANG:PARAM,PARAM...]',
+      'banks add <bankId> --name NAME --callback-url URL [--time-zone TZ] [--template NAME:LANG:PARAM,PARAM...] [--allowed-ips CIDR,CIDR...] [--client-cert-subject DN]',
     summary: 'Register a bank: its signing and callback secrets (printed once) and its settings',
     arguments: ['bankId'],
     async run({ bankId = '' }, options, target) {
@@ -53,14 +56,17 @@ export const commands: readonly Command[] = [
       if (typeof options.name !== 'string' || typeof options['callback-url'] !== 'string') {
         throw new CliError('--name and --callback-url are required.', 2);
       }
-      if (!URL.canParse(options['callback-url'])) throw new CliError('--callback-url must be a URL.', 2);
+      const callbackUrl = await checkedCallbackUrl(options['callback-url'], target);
       const template = typeof options.template === 'string' ? parseTemplate(options.template) : undefined;
       const secrets = await target.addBank({
         bankId,
         name: options.name,
-        callbackUrl: options['callback-url'],
+        callbackUrl,
         timeZone: typeof options['time-zone'] === 'string' ? options['time-zone'] : undefined,
         utilityTemplate: template,
+        allowedSourceIps: allowList(options['allowed-ips']),
+        clientCertificateSubject:
+          typeof options['client-cert-subject'] === 'string' ? options['client-cert-subject'] : undefined,
       });
       return { status: 201, body: { bankId, ...secrets } };
     },
@@ -153,6 +159,31 @@ export const commands: readonly Command[] = [
     },
   },
 ];
+
+/**
+ * A callback URL Vigil may call from this target (shared/domain/callback-url.ts), as it will be
+ * stored: every command that sets one goes through here. A refused URL is a usage error.
+ */
+export async function checkedCallbackUrl(value: unknown, target: Target): Promise<string> {
+  if (typeof value !== 'string') throw new CliError('--callback-url is required.', 2);
+  const { resolve, ...policy } = target.callbackUrlPolicy;
+  try {
+    return (await resolveCallbackUrl(value, policy, resolve)).toString();
+  } catch (error) {
+    if (error instanceof InvalidCallbackUrlError) throw new CliError(`--callback-url: ${error.detail}`, 2);
+    throw error;
+  }
+}
+
+/** `--allowed-ips 203.0.113.0/24,2001:db8::/48` → the bank's allow-list, checked before anything is created. */
+export function allowList(value: unknown): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseSourceAllowList(value.split(','));
+  } catch (error) {
+    throw new CliError(`--allowed-ips: ${(error as ClientError).detail}`, 2);
+  }
+}
 
 /** `name:language:param,param` → a utility template setting. */
 function parseTemplate(value: string) {

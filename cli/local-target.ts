@@ -13,6 +13,7 @@ import type { NewBank, Target, TargetTables } from './target.ts';
 /** Local mode: `.vigil/local.json`, the local secrets file, and DynamoDB Local (VIGIL_HOME moves them). */
 export class LocalTarget implements Target {
   readonly description = 'local mode';
+  readonly callbackUrlPolicy = { allowLoopback: true };
 
   constructor(private readonly home = process.env.VIGIL_HOME ?? '.vigil') {}
 

@@ -13,6 +13,7 @@ import {
   signingSecretName,
   signingSecretValueSchema,
 } from '../shared/adapters/secret-store-bank-secrets.ts';
+import type { Resolve } from '../shared/domain/callback-url.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
 import type { NewBank, Target, TargetTables } from './target.ts';
@@ -27,8 +28,14 @@ export class StageTarget implements Target {
   private readonly secrets = new SecretsManagerClient({});
   private readonly cloudFormation = new CloudFormationClient({});
 
-  constructor(private readonly stage: string) {
+  readonly callbackUrlPolicy: Target['callbackUrlPolicy'];
+
+  constructor(
+    private readonly stage: string,
+    resolve?: Resolve,
+  ) {
     this.description = `stage ${stage}`;
+    this.callbackUrlPolicy = { allowLoopback: false, ...(resolve && { resolve }) };
   }
 
   async apiUrl(): Promise<string> {
@@ -52,7 +59,7 @@ export class StageTarget implements Target {
       await this.secrets.send(
         new CreateSecretCommand({
           Name: name,
-          KmsKeyId: `alias/vigil-${this.stage}`,
+          KmsKeyId: `alias/vigil-${this.stage}-secrets`,
           SecretString: JSON.stringify({ current: secret }),
           Description: `Vigil ${this.stage}: ${bank.bankId}`,
         }),

@@ -15,6 +15,8 @@ const STRING_OPTIONS = [
   'locale',
   'name',
   'callback-url',
+  'allowed-ips',
+  'client-cert-subject',
   'time-zone',
   'template',
   'older-than',

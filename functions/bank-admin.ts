@@ -6,6 +6,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
@@ -21,6 +22,7 @@ import {
   setBankThresholds,
   setCustomerThresholds,
 } from '../shared/domain/manage-thresholds.ts';
+import type { BankDirectory } from '../shared/ports/bank-directory.ts';
 import type { BankSecrets } from '../shared/ports/bank-secrets.ts';
 import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import type { CustomerEraser } from '../shared/ports/customer-eraser.ts';
@@ -33,6 +35,7 @@ import { logger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { openApiDocument } from '../shared/runtime/openapi-document.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
+import { clientCertificateSubject, restApiEvents } from '../shared/runtime/rest-api-event.ts';
 
 // The bank's administration API: enrollments (SPEC §1.2), thresholds (§1.3) and customer
 // erasure (§1.4). Every route is signed like events.
@@ -45,6 +48,10 @@ export interface BankAdminPorts {
   readonly clock: Clock;
   /** The Facebook page whose m.me links enroll customers. */
   readonly pageId: string;
+  /** The banks' settings: source IP allow-lists and client certificates. */
+  readonly banks?: BankDirectory;
+  /** The API's base URL as configured (API_BASE_URL): the OpenAPI document's server. */
+  readonly apiBaseUrl?: string;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -69,7 +76,17 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
     handler: async (event: Event) => {
       const bankId = event.pathParameters?.bankId ?? '';
       const body = rawBody(event);
-      await authenticateBankRequest({ bankId, headers: event.headers, body }, ports.secrets);
+      await authenticateBankRequest(
+        {
+          bankId,
+          headers: event.headers,
+          body,
+          sourceIp: event.requestContext?.http?.sourceIp,
+          clientCertificateSubject: clientCertificateSubject(event),
+        },
+        ports.secrets,
+        ports.banks,
+      );
       return action({
         bankId,
         customerId: event.pathParameters?.customerId ?? '',
@@ -82,7 +99,8 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
     {
       method: 'GET',
       path: '/openapi.json',
-      handler: async (event: Event) => jsonResponse(200, openApiDocument(serverUrl(event))),
+      handler: async (event: Event) =>
+        jsonResponse(200, openApiDocument(ports.apiBaseUrl ?? serverUrl(event))),
     },
     route('POST', '/v1/banks/{bankId}/enrollments', async ({ bankId, json }) =>
       jsonResponse(201, await enrollCustomer(bankId, json(), ports).finally(() => count('Enrollment'))),
@@ -121,6 +139,7 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
   return middy<Event, Result>()
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(restApiEvents())
     .use(httpHeaderNormalizer())
     .use(problemJsonErrors(log, (reason) => count('AdminRequestRefused', { reason })))
     .handler(
@@ -133,11 +152,15 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
     );
 }
 
-/** The API's own base URL, as the caller reached it. */
+/**
+ * Without a configured base URL: the domain API Gateway itself reports for the request (its own
+ * domain or the custom domain it routed by), never a client's Host or X-Forwarded-* header.
+ */
 function serverUrl(event: Event): string {
-  const host = event.headers.host ?? event.requestContext.domainName;
-  const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host);
-  return `${event.headers['x-forwarded-proto'] ?? (local ? 'http' : 'https')}://${host}`;
+  const { domainName = '', stage = '$default' } = event.requestContext ?? {};
+  // The execute-api domain serves a stage under its name; a custom domain maps it to the root.
+  const prefix = domainName.includes('.execute-api.') && stage !== '$default' ? `/${stage}` : '';
+  return `https://${domainName}${prefix}`;
 }
 
 const env = parseEnv(
@@ -148,7 +171,10 @@ const env = parseEnv(
     ACTIVITY_TABLE: z.string().min(1),
     ALERTS_TABLE: z.string().min(1),
     EVENTS_TABLE: z.string().min(1),
+    BANKS_TABLE: z.string().min(1),
     MESSENGER_PAGE_ID: z.string().min(1),
+    /** Set by the stack (the API's URL or custom domain) and by local mode. */
+    API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     ...secretsEnvironment,
   }),
 );
@@ -166,5 +192,7 @@ export const handler = createHandler({
     enrollments: env.ENROLLMENTS_TABLE,
   }),
   clock: systemClock,
+  banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
   pageId: env.MESSENGER_PAGE_ID,
+  ...(env.API_BASE_URL !== undefined && { apiBaseUrl: env.API_BASE_URL.replace(/\/$/, '') }),
 });

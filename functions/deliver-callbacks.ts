@@ -9,7 +9,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { z } from 'zod';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
-import { FetchCallbackSender } from '../shared/adapters/fetch-callback-sender.ts';
+import { GuardedCallbackSender } from '../shared/adapters/guarded-callback-sender.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import type { CallbackDelivery } from '../shared/domain/callback-delivery.ts';
 import { type DeliverCallbackPorts, deliverCallback } from '../shared/domain/deliver-callback.ts';
@@ -92,11 +92,14 @@ const env = parseEnv(
   }),
 );
 
+/** Only local mode reads secrets from a file; only local mode may call loopback. */
+const localMode = env.LOCAL_SECRETS_FILE !== undefined;
+
 export const handler = createHandler({
   outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
   banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
   secrets: new SecretStoreBankSecrets(secretStoreFrom(env), env.SECRET_PREFIX),
-  sender: new FetchCallbackSender(),
+  sender: new GuardedCallbackSender({ allowLoopback: localMode }),
   clock: systemClock,
-  allowLoopbackHttp: env.LOCAL_SECRETS_FILE !== undefined,
+  allowLoopbackHttp: localMode,
 });

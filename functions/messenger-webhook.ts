@@ -26,6 +26,7 @@ import { logger } from '../shared/runtime/logger.ts';
 import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
+import { restApiEvents } from '../shared/runtime/rest-api-event.ts';
 
 // GET|POST /messenger/webhook (SPEC §3): Meta's subscription check, and the customers' messages.
 
@@ -98,6 +99,7 @@ export function createHandler(ports: MessengerWebhookPorts, log: Logger = logger
   return middy<Event, Result>()
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(restApiEvents())
     .use(httpHeaderNormalizer())
     .use(problemJsonErrors(log))
     .handler(

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbSubscriberDirectory } from '../shared/adapters/dynamodb-subscriber-directory.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
@@ -16,6 +17,7 @@ import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { logger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
+import { clientCertificateSubject, restApiEvents } from '../shared/runtime/rest-api-event.ts';
 
 // POST /v1/banks/{bankId}/events (SPEC §1.1).
 
@@ -24,11 +26,21 @@ export function createHandler(ports: ReceiveBankEventPorts, log: Logger = logger
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(restApiEvents())
     .use(httpHeaderNormalizer())
     .use(problemJsonErrors(log, (reason) => count('BankEventRefused', { reason })))
     .handler(async (event) => {
       const bankId = event.pathParameters?.bankId ?? '';
-      const outcome = await receiveBankEvent({ bankId, headers: event.headers, body: rawBody(event) }, ports);
+      const outcome = await receiveBankEvent(
+        {
+          bankId,
+          headers: event.headers,
+          body: rawBody(event),
+          sourceIp: event.requestContext?.http?.sourceIp,
+          clientCertificateSubject: clientCertificateSubject(event),
+        },
+        ports,
+      );
       log.info('bank event received', { bankId, eventId: outcome.id, outcome: outcome.status });
       count('BankEvent', { outcome: outcome.status });
       return jsonResponse(outcome.status === 'duplicate' ? 200 : 202, outcome);
@@ -39,6 +51,7 @@ const env = parseEnv(
   z.object({
     EVENTS_TABLE: z.string().min(1),
     SUBSCRIBERS_TABLE: z.string().min(1),
+    BANKS_TABLE: z.string().min(1),
     ...secretsEnvironment,
   }),
 );
@@ -48,4 +61,5 @@ export const handler = createHandler({
   subscribers: new DynamoDbSubscriberDirectory(dynamoDb, env.SUBSCRIBERS_TABLE),
   events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
   clock: systemClock,
+  banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { problemResponse } from '../shared/runtime/problem-json-errors.ts';
+import { foreignRequestReason } from './loopback-guard.ts';
 
 // Local mode's API Gateway: turns each HTTP request into the payload format 2.0 event that an
 // HTTP API sends to Lambda and calls the very handler that is deployed.
@@ -27,9 +28,18 @@ export interface LocalHttpServer {
 /** Bodies past this are refused before any handler runs, as API Gateway refuses bodies past 10 MB. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export function startLambdaHttpServer(routes: readonly LocalRoute[], port: number, host = '127.0.0.1') {
+export function startLambdaHttpServer(routes: readonly LocalRoute[], port: number) {
+  const host = '127.0.0.1';
   const matchers = routes.map((route) => ({ route, pattern: routePattern(route.path) }));
+  let listeningPort = port;
   const server = createServer((request, response) => {
+    // DNS rebinding and cross-origin pages: refused before anything is read (local/loopback-guard.ts).
+    const refused = foreignRequestReason(request.headers, listeningPort);
+    if (refused !== undefined) {
+      request.resume();
+      send(response, problemResponse(403, 'forbidden', 'Forbidden', `Local mode refuses a ${refused}.`));
+      return;
+    }
     handle(request, response).catch((error: unknown) => {
       process.stderr.write(`local server error: ${String(error)}\n`);
       if (!response.headersSent)
@@ -67,8 +77,10 @@ export function startLambdaHttpServer(routes: readonly LocalRoute[], port: numbe
   return new Promise<LocalHttpServer>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
+      const address = server.address();
+      listeningPort = typeof address === 'object' && address !== null ? address.port : port;
       resolve({
-        url: `http://${host}:${port}`,
+        url: `http://${host}:${listeningPort}`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -111,6 +111,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       GRAPH_API_BASE_URL: emulatorUrl,
       GRAPH_API_VERSION: graphApiVersion,
       MESSENGER_PAGE_ID: LOCAL_PAGE_ID,
+      // The OpenAPI document's server: configuration, not the request's headers.
+      API_BASE_URL: apiUrl,
       LOCAL_SECRETS_FILE: secrets.path,
       ...Object.fromEntries(tableKeys.map((key) => [tableEnvironmentVariable(key), tables[key]])),
     });

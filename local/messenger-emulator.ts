@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { metaSignature } from '../shared/domain/verify-meta-signature.ts';
 import { CHAT_PAGE } from './emulator-chat-page.ts';
+import { foreignRequestReason } from './loopback-guard.ts';
 
 // A stand-in for Meta's Graph API and for people using Messenger (SPEC §5): Vigil sends to its
 // Send API; tests and developers play customers through its /__emulator endpoints, which post
@@ -261,7 +262,8 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
       async (_req, res) => {
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': "default-src 'self' 'unsafe-inline'",
+          // No other page may frame it (clickjacking its buttons).
+          'content-security-policy': "default-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         });
         res.end(CHAT_PAGE);
       },
@@ -269,6 +271,12 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
   ];
 
   const server = createServer((request, response) => {
+    // The chat page's own fetches come from this origin; anything else is a foreign page.
+    const refused = foreignRequestReason(request.headers, options.port);
+    if (refused !== undefined) {
+      request.resume();
+      return json(response, 403, { error: { message: `The emulator refuses a ${refused}.` } });
+    }
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     const route = routes.find(([method, pattern]) => method === request.method && pattern.test(path));
     if (route === undefined) return graphError(response, 404, 803, 'Unknown path components');

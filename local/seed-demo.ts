@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { parseCallbackUrl } from '../shared/domain/callback-url.ts';
 import { BUILT_IN_THRESHOLDS, type Thresholds } from '../shared/domain/thresholds.ts';
 import type { TableNames } from './create-tables.ts';
 
@@ -30,7 +31,8 @@ export async function seedDemo(
       Item: {
         bankId: bank.bankId,
         name: 'Demo Bank',
-        callbackUrl: bank.callbackUrl,
+        // Local mode: loopback allowed, and only that (shared/domain/callback-url.ts).
+        callbackUrl: parseCallbackUrl(bank.callbackUrl, { allowLoopback: true }).toString(),
         locale: 'en_US',
         alertExpiryMinutes: 60,
         createdAt: now,

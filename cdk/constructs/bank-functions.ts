@@ -7,6 +7,8 @@ import type { Tables } from './tables.ts';
 export interface BankFunctionsProps {
   readonly config: StageConfig;
   readonly key: IKey;
+  /** Encrypts the secrets this construct reads or creates. */
+  readonly secretsKey: IKey;
   readonly tables: Tables;
 }
 
@@ -15,7 +17,7 @@ export class BankFunctions extends Construct {
   readonly receiveBankEvent: AppFunction;
   readonly bankAdmin: AppFunction;
 
-  constructor(scope: Construct, id: string, { config, key, tables }: BankFunctionsProps) {
+  constructor(scope: Construct, id: string, { config, key, secretsKey, tables }: BankFunctionsProps) {
     super(scope, id);
     const secretPrefix = `vigil/${config.stage}`;
     const common = { stage: config.stage, key, logLevel: config.logLevel };
@@ -24,9 +26,11 @@ export class BankFunctions extends Construct {
       ...common,
       entry: 'receive-bank-event',
     })
-      .bindBankSecrets(secretPrefix, 'signing', key)
+      .bindBankSecrets(secretPrefix, 'signing', secretsKey)
       .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
-      .bindTable('events', tables.get('events'), tableAccess.put);
+      .bindTable('events', tables.get('events'), tableAccess.put)
+      // The bank's settings: its source IP allow-list and client certificate.
+      .bindTable('banks', tables.get('banks'), tableAccess.get);
 
     const erase = [...tableAccess.delete];
     this.bankAdmin = new AppFunction(this, 'BankAdmin', {
@@ -34,7 +38,7 @@ export class BankFunctions extends Construct {
       entry: 'bank-admin',
       environment: { MESSENGER_PAGE_ID: config.messengerPageId },
     })
-      .bindBankSecrets(secretPrefix, 'signing', key)
+      .bindBankSecrets(secretPrefix, 'signing', secretsKey)
       .bindTable('thresholds', tables.get('thresholds'), [...tableAccess.get, ...tableAccess.put, ...erase])
       .bindTable(
         'enrollments',
@@ -45,6 +49,7 @@ export class BankFunctions extends Construct {
       .bindTable('subscribers', tables.get('subscribers'), erase)
       .bindTable('activity', tables.get('activity'), erase)
       .bindTable('alerts', tables.get('alerts'), tableAccess.batchWrite, ['byCustomer'])
-      .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer']);
+      .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer'])
+      .bindTable('banks', tables.get('banks'), tableAccess.get);
   }
 }

@@ -14,6 +14,8 @@ import type { Tables } from './tables.ts';
 export interface CallbacksProps {
   readonly config: StageConfig;
   readonly key: IKey;
+  /** Encrypts the secrets this construct reads or creates. */
+  readonly secretsKey: IKey;
   readonly tables: Tables;
   readonly deadLetters: IQueue;
 }
@@ -28,7 +30,11 @@ export class Callbacks extends Construct {
   readonly deliverCallbacks: AppFunction;
   readonly expireAlerts: AppFunction;
 
-  constructor(scope: Construct, id: string, { config, key, tables, deadLetters }: CallbacksProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    { config, key, secretsKey, tables, deadLetters }: CallbacksProps,
+  ) {
     super(scope, id);
     const common = { stage: config.stage, key, logLevel: config.logLevel };
 
@@ -42,7 +48,7 @@ export class Callbacks extends Construct {
       entry: 'deliver-callbacks',
       timeout: Duration.seconds(50),
     })
-      .bindBankSecrets(`vigil/${config.stage}`, 'callback', key)
+      .bindBankSecrets(`vigil/${config.stage}`, 'callback', secretsKey)
       .bindTable(
         'callbacks',
         tables.get('callbacks'),

@@ -12,6 +12,8 @@ import type { Tables } from './tables.ts';
 export interface MessengerProps {
   readonly config: StageConfig;
   readonly key: IKey;
+  /** Encrypts the secrets this construct reads or creates. */
+  readonly secretsKey: IKey;
   readonly tables: Tables;
   readonly deadLetters: IQueue;
 }
@@ -27,7 +29,11 @@ export class Messenger extends Construct {
   readonly webhook: AppFunction;
   readonly notifyCustomer: AppFunction;
 
-  constructor(scope: Construct, id: string, { config, key, tables, deadLetters }: MessengerProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    { config, key, secretsKey, tables, deadLetters }: MessengerProps,
+  ) {
     super(scope, id);
     const prefix = `vigil/${config.stage}`;
     // The verify token is generated; the page token and app secret come from Meta and are set by
@@ -35,7 +41,7 @@ export class Messenger extends Construct {
     this.secret = new Secret(this, 'Secret', {
       secretName: messengerSecretName(prefix),
       description: 'Messenger page access token, app secret and webhook verify token',
-      encryptionKey: key,
+      encryptionKey: secretsKey,
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ pageAccessToken: 'set-me', appSecret: 'set-me' }),
         generateStringKey: 'verifyToken',
@@ -62,7 +68,7 @@ export class Messenger extends Construct {
       },
     };
     this.webhook = new AppFunction(this, 'MessengerWebhook', { ...common, entry: 'messenger-webhook' })
-      .bindSecret(this.secret, key)
+      .bindSecret(this.secret, secretsKey)
       .bindTable('enrollments', tables.get('enrollments'), tableAccess.update)
       .bindTable(
         'subscribers',
@@ -75,7 +81,7 @@ export class Messenger extends Construct {
       .bindTable('banks', tables.get('banks'), tableAccess.get);
 
     this.notifyCustomer = new AppFunction(this, 'NotifyCustomer', { ...common, entry: 'notify-customer' })
-      .bindSecret(this.secret, key)
+      .bindSecret(this.secret, secretsKey)
       .bindTable('alerts', tables.get('alerts'), tableAccess.update)
       .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
       .bindTable('banks', tables.get('banks'), tableAccess.get)

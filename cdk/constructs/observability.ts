@@ -17,6 +17,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AppFunction } from '../app-function.ts';
 import type { StageConfig } from '../stage-config.ts';
+import type { Edge } from './edge.ts';
 
 export interface ObservabilityProps {
   readonly config: StageConfig;
@@ -25,6 +26,8 @@ export interface ObservabilityProps {
   /** Functions fed by a table stream: their iterator age is watched. */
   readonly streamConsumers: readonly AppFunction[];
   readonly deadLetters: IQueue;
+  /** The WAF in front of the API: its blocks are alarmed on and drawn. */
+  readonly edge: Edge;
 }
 
 const NAMESPACE = 'Vigil';
@@ -61,7 +64,7 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    const { config, key, functions, streamConsumers, deadLetters } = props;
+    const { config, key, functions, streamConsumers, deadLetters, edge } = props;
     this.topic = new Topic(this, 'Alarms', {
       displayName: `Vigil ${config.stage} alarms`,
       masterKey: key,
@@ -102,6 +105,20 @@ export class Observability extends Construct {
       100,
       3,
       'Many bank callbacks wait for a retry.',
+    );
+    alarm(
+      'WafBlocks',
+      edge.blockedRequests,
+      100,
+      1,
+      'The WAF blocked many requests in 5 minutes: a flood, a misbehaving client, or a bank over its limit.',
+    );
+    alarm(
+      'WafBankPathBlocks',
+      edge.blockedBy('PerBankPath'),
+      1,
+      1,
+      'A bank’s path went over its rate limit: that bank’s requests are being refused.',
     );
     for (const fn of functions) {
       const name = fn.node.id;
@@ -161,6 +178,12 @@ export class Observability extends Construct {
     );
     this.dashboard.addWidgets(
       graph('Dead letters', [deadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES })]),
+      graph('WAF blocks, by rule', [
+        edge.blockedRequests.with({ label: 'all' }),
+        ...['PerSourceIpBankApi', 'PerBankPath', 'PerSourceIpMessenger', 'PerSourceIpOther'].map((rule) =>
+          edge.blockedBy(rule).with({ label: rule }),
+        ),
+      ]),
       graph(
         'p99 duration per function (ms)',
         functions.map((fn) =>

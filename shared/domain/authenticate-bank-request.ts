@@ -1,4 +1,6 @@
+import type { BankDirectory } from '../ports/bank-directory.ts';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
+import { type Caller, checkBankAccess } from './bank-access.ts';
 import { bankIdPattern } from './bank-event.ts';
 import {
   MalformedJsonError,
@@ -12,21 +14,27 @@ import { type SignedRequest, verifyBankSignature } from './verify-bank-signature
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export interface BankRequest extends SignedRequest {
+export interface BankRequest extends SignedRequest, Caller {
   readonly bankId: string;
 }
 
 /**
  * The checks every bank request passes, cheapest first, before anything is read or written:
- * size, content type (when there is a body), then the bank's Standard Webhooks signature.
+ * size, content type (when there is a body), then the bank's Standard Webhooks signature, then
+ * (given the bank directory) the bank's source IP allow-list and client certificate.
  */
-export async function authenticateBankRequest(request: BankRequest, secrets: BankSecrets): Promise<void> {
+export async function authenticateBankRequest(
+  request: BankRequest,
+  secrets: BankSecrets,
+  banks?: BankDirectory,
+): Promise<void> {
   if (request.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   if (request.body.length > 0 && !isJsonContentType(request.headers['content-type'])) {
     throw new UnsupportedMediaTypeError();
   }
   const bankSecrets = bankIdPattern.test(request.bankId) ? await secrets.signingSecrets(request.bankId) : [];
   if (!verifyBankSignature(bankSecrets, request)) throw new UnauthorizedError();
+  if (banks !== undefined) checkBankAccess(await banks.get(request.bankId), request);
 }
 
 /**

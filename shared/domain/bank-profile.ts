@@ -10,6 +10,13 @@ export interface BankProfile {
   readonly alertExpiryMinutes?: number;
   /** The bank's approved Messenger utility template, for alerts outside the 24 h window. */
   readonly utilityTemplate?: UtilityTemplate;
+  /** When set, the bank's requests are accepted only from these addresses or CIDR blocks. */
+  readonly allowedSourceIps?: readonly string[];
+  /**
+   * When set, the bank's requests must carry a client certificate with this subject, verified by
+   * the API's custom domain with mutual TLS (docs/operator-guide.md).
+   */
+  readonly clientCertificateSubject?: string;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { CallbackOutbox } from '../ports/callback-outbox.ts';
 import type { CallbackSender } from '../ports/callback-sender.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ATTEMPT_LEASE_MS, type CallbackDelivery, nextAttemptAfter } from './callback-delivery.ts';
+import { parseCallbackUrl } from './callback-url.ts';
 
 export interface DeliverCallbackPorts {
   readonly outbox: CallbackOutbox;
@@ -12,7 +13,7 @@ export interface DeliverCallbackPorts {
   readonly secrets: BankSecrets;
   readonly sender: CallbackSender;
   readonly clock: Clock;
-  /** Local mode calls banks at http://127.0.0.1; in AWS only https is allowed. */
+  /** Local mode calls banks at http://127.0.0.1; in AWS only https to global addresses. */
   readonly allowLoopbackHttp?: boolean;
 }
 
@@ -80,12 +81,16 @@ export async function deliverCallback(
   return 'retry';
 }
 
-/** The bank's callback URL if it is one Vigil may call: https, or loopback http in local mode. */
+/**
+ * The bank's callback URL if its form is one Vigil may call (shared/domain/callback-url.ts): https
+ * to a host that is not an inside address or name, or loopback in local mode. The address the
+ * sender connects to is checked again at connect time.
+ */
 export function callbackUrl(value: string | undefined, allowLoopbackHttp: boolean): URL | undefined {
-  if (value === undefined || !URL.canParse(value)) return undefined;
-  const url = new URL(value);
-  if (url.username !== '' || url.password !== '') return undefined;
-  if (url.protocol === 'https:') return url;
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  return url.protocol === 'http:' && loopback && allowLoopbackHttp ? url : undefined;
+  if (value === undefined) return undefined;
+  try {
+    return parseCallbackUrl(value, { allowLoopback: allowLoopbackHttp });
+  } catch {
+    return undefined;
+  }
 }

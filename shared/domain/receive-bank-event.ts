@@ -1,3 +1,4 @@
+import type { BankDirectory } from '../ports/bank-directory.ts';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventStore } from '../ports/event-store.ts';
@@ -18,6 +19,8 @@ export interface ReceiveBankEventPorts {
   readonly subscribers: SubscriberDirectory;
   readonly events: EventStore;
   readonly clock: Clock;
+  /** The banks' settings: source IP allow-lists and client certificates. */
+  readonly banks?: BankDirectory;
 }
 
 /**
@@ -26,9 +29,9 @@ export interface ReceiveBankEventPorts {
  */
 export async function receiveBankEvent(
   request: BankRequest,
-  { secrets, subscribers, events, clock }: ReceiveBankEventPorts,
+  { secrets, subscribers, events, clock, banks }: ReceiveBankEventPorts,
 ): Promise<ReceiveOutcome> {
-  await authenticateBankRequest(request, secrets);
+  await authenticateBankRequest(request, secrets, banks);
 
   const eventId = request.headers['webhook-id'] ?? '';
   if (!eventIdPattern.test(eventId)) {

@@ -70,6 +70,10 @@ const customerId = {
 const common = {
   '429': { description: 'Throttled by the API’s per-route limits. Retry later, with the same webhook-id.' },
   '401': problem('Missing or invalid signature, unknown bank, or stale timestamp (one answer for all).'),
+  '403': {
+    description:
+      'Signed, but not from an address of the bank’s allow-list or without its client certificate (problem `caller-not-allowed`); or refused by the WAF in front of the API (over a rate limit, or a managed rule): back off and retry with the same webhook-id.',
+  },
   '413': problem('Body over 64 KiB.'),
   '415': problem('The body is not JSON.'),
   '422': problem('The body holds what looks like a full card number; nothing was stored.'),

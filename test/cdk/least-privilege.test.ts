@@ -13,6 +13,11 @@ const key: Allowed = {
   actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
   resource: /^\{"Fn::GetAtt":\["EncryptionKey[0-9A-F]{8}","Arn"\]\}$/,
 };
+/** The secrets key: only decrypting, only through Secrets Manager (the condition is checked in vigil-stack). */
+const secretsKey: Allowed = {
+  actions: ['kms:Decrypt'],
+  resource: /^\{"Fn::GetAtt":\["EncryptionSecretsKey[0-9A-F]{8}","Arn"\]\}$/,
+};
 const ownLogs = (name: string): Allowed => ({
   actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
   resource: new RegExp(
@@ -69,14 +74,18 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('ReceiveBankEvent'),
     tracing,
     key,
+    secretsKey,
     bankSecrets('signing'),
     table('Subscribers', ['dynamodb:GetItem']),
     table('Events', ['dynamodb:PutItem']),
+    // The bank's settings: source IP allow-list and client certificate.
+    table('Banks', ['dynamodb:GetItem']),
   ],
   BankAdmin: [
     ownLogs('BankAdmin'),
     tracing,
     key,
+    secretsKey,
     bankSecrets('signing'),
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
     // Enrollments, and erasing a customer everywhere (SPEC §1.4).
@@ -88,11 +97,13 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     index('Alerts', 'byCustomer'),
     table('Events', ['dynamodb:BatchWriteItem']),
     index('Events', 'byCustomer'),
+    table('Banks', ['dynamodb:GetItem']),
   ],
   MessengerWebhook: [
     ownLogs('MessengerWebhook'),
     tracing,
     key,
+    secretsKey,
     messengerSecret,
     table('Enrollments', ['dynamodb:UpdateItem']),
     table('Subscribers', [
@@ -120,6 +131,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('DeliverCallbacks'),
     tracing,
     key,
+    secretsKey,
     bankSecrets('callback'),
     table('Callbacks', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
     index('Callbacks', 'dueByBank'),
@@ -139,6 +151,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('NotifyCustomer'),
     tracing,
     key,
+    secretsKey,
     messengerSecret,
     table('Alerts', ['dynamodb:UpdateItem']),
     table('Subscribers', ['dynamodb:GetItem']),
@@ -189,6 +202,28 @@ function grantsOf(functionLogicalId: string): { action: string; resource: string
 }
 
 describe('least privilege', () => {
+  it('has a role for each function and each schedule, and none more (the API and the WAF add none)', () => {
+    const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+    const functionRoles = Object.values(functions).map((fn) => fn.Properties.Role['Fn::GetAtt'][0] as string);
+    const others = roles.filter((role) => !functionRoles.includes(role));
+    expect(others.sort()).toEqual([
+      expect.stringMatching(/^CallbacksDeliverCallbacksScheduleRole/),
+      expect.stringMatching(/^CallbacksExpireAlertsScheduleRole/),
+    ]);
+  });
+
+  it('lets API Gateway invoke a function only for this REST API, one method path each', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      const source = JSON.stringify(permission.Properties.SourceArn);
+      expect(source).toMatch(/"Ref":"ApiRestApi[0-9A-F]{8}"/);
+      expect(source).not.toMatch(/\/\*\/\*"/);
+    }
+  });
+
   it('knows every function of the stack', () => {
     const names = Object.keys(functions).map((id) =>
       Object.keys(allowedByFunction).find((name) => id.includes(name)),

@@ -9,6 +9,24 @@ import { synthesize } from './synth.ts';
 const { template } = synthesize();
 const resourcesOf = (type: string) => template.findResources(type);
 
+/** The REST API's methods as "METHOD /path", their path rebuilt from the resources' parts. */
+function methods(from = template) {
+  const resources = from.findResources('AWS::ApiGateway::Resource');
+  const pathOf = (ref: unknown): string => {
+    const id = (ref as { Ref?: string }).Ref;
+    const resource = id === undefined ? undefined : resources[id];
+    if (resource === undefined) return '';
+    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
+  };
+  return Object.values(from.findResources('AWS::ApiGateway::Method'))
+    .filter((method) => method.Properties.HttpMethod !== 'OPTIONS')
+    .map((method) => ({
+      key: `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId)}`,
+      integration: method.Properties.Integration?.Uri,
+      integrationType: method.Properties.Integration?.Type,
+    }));
+}
+
 describe('the Vigil stack', () => {
   it('passes the AwsSolutions checks, and fails synth on a new finding', () => {
     expect(() => synthesize()).not.toThrow();
@@ -55,12 +73,67 @@ describe('the Vigil stack', () => {
     ).toEqual(indexes.map((index) => index.indexName));
   });
 
-  it('uses one KMS key with yearly rotation, kept when the stack goes', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResource('AWS::KMS::Key', {
-      Properties: { EnableKeyRotation: true },
-      DeletionPolicy: 'Retain',
+  it('uses a data key and a secrets key, each rotated yearly and kept when the stack goes', () => {
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    for (const key of Object.values(resourcesOf('AWS::KMS::Key'))) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/vigil-dev' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/vigil-dev-secrets' });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionSecretsKey'), 'Arn'] },
     });
+  });
+
+  it('lets CloudWatch Logs and CloudWatch use the data key only for this account, with the encryption context', () => {
+    const keys = resourcesOf('AWS::KMS::Key');
+    const dataKey = Object.entries(keys).find(([id]) => /^EncryptionKey[0-9A-F]{8}$/.test(id))?.[1];
+    const statements = dataKey?.Properties.KeyPolicy.Statement as {
+      Principal: { Service?: unknown };
+      Condition?: Record<string, Record<string, unknown>>;
+    }[];
+    const services = statements.filter((statement) => statement.Principal.Service !== undefined);
+    // Exactly the two service statements, none of them unconditioned.
+    expect(services.map((statement) => JSON.stringify(statement.Principal.Service))).toEqual([
+      '"logs.eu-west-1.amazonaws.com"',
+      '"cloudwatch.amazonaws.com"',
+    ]);
+    const [logs, cloudWatch] = services;
+    const account = { Ref: 'AWS::AccountId' };
+    expect(logs?.Condition).toEqual({
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:', account, ':log-group:*']],
+        },
+      },
+      StringEquals: { 'aws:SourceAccount': account },
+    });
+    expect(cloudWatch?.Condition?.StringEquals).toEqual({ 'aws:SourceAccount': account });
+    expect(JSON.stringify(cloudWatch?.Condition?.ArnLike)).toMatch(/kms:EncryptionContext:aws:sns:topicArn/);
+    expect(JSON.stringify(cloudWatch?.Condition?.ArnLike)).toMatch(/"aws:SourceArn".*:alarm:vigil-dev-\*/);
+    // The whole template, as the issue measured it: no service statement without its conditions.
+    const text = JSON.stringify(template.toJSON());
+    expect(text.match(/kms:EncryptionContext:aws:logs:arn/g)).toHaveLength(1);
+    expect(text.match(/aws:SourceAccount/g)?.length).toBeGreaterThanOrEqual(2);
+    // The secrets key has no service principal at all: Secrets Manager uses it through the callers' grants.
+    const secretsKey = Object.entries(keys).find(([id]) => id.startsWith('EncryptionSecretsKey'))?.[1];
+    expect(JSON.stringify(secretsKey?.Properties.KeyPolicy)).not.toMatch(/"Service"/);
+  });
+
+  it('lets functions decrypt secrets only through Secrets Manager, with the secrets key', () => {
+    const grants = Object.values(resourcesOf('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Resource: unknown; Condition?: unknown }[],
+    );
+    const onSecretsKey = grants.filter((statement) =>
+      JSON.stringify(statement.Resource).includes('EncryptionSecretsKey'),
+    );
+    expect(onSecretsKey.length).toBeGreaterThan(0);
+    for (const statement of onSecretsKey) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+      });
+    }
   });
 
   it('retains and protects the durable tables in prod only', () => {
@@ -99,14 +172,15 @@ describe('the Vigil stack', () => {
   });
 
   it('routes POST /v1/banks/{bankId}/events to receive-bank-event, with its configuration', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'POST /v1/banks/{bankId}/events',
-    });
+    const [post] = methods().filter((method) => method.key === 'POST /v1/banks/{bankId}/events');
+    expect(JSON.stringify(post?.integration)).toMatch(/BankReceiveBankEventFunction/);
+    expect(post?.integrationType).toBe('AWS_PROXY');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           EVENTS_TABLE: { Ref: Match.stringLikeRegexp('^TablesEvents') },
           SUBSCRIBERS_TABLE: { Ref: Match.stringLikeRegexp('^TablesSubscribers') },
+          BANKS_TABLE: { Ref: Match.stringLikeRegexp('^TablesBanks') },
           SECRET_PREFIX: 'vigil/dev',
           POWERTOOLS_LOG_LEVEL: 'INFO',
         }),
@@ -114,19 +188,52 @@ describe('the Vigil stack', () => {
     });
   });
 
-  it('throttles the API from context and writes JSON access logs without bodies', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      RouteSettings: {
-        'POST /v1/banks/{bankId}/events': { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
-        'POST /messenger/webhook': { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
-        'GET /messenger/webhook': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
-      },
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+  it('is a regional REST API that passes bodies as bytes, throttled from context, with JSON access logs without bodies', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      BinaryMediaTypes: ['*/*'],
+      DisableExecuteApiEndpoint: false,
     });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1v1~1banks~1{bankId}~1events',
+          ThrottlingRateLimit: 1000,
+          ThrottlingBurstLimit: 2000,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1messenger~1webhook',
+          ThrottlingRateLimit: 200,
+          ThrottlingBurstLimit: 400,
+        }),
+      ]),
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    const [stage] = Object.values(resourcesOf('AWS::ApiGateway::Stage'));
+    const format = String(stage?.Properties.AccessLogSetting.Format);
+    expect(format).not.toMatch(/body|requestOverride|querystring|header/i);
+    for (const setting of stage?.Properties.MethodSettings ?? [])
+      expect(setting.DataTraceEnabled).not.toBe(true);
     const throttled = synthesize({ apiThrottle: '{"rateLimit":5,"burstLimit":10}' }).template;
-    throttled.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    throttled.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 5,
+          ThrottlingBurstLimit: 10,
+        }),
+      ]),
     });
     expect(() => synthesize({ routeThrottle: '{"POST /nowhere":{"rateLimit":1,"burstLimit":1}}' })).toThrow(
       /unknown route: POST \/nowhere/,
@@ -212,10 +319,11 @@ describe('the Vigil stack', () => {
   });
 
   it('exposes exactly the routes local mode serves', () => {
-    const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
-      (route) => route.Properties.RouteKey,
-    );
-    expect(routeKeys.sort()).toEqual(httpRoutes.map((route) => `${route.method} ${route.path}`).sort());
+    expect(
+      methods()
+        .map((method) => method.key)
+        .sort(),
+    ).toEqual(httpRoutes.map((route) => `${route.method} ${route.path}`).sort());
   });
 
   it('feeds notify-customer from the alerts stream (inserts)', () => {
@@ -256,10 +364,10 @@ describe('the Vigil stack', () => {
     });
   });
 
-  it('keeps the Messenger secret encrypted with the stack key, the verify token generated', () => {
+  it('keeps the Messenger secret encrypted with the secrets key, the verify token generated', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'vigil/dev/messenger',
-      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionSecretsKey'), 'Arn'] },
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'verifyToken' }),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {

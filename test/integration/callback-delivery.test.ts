@@ -12,8 +12,8 @@ import { lambdaContext } from '../../local/lambda-http-server.ts';
 import { newWebhookSecret } from '../../local/local-secrets.ts';
 import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCallbackOutbox } from '../../shared/adapters/dynamodb-callback-outbox.ts';
-import { FetchCallbackSender } from '../../shared/adapters/fetch-callback-sender.ts';
 import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
+import { GuardedCallbackSender } from '../../shared/adapters/guarded-callback-sender.ts';
 import {
   callbackSecretName,
   SecretStoreBankSecrets,
@@ -101,7 +101,7 @@ beforeAll(async () => {
     outbox,
     banks: new DynamoDbBankDirectory(tables.documentClient, tables.names.banks),
     secrets: new SecretStoreBankSecrets(new FileSecretStore(secretsFile), 'vigil/test'),
-    sender: new FetchCallbackSender(1000),
+    sender: new GuardedCallbackSender({ allowLoopback: true, timeoutMs: 1000 }),
     clock: systemClock,
     allowLoopbackHttp: true,
   });

@@ -77,8 +77,54 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
         },
       ],
     });
+  // No DNS in tests: the names the cases use, and what they resolve to.
+  const dns: Record<string, string[]> = {
+    'acme.example': ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
+    'inside.example': ['93.184.215.14', '10.0.0.5'],
+    'metadata.example': ['169.254.169.254'],
+  };
+  const resolve = async (host: string) => dns[host] ?? [];
   const stage = (argv: string[]) =>
-    runCli([...argv, '--stage', 'prod', '--json'], (name) => new StageTarget(name ?? ''));
+    runCli([...argv, '--stage', 'prod', '--json'], (name) => new StageTarget(name ?? '', resolve));
+
+  it('banks add refuses an allow-list entry that is not an address, creating nothing', async () => {
+    outputs();
+    await expect(
+      stage([
+        'banks',
+        'add',
+        'acme-bank',
+        '--name',
+        'ACME Bank',
+        '--callback-url',
+        'https://acme.example/vigil',
+        '--allowed-ips',
+        '203.0.113.0/24,bank.example',
+      ]),
+    ).rejects.toThrow(/--allowed-ips: "bank.example" is not an IP address/);
+    expect(secretsManager.commandCalls(CreateSecretCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['http://acme.example/vigil', /must use https/],
+    ['https://user:pw@acme.example/vigil', /credentials/],
+    ['https://169.254.169.254/latest', /link-local/],
+    ['https://2852039166/latest', /link-local/],
+    ['https://[::ffff:a9fe:a9fe]/latest', /link-local/],
+    ['https://10.1.2.3/cb', /private/],
+    ['https://localhost/cb', /loopback/],
+    ['https://127.0.0.1/cb', /loopback/],
+    ['https://inside.example/cb', /resolves to a private address/],
+    ['https://metadata.example/cb', /resolves to a link-local/],
+    ['https://nowhere.example/cb', /does not resolve/],
+  ])('banks add refuses the callback URL %s, creating nothing', async (url, reason) => {
+    outputs();
+    await expect(
+      stage(['banks', 'add', 'acme-bank', '--name', 'ACME Bank', '--callback-url', url]),
+    ).rejects.toThrow(reason);
+    expect(secretsManager.commandCalls(CreateSecretCommand)).toHaveLength(0);
+    expect(dynamoDb.commandCalls(PutCommand)).toHaveLength(0);
+  });
 
   it('banks add creates both secrets under the stage key and the bank item', async () => {
     outputs();
@@ -90,14 +136,18 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
       'ACME Bank',
       '--callback-url',
       'https://acme.example/vigil',
+      '--allowed-ips',
+      '203.0.113.0/24,2001:db8::1',
+      '--client-cert-subject',
+      'CN=acme-vigil,O=ACME Bank',
     ]);
     expect(result.code).toBe(0);
     const body = JSON.parse(result.stdout).body;
     expect(body).toMatchObject({ bankId: 'acme-bank', signingSecret: expect.stringMatching(/^whsec_/) });
     const created = secretsManager.commandCalls(CreateSecretCommand).map((call) => call.args[0].input);
     expect(created.map((input) => [input.Name, input.KmsKeyId])).toEqual([
-      ['vigil/prod/banks/acme-bank/signing', 'alias/vigil-prod'],
-      ['vigil/prod/banks/acme-bank/callback', 'alias/vigil-prod'],
+      ['vigil/prod/banks/acme-bank/signing', 'alias/vigil-prod-secrets'],
+      ['vigil/prod/banks/acme-bank/callback', 'alias/vigil-prod-secrets'],
     ]);
     expect(JSON.parse(created[0]?.SecretString ?? '{}')).toEqual({ current: body.signingSecret });
     const [put] = dynamoDb.commandCalls(PutCommand).map((call) => call.args[0].input);
@@ -106,6 +156,8 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
       bankId: 'acme-bank',
       name: 'ACME Bank',
       callbackUrl: 'https://acme.example/vigil',
+      allowedSourceIps: ['203.0.113.0/24', '2001:db8::1/128'],
+      clientCertificateSubject: 'CN=acme-vigil,O=ACME Bank',
     });
     expect(put?.ConditionExpression).toBe('attribute_not_exists(bankId)');
   });
@@ -189,6 +241,13 @@ describe('vigil against local mode', () => {
       cli(['banks', 'add', 'Bad_Id', '--name', 'x', '--callback-url', 'https://x']),
     ).rejects.toThrow(/lower-case letters/);
     await expect(cli(['events', 'send', 'demo-bank'])).rejects.toThrow(/--file is required/);
+    // Local mode relaxes loopback only: a private address is refused there too.
+    await expect(
+      cli(['banks', 'add', 'lan-bank', '--name', 'x', '--callback-url', 'http://192.168.1.10/cb']),
+    ).rejects.toThrow(/must use https/);
+    await expect(
+      cli(['banks', 'add', 'lan-bank', '--name', 'x', '--callback-url', 'https://192.168.1.10/cb']),
+    ).rejects.toThrow(/private/);
     await expect(cli(['no', 'such'])).rejects.toThrow(/Unknown command: no such/);
     expect((await cli(['enroll', '--help'])).stdout).toMatch(/^Usage: vigil enroll <bankId> <customerId>/);
   });
