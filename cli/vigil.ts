@@ -78,9 +78,13 @@ function findCommand(positionals: readonly string[]): Command | undefined {
   );
 }
 
-if (process.argv[1]?.endsWith('vigil.ts') || process.argv[1]?.endsWith('vigil.js')) {
+/**
+ * The `vigil` command: runs `argv`, prints the result and sets the exit code. `bin/vigil.js` calls it,
+ * however the CLI was started (npx, npm exec, a global install, node bin/vigil.js, npm run vigil).
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   try {
-    const { code, stdout } = await runCli(process.argv.slice(2));
+    const { code, stdout } = await runCli(argv);
     process.stdout.write(stdout);
     process.exitCode = code;
   } catch (error) {
@@ -91,4 +95,5 @@ if (process.argv[1]?.endsWith('vigil.ts') || process.argv[1]?.endsWith('vigil.js
     process.stderr.write(`vigil: ${cliError.message}\n`);
     process.exitCode = cliError.exitCode;
   }
+  return Number(process.exitCode);
 }
