@@ -6,6 +6,7 @@ import { bankIdPattern } from '../shared/domain/bank-event.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
+import * as settings from './bank-settings.ts';
 import { CliError } from './cli-error.ts';
 import type { Target } from './target.ts';
 
@@ -53,14 +54,14 @@ export const commands: readonly Command[] = [
       if (typeof options.name !== 'string' || typeof options['callback-url'] !== 'string') {
         throw new CliError('--name and --callback-url are required.', 2);
       }
-      if (!URL.canParse(options['callback-url'])) throw new CliError('--callback-url must be a URL.', 2);
-      const template = typeof options.template === 'string' ? parseTemplate(options.template) : undefined;
       const secrets = await target.addBank({
         bankId,
-        name: options.name,
-        callbackUrl: options['callback-url'],
-        timeZone: typeof options['time-zone'] === 'string' ? options['time-zone'] : undefined,
-        utilityTemplate: template,
+        name: settings.bankName(options.name),
+        callbackUrl: settings.callbackUrl(options['callback-url']),
+        timeZone:
+          typeof options['time-zone'] === 'string' ? settings.timeZone(options['time-zone']) : undefined,
+        utilityTemplate:
+          typeof options.template === 'string' ? settings.templateFromText(options.template) : undefined,
       });
       return { status: 201, body: { bankId, ...secrets } };
     },
@@ -72,6 +73,39 @@ export const commands: readonly Command[] = [
     arguments: ['bankId'],
     async run({ bankId = '' }, _options, target) {
       return { status: 200, body: { bankId, ...(await target.rotateSigningSecret(bankId)) } };
+    },
+  },
+  {
+    name: 'banks update',
+    usage:
+      'banks update <bankId> [--name NAME] [--callback-url URL] [--alert-expiry-minutes N] [--time-zone TZ] [--utility-template FILE|none]',
+    summary: 'Change a bank’s settings (only those given); functions see the change within a minute',
+    arguments: ['bankId'],
+    async run({ bankId = '' }, options, target) {
+      const text = (key: string) => (typeof options[key] === 'string' ? options[key] : undefined);
+      const changes = {
+        name: mapDefined(text('name'), settings.bankName),
+        callbackUrl: mapDefined(text('callback-url'), settings.callbackUrl),
+        alertExpiryMinutes: mapDefined(text('alert-expiry-minutes'), settings.alertExpiryMinutes),
+        timeZone: mapDefined(text('time-zone'), settings.timeZone),
+        utilityTemplate: await mapDefined(text('utility-template'), settings.templateFromFile),
+      };
+      if (Object.values(changes).every((value) => value === undefined)) {
+        throw new CliError(
+          'Nothing to change: give at least one of --name, --callback-url, --alert-expiry-minutes, --time-zone, --utility-template.',
+          2,
+        );
+      }
+      return { status: 200, body: await target.updateBank(knownBankId(bankId), changes) };
+    },
+  },
+  {
+    name: 'banks show',
+    usage: 'banks show <bankId>',
+    summary: 'Show a bank’s settings (never its secrets)',
+    arguments: ['bankId'],
+    async run({ bankId = '' }, _options, target) {
+      return { status: 200, body: await target.showBank(knownBankId(bankId)) };
     },
   },
   {
@@ -154,13 +188,13 @@ export const commands: readonly Command[] = [
   },
 ];
 
-/** `name:language:param,param` → a utility template setting. */
-function parseTemplate(value: string) {
-  const [name, language, parameters] = value.split(':');
-  const allowed = ['bankName', 'cardLast4', 'amount', 'merchant', 'time'];
-  const list = (parameters ?? '').split(',').filter((item) => item !== '');
-  if (!name || !language || list.some((item) => !allowed.includes(item))) {
-    throw new CliError(`--template is name:language:params, params among ${allowed.join(',')}.`, 2);
+function mapDefined<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}
+
+function knownBankId(bankId: string): string {
+  if (!bankIdPattern.test(bankId)) {
+    throw new CliError('A bank id is lower-case letters, digits and dashes.', 2);
   }
-  return { name, language, parameters: list };
+  return bankId;
 }

@@ -5,10 +5,11 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../local/create-tables.ts';
 import { LocalSecretsFile, newWebhookSecret } from '../local/local-secrets.ts';
 import { LOCAL_SECRET_PREFIX, type LocalConfig, localAwsConfig } from '../local/local-stack.ts';
+import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
-import type { NewBank, Target, TargetTables } from './target.ts';
+import type { BankView, NewBank, Target, TargetTables } from './target.ts';
 
 /** Local mode: `.vigil/local.json`, the local secrets file, and DynamoDB Local (VIGIL_HOME moves them). */
 export class LocalTarget implements Target {
@@ -62,6 +63,29 @@ export class LocalTarget implements Target {
       banks: config.banks.map((bank) => (bank.bankId === bankId ? { ...bank, signingSecret } : bank)),
     });
     return { signingSecret };
+  }
+
+  async updateBank(bankId: string, changes: BankChanges): Promise<BankView> {
+    const { client, banks } = await this.tables();
+    const updated = await new DynamoDbBankDirectory(client, banks).update(bankId, changes);
+    if (updated === undefined) throw new CliError(`Unknown bank ${bankId} in local mode.`);
+    if (changes.callbackUrl !== undefined) {
+      const config = await this.config();
+      await this.saveConfig({
+        ...config,
+        banks: config.banks.map((bank) =>
+          bank.bankId === bankId ? { ...bank, callbackUrl: changes.callbackUrl ?? bank.callbackUrl } : bank,
+        ),
+      });
+    }
+    return updated;
+  }
+
+  async showBank(bankId: string): Promise<BankView> {
+    const { client, banks } = await this.tables();
+    const bank = await new DynamoDbBankDirectory(client, banks).read(bankId);
+    if (bank === undefined) throw new CliError(`Unknown bank ${bankId} in local mode.`);
+    return bank;
   }
 
   async tables(): Promise<TargetTables> {

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { newWebhookSecret } from '../local/local-secrets.ts';
+import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import {
   callbackSecretName,
   signingSecretName,
@@ -15,7 +16,7 @@ import {
 } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
-import type { NewBank, Target, TargetTables } from './target.ts';
+import type { BankView, NewBank, Target, TargetTables } from './target.ts';
 
 /**
  * A deployed stage: the stack `Vigil-<stage>`'s outputs say where things are; the operator's own
@@ -81,6 +82,26 @@ export class StageTarget implements Target {
       }),
     );
     return { signingSecret };
+  }
+
+  async updateBank(bankId: string, changes: BankChanges): Promise<BankView> {
+    const directory = new DynamoDbBankDirectory(
+      documentClientFor(new DynamoDBClient({})),
+      await this.output('BanksTableName'),
+    );
+    const updated = await directory.update(bankId, changes);
+    if (updated === undefined) throw new CliError(`Unknown bank ${bankId} in stage ${this.stage}.`);
+    return updated;
+  }
+
+  async showBank(bankId: string): Promise<BankView> {
+    const directory = new DynamoDbBankDirectory(
+      documentClientFor(new DynamoDBClient({})),
+      await this.output('BanksTableName'),
+    );
+    const bank = await directory.read(bankId);
+    if (bank === undefined) throw new CliError(`Unknown bank ${bankId} in stage ${this.stage}.`);
+    return bank;
   }
 
   async tables(): Promise<TargetTables> {

@@ -1,4 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BankChanges, StoredBank } from '../shared/adapters/dynamodb-bank-directory.ts';
+import type { UtilityTemplate } from '../shared/domain/bank-profile.ts';
 
 /** The tables operator commands read and write directly. */
 export interface TargetTables {
@@ -14,9 +16,7 @@ export interface NewBank {
   readonly name: string;
   readonly callbackUrl: string;
   readonly timeZone?: string | undefined;
-  readonly utilityTemplate?:
-    | { readonly name: string; readonly language: string; readonly parameters: string[] }
-    | undefined;
+  readonly utilityTemplate?: UtilityTemplate | undefined;
 }
 
 /** Where the CLI acts: local mode (`npm start`), or a deployed stage (`--stage NAME`). */
@@ -29,5 +29,12 @@ export interface Target {
   addBank(bank: NewBank): Promise<{ signingSecret: string; callbackSecret: string }>;
   /** Makes a new current signing secret; the old one stays valid as `previous` until the next rotation. */
   rotateSigningSecret(bankId: string): Promise<{ signingSecret: string }>;
+  /** Changes a registered bank's settings; an unknown bank is refused and nothing is created. */
+  updateBank(bankId: string, changes: BankChanges): Promise<BankView>;
+  /** A registered bank's settings, never its secrets. */
+  showBank(bankId: string): Promise<BankView>;
   tables(): Promise<TargetTables>;
 }
+
+/** What `banks show` and `banks update` print: the bank's settings item, no secret in it. */
+export type BankView = StoredBank;

@@ -18,6 +18,8 @@ const STRING_OPTIONS = [
   'time-zone',
   'template',
   'older-than',
+  'alert-expiry-minutes',
+  'utility-template',
 ];
 
 const USAGE = `Usage: vigil <command> [options]
