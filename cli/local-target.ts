@@ -107,7 +107,10 @@ export class LocalTarget implements Target {
     try {
       return JSON.parse(await readFile(join(this.home, file), 'utf8')) as T;
     } catch {
-      throw new CliError(`Cannot read ${join(this.home, file)}. Is Vigil running? Start it with: npm start`);
+      throw new CliError(
+        `Cannot read ${join(this.home, file)}. Is Vigil running? Start it with: npm start`,
+        2,
+      );
     }
   }
 }

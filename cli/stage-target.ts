@@ -139,7 +139,7 @@ export class StageTarget implements Target {
           (Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
         );
       } catch (error) {
-        throw new CliError(`Cannot read the stack ${stackName}: ${(error as Error).message}`);
+        throw new CliError(`Cannot read the stack ${stackName}: ${(error as Error).message}`, 2);
       }
     }
     const value = this.outputs[key];

@@ -90,10 +90,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.stdout.write(stdout);
     process.exitCode = code;
   } catch (error) {
+    // Exit codes as --help documents them: a bad option is usage (2), anything unexpected a failure (1).
+    const usage = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
     const cliError =
       error instanceof CliError
         ? error
-        : new CliError(error instanceof Error ? error.message : String(error), 2);
+        : new CliError(error instanceof Error ? error.message : String(error), usage ? 2 : 1);
     process.stderr.write(`vigil: ${cliError.message}\n`);
     process.exitCode = cliError.exitCode;
   }
