@@ -7,6 +7,7 @@ import { DeadLetters } from './constructs/dead-letters.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
 import { Messenger } from './constructs/messenger.ts';
 import { Observability } from './constructs/observability.ts';
+import { OperatorPolicy } from './constructs/operator-policy.ts';
 import { Scoring } from './constructs/scoring.ts';
 import { Tables } from './constructs/tables.ts';
 import type { StageConfig } from './stage-config.ts';
@@ -43,6 +44,13 @@ export class VigilStack extends Stack {
       callbacks.notifyBank,
       callbacks.deliverCallbacks,
     ];
+    new OperatorPolicy(this, 'Operator', {
+      stage: config.stage,
+      key,
+      tables,
+      messengerSecret: messenger.secret,
+      deadLetters,
+    });
     new Observability(this, 'Observability', {
       config,
       key,
