@@ -171,19 +171,103 @@ export const commands: readonly Command[] = [
     summary: 'Retry events and alerts stuck longer than that (default 10), and dead callbacks',
     arguments: [],
     async run(_args, options, target) {
-      const minutes = Number(options['older-than'] ?? '10');
-      if (!Number.isInteger(minutes) || minutes < 0)
-        throw new CliError('--older-than must be a number of minutes.', 2);
-      const { client, events, alerts, callbacks } = await target.tables();
-      const result = await redrive(
-        {
-          store: new DynamoDbRedriveStore(client, { events, alerts, callbacks }),
-          alerts: new DynamoDbAlertStore(client, alerts),
-          clock: systemClock,
-        },
-        minutes,
-      );
-      return { status: 200, body: result };
+      return { status: 200, body: await redriveTables(target, olderThan(options)) };
+    },
+  },
+  {
+    name: 'messenger show-verify-token',
+    usage: 'messenger show-verify-token',
+    summary: 'Show the webhook callback URL and verify token to give Meta for the page’s webhook',
+    arguments: [],
+    async run(_args, _options, target) {
+      return { status: 200, body: await target.messengerWebhook() };
+    },
+  },
+  {
+    name: 'messenger set-secrets',
+    usage: 'messenger set-secrets [--page-access-token T] [--app-secret S]',
+    summary:
+      'Store the page access token and app secret from Meta (or from $MESSENGER_PAGE_ACCESS_TOKEN, $MESSENGER_APP_SECRET); never printed',
+    arguments: [],
+    async run(_args, options, target) {
+      const given = (option: string, variable: string) =>
+        typeof options[option] === 'string' ? options[option] : process.env[variable] || undefined;
+      const pageAccessToken = given('page-access-token', 'MESSENGER_PAGE_ACCESS_TOKEN');
+      const appSecret = given('app-secret', 'MESSENGER_APP_SECRET');
+      if (pageAccessToken === undefined && appSecret === undefined) {
+        throw new CliError(
+          'Nothing to set: give --page-access-token and/or --app-secret (or MESSENGER_PAGE_ACCESS_TOKEN, MESSENGER_APP_SECRET).',
+          2,
+        );
+      }
+      if (pageAccessToken !== undefined && !/^EA[A-Za-z0-9]{20,}$/.test(pageAccessToken)) {
+        throw new CliError(
+          'The page access token is the long token Meta shows for the page, starting with EA (letters and digits only).',
+          2,
+        );
+      }
+      if (appSecret !== undefined && !/^[0-9a-f]{32}$/.test(appSecret)) {
+        throw new CliError('The app secret is 32 hexadecimal characters (Meta app, Settings, Basic).', 2);
+      }
+      const result = await target.setMessengerSecrets({ pageAccessToken, appSecret });
+      return {
+        status: 200,
+        body: { ...result, note: 'Functions use the new values within 5 minutes (their cache).' },
+      };
+    },
+  },
+  {
+    name: 'dead-letters list',
+    usage: 'dead-letters list',
+    summary: 'List the stream batches that failed all their retries (function, shard, sequence range)',
+    arguments: [],
+    async run(_args, _options, target) {
+      const box = await target.deadLetters();
+      try {
+        const deadLetters = await box.list();
+        return { status: 200, body: { location: box.location, count: deadLetters.length, deadLetters } };
+      } finally {
+        await box.release();
+      }
+    },
+  },
+  {
+    name: 'dead-letters redrive',
+    usage: 'dead-letters redrive [--older-than MINUTES]',
+    summary:
+      'Redrive the tables (as vigil redrive), then remove the dead letters older than that (default 10): what they describe was redriven',
+    arguments: [],
+    async run(_args, options, target) {
+      const minutes = olderThan(options);
+      const box = await target.deadLetters();
+      try {
+        const letters = await box.list();
+        const redriven = await redriveTables(target, minutes);
+        const cutoff = Date.now() - minutes * 60_000;
+        const handled = letters.filter((letter) => Date.parse(letter.failedAt) <= cutoff);
+        const removed = await box.remove(handled.map((letter) => letter.id));
+        return {
+          status: 200,
+          body: { redriven, deadLettersRemoved: removed, deadLettersKept: letters.length - removed },
+        };
+      } finally {
+        await box.release();
+      }
+    },
+  },
+  {
+    name: 'dead-letters purge',
+    usage: 'dead-letters purge',
+    summary: 'Remove every dead letter (once handled: the tables keep each record’s status)',
+    arguments: [],
+    async run(_args, _options, target) {
+      const box = await target.deadLetters();
+      try {
+        const letters = await box.list();
+        return { status: 200, body: { purged: await box.remove(letters.map((letter) => letter.id)) } };
+      } finally {
+        await box.release();
+      }
     },
   },
 ];
@@ -197,4 +281,26 @@ function knownBankId(bankId: string): string {
     throw new CliError('A bank id is lower-case letters, digits and dashes.', 2);
   }
   return bankId;
+}
+
+function olderThan(options: Options): number {
+  const text = options['older-than'] ?? '10';
+  const minutes = Number(text);
+  if (typeof text !== 'string' || !/^\d+$/.test(text)) {
+    throw new CliError('--older-than is a whole number of minutes (0 for everything).', 2);
+  }
+  return minutes;
+}
+
+/** `vigil redrive`: unscored events and unsent alerts written again, dead callbacks requeued. */
+async function redriveTables(target: Target, minutes: number) {
+  const { client, events, alerts, callbacks } = await target.tables();
+  return redrive(
+    {
+      store: new DynamoDbRedriveStore(client, { events, alerts, callbacks }),
+      alerts: new DynamoDbAlertStore(client, alerts),
+      clock: systemClock,
+    },
+    minutes,
+  );
 }

@@ -9,7 +9,8 @@ import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dyna
 import { signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
-import type { BankView, NewBank, Target, TargetTables } from './target.ts';
+import { FileDeadLetters } from './dead-letters.ts';
+import type { BankView, MessengerWebhook, NewBank, Target, TargetTables } from './target.ts';
 
 /** Local mode: `.vigil/local.json`, the local secrets file, and DynamoDB Local (VIGIL_HOME moves them). */
 export class LocalTarget implements Target {
@@ -86,6 +87,23 @@ export class LocalTarget implements Target {
     const bank = await new DynamoDbBankDirectory(client, banks).read(bankId);
     if (bank === undefined) throw new CliError(`Unknown bank ${bankId} in local mode.`);
     return bank;
+  }
+
+  async messengerWebhook(): Promise<MessengerWebhook> {
+    const config = await this.config();
+    return { callbackUrl: `${config.apiUrl}/messenger/webhook`, verifyToken: config.messenger.verifyToken };
+  }
+
+  async setMessengerSecrets(): Promise<never> {
+    throw new CliError(
+      "Local mode's Messenger secrets are made by npm start and shared with the emulator; set-secrets is for a deployed stage: add --stage NAME.",
+      2,
+    );
+  }
+
+  async deadLetters(): Promise<FileDeadLetters> {
+    await this.config();
+    return new FileDeadLetters(join(this.home, 'dead-letters.jsonl'));
   }
 
   async tables(): Promise<TargetTables> {

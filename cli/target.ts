@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BankChanges, StoredBank } from '../shared/adapters/dynamodb-bank-directory.ts';
 import type { UtilityTemplate } from '../shared/domain/bank-profile.ts';
+import type { DeadLetterBox } from './dead-letters.ts';
 
 /** The tables operator commands read and write directly. */
 export interface TargetTables {
@@ -33,7 +34,23 @@ export interface Target {
   updateBank(bankId: string, changes: BankChanges): Promise<BankView>;
   /** A registered bank's settings, never its secrets. */
   showBank(bankId: string): Promise<BankView>;
+  /** What Meta asks for when subscribing the page's webhook. */
+  messengerWebhook(): Promise<MessengerWebhook>;
+  /** Replaces the given Messenger secrets (the verify token stays); returns which changed. */
+  setMessengerSecrets(secrets: MessengerSecretsChange): Promise<{ secretName: string; changed: string[] }>;
+  /** Where failed stream batches are described. */
+  deadLetters(): Promise<DeadLetterBox>;
   tables(): Promise<TargetTables>;
+}
+
+export interface MessengerWebhook {
+  readonly callbackUrl: string;
+  readonly verifyToken: string;
+}
+
+export interface MessengerSecretsChange {
+  readonly pageAccessToken?: string | undefined;
+  readonly appSecret?: string | undefined;
 }
 
 /** What `banks show` and `banks update` print: the bank's settings item, no secret in it. */

@@ -20,6 +20,8 @@ const STRING_OPTIONS = [
   'older-than',
   'alert-expiry-minutes',
   'utility-template',
+  'page-access-token',
+  'app-secret',
 ];
 
 const USAGE = `Usage: vigil <command> [options]

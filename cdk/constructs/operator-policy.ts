@@ -73,12 +73,7 @@ export class OperatorPolicy extends Construct {
         ),
         // dead-letters list / redrive / purge
         allow(
-          [
-            'sqs:ReceiveMessage',
-            'sqs:DeleteMessage',
-            'sqs:ChangeMessageVisibility',
-            'sqs:GetQueueAttributes',
-          ],
+          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
           [deadLetters.queueArn],
         ),
         // The stack key, only through the services above (tables, secrets and the queue use it).

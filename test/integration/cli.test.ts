@@ -352,6 +352,69 @@ describe('vigil against local mode', () => {
     expect((await local.scan('banks')).some((item) => item.bankId === 'tz-bank')).toBe(false);
   });
 
+  it('messenger show-verify-token gives Meta’s two values; set-secrets is for a stage', async () => {
+    const shown = JSON.parse((await cli(['messenger', 'show-verify-token'])).stdout).body;
+    expect(shown).toEqual({
+      callbackUrl: `${local.apiUrl}/messenger/webhook`,
+      verifyToken: local.stack.config.messenger.verifyToken,
+    });
+    const refused = await cli(['messenger', 'set-secrets', '--app-secret', 'a'.repeat(32)]).catch(
+      (error: CliError) => error,
+    );
+    expect(refused).toBeInstanceOf(CliError);
+    expect((refused as CliError).exitCode).toBe(2);
+    expect((refused as CliError).message).toMatch(/--stage NAME/);
+  });
+
+  it('dead-letters list, redrive and purge act on local mode’s dead-letter file', async () => {
+    const home = join(local.stack.configPath, '..');
+    expect(JSON.parse((await cli(['dead-letters', 'list'])).stdout).body).toMatchObject({ count: 0 });
+    const letter = (functionName: string, timestamp: string) =>
+      JSON.stringify({
+        functionName,
+        streamArn: 'arn:local',
+        shardId: 'shard-1',
+        startSequenceNumber: '100',
+        endSequenceNumber: '105',
+        batchSize: 6,
+        condition: 'RetryAttemptsExhausted',
+        error: 'TypeError',
+        timestamp,
+      });
+    const old = new Date(Date.now() - 3_600_000).toISOString();
+    const recent = new Date().toISOString();
+    await writeFile(
+      join(home, 'dead-letters.jsonl'),
+      `${letter('score-transaction', old)}\n${letter('notify-bank', recent)}\n`,
+    );
+    const listed = JSON.parse((await cli(['dead-letters', 'list'])).stdout).body;
+    expect(listed.count).toBe(2);
+    expect(listed.deadLetters[0]).toMatchObject({
+      functionName: 'score-transaction',
+      shardId: 'shard-1',
+      startSequenceNumber: '100',
+      endSequenceNumber: '105',
+      batchSize: 6,
+      error: 'TypeError',
+      failedAt: old,
+    });
+    const redriven = JSON.parse((await cli(['dead-letters', 'redrive', '--older-than', '10'])).stdout).body;
+    expect(redriven).toMatchObject({
+      redriven: { eventsRescored: expect.any(Number) },
+      deadLettersRemoved: 1,
+      deadLettersKept: 1,
+    });
+    const left = JSON.parse((await cli(['dead-letters', 'list'])).stdout).body;
+    expect(left.deadLetters.map((item: { functionName: string }) => item.functionName)).toEqual([
+      'notify-bank',
+    ]);
+    expect(JSON.parse((await cli(['dead-letters', 'purge'])).stdout).body).toEqual({ purged: 1 });
+    expect(JSON.parse((await cli(['dead-letters', 'list'])).stdout).body.count).toBe(0);
+    await expect(cli(['dead-letters', 'redrive', '--older-than', 'soon'])).rejects.toThrow(
+      /--older-than is a whole number of minutes/,
+    );
+  });
+
   it('refuses bad usage with exit code 2 and a clear message', async () => {
     await expect(
       cli(['banks', 'add', 'Bad_Id', '--name', 'x', '--callback-url', 'https://x']),
