@@ -155,11 +155,17 @@ describe('callback URLs', () => {
   });
 
   describe('bodies match the schemas the OpenAPI webhooks are generated from', () => {
-    const lowBalance = {
-      kind: 'low_balance' as const,
-      transactionId: undefined,
-      score: undefined,
-      reasons: [{ rule: 'lowBalance' as const, observed: 900, limit: 1000, currency: 'EUR' }],
+    const lowBalance = (status: Alert['status'], extra: Partial<Alert> = {}): Alert => {
+      const {
+        transactionId: _,
+        score: __,
+        ...rest
+      } = alert(status, {
+        kind: 'low_balance',
+        reasons: [{ rule: 'lowBalance', observed: 900, limit: 1000, currency: 'EUR' }],
+        ...extra,
+      });
+      return rest;
     };
     const cases: [string, Alert | undefined, Alert | undefined][] = [
       ['fraud check sent', alert('pending'), alert('sent', { sentAt: '2026-11-29T10:00:01Z' })],
@@ -171,11 +177,7 @@ describe('callback URLs', () => {
         alert('pending'),
         alert('undeliverable', { undeliverableReason: 'send_error_551', updatedAt: '2026-11-29T10:00:02Z' }),
       ],
-      [
-        'low balance sent',
-        alert('pending', lowBalance),
-        alert('sent', { ...lowBalance, sentAt: '2026-11-29T10:00:01Z' }),
-      ],
+      ['low balance sent', lowBalance('pending'), lowBalance('sent', { sentAt: '2026-11-29T10:00:01Z' })],
     ];
     it.each(cases)('%s', (_, before, after) => {
       const callback = alertCallback(before, after as Alert, now);
@@ -187,7 +189,7 @@ describe('callback URLs', () => {
     it('subscribed, stopped and erased', () => {
       const made = [
         subscriberCallback(
-          subscriber('pending'),
+          subscriber('pending_consent'),
           subscriber('active', { consentedAt: '2026-11-29T10:00:00Z', consentVersion: 'v1' }),
           now,
         ),
