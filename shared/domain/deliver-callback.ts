@@ -14,6 +14,8 @@ export interface DeliverCallbackPorts {
   readonly clock: Clock;
   /** Local mode calls banks at http://127.0.0.1; in AWS only https is allowed. */
   readonly allowLoopbackHttp?: boolean;
+  /** Told why an attempt failed (`HTTP 503`, `timeout`, `ECONNREFUSED`...), for the log line. */
+  readonly onFailure?: (failure: string) => void;
 }
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'skipped';
@@ -69,8 +71,9 @@ export async function deliverCallback(
       failure = `HTTP ${status}`;
     }
   } catch (error) {
-    failure = error instanceof Error ? error.name : 'error';
+    failure = describeFailure(error);
   }
+  ports.onFailure?.(failure);
   const next = nextAttemptAfter(delivery, attempts, ports.clock.now());
   if (next === undefined) {
     await ports.outbox.markDead(delivery.deliveryId, attempts, failure);
@@ -88,4 +91,17 @@ export function callbackUrl(value: string | undefined, allowLoopbackHttp: boolea
   if (url.protocol === 'https:') return url;
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
   return url.protocol === 'http:' && loopback && allowLoopbackHttp ? url : undefined;
+}
+
+/**
+ * A failed call in a few words, never the URL or body: `timeout`, the network error's code
+ * (`ECONNREFUSED`, `ENOTFOUND`...), or the error's name.
+ */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return 'error';
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timeout';
+  const cause = (error as { cause?: { code?: unknown; name?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.name === 'string' && cause.name !== 'Error') return cause.name;
+  return error.name;
 }
