@@ -179,6 +179,51 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     );
   });
 
+  it('messenger set-secrets keeps the verify token, stores what is given, prints no secret', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Vigil-prod',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'MessengerSecretName', OutputValue: 'vigil/prod/messenger' }],
+        },
+      ],
+    });
+    secretsManager.on(GetSecretValueCommand, { SecretId: 'vigil/prod/messenger' }).resolves({
+      SecretString: JSON.stringify({ pageAccessToken: 'set-me', appSecret: 'set-me', verifyToken: 'vt_1' }),
+    });
+    const appSecret = '0123456789abcdef0123456789abcdef';
+    const pageAccessToken = `EAAG${'x'.repeat(40)}`;
+    const result = await stage([
+      'messenger',
+      'set-secrets',
+      '--app-secret',
+      appSecret,
+      '--page-access-token',
+      pageAccessToken,
+    ]);
+    expect(JSON.parse(result.stdout).body).toMatchObject({
+      secretName: 'vigil/prod/messenger',
+      changed: ['pageAccessToken', 'appSecret'],
+    });
+    expect(result.stdout).not.toContain(appSecret);
+    expect(result.stdout).not.toContain(pageAccessToken);
+    const [put] = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+    expect(JSON.parse(put?.SecretString ?? '{}')).toEqual({
+      pageAccessToken,
+      appSecret,
+      verifyToken: 'vt_1',
+    });
+    await expect(stage(['messenger', 'set-secrets', '--app-secret', 'not-hex'])).rejects.toThrow(
+      /32 hexadecimal/,
+    );
+    await expect(stage(['messenger', 'set-secrets', '--page-access-token', 'abc def'])).rejects.toThrow(
+      /starting with EA/,
+    );
+    expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(1);
+  });
+
   it('says clearly when the stack does not exist', async () => {
     cloudFormation.on(DescribeStacksCommand).rejects(new Error('Stack with id Vigil-prod does not exist'));
     await expect(stage(['events', 'send', 'acme-bank', '--file', example])).rejects.toThrow(
