@@ -132,7 +132,8 @@ describe('npm start', () => {
       expect.objectContaining({
         alertId: 'demo-bank#txn#txn_suspicious_1',
         kind: 'fraud_check',
-        status: 'pending',
+        // Created pending; on a loaded machine notify-customer may have sent it before this scan.
+        status: expect.stringMatching(/^(pending|sent)$/),
         score: 100,
         reasons: [
           expect.objectContaining({ rule: 'singleTransaction' }),
