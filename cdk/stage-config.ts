@@ -65,6 +65,9 @@ export const stageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 
+/** cdk.json's `messengerPageId`: a placeholder that lets the stack synthesize, not a real page. */
+export const PLACEHOLDER_PAGE_ID = '100000000000001';
+
 /** Reads the stage settings from the app's context, failing synth with every problem named. */
 export function readStageConfig(node: Node): StageConfig {
   const keys = Object.keys(stageConfigSchema.shape);

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
@@ -9,9 +9,10 @@ import { Edge } from './constructs/edge.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
 import { Messenger } from './constructs/messenger.ts';
 import { Observability } from './constructs/observability.ts';
+import { OperatorPolicy } from './constructs/operator-policy.ts';
 import { Scoring } from './constructs/scoring.ts';
 import { Tables } from './constructs/tables.ts';
-import type { StageConfig } from './stage-config.ts';
+import { PLACEHOLDER_PAGE_ID, type StageConfig } from './stage-config.ts';
 
 export interface VigilStackProps extends StackProps {
   readonly config: StageConfig;
@@ -22,6 +23,13 @@ export class VigilStack extends Stack {
   constructor(scope: Construct, id: string, props: VigilStackProps) {
     super(scope, id, props);
     const { config } = props;
+    if (config.messengerPageId === PLACEHOLDER_PAGE_ID) {
+      // Said at every synth and deploy: alerts would go out for a page that is not yours.
+      Annotations.of(this).addWarningV2(
+        'vigil:placeholder-page-id',
+        `messengerPageId is cdk.json's placeholder ${PLACEHOLDER_PAGE_ID}: deploy with -c messengerPageId=<your page id> (docs/operator-guide.md).`,
+      );
+    }
     const { key, secretsKey } = new EncryptionKey(this, 'Encryption', config.stage);
     const tables = new Tables(this, 'Tables', { stage: config.stage, key });
     tables.outputNames(['banks', 'events', 'alerts', 'callbacks']);
@@ -53,6 +61,14 @@ export class VigilStack extends Stack {
       (consumer.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions =
         config.reservedConcurrency[id];
     }
+    new OperatorPolicy(this, 'Operator', {
+      stage: config.stage,
+      key,
+      secretsKey,
+      tables,
+      messengerSecret: messenger.secret,
+      deadLetters,
+    });
     new Observability(this, 'Observability', {
       config,
       key,

@@ -30,7 +30,7 @@ export async function callBankApi(
     },
     ...(body !== undefined && { body }),
   }).catch((error: unknown) => {
-    throw new CliError(`Cannot reach ${apiUrl}: ${String(error)}. Is Vigil running?`);
+    throw new CliError(`Cannot reach ${apiUrl}: ${describeFetchError(error)}. Is Vigil running?`, 2);
   });
   const text = await response.text();
   let parsed: unknown = text;
@@ -40,4 +40,10 @@ export async function callBankApi(
     // Not JSON (a gateway error page): shown as text.
   }
   return { status: response.status, body: parsed };
+}
+
+/** "connect ECONNREFUSED 127.0.0.1:3000" rather than "TypeError: fetch failed". */
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { message?: string; code?: string } }).cause;
+  return cause?.message ?? cause?.code ?? (error instanceof Error ? error.message : String(error));
 }

@@ -9,6 +9,7 @@ import type { ClientError } from '../shared/domain/errors.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
+import * as settings from './bank-settings.ts';
 import { CliError } from './cli-error.ts';
 import type { Target } from './target.ts';
 
@@ -56,14 +57,16 @@ export const commands: readonly Command[] = [
       if (typeof options.name !== 'string' || typeof options['callback-url'] !== 'string') {
         throw new CliError('--name and --callback-url are required.', 2);
       }
-      const callbackUrl = await checkedCallbackUrl(options['callback-url'], target);
-      const template = typeof options.template === 'string' ? parseTemplate(options.template) : undefined;
+      const name = settings.bankName(options.name);
+      const callbackUrl = await checkedCallbackUrl(settings.callbackUrl(options['callback-url']), target);
       const secrets = await target.addBank({
         bankId,
-        name: options.name,
+        name,
         callbackUrl,
-        timeZone: typeof options['time-zone'] === 'string' ? options['time-zone'] : undefined,
-        utilityTemplate: template,
+        timeZone:
+          typeof options['time-zone'] === 'string' ? settings.timeZone(options['time-zone']) : undefined,
+        utilityTemplate:
+          typeof options.template === 'string' ? settings.templateFromText(options.template) : undefined,
         allowedSourceIps: allowList(options['allowed-ips']),
         clientCertificateSubject:
           typeof options['client-cert-subject'] === 'string' ? options['client-cert-subject'] : undefined,
@@ -78,6 +81,41 @@ export const commands: readonly Command[] = [
     arguments: ['bankId'],
     async run({ bankId = '' }, _options, target) {
       return { status: 200, body: { bankId, ...(await target.rotateSigningSecret(bankId)) } };
+    },
+  },
+  {
+    name: 'banks update',
+    usage:
+      'banks update <bankId> [--name NAME] [--callback-url URL] [--alert-expiry-minutes N] [--time-zone TZ] [--utility-template FILE|none]',
+    summary: 'Change a bank’s settings (only those given); functions see the change within a minute',
+    arguments: ['bankId'],
+    async run({ bankId = '' }, options, target) {
+      const text = (key: string) => (typeof options[key] === 'string' ? options[key] : undefined);
+      const changes = {
+        name: mapDefined(text('name'), settings.bankName),
+        callbackUrl: await mapDefined(text('callback-url'), (url) =>
+          checkedCallbackUrl(settings.callbackUrl(url), target),
+        ),
+        alertExpiryMinutes: mapDefined(text('alert-expiry-minutes'), settings.alertExpiryMinutes),
+        timeZone: mapDefined(text('time-zone'), settings.timeZone),
+        utilityTemplate: await mapDefined(text('utility-template'), settings.templateFromFile),
+      };
+      if (Object.values(changes).every((value) => value === undefined)) {
+        throw new CliError(
+          'Nothing to change: give at least one of --name, --callback-url, --alert-expiry-minutes, --time-zone, --utility-template.',
+          2,
+        );
+      }
+      return { status: 200, body: await target.updateBank(knownBankId(bankId), changes) };
+    },
+  },
+  {
+    name: 'banks show',
+    usage: 'banks show <bankId>',
+    summary: 'Show a bank’s settings (never its secrets)',
+    arguments: ['bankId'],
+    async run({ bankId = '' }, _options, target) {
+      return { status: 200, body: await target.showBank(knownBankId(bankId)) };
     },
   },
   {
@@ -143,19 +181,103 @@ export const commands: readonly Command[] = [
     summary: 'Retry events and alerts stuck longer than that (default 10), and dead callbacks',
     arguments: [],
     async run(_args, options, target) {
-      const minutes = Number(options['older-than'] ?? '10');
-      if (!Number.isInteger(minutes) || minutes < 0)
-        throw new CliError('--older-than must be a number of minutes.', 2);
-      const { client, events, alerts, callbacks } = await target.tables();
-      const result = await redrive(
-        {
-          store: new DynamoDbRedriveStore(client, { events, alerts, callbacks }),
-          alerts: new DynamoDbAlertStore(client, alerts),
-          clock: systemClock,
-        },
-        minutes,
-      );
-      return { status: 200, body: result };
+      return { status: 200, body: await redriveTables(target, olderThan(options)) };
+    },
+  },
+  {
+    name: 'messenger show-verify-token',
+    usage: 'messenger show-verify-token',
+    summary: 'Show the webhook callback URL and verify token to give Meta for the page’s webhook',
+    arguments: [],
+    async run(_args, _options, target) {
+      return { status: 200, body: await target.messengerWebhook() };
+    },
+  },
+  {
+    name: 'messenger set-secrets',
+    usage: 'messenger set-secrets [--page-access-token T] [--app-secret S]',
+    summary:
+      'Store the page access token and app secret from Meta (or from $MESSENGER_PAGE_ACCESS_TOKEN, $MESSENGER_APP_SECRET); never printed',
+    arguments: [],
+    async run(_args, options, target) {
+      const given = (option: string, variable: string) =>
+        typeof options[option] === 'string' ? options[option] : process.env[variable] || undefined;
+      const pageAccessToken = given('page-access-token', 'MESSENGER_PAGE_ACCESS_TOKEN');
+      const appSecret = given('app-secret', 'MESSENGER_APP_SECRET');
+      if (pageAccessToken === undefined && appSecret === undefined) {
+        throw new CliError(
+          'Nothing to set: give --page-access-token and/or --app-secret (or MESSENGER_PAGE_ACCESS_TOKEN, MESSENGER_APP_SECRET).',
+          2,
+        );
+      }
+      if (pageAccessToken !== undefined && !/^EA[A-Za-z0-9]{20,}$/.test(pageAccessToken)) {
+        throw new CliError(
+          'The page access token is the long token Meta shows for the page, starting with EA (letters and digits only).',
+          2,
+        );
+      }
+      if (appSecret !== undefined && !/^[0-9a-f]{32}$/.test(appSecret)) {
+        throw new CliError('The app secret is 32 hexadecimal characters (Meta app, Settings, Basic).', 2);
+      }
+      const result = await target.setMessengerSecrets({ pageAccessToken, appSecret });
+      return {
+        status: 200,
+        body: { ...result, note: 'Functions use the new values within 5 minutes (their cache).' },
+      };
+    },
+  },
+  {
+    name: 'dead-letters list',
+    usage: 'dead-letters list',
+    summary: 'List the stream batches that failed all their retries (function, shard, sequence range)',
+    arguments: [],
+    async run(_args, _options, target) {
+      const box = await target.deadLetters();
+      try {
+        const deadLetters = await box.list();
+        return { status: 200, body: { location: box.location, count: deadLetters.length, deadLetters } };
+      } finally {
+        await box.release();
+      }
+    },
+  },
+  {
+    name: 'dead-letters redrive',
+    usage: 'dead-letters redrive [--older-than MINUTES]',
+    summary:
+      'Redrive the tables (as vigil redrive), then remove the dead letters older than that (default 10): what they describe was redriven',
+    arguments: [],
+    async run(_args, options, target) {
+      const minutes = olderThan(options);
+      const box = await target.deadLetters();
+      try {
+        const letters = await box.list();
+        const redriven = await redriveTables(target, minutes);
+        const cutoff = Date.now() - minutes * 60_000;
+        const handled = letters.filter((letter) => Date.parse(letter.failedAt) <= cutoff);
+        const removed = await box.remove(handled.map((letter) => letter.id));
+        return {
+          status: 200,
+          body: { redriven, deadLettersRemoved: removed, deadLettersKept: letters.length - removed },
+        };
+      } finally {
+        await box.release();
+      }
+    },
+  },
+  {
+    name: 'dead-letters purge',
+    usage: 'dead-letters purge',
+    summary: 'Remove every dead letter (once handled: the tables keep each record’s status)',
+    arguments: [],
+    async run(_args, _options, target) {
+      const box = await target.deadLetters();
+      try {
+        const letters = await box.list();
+        return { status: 200, body: { purged: await box.remove(letters.map((letter) => letter.id)) } };
+      } finally {
+        await box.release();
+      }
     },
   },
 ];
@@ -185,13 +307,35 @@ export function allowList(value: unknown): string[] | undefined {
   }
 }
 
-/** `name:language:param,param` → a utility template setting. */
-function parseTemplate(value: string) {
-  const [name, language, parameters] = value.split(':');
-  const allowed = ['bankName', 'cardLast4', 'amount', 'merchant', 'time'];
-  const list = (parameters ?? '').split(',').filter((item) => item !== '');
-  if (!name || !language || list.some((item) => !allowed.includes(item))) {
-    throw new CliError(`--template is name:language:params, params among ${allowed.join(',')}.`, 2);
+function mapDefined<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}
+
+function knownBankId(bankId: string): string {
+  if (!bankIdPattern.test(bankId)) {
+    throw new CliError('A bank id is lower-case letters, digits and dashes.', 2);
   }
-  return { name, language, parameters: list };
+  return bankId;
+}
+
+function olderThan(options: Options): number {
+  const text = options['older-than'] ?? '10';
+  const minutes = Number(text);
+  if (typeof text !== 'string' || !/^\d+$/.test(text)) {
+    throw new CliError('--older-than is a whole number of minutes (0 for everything).', 2);
+  }
+  return minutes;
+}
+
+/** `vigil redrive`: unscored events and unsent alerts written again, dead callbacks requeued. */
+async function redriveTables(target: Target, minutes: number) {
+  const { client, events, alerts, callbacks } = await target.tables();
+  return redrive(
+    {
+      store: new DynamoDbRedriveStore(client, { events, alerts, callbacks }),
+      alerts: new DynamoDbAlertStore(client, alerts),
+      clock: systemClock,
+    },
+    minutes,
+  );
 }

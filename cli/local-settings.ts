@@ -9,6 +9,6 @@ export async function readLocalConfig(home = process.env.VIGIL_HOME ?? '.vigil')
   try {
     return JSON.parse(await readFile(path, 'utf8')) as LocalConfig;
   } catch {
-    throw new CliError(`Cannot read ${path}. Is Vigil running? Start it with: npm start`);
+    throw new CliError(`Cannot read ${path}. Is Vigil running? Start it with: npm start`, 2);
   }
 }

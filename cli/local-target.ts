@@ -5,10 +5,12 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../local/create-tables.ts';
 import { LocalSecretsFile, newWebhookSecret } from '../local/local-secrets.ts';
 import { LOCAL_SECRET_PREFIX, type LocalConfig, localAwsConfig } from '../local/local-stack.ts';
+import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
-import type { NewBank, Target, TargetTables } from './target.ts';
+import { FileDeadLetters } from './dead-letters.ts';
+import type { BankView, MessengerWebhook, NewBank, Target, TargetTables } from './target.ts';
 
 /** Local mode: `.vigil/local.json`, the local secrets file, and DynamoDB Local (VIGIL_HOME moves them). */
 export class LocalTarget implements Target {
@@ -65,6 +67,46 @@ export class LocalTarget implements Target {
     return { signingSecret };
   }
 
+  async updateBank(bankId: string, changes: BankChanges): Promise<BankView> {
+    const { client, banks } = await this.tables();
+    const updated = await new DynamoDbBankDirectory(client, banks).update(bankId, changes);
+    if (updated === undefined) throw new CliError(`Unknown bank ${bankId} in local mode.`);
+    if (changes.callbackUrl !== undefined) {
+      const config = await this.config();
+      await this.saveConfig({
+        ...config,
+        banks: config.banks.map((bank) =>
+          bank.bankId === bankId ? { ...bank, callbackUrl: changes.callbackUrl ?? bank.callbackUrl } : bank,
+        ),
+      });
+    }
+    return updated;
+  }
+
+  async showBank(bankId: string): Promise<BankView> {
+    const { client, banks } = await this.tables();
+    const bank = await new DynamoDbBankDirectory(client, banks).read(bankId);
+    if (bank === undefined) throw new CliError(`Unknown bank ${bankId} in local mode.`);
+    return bank;
+  }
+
+  async messengerWebhook(): Promise<MessengerWebhook> {
+    const config = await this.config();
+    return { callbackUrl: `${config.apiUrl}/messenger/webhook`, verifyToken: config.messenger.verifyToken };
+  }
+
+  async setMessengerSecrets(): Promise<never> {
+    throw new CliError(
+      "Local mode's Messenger secrets are made by npm start and shared with the emulator; set-secrets is for a deployed stage: add --stage NAME.",
+      2,
+    );
+  }
+
+  async deadLetters(): Promise<FileDeadLetters> {
+    await this.config();
+    return new FileDeadLetters(join(this.home, 'dead-letters.jsonl'));
+  }
+
   async tables(): Promise<TargetTables> {
     const runtime = await this.read<{ dynamoDbEndpoint: string; tables: TableNames }>('runtime.json');
     const client = documentClientFor(new DynamoDBClient(localAwsConfig(runtime.dynamoDbEndpoint)));
@@ -84,7 +126,10 @@ export class LocalTarget implements Target {
     try {
       return JSON.parse(await readFile(join(this.home, file), 'utf8')) as T;
     } catch {
-      throw new CliError(`Cannot read ${join(this.home, file)}. Is Vigil running? Start it with: npm start`);
+      throw new CliError(
+        `Cannot read ${join(this.home, file)}. Is Vigil running? Start it with: npm start`,
+        2,
+      );
     }
   }
 }

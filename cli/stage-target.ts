@@ -6,8 +6,10 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { newWebhookSecret } from '../local/local-secrets.ts';
+import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import {
   callbackSecretName,
   signingSecretName,
@@ -16,7 +18,15 @@ import {
 import type { Resolve } from '../shared/domain/callback-url.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
-import type { NewBank, Target, TargetTables } from './target.ts';
+import { SqsDeadLetters } from './dead-letters.ts';
+import type {
+  BankView,
+  MessengerSecretsChange,
+  MessengerWebhook,
+  NewBank,
+  Target,
+  TargetTables,
+} from './target.ts';
 
 /**
  * A deployed stage: the stack `Vigil-<stage>`'s outputs say where things are; the operator's own
@@ -90,6 +100,61 @@ export class StageTarget implements Target {
     return { signingSecret };
   }
 
+  async updateBank(bankId: string, changes: BankChanges): Promise<BankView> {
+    const directory = new DynamoDbBankDirectory(
+      documentClientFor(new DynamoDBClient({})),
+      await this.output('BanksTableName'),
+    );
+    const updated = await directory.update(bankId, changes);
+    if (updated === undefined) throw new CliError(`Unknown bank ${bankId} in stage ${this.stage}.`);
+    return updated;
+  }
+
+  async showBank(bankId: string): Promise<BankView> {
+    const directory = new DynamoDbBankDirectory(
+      documentClientFor(new DynamoDBClient({})),
+      await this.output('BanksTableName'),
+    );
+    const bank = await directory.read(bankId);
+    if (bank === undefined) throw new CliError(`Unknown bank ${bankId} in stage ${this.stage}.`);
+    return bank;
+  }
+
+  async messengerWebhook(): Promise<MessengerWebhook> {
+    const { verifyToken } = await this.readMessengerSecret();
+    if (verifyToken === undefined) {
+      throw new CliError(
+        `The secret ${await this.output('MessengerSecretName')} has no verifyToken; deploy the stack again.`,
+      );
+    }
+    return { callbackUrl: await this.output('MessengerWebhookUrl'), verifyToken };
+  }
+
+  async setMessengerSecrets(change: MessengerSecretsChange) {
+    const secretName = await this.output('MessengerSecretName');
+    const current = await this.readMessengerSecret();
+    const changed = Object.entries(change)
+      .filter(([, value]) => value !== undefined)
+      .map(([name]) => name);
+    await this.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: secretName,
+        SecretString: JSON.stringify({ ...current, ...withoutUndefined(change) }),
+      }),
+    );
+    return { secretName, changed };
+  }
+
+  async deadLetters(): Promise<SqsDeadLetters> {
+    return new SqsDeadLetters(new SQSClient({}), await this.output('DeadLetterQueueUrl'));
+  }
+
+  private async readMessengerSecret(): Promise<Record<string, string | undefined>> {
+    const secretName = await this.output('MessengerSecretName');
+    const { SecretString } = await this.secrets.send(new GetSecretValueCommand({ SecretId: secretName }));
+    return JSON.parse(SecretString ?? '{}') as Record<string, string | undefined>;
+  }
+
   async tables(): Promise<TargetTables> {
     return {
       client: documentClientFor(new DynamoDBClient({})),
@@ -125,7 +190,7 @@ export class StageTarget implements Target {
           (Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
         );
       } catch (error) {
-        throw new CliError(`Cannot read the stack ${stackName}: ${(error as Error).message}`);
+        throw new CliError(`Cannot read the stack ${stackName}: ${(error as Error).message}`, 2);
       }
     }
     const value = this.outputs[key];
@@ -133,4 +198,8 @@ export class StageTarget implements Target {
       throw new CliError(`The stack Vigil-${this.stage} has no output ${key}; deploy it again.`);
     return value;
   }
+}
+
+function withoutUndefined(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
 }

@@ -1,5 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BankChanges, StoredBank } from '../shared/adapters/dynamodb-bank-directory.ts';
+import type { UtilityTemplate } from '../shared/domain/bank-profile.ts';
 import type { CallbackUrlPolicy, Resolve } from '../shared/domain/callback-url.ts';
+import type { DeadLetterBox } from './dead-letters.ts';
 
 /** The tables operator commands read and write directly. */
 export interface TargetTables {
@@ -19,9 +22,7 @@ export interface NewBank {
   readonly allowedSourceIps?: readonly string[] | undefined;
   /** The subject of the client certificate the bank's requests must carry (mutual TLS). */
   readonly clientCertificateSubject?: string | undefined;
-  readonly utilityTemplate?:
-    | { readonly name: string; readonly language: string; readonly parameters: string[] }
-    | undefined;
+  readonly utilityTemplate?: UtilityTemplate | undefined;
 }
 
 /** Where the CLI acts: local mode (`npm start`), or a deployed stage (`--stage NAME`). */
@@ -36,5 +37,28 @@ export interface Target {
   addBank(bank: NewBank): Promise<{ signingSecret: string; callbackSecret: string }>;
   /** Makes a new current signing secret; the old one stays valid as `previous` until the next rotation. */
   rotateSigningSecret(bankId: string): Promise<{ signingSecret: string }>;
+  /** Changes a registered bank's settings; an unknown bank is refused and nothing is created. */
+  updateBank(bankId: string, changes: BankChanges): Promise<BankView>;
+  /** A registered bank's settings, never its secrets. */
+  showBank(bankId: string): Promise<BankView>;
+  /** What Meta asks for when subscribing the page's webhook. */
+  messengerWebhook(): Promise<MessengerWebhook>;
+  /** Replaces the given Messenger secrets (the verify token stays); returns which changed. */
+  setMessengerSecrets(secrets: MessengerSecretsChange): Promise<{ secretName: string; changed: string[] }>;
+  /** Where failed stream batches are described. */
+  deadLetters(): Promise<DeadLetterBox>;
   tables(): Promise<TargetTables>;
 }
+
+export interface MessengerWebhook {
+  readonly callbackUrl: string;
+  readonly verifyToken: string;
+}
+
+export interface MessengerSecretsChange {
+  readonly pageAccessToken?: string | undefined;
+  readonly appSecret?: string | undefined;
+}
+
+/** What `banks show` and `banks update` print: the bank's settings item, no secret in it. */
+export type BankView = StoredBank;

@@ -20,6 +20,10 @@ const STRING_OPTIONS = [
   'time-zone',
   'template',
   'older-than',
+  'alert-expiry-minutes',
+  'utility-template',
+  'page-access-token',
+  'app-secret',
 ];
 
 const USAGE = `Usage: vigil <command> [options]
@@ -80,17 +84,24 @@ function findCommand(positionals: readonly string[]): Command | undefined {
   );
 }
 
-if (process.argv[1]?.endsWith('vigil.ts') || process.argv[1]?.endsWith('vigil.js')) {
+/**
+ * The `vigil` command: runs `argv`, prints the result and sets the exit code. `bin/vigil.js` calls it,
+ * however the CLI was started (npx, npm exec, a global install, node bin/vigil.js, npm run vigil).
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   try {
-    const { code, stdout } = await runCli(process.argv.slice(2));
+    const { code, stdout } = await runCli(argv);
     process.stdout.write(stdout);
     process.exitCode = code;
   } catch (error) {
+    // Exit codes as --help documents them: a bad option is usage (2), anything unexpected a failure (1).
+    const usage = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
     const cliError =
       error instanceof CliError
         ? error
-        : new CliError(error instanceof Error ? error.message : String(error), 2);
+        : new CliError(error instanceof Error ? error.message : String(error), usage ? 2 : 1);
     process.stderr.write(`vigil: ${cliError.message}\n`);
     process.exitCode = cliError.exitCode;
   }
+  return Number(process.exitCode);
 }

@@ -31,7 +31,7 @@ import type { ThresholdStore } from '../shared/ports/threshold-store.ts';
 import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
-import { logger } from '../shared/runtime/logger.ts';
+import { functionLogger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { openApiDocument } from '../shared/runtime/openapi-document.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
@@ -65,7 +65,7 @@ interface BankCall {
 }
 
 /** Builds the handler around the given ports; tests pass their own. */
-export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
+export function createHandler(ports: BankAdminPorts, log: Logger = functionLogger()) {
   const route = (
     method: Method,
     path: string,

@@ -16,7 +16,7 @@ import { type DeliverCallbackPorts, deliverCallback } from '../shared/domain/del
 import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
-import { logger } from '../shared/runtime/logger.ts';
+import { functionLogger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 
 // Delivers bank callbacks from the outbox: at once when a callback is queued (the callbacks
@@ -31,10 +31,16 @@ const COOL_DOWN_MS = 60_000;
 export type ScheduledRun = { readonly source?: string };
 
 /** Builds the handler around the given ports; tests pass their own. */
-export function createHandler(ports: DeliverCallbackPorts, log: Logger = logger) {
+export function createHandler(ports: DeliverCallbackPorts, log: Logger = functionLogger()) {
   const failedAt = new Map<string, number>();
   const attempt = async (delivery: CallbackDelivery) => {
-    const outcome = await deliverCallback(delivery, ports);
+    let error: string | undefined;
+    const outcome = await deliverCallback(delivery, {
+      ...ports,
+      onFailure: (failure) => {
+        error = failure;
+      },
+    });
     if (outcome === 'retry' || outcome === 'dead') failedAt.set(delivery.bankId, Date.now());
     if (outcome === 'delivered') failedAt.delete(delivery.bankId);
     count('CallbackAttempt', { outcome });
@@ -43,6 +49,8 @@ export function createHandler(ports: DeliverCallbackPorts, log: Logger = logger)
       deliveryId: delivery.deliveryId,
       type: delivery.type,
       outcome,
+      // Why it will be retried (or gave up): the bank's status or the network error.
+      ...(error !== undefined && { error }),
     });
     return outcome;
   };

@@ -11,7 +11,7 @@ import type { BankDirectory } from '../shared/ports/bank-directory.ts';
 import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
-import { logger } from '../shared/runtime/logger.ts';
+import { functionLogger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 
 // Scheduled: expires unanswered fraud checks past their deadline.
@@ -19,7 +19,7 @@ import { count, metrics } from '../shared/runtime/metrics.ts';
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(
   ports: { alerts: AlertStore; banks: BankDirectory; clock: Clock },
-  log: Logger = logger,
+  log: Logger = functionLogger(),
 ) {
   return middy<unknown, { expired: number }>()
     .use(injectLambdaContext(log, { resetKeys: true }))

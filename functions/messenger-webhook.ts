@@ -22,7 +22,7 @@ import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { rawBody } from '../shared/runtime/http-request.ts';
-import { logger } from '../shared/runtime/logger.ts';
+import { functionLogger } from '../shared/runtime/logger.ts';
 import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
@@ -45,7 +45,7 @@ class ForbiddenError extends ClientError {
 }
 
 /** Builds the handler around the given ports; tests pass their own. */
-export function createHandler(ports: MessengerWebhookPorts, log: Logger = logger) {
+export function createHandler(ports: MessengerWebhookPorts, log: Logger = functionLogger()) {
   const verifySubscription = async (event: Event): Promise<Result> => {
     const query = event.queryStringParameters ?? {};
     const { verifyToken } = await ports.secrets();

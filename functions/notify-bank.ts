@@ -16,7 +16,7 @@ import type { CallbackOutbox } from '../shared/ports/callback-outbox.ts';
 import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
-import { logger } from '../shared/runtime/logger.ts';
+import { functionLogger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 
 // Consumes the alerts and subscribers streams: each status change becomes one callback in the
@@ -32,7 +32,7 @@ const read = <T>(image: unknown): T | undefined =>
   image === undefined ? undefined : (unmarshall(image as Image) as T);
 
 /** Builds the handler around the given ports; tests pass their own. */
-export function createHandler(ports: NotifyBankPorts, log: Logger = logger) {
+export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogger()) {
   const enqueueRecord = async (record: DynamoDBRecord): Promise<void> => {
     const before = record.dynamodb?.OldImage;
     const after = record.dynamodb?.NewImage;

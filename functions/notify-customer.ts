@@ -16,7 +16,7 @@ import { type NotifyCustomerPorts, notifyCustomer } from '../shared/domain/notif
 import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
-import { logger } from '../shared/runtime/logger.ts';
+import { functionLogger } from '../shared/runtime/logger.ts';
 import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { notifyStream } from '../shared/runtime/stream-settings.ts';
@@ -26,7 +26,7 @@ import { notifyStream } from '../shared/runtime/stream-settings.ts';
 export type NotifyPorts = Omit<NotifyCustomerPorts, 'remainingMs'>;
 
 /** Builds the handler around the given ports; tests pass their own. */
-export function createHandler(ports: NotifyPorts, log: Logger = logger) {
+export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()) {
   const notifyRecord = (context: Context) => async (record: DynamoDBRecord) => {
     if (record.eventName !== 'INSERT' || record.dynamodb?.NewImage === undefined) return;
     const alert = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) as Alert;

@@ -14,7 +14,7 @@ import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
-import { logger } from '../shared/runtime/logger.ts';
+import { functionLogger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 import { clientCertificateSubject, restApiEvents } from '../shared/runtime/rest-api-event.ts';
@@ -22,7 +22,7 @@ import { clientCertificateSubject, restApiEvents } from '../shared/runtime/rest-
 // POST /v1/banks/{bankId}/events (SPEC §1.1).
 
 /** Builds the handler around the given ports; tests pass their own. */
-export function createHandler(ports: ReceiveBankEventPorts, log: Logger = logger) {
+export function createHandler(ports: ReceiveBankEventPorts, log: Logger = functionLogger()) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))

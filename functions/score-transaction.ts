@@ -22,13 +22,13 @@ import { type StoredEvent, storedEventSchema } from '../shared/domain/stored-eve
 import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
-import { logger } from '../shared/runtime/logger.ts';
+import { functionLogger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 
 // Consumes the events table's stream (inserts): scores each new bank event once.
 
 /** Builds the handler around the given ports; tests pass their own. */
-export function createHandler(ports: ScoreBankEventPorts, log: Logger = logger) {
+export function createHandler(ports: ScoreBankEventPorts, log: Logger = functionLogger()) {
   const scoreRecord = async (record: DynamoDBRecord): Promise<void> => {
     if (record.eventName !== 'INSERT' || record.dynamodb?.NewImage === undefined) return;
     const event = readEvent(record.dynamodb.NewImage);

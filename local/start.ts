@@ -1,6 +1,13 @@
 import { startLocalStack } from './local-stack.ts';
+import { readableLogs, wantsReadableLogs } from './readable-logs.ts';
 
-// `npm start`: Vigil on this machine. Ctrl-C stops everything it started.
+// `npm start`: Vigil on this machine. Ctrl-C stops everything it started. On a terminal the
+// functions' logs are one readable line each; `npm start -- --json-logs` keeps them JSON.
+
+if (wantsReadableLogs(process.stdout.isTTY, process.argv)) {
+  readableLogs(process.stdout);
+  readableLogs(process.stderr);
+}
 
 const port = Number(process.env.PORT ?? 3000);
 const emulatorPort = Number(process.env.EMULATOR_PORT ?? 3001);

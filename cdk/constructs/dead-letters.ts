@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -23,6 +23,15 @@ export class DeadLetters extends Construct {
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself the on-failure destination of the stream mappings; nothing reads it automatically.',
+    });
+    // The stack's one dead-letter queue: vigil dead-letters list|redrive|purge reads it from here.
+    new CfnOutput(Stack.of(this), 'DeadLetterQueueUrl', {
+      value: this.queue.queueUrl,
+      description: 'Where failed stream batches are described: vigil dead-letters list --stage <stage>',
+    });
+    new CfnOutput(Stack.of(this), 'DeadLetterQueueArn', {
+      value: this.queue.queueArn,
+      description: 'The dead-letter queue of every stream consumer (alarm DeadLetters)',
     });
   }
 }

@@ -37,8 +37,26 @@ export const countrySchema = z
 export const mccSchema = z.string().regex(/^\d{4}$/, 'Must be a 4-digit merchant category code.');
 
 const last4Schema = z.string().regex(/^\d{4}$/, 'Must be exactly the last 4 digits.');
-const minorUnits = z.int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
-const occurredAtSchema = z.iso.datetime({ offset: true });
+/** An amount in the currency's minor units: an integer number of cents for EUR. */
+export const MINOR_UNITS_MESSAGE = 'Must be an integer amount in minor units (cents): 12500 for 125.00.';
+const minorUnits = z
+  .int({ error: (issue) => (issue.input === undefined ? 'Required.' : MINOR_UNITS_MESSAGE) })
+  .min(-Number.MAX_SAFE_INTEGER)
+  .max(Number.MAX_SAFE_INTEGER);
+/** When it happened: ISO 8601 with its offset (`Z` or `+01:00`), which says which instant it was. */
+export const occurredAtSchema = z.iso.datetime({
+  offset: true,
+  error: (issue) => {
+    if (issue.input === undefined) return 'Required.';
+    if (
+      typeof issue.input === 'string' &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(issue.input)
+    ) {
+      return 'The time zone offset is missing: add Z for UTC or the offset, e.g. 2026-11-29T10:00:00Z or 2026-11-29T11:00:00+01:00.';
+    }
+    return 'Must be an ISO 8601 date and time with its offset, e.g. 2026-11-29T10:00:00Z.';
+  },
+});
 
 export const transactionChannels = ['card_present', 'card_not_present', 'atm', 'transfer'] as const;
 

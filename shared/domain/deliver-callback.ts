@@ -15,6 +15,8 @@ export interface DeliverCallbackPorts {
   readonly clock: Clock;
   /** Local mode calls banks at http://127.0.0.1; in AWS only https to global addresses. */
   readonly allowLoopbackHttp?: boolean;
+  /** Told why an attempt failed (`HTTP 503`, `timeout`, `ECONNREFUSED`...), for the log line. */
+  readonly onFailure?: (failure: string) => void;
 }
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'skipped';
@@ -70,8 +72,9 @@ export async function deliverCallback(
       failure = `HTTP ${status}`;
     }
   } catch (error) {
-    failure = error instanceof Error ? error.name : 'error';
+    failure = describeFailure(error);
   }
+  ports.onFailure?.(failure);
   const next = nextAttemptAfter(delivery, attempts, ports.clock.now());
   if (next === undefined) {
     await ports.outbox.markDead(delivery.deliveryId, attempts, failure);
@@ -93,4 +96,20 @@ export function callbackUrl(value: string | undefined, allowLoopbackHttp: boolea
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A failed call in a few words, never the URL or body: `timeout`, the network error's code
+ * (`ECONNREFUSED`, `ENOTFOUND`...), or the error's name.
+ */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return 'error';
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timeout';
+  // node:http's network errors carry their code themselves; fetch's carry it in their cause.
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  const cause = (error as { cause?: { code?: unknown; name?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.name === 'string' && cause.name !== 'Error') return cause.name;
+  return error.name;
 }

@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { countrySchema, currencySchema, mccSchema } from './bank-event.ts';
+import { countrySchema, currencySchema, MINOR_UNITS_MESSAGE, mccSchema } from './bank-event.ts';
 
 // The thresholds of SPEC §1.3: a bank default, and per-customer overrides whose absent fields
 // fall back to it (also inside `velocity` and `weights`).
 
-const amount = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const amount = z
+  .int({ error: (issue) => (issue.input === undefined ? 'Required.' : MINOR_UNITS_MESSAGE) })
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER);
 const weight = z.int().min(0).max(1000);
 
 export const ruleNames = [

@@ -5,3 +5,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * id, PSID, card digits, amount or merchant (SPEC §7).
  */
 export const logger = new Logger({ serviceName: 'vigil' });
+
+/**
+ * A logger of one function's own: its Lambda context (function_name, request id) is its own, so
+ * that functions sharing a process (local mode, tests) never tag each other's lines.
+ */
+export function functionLogger(): Logger {
+  return logger.createChild();
+}

@@ -11,6 +11,7 @@ import {
   eventIdPattern,
   opaqueIdPattern,
 } from '../domain/bank-event.ts';
+import { callbackSchemas } from '../domain/callback-schemas.ts';
 import { enrollmentRequestSchema } from '../domain/enroll-customer.ts';
 import { thresholdOverrideSchema, thresholdsSchema } from '../domain/thresholds.ts';
 
@@ -67,19 +68,73 @@ const customerId = {
   description: 'Your opaque customer reference.',
   schema: { type: 'string', pattern: opaqueIdPattern.source },
 };
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying the same request.',
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+/** What any signed request can be answered, body or not. */
 const common = {
-  '429': { description: 'Throttled by the API’s per-route limits. Retry later, with the same webhook-id.' },
   '401': problem('Missing or invalid signature, unknown bank, or stale timestamp (one answer for all).'),
   '403': {
     description:
       'Signed, but not from an address of the bank’s allow-list or without its client certificate (problem `caller-not-allowed`); or refused by the WAF in front of the API (over a rate limit, or a managed rule): back off and retry with the same webhook-id.',
   },
+  '429': { description: 'Throttled by the API’s per-route limits. Retry later, with the same webhook-id.' },
+  '503': {
+    ...problem('A dependency failed; nothing was stored. Retry the same request after `Retry-After`.'),
+    headers: retryAfter,
+  },
+};
+/** What a request with a body can also be answered (GET and DELETE carry none). */
+const withBody = {
+  ...common,
   '413': problem('Body over 64 KiB.'),
   '415': problem('The body is not JSON.'),
   '422': problem('The body holds what looks like a full card number; nothing was stored.'),
-  '503': problem('A dependency failed; nothing was stored. Retry the same request after `Retry-After`.'),
 };
 const invalid = problem('Invalid body, with field-level `errors`.');
+const invalidPath = problem('Invalid customer id in the path (`errors` path `path:customerId`).');
+
+/** `alert.sent` → `AlertSentCallback`. */
+const callbackSchemaName = (type: string) =>
+  `${type
+    .split('.')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('')}Callback`;
+
+/** The HMAC key: the base64 part of a `whsec_<base64>` secret, decoded. */
+const SIGNING_SCHEME =
+  '`v1,<base64 HMAC-SHA256>` of `webhook-id.webhook-timestamp.body`, the body as raw bytes; the HMAC key is the base64-decoded part of the secret after `whsec_` (not the secret text itself).';
+
+/** Vigil's calls to the bank's callback URL, one per callback type (docs/bank-integration.md). */
+function webhooks(): Json {
+  return Object.fromEntries(
+    Object.entries(callbackSchemas).map(([type, schema]) => [
+      type,
+      {
+        post: {
+          operationId: `callback${callbackSchemaName(type).replace(/Callback$/, '')}`,
+          summary: (schema.meta()?.description as string | undefined) ?? type,
+          description:
+            'Posted to your callback URL, signed with your callback secret. Answer 2xx within 5 seconds; anything else is retried with the same `webhook-id` and body, with backoff from 30 seconds to an hour, for 25 hours. Deliveries are at least once and not ordered: deduplicate by `webhook-id`, order by `occurredAt`.',
+          tags: ['Callbacks'],
+          security: [{ callbackSignature: [] }],
+          parameters: signatureHeaders,
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref(callbackSchemaName(type)) } },
+          },
+          responses: {
+            '200': { description: 'Received (any 2xx).' },
+            '400': { description: 'Refused (any non-2xx, or no answer in 5 seconds): retried.' },
+          },
+        },
+      },
+    ]),
+  );
+}
 
 function operation(operationId: string, summary: string, extra: Json): Json {
   return { operationId, summary, tags: ['Bank API'], ...signed, ...extra };
@@ -93,11 +148,18 @@ export function openApiDocument(serverUrl: string): Json {
       title: 'Vigil bank API',
       version: '1.0.0',
       description:
-        'Card fraud alerts over Messenger. Every request is signed with Standard Webhooks (HMAC-SHA256 over `webhook-id.webhook-timestamp.body` with your signing secret), in the `webhook-signature` header. See docs/bank-integration.md.',
+        'Card fraud alerts over Messenger. Every request is signed with Standard Webhooks (HMAC-SHA256 over `webhook-id.webhook-timestamp.body`, keyed with the base64-decoded part of your signing secret after `whsec_`), in the `webhook-signature` header. Vigil signs its callbacks (`webhooks`) the same way with your callback secret. See docs/bank-integration.md.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: serverUrl }],
-    tags: [{ name: 'Bank API', description: 'Called by banks, signed with their signing secret.' }],
+    tags: [
+      { name: 'Bank API', description: 'Called by banks, signed with their signing secret.' },
+      {
+        name: 'Callbacks',
+        description: 'Called by Vigil on the bank’s callback URL, signed with its callback secret.',
+      },
+    ],
+    webhooks: webhooks(),
     paths: {
       '/v1/banks/{bankId}/events': {
         post: operation('postEvent', 'Send a card transaction or a balance change', {
@@ -129,7 +191,7 @@ export function openApiDocument(serverUrl: string): Json {
             ),
             '400': invalid,
             '409': problem('The same webhook-id was already accepted with another body.'),
-            ...common,
+            ...withBody,
           },
         }),
       },
@@ -143,7 +205,7 @@ export function openApiDocument(serverUrl: string): Json {
           responses: {
             '201': json('The link, valid 24 hours.', ref('EnrollmentLink')),
             '400': invalid,
-            ...common,
+            ...withBody,
           },
         }),
       },
@@ -165,7 +227,11 @@ export function openApiDocument(serverUrl: string): Json {
             required: true,
             content: { 'application/json': { schema: ref('Thresholds'), example: bankThresholdsExample } },
           },
-          responses: { '200': json('The stored thresholds.', ref('Thresholds')), '400': invalid, ...common },
+          responses: {
+            '200': json('The stored thresholds.', ref('Thresholds')),
+            '400': invalid,
+            ...withBody,
+          },
         }),
       },
       '/v1/banks/{bankId}/customers/{customerId}/thresholds': {
@@ -173,6 +239,7 @@ export function openApiDocument(serverUrl: string): Json {
           parameters: [bankId, customerId, ...signatureHeaders],
           responses: {
             '200': json('The override.', ref('ThresholdOverride'), customerThresholdsExample),
+            '400': invalidPath,
             '404': problem('The customer has no override.'),
             ...common,
           },
@@ -188,18 +255,22 @@ export function openApiDocument(serverUrl: string): Json {
           responses: {
             '200': json('The stored override.', ref('ThresholdOverride')),
             '400': invalid,
-            ...common,
+            ...withBody,
           },
         }),
         delete: operation('deleteCustomerThresholds', 'Remove a customer’s threshold override', {
           parameters: [bankId, customerId, ...signatureHeaders],
-          responses: { '204': { description: 'Removed, or there was none.' }, '400': invalid, ...common },
+          responses: { '204': { description: 'Removed, or there was none.' }, '400': invalidPath, ...common },
         }),
       },
       '/v1/banks/{bankId}/customers/{customerId}': {
         delete: operation('eraseCustomer', 'Erase everything Vigil holds on a customer', {
           parameters: [bankId, customerId, ...signatureHeaders],
-          responses: { '204': { description: 'Erased, or there was nothing.' }, '400': invalid, ...common },
+          responses: {
+            '204': { description: 'Erased, or there was nothing.' },
+            '400': invalidPath,
+            ...common,
+          },
         }),
       },
       '/openapi.json': {
@@ -221,8 +292,13 @@ export function openApiDocument(serverUrl: string): Json {
           type: 'apiKey',
           in: 'header',
           name: 'webhook-signature',
-          description:
-            '`v1,<base64 HMAC-SHA256>` of `webhook-id.webhook-timestamp.body` under your signing secret (several space-separated signatures allowed during a rotation).',
+          description: `${SIGNING_SCHEME} Keyed with your signing secret; several space-separated signatures are allowed during a rotation.`,
+        },
+        callbackSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'webhook-signature',
+          description: `${SIGNING_SCHEME} Keyed with your callback secret (vigil/<stage>/banks/<bankId>/callback); verify it, and that webhook-timestamp is within 5 minutes, with the standardwebhooks library.`,
         },
       },
       schemas: {
@@ -231,6 +307,12 @@ export function openApiDocument(serverUrl: string): Json {
         EnrollmentRequest: jsonSchema(enrollmentRequestSchema),
         Thresholds: jsonSchema(thresholdsSchema),
         ThresholdOverride: jsonSchema(thresholdOverrideSchema),
+        ...Object.fromEntries(
+          Object.entries(callbackSchemas).map(([type, schema]) => [
+            callbackSchemaName(type),
+            jsonSchema(schema),
+          ]),
+        ),
         EventAnswer: {
           type: 'object',
           required: ['id', 'status'],

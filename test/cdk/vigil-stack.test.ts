@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { httpRoutes } from '../../shared/runtime/http-routes.ts';
@@ -390,5 +390,15 @@ describe('the Vigil stack', () => {
     template.hasOutput('MessengerWebhookUrl', {});
     template.hasOutput('MessengerSecretName', {});
     template.hasOutput('BankSecretNames', {});
+  });
+
+  it('warns at synth and deploy when the Messenger page id is cdk.json’s placeholder', () => {
+    const warnings = (context: Record<string, unknown>) =>
+      Annotations.fromStack(synthesize(context).stack).findWarning(
+        '*',
+        Match.stringLikeRegexp('messengerPageId'),
+      );
+    expect(warnings({})).toHaveLength(1);
+    expect(warnings({ messengerPageId: '123456789012345' })).toHaveLength(0);
   });
 });

@@ -1,21 +1,26 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CliError } from '../../cli/cli-error.ts';
 import { LocalTarget } from '../../cli/local-target.ts';
 import { StageTarget } from '../../cli/stage-target.ts';
 import { runCli } from '../../cli/vigil.ts';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { newWebhookSecret } from '../../local/local-secrets.ts';
+import type { LocalConfig } from '../../local/local-stack.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -181,6 +186,96 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     expect(JSON.parse(put?.SecretString ?? '{}')).toEqual({ current: signingSecret, previous: secret });
   });
 
+  it('banks update changes only the given settings, on an existing bank only', async () => {
+    outputs();
+    dynamoDb.on(UpdateCommand).resolves({
+      Attributes: { bankId: 'acme-bank', name: 'ACME', callbackUrl: 'https://acme.example/v2' },
+    });
+    const result = await stage([
+      'banks',
+      'update',
+      'acme-bank',
+      '--callback-url',
+      'https://acme.example/v2',
+      '--alert-expiry-minutes',
+      '30',
+    ]);
+    expect(result.code).toBe(0);
+    const [update] = dynamoDb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(update?.TableName).toBe('vigil-prod-banks');
+    expect(update?.Key).toEqual({ bankId: 'acme-bank' });
+    expect(update?.ConditionExpression).toBe('attribute_exists(#bankId)');
+    expect(update?.ExpressionAttributeValues).toMatchObject({
+      ':callbackUrl': 'https://acme.example/v2',
+      ':alertExpiryMinutes': 30,
+    });
+    expect(Object.keys(update?.ExpressionAttributeValues ?? {}).sort()).toEqual([
+      ':alertExpiryMinutes',
+      ':callbackUrl',
+      ':updatedAt',
+    ]);
+    expect(secretsManager.calls()).toHaveLength(0);
+  });
+
+  it('banks update and banks show say when the stage has no such bank', async () => {
+    outputs();
+    dynamoDb
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    dynamoDb.on(GetCommand).resolves({});
+    await expect(stage(['banks', 'update', 'ghost-bank', '--name', 'Ghost'])).rejects.toThrow(
+      'Unknown bank ghost-bank in stage prod.',
+    );
+    await expect(stage(['banks', 'show', 'ghost-bank'])).rejects.toThrow(
+      'Unknown bank ghost-bank in stage prod.',
+    );
+  });
+
+  it('messenger set-secrets keeps the verify token, stores what is given, prints no secret', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Vigil-prod',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'MessengerSecretName', OutputValue: 'vigil/prod/messenger' }],
+        },
+      ],
+    });
+    secretsManager.on(GetSecretValueCommand, { SecretId: 'vigil/prod/messenger' }).resolves({
+      SecretString: JSON.stringify({ pageAccessToken: 'set-me', appSecret: 'set-me', verifyToken: 'vt_1' }),
+    });
+    const appSecret = '0123456789abcdef0123456789abcdef';
+    const pageAccessToken = `EAAG${'x'.repeat(40)}`;
+    const result = await stage([
+      'messenger',
+      'set-secrets',
+      '--app-secret',
+      appSecret,
+      '--page-access-token',
+      pageAccessToken,
+    ]);
+    expect(JSON.parse(result.stdout).body).toMatchObject({
+      secretName: 'vigil/prod/messenger',
+      changed: ['pageAccessToken', 'appSecret'],
+    });
+    expect(result.stdout).not.toContain(appSecret);
+    expect(result.stdout).not.toContain(pageAccessToken);
+    const [put] = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+    expect(JSON.parse(put?.SecretString ?? '{}')).toEqual({
+      pageAccessToken,
+      appSecret,
+      verifyToken: 'vt_1',
+    });
+    await expect(stage(['messenger', 'set-secrets', '--app-secret', 'not-hex'])).rejects.toThrow(
+      /32 hexadecimal/,
+    );
+    await expect(stage(['messenger', 'set-secrets', '--page-access-token', 'abc def'])).rejects.toThrow(
+      /starting with EA/,
+    );
+    expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(1);
+  });
+
   it('says clearly when the stack does not exist', async () => {
     cloudFormation.on(DescribeStacksCommand).rejects(new Error('Stack with id Vigil-prod does not exist'));
     await expect(stage(['events', 'send', 'acme-bank', '--file', example])).rejects.toThrow(
@@ -233,6 +328,187 @@ describe('vigil against local mode', () => {
     expect(response.status).toBe(202);
     expect(JSON.parse((await cli(['events', 'send', 'new-bank', '--file', example])).stdout).status).toBe(
       202,
+    );
+  });
+
+  it('banks show prints the settings and never a secret', async () => {
+    const shown = await cli(['banks', 'show', 'demo-bank']);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout).body).toMatchObject({
+      bankId: 'demo-bank',
+      name: 'Demo Bank',
+      callbackUrl: local.bank.callbackUrl,
+      alertExpiryMinutes: 60,
+    });
+    expect(shown.stdout).not.toContain(local.bank.signingSecret);
+    expect(shown.stdout).not.toContain(local.bank.callbackSecret);
+    expect(shown.stdout).not.toMatch(/whsec_|secret/i);
+  });
+
+  it('banks update changes the given settings and keeps the rest', async () => {
+    await cli(['banks', 'add', 'upd-bank', '--name', 'Upd Bank', '--callback-url', 'http://127.0.0.1:9/a']);
+    const template = join(await mkdtemp(join(tmpdir(), 'vigil-template-')), 'template.json');
+    await writeFile(
+      template,
+      JSON.stringify({ name: 'fraud_alert', language: 'fr_FR', parameters: ['bankName', 'amount'] }),
+    );
+    const updated = await cli([
+      'banks',
+      'update',
+      'upd-bank',
+      '--callback-url',
+      'https://upd.example/vigil',
+      '--alert-expiry-minutes',
+      '15',
+      '--time-zone',
+      'Europe/Paris',
+      '--utility-template',
+      template,
+    ]);
+    expect(updated.code).toBe(0);
+    const bank = JSON.parse((await cli(['banks', 'show', 'upd-bank'])).stdout).body;
+    expect(bank).toMatchObject({
+      bankId: 'upd-bank',
+      name: 'Upd Bank',
+      callbackUrl: 'https://upd.example/vigil',
+      alertExpiryMinutes: 15,
+      timeZone: 'Europe/Paris',
+      utilityTemplate: { name: 'fraud_alert', language: 'fr_FR', parameters: ['bankName', 'amount'] },
+      updatedAt: expect.any(String),
+    });
+    const config = JSON.parse(await readFile(local.stack.configPath, 'utf8')) as LocalConfig;
+    expect(config.banks.find((item) => item.bankId === 'upd-bank')?.callbackUrl).toBe(
+      'https://upd.example/vigil',
+    );
+    await cli(['banks', 'update', 'upd-bank', '--utility-template', 'none', '--name', 'Upd 2']);
+    const after = JSON.parse((await cli(['banks', 'show', 'upd-bank'])).stdout).body;
+    expect(after.utilityTemplate).toBeUndefined();
+    expect(after).toMatchObject({ name: 'Upd 2', alertExpiryMinutes: 15, timeZone: 'Europe/Paris' });
+  });
+
+  it('banks update refuses bad values and unknown banks, and changes nothing', async () => {
+    const before = await local.scan('banks');
+    const bad: [string[], RegExp][] = [
+      [['--alert-expiry-minutes', '0'], /whole number of minutes from 1 to 1440/],
+      [['--alert-expiry-minutes', '2.5'], /whole number of minutes/],
+      [['--alert-expiry-minutes', '1441'], /from 1 to 1440/],
+      [['--time-zone', 'Mars/Olympus'], /IANA time zone such as Europe\/Paris/],
+      [['--callback-url', 'ftp://x.example'], /https:\/\/ URL/],
+      [['--callback-url', 'not a url'], /https:\/\/ URL/],
+      [['--name', '  '], /--name is the name customers see/],
+      [['--utility-template', '/no/such/file.json'], /Cannot read \/no\/such\/file\.json/],
+      [[], /Nothing to change/],
+    ];
+    for (const [options, message] of bad) {
+      const failure = await cli(['banks', 'update', 'demo-bank', ...options]).catch(
+        (error: CliError) => error,
+      );
+      expect(failure).toBeInstanceOf(CliError);
+      expect((failure as CliError).message).toMatch(message);
+      expect((failure as CliError).exitCode).toBe(2);
+    }
+    await expect(cli(['banks', 'update', 'ghost-bank', '--name', 'Ghost'])).rejects.toThrow(
+      'Unknown bank ghost-bank in local mode.',
+    );
+    await expect(cli(['banks', 'show', 'ghost-bank'])).rejects.toThrow('Unknown bank ghost-bank');
+    await expect(cli(['banks', 'show', 'Bad_Id'])).rejects.toThrow(/lower-case letters/);
+    const after = await local.scan('banks');
+    expect(after.filter((item) => item.bankId !== 'upd-bank' && item.bankId !== 'new-bank')).toEqual(
+      before.filter((item) => item.bankId !== 'upd-bank' && item.bankId !== 'new-bank'),
+    );
+    expect(after.some((item) => item.bankId === 'ghost-bank')).toBe(false);
+  });
+
+  it('banks add checks its settings as banks update does', async () => {
+    await expect(
+      cli([
+        'banks',
+        'add',
+        'tz-bank',
+        '--name',
+        'TZ',
+        '--callback-url',
+        'https://x.example',
+        '--time-zone',
+        'Paris',
+      ]),
+    ).rejects.toThrow(/IANA time zone/);
+    await expect(
+      cli([
+        'banks',
+        'add',
+        'tz-bank',
+        '--name',
+        'TZ',
+        '--callback-url',
+        'https://x.example',
+        '--template',
+        'A:en:foo',
+      ]),
+    ).rejects.toThrow(/--template is name:language:params/);
+    expect((await local.scan('banks')).some((item) => item.bankId === 'tz-bank')).toBe(false);
+  });
+
+  it('messenger show-verify-token gives Meta’s two values; set-secrets is for a stage', async () => {
+    const shown = JSON.parse((await cli(['messenger', 'show-verify-token'])).stdout).body;
+    expect(shown).toEqual({
+      callbackUrl: `${local.apiUrl}/messenger/webhook`,
+      verifyToken: local.stack.config.messenger.verifyToken,
+    });
+    const refused = await cli(['messenger', 'set-secrets', '--app-secret', 'a'.repeat(32)]).catch(
+      (error: CliError) => error,
+    );
+    expect(refused).toBeInstanceOf(CliError);
+    expect((refused as CliError).exitCode).toBe(2);
+    expect((refused as CliError).message).toMatch(/--stage NAME/);
+  });
+
+  it('dead-letters list, redrive and purge act on local mode’s dead-letter file', async () => {
+    const home = join(local.stack.configPath, '..');
+    expect(JSON.parse((await cli(['dead-letters', 'list'])).stdout).body).toMatchObject({ count: 0 });
+    const letter = (functionName: string, timestamp: string) =>
+      JSON.stringify({
+        functionName,
+        streamArn: 'arn:local',
+        shardId: 'shard-1',
+        startSequenceNumber: '100',
+        endSequenceNumber: '105',
+        batchSize: 6,
+        condition: 'RetryAttemptsExhausted',
+        error: 'TypeError',
+        timestamp,
+      });
+    const old = new Date(Date.now() - 3_600_000).toISOString();
+    const recent = new Date().toISOString();
+    await writeFile(
+      join(home, 'dead-letters.jsonl'),
+      `${letter('score-transaction', old)}\n${letter('notify-bank', recent)}\n`,
+    );
+    const listed = JSON.parse((await cli(['dead-letters', 'list'])).stdout).body;
+    expect(listed.count).toBe(2);
+    expect(listed.deadLetters[0]).toMatchObject({
+      functionName: 'score-transaction',
+      shardId: 'shard-1',
+      startSequenceNumber: '100',
+      endSequenceNumber: '105',
+      batchSize: 6,
+      error: 'TypeError',
+      failedAt: old,
+    });
+    const redriven = JSON.parse((await cli(['dead-letters', 'redrive', '--older-than', '10'])).stdout).body;
+    expect(redriven).toMatchObject({
+      redriven: { eventsRescored: expect.any(Number) },
+      deadLettersRemoved: 1,
+      deadLettersKept: 1,
+    });
+    const left = JSON.parse((await cli(['dead-letters', 'list'])).stdout).body;
+    expect(left.deadLetters.map((item: { functionName: string }) => item.functionName)).toEqual([
+      'notify-bank',
+    ]);
+    expect(JSON.parse((await cli(['dead-letters', 'purge'])).stdout).body).toEqual({ purged: 1 });
+    expect(JSON.parse((await cli(['dead-letters', 'list'])).stdout).body.count).toBe(0);
+    await expect(cli(['dead-letters', 'redrive', '--older-than', 'soon'])).rejects.toThrow(
+      /--older-than is a whole number of minutes/,
     );
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackSchemas } from '../../shared/domain/callback-schemas.ts';
 import { httpRoutes } from '../../shared/runtime/http-routes.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
 
@@ -76,5 +77,50 @@ describe('GET /openapi.json (SPEC §1.5)', () => {
     expect((await local.callBank('PUT', '/customers/cus_8f3a/thresholds', override)).status).toBe(200);
     const enrollment = example('/v1/banks/{bankId}/enrollments', 'post');
     expect((await local.callBank('POST', '/enrollments', enrollment)).status).toBe(201);
+  });
+
+  it('describes every callback as a webhook, with its payload schema and the signing key', () => {
+    const full = document as unknown as {
+      webhooks: Record<
+        string,
+        { post: { requestBody: { content: Record<string, { schema: { $ref: string } }> } } }
+      >;
+      components: {
+        schemas: Record<string, unknown>;
+        securitySchemes: Record<string, { description: string }>;
+      };
+    };
+    expect(Object.keys(full.webhooks).sort()).toEqual(Object.keys(callbackSchemas).sort());
+    for (const [type, webhook] of Object.entries(full.webhooks)) {
+      const schemaRef = webhook.post.requestBody.content['application/json']?.schema.$ref ?? '';
+      const schema = full.components.schemas[schemaRef.replace('#/components/schemas/', '')] as {
+        properties: { type: { const: string }; data: unknown };
+      };
+      expect(schema.properties.type.const, type).toBe(type);
+      expect(schema.properties.data).toBeDefined();
+    }
+    for (const scheme of ['standardWebhooks', 'callbackSignature']) {
+      expect(full.components.securitySchemes[scheme]?.description).toContain(
+        'the HMAC key is the base64-decoded part of the secret after `whsec_`',
+      );
+    }
+  });
+
+  it('lists only the answers each operation can give, Retry-After as a header', () => {
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const statuses = Object.keys(operation.responses);
+        if (method === 'get' || method === 'delete') {
+          expect(statuses, `${method} ${path}`).not.toContain('413');
+          expect(statuses, `${method} ${path}`).not.toContain('415');
+          expect(statuses, `${method} ${path}`).not.toContain('422');
+        }
+        const unavailable = operation.responses['503'] as { headers?: Record<string, unknown> } | undefined;
+        if (unavailable !== undefined)
+          expect(unavailable.headers?.['Retry-After'], `${method} ${path}`).toBeDefined();
+      }
+    }
+    const bankDefaults = document.paths['/v1/banks/{bankId}/thresholds']?.get?.responses ?? {};
+    expect(Object.keys(bankDefaults).sort()).toEqual(['200', '401', '429', '503']);
   });
 });

@@ -6,6 +6,7 @@ import {
   newDelivery,
   nextAttemptAfter,
 } from '../../shared/domain/callback-delivery.ts';
+import { callbackSchemas } from '../../shared/domain/callback-schemas.ts';
 import { callbackUrl } from '../../shared/domain/deliver-callback.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
 
@@ -151,5 +152,73 @@ describe('callback URLs', () => {
   it('cannot smuggle headers through the URL', () => {
     const url = callbackUrl('https://bank.example/cb\r\nX-Injected: 1', false);
     expect(url?.toString()).not.toMatch(/\r|\n/);
+  });
+
+  describe('bodies match the schemas the OpenAPI webhooks are generated from', () => {
+    const lowBalance = (status: Alert['status'], extra: Partial<Alert> = {}): Alert => {
+      const {
+        transactionId: _,
+        score: __,
+        ...rest
+      } = alert(status, {
+        kind: 'low_balance',
+        reasons: [{ rule: 'lowBalance', observed: 900, limit: 1000, currency: 'EUR' }],
+        ...extra,
+      });
+      return rest;
+    };
+    const cases: [string, Alert | undefined, Alert | undefined][] = [
+      ['fraud check sent', alert('pending'), alert('sent', { sentAt: '2026-11-29T10:00:01Z' })],
+      ['fraud check confirmed', alert('sent'), alert('confirmed', { answeredAt: '2026-11-29T10:01:00Z' })],
+      ['fraud check disputed', alert('sent'), alert('disputed', { answeredAt: '2026-11-29T10:01:00Z' })],
+      ['fraud check expired', alert('sent'), alert('expired', { expiredAt: '2026-11-29T11:00:00Z' })],
+      [
+        'fraud check undeliverable',
+        alert('pending'),
+        alert('undeliverable', { undeliverableReason: 'send_error_551', updatedAt: '2026-11-29T10:00:02Z' }),
+      ],
+      ['low balance sent', lowBalance('pending'), lowBalance('sent', { sentAt: '2026-11-29T10:00:01Z' })],
+    ];
+    it.each(cases)('%s', (_, before, after) => {
+      const callback = alertCallback(before, after as Alert, now);
+      if (callback === undefined) throw new Error('no callback');
+      const body = JSON.parse(newDelivery(callback, now).body);
+      expect(callbackSchemas[callback.type].safeParse(body).error).toBeUndefined();
+    });
+
+    it('subscribed, stopped and erased', () => {
+      const made = [
+        subscriberCallback(
+          subscriber('pending_consent'),
+          subscriber('active', { consentedAt: '2026-11-29T10:00:00Z', consentVersion: 'v1' }),
+          now,
+        ),
+        subscriberCallback(
+          subscriber('active', { consentedAt: '2026-11-29T09:00:00Z' }),
+          subscriber('revoked'),
+          now,
+        ),
+        subscriberCallback(subscriber('active', { consentedAt: '2026-11-29T09:00:00Z' }), undefined, now),
+      ];
+      expect(made.map((callback) => callback?.type)).toEqual([
+        'customer.subscribed',
+        'customer.unsubscribed',
+        'customer.unsubscribed',
+      ]);
+      for (const callback of made) {
+        if (callback === undefined) throw new Error('no callback');
+        const body = JSON.parse(newDelivery(callback, now).body);
+        expect(callbackSchemas[callback.type].safeParse(body).error).toBeUndefined();
+      }
+    });
+
+    it('a schema refuses a body that is not what its type sends', () => {
+      const callback = alertCallback(alert('pending'), alert('sent'), now);
+      const body = JSON.parse(newDelivery(callback as never, now).body);
+      expect(
+        callbackSchemas['alert.sent'].safeParse({ ...body, data: { ...body.data, psid: 'p' } }).success,
+      ).toBe(false);
+      expect(callbackSchemas['alert.disputed'].safeParse(body).success).toBe(false);
+    });
   });
 });

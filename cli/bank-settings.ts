@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { TemplateParameter, UtilityTemplate } from '../shared/domain/bank-profile.ts';
+import { CliError } from './cli-error.ts';
+
+// The bank settings `vigil banks add` and `vigil banks update` take, checked the same way for both.
+
+export const TEMPLATE_PARAMETERS: readonly TemplateParameter[] = [
+  'bankName',
+  'cardLast4',
+  'amount',
+  'merchant',
+  'time',
+];
+
+/** The longest alert expiry: a customer's answer after a day no longer helps the bank. */
+export const MAX_ALERT_EXPIRY_MINUTES = 1440;
+
+export function bankName(value: string): string {
+  const name = value.trim();
+  if (name === '' || name.length > 100) {
+    throw new CliError('--name is the name customers see, 1 to 100 characters (e.g. "ACME Bank").', 2);
+  }
+  return name;
+}
+
+export function callbackUrl(value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new CliError(
+      `--callback-url must be an https:// URL (http:// for a local receiver), not ${JSON.stringify(value)}.`,
+      2,
+    );
+  }
+  return value;
+}
+
+export function timeZone(value: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    throw new CliError(
+      `--time-zone must be an IANA time zone such as Europe/Paris or UTC, not ${JSON.stringify(value)}.`,
+      2,
+    );
+  }
+}
+
+export function alertExpiryMinutes(value: string): number {
+  const minutes = Number(value);
+  if (!/^\d+$/.test(value) || minutes < 1 || minutes > MAX_ALERT_EXPIRY_MINUTES) {
+    throw new CliError(
+      `--alert-expiry-minutes must be a whole number of minutes from 1 to ${MAX_ALERT_EXPIRY_MINUTES}, not ${JSON.stringify(value)}.`,
+      2,
+    );
+  }
+  return minutes;
+}
+
+/** `name:language:param,param` → a utility template setting (`banks add --template`). */
+export function templateFromText(value: string): UtilityTemplate {
+  const [name, language, parameters] = value.split(':');
+  return parseTemplate(
+    { name, language, parameters: (parameters ?? '').split(',').filter((item) => item !== '') },
+    `--template is name:language:params, params among ${TEMPLATE_PARAMETERS.join(',')}`,
+  );
+}
+
+const templateSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/),
+  language: z.string().regex(/^[a-z]{2,3}(?:_[A-Z]{2})?$/),
+  parameters: z.array(z.enum(TEMPLATE_PARAMETERS as [TemplateParameter, ...TemplateParameter[]])),
+});
+
+/**
+ * A JSON file `{"name", "language", "parameters"}` → a utility template setting
+ * (`banks update --utility-template FILE`); `none` removes the bank's template.
+ */
+export async function templateFromFile(file: string): Promise<UtilityTemplate | null> {
+  if (file === 'none') return null;
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new CliError(`Cannot read ${file}.`, 2);
+  });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliError(`${file} is not JSON.`, 2);
+  }
+  return parseTemplate(
+    value,
+    `${file} must be {"name": "fraud_alert", "language": "en_US", "parameters": [...]}, parameters among ${TEMPLATE_PARAMETERS.join(', ')}`,
+  );
+}
+
+function parseTemplate(value: unknown, usage: string): UtilityTemplate {
+  const result = templateSchema.safeParse(value);
+  if (!result.success) {
+    const problem = result.error.issues[0];
+    const where = problem === undefined || problem.path.length === 0 ? '' : ` (${problem.path.join('.')})`;
+    throw new CliError(
+      `${usage}: the template name is lower-case letters, digits and _, the language like en_US${where}.`,
+      2,
+    );
+  }
+  return result.data;
+}
