@@ -91,9 +91,9 @@ describe('the operator policy', () => {
       ),
       '{"StringEquals":{"kms:ViaService":"secretsmanager.eu-west-1.amazonaws.com"}}',
     ]);
-    const keyOf = (statement: (typeof keyStatements)[number]) => JSON.stringify(statement.Resource);
-    expect(keyOf(keyStatements[0] ?? {})).toMatch(/"EncryptionKey[0-9A-F]{8}"/);
-    expect(keyOf(keyStatements[1] ?? {})).toMatch(/"EncryptionSecretsKey[0-9A-F]{8}"/);
+    const keyOf = (statement: Statement | undefined) => JSON.stringify(statement?.Resource);
+    expect(keyOf(keyStatements[0])).toMatch(/"EncryptionKey[0-9A-F]{8}"/);
+    expect(keyOf(keyStatements[1])).toMatch(/"EncryptionSecretsKey[0-9A-F]{8}"/);
     for (const statement of statements) expect(statement.Effect).toBe('Allow');
     for (const grant of granted) expect(grant).not.toMatch(/^\S*\*|unknown/);
   });
