@@ -69,7 +69,10 @@ export function createHandler(ports: BankAdminPorts, log: Logger = logger) {
     handler: async (event: Event) => {
       const bankId = event.pathParameters?.bankId ?? '';
       const body = rawBody(event);
-      await authenticateBankRequest({ bankId, headers: event.headers, body }, ports.secrets);
+      await authenticateBankRequest(
+        { bankId, headers: event.headers, body, pathParameters: event.pathParameters ?? {} },
+        ports.secrets,
+      );
       return action({
         bankId,
         customerId: event.pathParameters?.customerId ?? '',

@@ -28,7 +28,10 @@ export function createHandler(ports: ReceiveBankEventPorts, log: Logger = logger
     .use(problemJsonErrors(log, (reason) => count('BankEventRefused', { reason })))
     .handler(async (event) => {
       const bankId = event.pathParameters?.bankId ?? '';
-      const outcome = await receiveBankEvent({ bankId, headers: event.headers, body: rawBody(event) }, ports);
+      const outcome = await receiveBankEvent(
+        { bankId, headers: event.headers, body: rawBody(event), pathParameters: event.pathParameters ?? {} },
+        ports,
+      );
       log.info('bank event received', { bankId, eventId: outcome.id, outcome: outcome.status });
       count('BankEvent', { outcome: outcome.status });
       return jsonResponse(outcome.status === 'duplicate' ? 200 : 202, outcome);

@@ -262,4 +262,47 @@ describe('POST /v1/banks/{bankId}/events', () => {
     expect(logs).not.toMatch(/4242 ?4242|ACME|cus_8f3a/);
     await expectNothingStored();
   });
+
+  it('422: the reported bypasses (separators, other digit scripts, header, path), nothing stored or logged', async () => {
+    const logged = await startTestBankApi(tables, [BANK], {}, debugLogger());
+    const logs = await captureLogs(async () => {
+      const merchants = [
+        'CARD 4111.1111.1111.1111',
+        '4242/4242/4242/4242',
+        '4242_4242_4242_4242',
+        '4242:4242:4242:4242',
+        '4242\t4242\t4242\t4242',
+        '4242\u00a04242\u00a04242\u00a04242',
+        '4242\u20134242\u20134242\u20134242',
+        '4242\u200b4242\u200b4242\u200b4242',
+        '\uff14\uff12\uff14\uff12424242424242',
+        '\u0664\u0662\u0664\u0662424242424242',
+      ];
+      for (const merchant of merchants) {
+        const body = JSON.stringify(cardTransaction({ transaction: { merchant: { name: merchant } } }));
+        await expectProblem(await logged.postSigned(BANK, body), 422, 'pan-detected');
+      }
+      const valid = JSON.stringify(cardTransaction());
+      const header = await expectProblem(
+        await logged.postSigned(BANK, valid, '4242_4242_4242_4242'),
+        422,
+        'pan-detected',
+      );
+      expect(header.detail).toContain('header webhook-id');
+      const path = await expectProblem(
+        await logged.call(BANK, 'DELETE', '/customers/4242.4242.4242.4242'),
+        422,
+        'pan-detected',
+      );
+      expect(path.detail).toContain('path customerId');
+      const exponent = JSON.stringify(cardTransaction()).replace(
+        '"amount":12500',
+        '"amount":4.242424242424242e15',
+      );
+      await expectProblem(await logged.postSigned(BANK, exponent), 400, 'number-format');
+    });
+    await logged.close();
+    expect(logs).not.toMatch(/4242|4111/);
+    await expectNothingStored();
+  });
 });
