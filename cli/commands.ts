@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.ts';
-import { bankIdPattern } from '../shared/domain/bank-event.ts';
+import { bankIdPattern, UNSAFE_TEXT_CHARACTERS } from '../shared/domain/bank-event.ts';
+import { MAX_BANK_NAME_LENGTH } from '../shared/domain/bank-profile.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
@@ -54,10 +55,17 @@ export const commands: readonly Command[] = [
         throw new CliError('--name and --callback-url are required.', 2);
       }
       if (!URL.canParse(options['callback-url'])) throw new CliError('--callback-url must be a URL.', 2);
+      const name = options.name.trim();
+      if (name === '' || [...name].length > MAX_BANK_NAME_LENGTH || UNSAFE_TEXT_CHARACTERS.test(name)) {
+        throw new CliError(
+          `--name must be 1 to ${MAX_BANK_NAME_LENGTH} characters, without control, format or bidirectional characters.`,
+          2,
+        );
+      }
       const template = typeof options.template === 'string' ? parseTemplate(options.template) : undefined;
       const secrets = await target.addBank({
         bankId,
-        name: options.name,
+        name,
         callbackUrl: options['callback-url'],
         timeZone: typeof options['time-zone'] === 'string' ? options['time-zone'] : undefined,
         utilityTemplate: template,
