@@ -13,6 +13,9 @@ export type ReceiveOutcome =
   | { readonly id: string; readonly status: 'duplicate' }
   | { readonly id: string; readonly status: 'ignored'; readonly reason: 'not_subscribed' };
 
+/** How far in the future an event's `occurredAt` may be: clocks differ, but not by more. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
 export interface ReceiveBankEventPorts {
   readonly secrets: BankSecrets;
   readonly subscribers: SubscriberDirectory;
@@ -39,13 +42,21 @@ export async function receiveBankEvent(
       },
     ]);
   }
+  // Taken before the subscription is read: an erasure that follows this read is later than
+  // this time, so its marker covers the event (docs/security.md, "Erasure").
+  const receivedAt = clock.now();
   const event = parseOrThrow(bankEventSchema, readJsonBody(request.body));
+  if (Date.parse(event.occurredAt) > receivedAt.getTime() + MAX_FUTURE_SKEW_MS) {
+    throw new ValidationError([
+      { path: 'occurredAt', message: 'Must not be more than 5 minutes in the future.' },
+    ]);
+  }
 
   if (!(await subscribers.isSubscribed(request.bankId, event.customerId))) {
     return { id: eventId, status: 'ignored', reason: 'not_subscribed' };
   }
 
-  const result = await events.putIfAbsent(toStoredEvent(request.bankId, eventId, event, clock.now()));
+  const result = await events.putIfAbsent(toStoredEvent(request.bankId, eventId, event, receivedAt));
   if (result.stored) return { id: eventId, status: 'accepted' };
   if (result.existing.bodyHash === hashEvent(event)) return { id: eventId, status: 'duplicate' };
   throw new ConflictError('An event with this webhook-id was already received with a different body.');

@@ -263,6 +263,21 @@ describe('POST /v1/banks/{bankId}/events', () => {
     await expectNothingStored();
   });
 
+  it('400: an occurredAt more than 5 minutes in the future, nothing stored', async () => {
+    const soon = new Date(Date.now() + 4 * 60_000).toISOString();
+    const late = new Date(Date.now() + 6 * 60_000).toISOString();
+    const refused = await api.postSigned(BANK, JSON.stringify(cardTransaction({ occurredAt: late })));
+    const problem = await expectProblem(refused, 400, 'validation-failed');
+    expect(problem.errors).toEqual([{ path: 'occurredAt', message: expect.stringContaining('future') }]);
+    await expectNothingStored();
+    const accepted = await api.postSigned(
+      BANK,
+      JSON.stringify(cardTransaction({ occurredAt: soon })),
+      'evt_soon',
+    );
+    expect(accepted.status).toBe(202);
+  });
+
   it('422: the reported bypasses (separators, other digit scripts, header, path), nothing stored or logged', async () => {
     const logged = await startTestBankApi(tables, [BANK], {}, debugLogger());
     const logs = await captureLogs(async () => {
