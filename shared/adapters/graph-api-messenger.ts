@@ -26,13 +26,15 @@ export class GraphApiMessenger implements Messenger {
 
   async send(request: SendRequest): Promise<{ messageId: string }> {
     const { baseUrl, version, pageId, timeoutMs = 5000 } = this.settings;
+    // Read first: a token that cannot be had (a placeholder) is no Send API failure to retry here.
+    const token = await this.pageAccessToken();
     let response: Response;
     try {
       response = await fetch(`${baseUrl}/${version}/${pageId}/messages`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          authorization: `Bearer ${await this.pageAccessToken()}`,
+          authorization: `Bearer ${token}`,
         },
         body: JSON.stringify(toGraphRequest(request)),
         signal: AbortSignal.timeout(timeoutMs),

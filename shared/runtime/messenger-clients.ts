@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GraphApiMessenger } from '../adapters/graph-api-messenger.ts';
-import { messengerSecretsFrom } from '../adapters/secret-store-messenger-secrets.ts';
+import { messengerSecretsFrom, refuseUnconfigured } from '../adapters/secret-store-messenger-secrets.ts';
 import { secretStoreFrom, secretsEnvironment } from './aws-clients.ts';
 
 /** The environment of the functions that talk to Messenger. */
@@ -19,7 +19,8 @@ export function messengerClientsFrom(env: MessengerEnvironment) {
   const secrets = messengerSecretsFrom(secretStoreFrom(env), env.SECRET_PREFIX);
   const messenger = new GraphApiMessenger(
     { baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION, pageId: env.MESSENGER_PAGE_ID },
-    async () => (await secrets()).pageAccessToken,
+    // Nothing is sent with a placeholder token: the send fails and is retried once it is set.
+    async () => refuseUnconfigured(await secrets()).pageAccessToken,
   );
   return { secrets, messenger };
 }
