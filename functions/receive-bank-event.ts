@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbSubscriberDirectory } from '../shared/adapters/dynamodb-subscriber-directory.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { type ReceiveBankEventPorts, receiveBankEvent } from '../shared/domain/receive-bank-event.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
@@ -46,8 +47,11 @@ const env = parseEnv(
   }),
 );
 
+const secretStore = secretStoreFrom(env);
+
 export const handler = createHandler({
-  secrets: new SecretStoreBankSecrets(secretStoreFrom(env), env.SECRET_PREFIX),
+  secrets: new SecretStoreBankSecrets(secretStore, env.SECRET_PREFIX),
+  erasure: new SecretStoreErasureKeys(secretStore, env.SECRET_PREFIX),
   subscribers: new DynamoDbSubscriberDirectory(dynamoDb, env.SUBSCRIBERS_TABLE),
   events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
   clock: systemClock,

@@ -83,9 +83,11 @@ export class Messenger extends Construct {
 
     this.notifyCustomer = new AppFunction(this, 'NotifyCustomer', { ...common, entry: 'notify-customer' })
       .bindSecret(this.secret, key)
-      .bindTable('alerts', tables.get('alerts'), tableAccess.update)
+      .bindTable('alerts', tables.get('alerts'), [...tableAccess.update, ...tableAccess.delete])
       .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
       .bindTable('banks', tables.get('banks'), tableAccess.get)
+      // The erasure markers (docs/security.md, "Erasure").
+      .bindTable('activity', tables.get('activity'), tableAccess.get)
       .consumeStream(tables.get('alerts'), notifyStream, deadLetters, ['INSERT']);
 
     new CfnOutput(Stack.of(this), 'MessengerSecretName', {

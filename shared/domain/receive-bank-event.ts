@@ -1,5 +1,6 @@
 import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ErasureKeys } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { SubscriberDirectory } from '../ports/subscriber-directory.ts';
 import { authenticateBankRequest, type BankRequest, readJsonBody } from './authenticate-bank-request.ts';
@@ -21,6 +22,7 @@ export interface ReceiveBankEventPorts {
   readonly subscribers: SubscriberDirectory;
   readonly events: EventStore;
   readonly clock: Clock;
+  readonly erasure: ErasureKeys;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface ReceiveBankEventPorts {
  */
 export async function receiveBankEvent(
   request: BankRequest,
-  { secrets, subscribers, events, clock }: ReceiveBankEventPorts,
+  { secrets, subscribers, events, clock, erasure }: ReceiveBankEventPorts,
 ): Promise<ReceiveOutcome> {
   await authenticateBankRequest(request, secrets);
 
@@ -56,7 +58,10 @@ export async function receiveBankEvent(
     return { id: eventId, status: 'ignored', reason: 'not_subscribed' };
   }
 
-  const result = await events.putIfAbsent(toStoredEvent(request.bankId, eventId, event, receivedAt));
+  const erasureRef = await erasure.refOf(request.bankId, event.customerId);
+  const result = await events.putIfAbsent(
+    toStoredEvent(request.bankId, eventId, event, receivedAt, erasureRef),
+  );
   if (result.stored) return { id: eventId, status: 'accepted' };
   if (result.existing.bodyHash === hashEvent(event)) return { id: eventId, status: 'duplicate' };
   throw new ConflictError('An event with this webhook-id was already received with a different body.');
