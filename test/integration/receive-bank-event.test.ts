@@ -67,6 +67,9 @@ describe('POST /v1/banks/{bankId}/events', () => {
         status: 'authorized',
       },
     });
+    // The erasure ref is a keyed hash: it names neither the bank nor the customer.
+    expect(Item?.erasureRef).toMatch(/^er_[A-Za-z0-9_-]{43}$/);
+    expect(Item?.erasureRef).not.toContain('cus_8f3a');
     expect(Item?.expiresAt).toBeGreaterThanOrEqual(before + EVENT_RETENTION_SECONDS);
     expect(Item?.expiresAt).toBeLessThanOrEqual(before + EVENT_RETENTION_SECONDS + 5);
     expect(Object.keys(Item ?? {}).sort()).toEqual(
@@ -76,6 +79,7 @@ describe('POST /v1/banks/{bankId}/events', () => {
         'bankId',
         'bodyHash',
         'customerId',
+        'erasureRef',
         'eventId',
         'expiresAt',
         'occurredAt',
