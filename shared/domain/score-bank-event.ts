@@ -60,8 +60,7 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
   });
   // Checked again after every write: an erasure that landed meanwhile may have missed what was
   // written after its own deletes, so the writer removes it (docs/security.md, "Erasure").
-  if (await erasedSince(event, ports))
-    return forget(event, outcome.alertCreated ? outcome.alertId : undefined, ports);
+  if (await erasedSince(event, ports)) return forget(event, outcome.alertId, ports);
   return outcome;
 }
 
