@@ -11,9 +11,9 @@
 //    starts with an issuer prefix (IIN) of a card scheme, has one of that scheme's lengths and
 //    passes the Luhn check. The IIN ranges keep ids, amounts and timestamps from being mistaken
 //    for cards while every real card of these schemes is found.
-// 4. Two structured values whose digits are joined by non-letters would otherwise be refused
-//    about one time in ten: a whole value that is an ISO 8601 date-time, and a whole value that is
-//    a canonical UUID. Such a value is read component by component (none can hold 13 digits).
+// 4. Two structured values whose digits are joined by non-letters would otherwise be refused now
+//    and then: a whole value that is an ISO 8601 date-time, and a canonical UUID anywhere in a
+//    text (`evt_<uuid>`). Such a value is read component by component (none can hold 13 digits).
 
 const MIN_PAN_DIGITS = 13;
 const MAX_PAN_DIGITS = 19;
@@ -182,14 +182,15 @@ function runHoldsCard(run: string): boolean {
 // A whole ISO 8601 date-time (2026-11-29T23:15:00.123456+01:00) or date, fields in range.
 const DATE_TIME =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:[.,](\d{1,9}))?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/i;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /(?<![0-9a-z])[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?![0-9a-z])/gi;
 
 /** True when the text holds a 13–19 digit card number, however its digits are written or spaced. */
 export function textContainsPan(text: string): boolean {
   const normalised = normaliseDigits(text);
   // Structured values: each component is a run of its own (see 4. above).
-  if (DATE_TIME.test(normalised) || UUID.test(normalised)) return false;
-  return digitRuns(normalised).some(runHoldsCard);
+  if (DATE_TIME.test(normalised)) return false;
+  const uuidsSplit = normalised.replace(UUID, (uuid) => uuid.replaceAll('-', 'x'));
+  return digitRuns(uuidsSplit).some(runHoldsCard);
 }
 
 /** A number written with an exponent (`4.242424242424242e15`): refused, since it can hide a card number. */

@@ -106,6 +106,7 @@ describe('PAN guard in text', () => {
     ['a timestamp', '2026-11-29T10:00:00Z'],
     ['an evening timestamp with microseconds and an offset', '2026-11-29T23:15:00.123456+01:00'],
     ['a UUID', '4242e4b2-4242-4242-8242-424242424242'],
+    ['a UUID in an id', 'evt_42424242-4242-4242-8242-424242424242'],
     ['ids', 'txn_91 cus_8f3a evt_2KWPBgLlAfxdpx2AI54pPJ85f4W'],
     ['a Luhn-invalid 16-digit number', '4242424242424241'],
     ['a 12-digit number', withCheckDigit('42424242424')],
@@ -423,6 +424,7 @@ describe('PAN guard properties', () => {
   const opaqueId = fc.oneof(
     fc.tuple(fc.constantFrom('cus_', 'txn_', 'evt_', 'ord-', ''), alnum).map(([p, id]) => `${p}${id}`),
     fc.uuid(),
+    fc.tuple(fc.constantFrom('evt_', 'txn_', 'msg_'), fc.uuid()).map(([p, id]) => `${p}${id}`),
     fc.integer({ min: 1, max: 999_999_999_999 }).map((n) => `${n}`),
     fc
       .tuple(
