@@ -5,7 +5,10 @@ import { CURRENT_GRAPH_API_VERSION } from '../shared/adapters/graph-api-messenge
 /** The deploy-time settings of a stage, read from `cdk.json` context or `-c key=value`. */
 const throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.int().positive() });
 
-export const stageConfigSchema = z.object({
+/** The page id cdk.json ships with: a stand-in that only the `dev` stage may deploy. */
+export const PLACEHOLDER_PAGE_ID = '100000000000001';
+
+const stageSettings = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'a short lower-case name such as dev or prod'),
   /** The Graph API version of every Messenger call (default: the newest when this was written). */
   graphApiVersion: z
@@ -63,14 +66,33 @@ export const stageConfigSchema = z.object({
     .default({ ScoreTransaction: 20, NotifyCustomer: 20, NotifyBank: 10, DeliverCallbacks: 10 }),
 });
 
-export type StageConfig = z.infer<typeof stageConfigSchema>;
+/**
+ * Every stage but `dev` must name its own Facebook page and an e-mail for alarms: a placeholder
+ * page id would deploy silently, and alarms nobody receives protect nothing.
+ */
+export const stageConfigSchema = stageSettings.superRefine((config, context) => {
+  if (config.stage === 'dev') return;
+  if (config.messengerPageId === PLACEHOLDER_PAGE_ID) {
+    context.addIssue({
+      code: 'custom',
+      path: ['messengerPageId'],
+      message: `still the placeholder ${PLACEHOLDER_PAGE_ID} of cdk.json; set the id of your Facebook page for stage ${config.stage} (-c messengerPageId=...)`,
+    });
+  }
+  if (config.alarmEmail === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['alarmEmail'],
+      message: `required for stage ${config.stage}: the address that receives alarms (-c alarmEmail=...)`,
+    });
+  }
+});
 
-/** cdk.json's `messengerPageId`: a placeholder that lets the stack synthesize, not a real page. */
-export const PLACEHOLDER_PAGE_ID = '100000000000001';
+export type StageConfig = z.infer<typeof stageConfigSchema>;
 
 /** Reads the stage settings from the app's context, failing synth with every problem named. */
 export function readStageConfig(node: Node): StageConfig {
-  const keys = Object.keys(stageConfigSchema.shape);
+  const keys = Object.keys(stageSettings.shape);
   const context = Object.fromEntries(keys.map((key) => [key, parseContextValue(node.tryGetContext(key))]));
   const result = stageConfigSchema.safeParse(context);
   if (!result.success) {

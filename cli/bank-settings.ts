@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { TemplateParameter, UtilityTemplate } from '../shared/domain/bank-profile.ts';
+import { UNSAFE_TEXT_CHARACTERS } from '../shared/domain/bank-event.ts';
+import {
+  MAX_BANK_NAME_LENGTH,
+  type TemplateParameter,
+  type UtilityTemplate,
+} from '../shared/domain/bank-profile.ts';
 import { CliError } from './cli-error.ts';
 
 // The bank settings `vigil banks add` and `vigil banks update` take, checked the same way for both.
@@ -18,8 +23,12 @@ export const MAX_ALERT_EXPIRY_MINUTES = 1440;
 
 export function bankName(value: string): string {
   const name = value.trim();
-  if (name === '' || name.length > 100) {
-    throw new CliError('--name is the name customers see, 1 to 100 characters (e.g. "ACME Bank").', 2);
+  // Capped so that every message naming the bank stays within Messenger's limits.
+  if (name === '' || [...name].length > MAX_BANK_NAME_LENGTH || UNSAFE_TEXT_CHARACTERS.test(name)) {
+    throw new CliError(
+      `--name is the name customers see (e.g. "ACME Bank"): 1 to ${MAX_BANK_NAME_LENGTH} characters, without control, format or bidirectional characters.`,
+      2,
+    );
   }
   return name;
 }

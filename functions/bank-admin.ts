@@ -11,6 +11,7 @@ import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-era
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { authenticateBankRequest, readJsonBody } from '../shared/domain/authenticate-bank-request.ts';
 import { enrollCustomer } from '../shared/domain/enroll-customer.ts';
 import { eraseCustomer } from '../shared/domain/erase-customer.ts';
@@ -27,6 +28,7 @@ import type { BankSecrets } from '../shared/ports/bank-secrets.ts';
 import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import type { CustomerEraser } from '../shared/ports/customer-eraser.ts';
 import type { EnrollmentStore } from '../shared/ports/enrollment-store.ts';
+import type { ErasureKeys } from '../shared/ports/erasure.ts';
 import type { ThresholdStore } from '../shared/ports/threshold-store.ts';
 import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
@@ -45,6 +47,7 @@ export interface BankAdminPorts {
   readonly thresholds: ThresholdStore;
   readonly enrollments: EnrollmentStore;
   readonly eraser: CustomerEraser;
+  readonly erasure: ErasureKeys;
   readonly clock: Clock;
   /** The Facebook page whose m.me links enroll customers. */
   readonly pageId: string;
@@ -81,6 +84,7 @@ export function createHandler(ports: BankAdminPorts, log: Logger = functionLogge
           bankId,
           headers: event.headers,
           body,
+          pathParameters: event.pathParameters ?? {},
           sourceIp: event.requestContext?.http?.sourceIp,
           clientCertificateSubject: clientCertificateSubject(event),
         },
@@ -106,7 +110,7 @@ export function createHandler(ports: BankAdminPorts, log: Logger = functionLogge
       jsonResponse(201, await enrollCustomer(bankId, json(), ports).finally(() => count('Enrollment'))),
     ),
     route('DELETE', '/v1/banks/{bankId}/customers/{customerId}', async ({ bankId, customerId }) => {
-      await eraseCustomer(bankId, customerId, ports.eraser);
+      await eraseCustomer(bankId, customerId, ports);
       log.info('customer erased', { bankId });
       count('CustomerErased');
       return { statusCode: 204 };
@@ -179,8 +183,11 @@ const env = parseEnv(
   }),
 );
 
+const secretStore = secretStoreFrom(env);
+
 export const handler = createHandler({
-  secrets: new SecretStoreBankSecrets(secretStoreFrom(env), env.SECRET_PREFIX),
+  secrets: new SecretStoreBankSecrets(secretStore, env.SECRET_PREFIX),
+  erasure: new SecretStoreErasureKeys(secretStore, env.SECRET_PREFIX),
   thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
   enrollments: new DynamoDbEnrollmentStore(dynamoDb, env.ENROLLMENTS_TABLE),
   eraser: new DynamoDbCustomerEraser(dynamoDb, {

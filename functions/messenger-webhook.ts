@@ -12,7 +12,11 @@ import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-director
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbInboundLog } from '../shared/adapters/dynamodb-inbound-log.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
-import type { MessengerSecrets } from '../shared/adapters/secret-store-messenger-secrets.ts';
+import {
+  MessengerNotConfiguredError,
+  type MessengerSecrets,
+  refuseUnconfigured,
+} from '../shared/adapters/secret-store-messenger-secrets.ts';
 import { ClientError, NotFoundError } from '../shared/domain/errors.ts';
 import { handleMessengerEvent, type MessengerEventPorts } from '../shared/domain/handle-messenger-event.ts';
 import { webhookItems, webhookPayloadSchema } from '../shared/domain/messenger-webhook.ts';
@@ -44,11 +48,31 @@ class ForbiddenError extends ClientError {
   }
 }
 
+/** 503: Vigil is not set up to talk to Messenger yet; Meta retries its deliveries later. */
+class ServiceNotConfiguredError extends ClientError {
+  override readonly name = 'ServiceNotConfiguredError';
+  constructor() {
+    super(503, 'not-configured', 'Not configured', 'The Messenger app is not configured yet.');
+  }
+}
+
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: MessengerWebhookPorts, log: Logger = functionLogger()) {
+  /** Fails closed while the secret holds a placeholder: 503, logged and counted (an alarm). */
+  const configuredSecrets = async (): Promise<MessengerSecrets> => {
+    try {
+      return refuseUnconfigured(await ports.secrets());
+    } catch (error) {
+      if (!(error instanceof MessengerNotConfiguredError)) throw error;
+      log.error('messenger secret holds a placeholder: refusing webhook requests', { fields: error.fields });
+      count('MessengerNotConfigured');
+      throw new ServiceNotConfiguredError();
+    }
+  };
+
   const verifySubscription = async (event: Event): Promise<Result> => {
     const query = event.queryStringParameters ?? {};
-    const { verifyToken } = await ports.secrets();
+    const { verifyToken } = await configuredSecrets();
     if (query['hub.mode'] !== 'subscribe' || !sameText(query['hub.verify_token'] ?? '', verifyToken)) {
       throw new ForbiddenError();
     }
@@ -57,7 +81,7 @@ export function createHandler(ports: MessengerWebhookPorts, log: Logger = functi
 
   const receive = async (event: Event): Promise<Result> => {
     const body = rawBody(event);
-    const { appSecret } = await ports.secrets();
+    const { appSecret } = await configuredSecrets();
     if (!verifyMetaSignature(appSecret, body, event.headers['x-hub-signature-256']))
       throw new ForbiddenError();
     // Only a body that is not a webhook envelope at all is refused; each item is read on its

@@ -8,12 +8,15 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
+import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import type { Alert } from '../shared/domain/alert.ts';
 import { alertCallback, subscriberCallback } from '../shared/domain/bank-callback.ts';
 import { newDelivery } from '../shared/domain/callback-delivery.ts';
+import { coveredByErasure } from '../shared/domain/erasure.ts';
 import type { Subscriber } from '../shared/domain/subscriber.ts';
 import type { CallbackOutbox } from '../shared/ports/callback-outbox.ts';
 import { type Clock, systemClock } from '../shared/ports/clock.ts';
+import type { ErasureMarkers } from '../shared/ports/erasure.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
@@ -25,6 +28,7 @@ import { count, metrics } from '../shared/runtime/metrics.ts';
 export interface NotifyBankPorts {
   readonly outbox: CallbackOutbox;
   readonly clock: Clock;
+  readonly erasures: ErasureMarkers;
 }
 
 type Image = Record<string, AttributeValue>;
@@ -42,6 +46,16 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
       ? after && alertCallback(read<Alert>(before), read<Alert>(after) as Alert, now)
       : subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now);
     if (callback === undefined) return;
+    // No callback about an alert whose customer was erased after its event arrived.
+    const alert = isAlert ? read<Alert>(after) : undefined;
+    if (alert?.erasureRef !== undefined && alert.receivedAt !== undefined) {
+      const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
+      if (coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt })) {
+        log.info('callback dropped: customer erased', { bankId: callback.bankId, type: callback.type });
+        count('CallbackDroppedAfterErasure');
+        return;
+      }
+    }
     const stored = await ports.outbox.enqueue(newDelivery(callback, now));
     log.info('callback queued', {
       bankId: callback.bankId,
@@ -61,9 +75,10 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
     });
 }
 
-const env = parseEnv(z.object({ CALLBACKS_TABLE: z.string().min(1) }));
+const env = parseEnv(z.object({ CALLBACKS_TABLE: z.string().min(1), ACTIVITY_TABLE: z.string().min(1) }));
 
 export const handler = createHandler({
   outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
   clock: systemClock,
+  erasures: new DynamoDbErasureMarkers(dynamoDb, env.ACTIVITY_TABLE),
 });

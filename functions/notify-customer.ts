@@ -10,6 +10,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { z } from 'zod';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
+import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
 import type { Alert } from '../shared/domain/alert.ts';
 import { type NotifyCustomerPorts, notifyCustomer } from '../shared/domain/notify-customer.ts';
@@ -58,6 +59,7 @@ export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()
 const env = parseEnv(
   z.object({
     ALERTS_TABLE: z.string().min(1),
+    ACTIVITY_TABLE: z.string().min(1),
     SUBSCRIBERS_TABLE: z.string().min(1),
     BANKS_TABLE: z.string().min(1),
     ...messengerEnvironment,
@@ -72,6 +74,10 @@ export const handler = createHandler({
   banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
   messenger,
   clock: systemClock,
+  erasures: new DynamoDbErasedDataCleaner(dynamoDb, {
+    activity: env.ACTIVITY_TABLE,
+    alerts: env.ALERTS_TABLE,
+  }),
   sleep: (ms) => sleep(ms),
   maxAttempts: notifyStream.retryAttempts + 1,
 });

@@ -9,6 +9,7 @@ import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-director
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbSubscriberDirectory } from '../shared/adapters/dynamodb-subscriber-directory.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { type ReceiveBankEventPorts, receiveBankEvent } from '../shared/domain/receive-bank-event.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
@@ -36,6 +37,7 @@ export function createHandler(ports: ReceiveBankEventPorts, log: Logger = functi
           bankId,
           headers: event.headers,
           body: rawBody(event),
+          pathParameters: event.pathParameters ?? {},
           sourceIp: event.requestContext?.http?.sourceIp,
           clientCertificateSubject: clientCertificateSubject(event),
         },
@@ -56,8 +58,11 @@ const env = parseEnv(
   }),
 );
 
+const secretStore = secretStoreFrom(env);
+
 export const handler = createHandler({
-  secrets: new SecretStoreBankSecrets(secretStoreFrom(env), env.SECRET_PREFIX),
+  secrets: new SecretStoreBankSecrets(secretStore, env.SECRET_PREFIX),
+  erasure: new SecretStoreErasureKeys(secretStore, env.SECRET_PREFIX),
   subscribers: new DynamoDbSubscriberDirectory(dynamoDb, env.SUBSCRIBERS_TABLE),
   events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
   clock: systemClock,

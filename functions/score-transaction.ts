@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { DynamoDbActivityLedger } from '../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../shared/adapters/dynamodb-balance-watch.ts';
+import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
@@ -35,6 +36,11 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = function
     const outcome = await scoreBankEvent(event, ports);
     if (outcome.type === 'already-scored') {
       log.info('event already scored', { bankId: event.bankId, eventId: event.eventId });
+      return;
+    }
+    if (outcome.type === 'erased') {
+      log.info('event of an erased customer dropped', { bankId: event.bankId, eventId: event.eventId });
+      count('EventDroppedAfterErasure');
       return;
     }
     const reasons = outcome.type === 'card.transaction' ? outcome.decision.reasons : [];
@@ -85,4 +91,9 @@ export const handler = createHandler({
   alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
   events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
   clock: systemClock,
+  erasures: new DynamoDbErasedDataCleaner(dynamoDb, {
+    activity: env.ACTIVITY_TABLE,
+    events: env.EVENTS_TABLE,
+    alerts: env.ALERTS_TABLE,
+  }),
 });

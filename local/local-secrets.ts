@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { callbackSecretName, signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { erasureKeySecretName } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { messengerSecretName } from '../shared/adapters/secret-store-messenger-secrets.ts';
+
+/** A new erasure key secret: 32 random bytes in base64. */
+export function newErasureKeySecret(): { key: string } {
+  return { key: randomBytes(32).toString('base64') };
+}
 
 /** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
 export function newWebhookSecret(): string {
@@ -55,6 +61,11 @@ export class LocalSecretsFile {
       verifyToken: randomBytes(12).toString('base64url'),
       pageAccessToken: `local-${randomBytes(24).toString('base64url')}`,
     }));
+  }
+
+  /** The stack's erasure key, created when missing. */
+  ensureErasureKey(prefix: string): void {
+    this.ensure(erasureKeySecretName(prefix), newErasureKeySecret);
   }
 
   async save(): Promise<void> {

@@ -94,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const callbackUrl = `${apiUrl}/__local/banks/${DEMO_BANK_ID}/callbacks`;
     const demoSecrets = secrets.ensureBank(LOCAL_SECRET_PREFIX, DEMO_BANK_ID);
     const messenger = secrets.ensureMessenger(LOCAL_SECRET_PREFIX);
+    secrets.ensureErasureKey(LOCAL_SECRET_PREFIX);
     await secrets.save();
     await seedDemo(documentClientFor(rawClient), tables, { bankId: DEMO_BANK_ID, callbackUrl });
     await mkdir(home, { recursive: true });

@@ -1,5 +1,8 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { erasureKeySecretName } from '../../shared/adapters/secret-store-erasure-keys.ts';
 import { AppFunction, tableAccess } from '../app-function.ts';
 import type { StageConfig } from '../stage-config.ts';
 import type { Tables } from './tables.ts';
@@ -21,12 +24,31 @@ export class BankFunctions extends Construct {
     super(scope, id);
     const secretPrefix = `vigil/${config.stage}`;
     const common = { stage: config.stage, key, logLevel: config.logLevel };
+    // The key of the erasure markers' keyed hash (docs/security.md, "Erasure"), generated once.
+    const erasureKey = new Secret(this, 'ErasureKey', {
+      secretName: erasureKeySecretName(secretPrefix),
+      description: 'Key of the keyed hash that erasure markers hold',
+      encryptionKey: secretsKey,
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'key',
+        excludePunctuation: true,
+        passwordLength: 64,
+      },
+      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(erasureKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A new key would make the markers of past erasures unreadable for records still in flight; it protects a hash, not access.',
+    });
 
     this.receiveBankEvent = new AppFunction(this, 'ReceiveBankEvent', {
       ...common,
       entry: 'receive-bank-event',
     })
       .bindBankSecrets(secretPrefix, 'signing', secretsKey)
+      .bindSecret(erasureKey, secretsKey)
       .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
       .bindTable('events', tables.get('events'), tableAccess.put)
       // The bank's settings: its source IP allow-list and client certificate.
@@ -39,6 +61,7 @@ export class BankFunctions extends Construct {
       environment: { MESSENGER_PAGE_ID: config.messengerPageId },
     })
       .bindBankSecrets(secretPrefix, 'signing', secretsKey)
+      .bindSecret(erasureKey, secretsKey)
       .bindTable('thresholds', tables.get('thresholds'), [...tableAccess.get, ...tableAccess.put, ...erase])
       .bindTable(
         'enrollments',
@@ -47,7 +70,7 @@ export class BankFunctions extends Construct {
         ['byCustomer'],
       )
       .bindTable('subscribers', tables.get('subscribers'), erase)
-      .bindTable('activity', tables.get('activity'), erase)
+      .bindTable('activity', tables.get('activity'), [...erase, ...tableAccess.update])
       .bindTable('alerts', tables.get('alerts'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('banks', tables.get('banks'), tableAccess.get);

@@ -40,6 +40,8 @@ export class Callbacks extends Construct {
 
     this.notifyBank = new AppFunction(this, 'NotifyBank', { ...common, entry: 'notify-bank' })
       .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
+      // The erasure markers (docs/security.md, "Erasure").
+      .bindTable('activity', tables.get('activity'), tableAccess.get)
       .consumeStream(tables.get('alerts'), callbackStream, deadLetters, ['INSERT', 'MODIFY'])
       .consumeStream(tables.get('subscribers'), callbackStream, deadLetters, ['INSERT', 'MODIFY', 'REMOVE']);
 

@@ -3,7 +3,10 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { messengerSecretName } from '../../shared/adapters/secret-store-messenger-secrets.ts';
+import {
+  messengerSecretName,
+  PLACEHOLDER_SECRET_VALUE,
+} from '../../shared/adapters/secret-store-messenger-secrets.ts';
 import { notifyStream } from '../../shared/runtime/stream-settings.ts';
 import { AppFunction, tableAccess } from '../app-function.ts';
 import type { StageConfig } from '../stage-config.ts';
@@ -43,7 +46,11 @@ export class Messenger extends Construct {
       description: 'Messenger page access token, app secret and webhook verify token',
       encryptionKey: secretsKey,
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ pageAccessToken: 'set-me', appSecret: 'set-me' }),
+        // Placeholders that Vigil refuses to work with (503, alarm) until the operator sets them.
+        secretStringTemplate: JSON.stringify({
+          pageAccessToken: PLACEHOLDER_SECRET_VALUE,
+          appSecret: PLACEHOLDER_SECRET_VALUE,
+        }),
         generateStringKey: 'verifyToken',
         excludePunctuation: true,
         passwordLength: 32,
@@ -82,9 +89,11 @@ export class Messenger extends Construct {
 
     this.notifyCustomer = new AppFunction(this, 'NotifyCustomer', { ...common, entry: 'notify-customer' })
       .bindSecret(this.secret, secretsKey)
-      .bindTable('alerts', tables.get('alerts'), tableAccess.update)
+      .bindTable('alerts', tables.get('alerts'), [...tableAccess.update, ...tableAccess.delete])
       .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
       .bindTable('banks', tables.get('banks'), tableAccess.get)
+      // The erasure markers (docs/security.md, "Erasure").
+      .bindTable('activity', tables.get('activity'), tableAccess.get)
       .consumeStream(tables.get('alerts'), notifyStream, deadLetters, ['INSERT']);
 
     new CfnOutput(Stack.of(this), 'MessengerSecretName', {

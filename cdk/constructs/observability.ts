@@ -100,6 +100,13 @@ export class Observability extends Construct {
       'A bank callback gave up after 25 hours.',
     );
     alarm(
+      'MessengerNotConfigured',
+      vigilMetric('MessengerNotConfigured', 'Sum'),
+      1,
+      1,
+      'The Messenger secret still holds a placeholder: webhook requests are refused (503).',
+    );
+    alarm(
       'CallbackBacklog',
       vigilMetric('CallbackBacklog', 'Maximum'),
       100,

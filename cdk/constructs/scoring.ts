@@ -26,9 +26,18 @@ export class Scoring extends Construct {
       logLevel: config.logLevel,
     })
       .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
-      .bindTable('activity', tables.get('activity'), tableAccess.update)
-      .bindTable('alerts', tables.get('alerts'), tableAccess.put)
-      .bindTable('events', tables.get('events'), [...tableAccess.get, ...tableAccess.update])
+      // Get and delete: the erasure marker, and what an erasure overtook (docs/security.md).
+      .bindTable('activity', tables.get('activity'), [
+        ...tableAccess.get,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+      ])
+      .bindTable('alerts', tables.get('alerts'), [...tableAccess.put, ...tableAccess.delete])
+      .bindTable('events', tables.get('events'), [
+        ...tableAccess.get,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+      ])
       .consumeStream(tables.get('events'), scoringStream, deadLetters, ['INSERT']);
   }
 }

@@ -3,7 +3,9 @@
 # Usage: VIGIL_URL=https://... BANK_ID=acme-bank SIGNING_SECRET=whsec_... ./sign-and-send.sh event.json
 set -euo pipefail
 body=$(cat "$1")
-id="evt_$(date +%s%N)"            # your event id: the idempotency key; reuse it on retries
+# Your event id: the idempotency key; reuse it on retries. Random letters and digits: a long run
+# of digits (such as a time in nanoseconds) can look like a card number to the PAN guard.
+id="evt_$(openssl rand -base64 18 | tr -d '+/=')"
 timestamp=$(date +%s)
 key_hex=$(printf '%s' "${SIGNING_SECRET#whsec_}" | base64 -d | od -An -vtx1 | tr -d ' \n')
 signature=$(printf '%s.%s.%s' "$id" "$timestamp" "$body" \

@@ -6,6 +6,14 @@ const LEDGER_BUCKET = 'ledger';
 const ENTRY_PREFIX = 'tx:';
 /** Stale entries removed per write; more wait for the next write. */
 const MAX_REMOVALS = 50;
+/**
+ * The most entries a ledger keeps (above the highest velocity count a bank may set): at about
+ * 70 bytes each, far below DynamoDB's 400 KB item limit. Each write adds one entry and removes up
+ * to 50, so a ledger never grows past it for long.
+ */
+export const MAX_LEDGER_ENTRIES = 2000;
+/** Entries dated further ahead than this are dropped: events are refused past 5 minutes ahead. */
+const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
 interface StoredEntry {
   readonly amount: number;
@@ -53,16 +61,24 @@ export class DynamoDbActivityLedger implements ActivityLedger {
       }),
     );
     const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
-    const entries: ActivityEntry[] = [];
+    const newest = now.getTime() + FUTURE_TOLERANCE_MS;
+    let entries: (ActivityEntry & { name: string })[] = [];
     const stale: string[] = [];
     for (const [name, value] of Object.entries(Attributes)) {
       const parsed = parseEntry(name, value);
       if (parsed === undefined) continue;
-      if (parsed.at < oldest) stale.push(name);
-      else entries.push(parsed);
+      // Too old, or dated so far ahead that it would never age out.
+      if (parsed.at < oldest || parsed.at > newest) stale.push(name);
+      else entries.push({ ...parsed, name });
+    }
+    if (entries.length > MAX_LEDGER_ENTRIES) {
+      entries.sort((a, b) => a.at - b.at);
+      const excess = entries.length - MAX_LEDGER_ENTRIES;
+      stale.push(...entries.slice(0, excess).map((entry) => entry.name));
+      entries = entries.slice(excess);
     }
     if (stale.length > 0) await this.remove(key, stale.slice(0, MAX_REMOVALS));
-    return entries;
+    return entries.map(({ name: _, ...entry }) => entry);
   }
 
   private async remove(key: Record<string, string>, names: readonly string[]): Promise<void> {

@@ -118,7 +118,9 @@ export class DynamoDbAlertStore implements AlertStore {
     const result = await this.conditionalUpdate({
       Key: { alertId },
       UpdateExpression: 'SET #status = :answer, answeredAt = :at REMOVE openBankId',
-      ConditionExpression: '#status = :sent AND psid = :psid',
+      // Refused past the deadline even before the expiry run has closed the alert.
+      ConditionExpression:
+        '#status = :sent AND psid = :psid AND (attribute_not_exists(deadline) OR deadline > :at)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':answer': status,

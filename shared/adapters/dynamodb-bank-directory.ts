@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BankProfile, UtilityTemplate } from '../domain/bank-profile.ts';
+import { type BankProfile, displayBankName, type UtilityTemplate } from '../domain/bank-profile.ts';
 import type { BankDirectory } from '../ports/bank-directory.ts';
 import { conditionalWrite } from './conditional-write.ts';
 import { ExpiringCache } from './expiring-cache.ts';
@@ -22,7 +22,8 @@ export class DynamoDbBankDirectory implements BankDirectory {
   get(bankId: string): Promise<BankProfile | undefined> {
     return this.cache.get(bankId, async () => {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { bankId } }));
-      return Item as BankProfile | undefined;
+      const bank = Item as BankProfile | undefined;
+      return bank === undefined ? undefined : { ...bank, name: displayBankName(bank.name) };
     });
   }
 

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { customerKeyOf } from '../domain/stored-event.ts';
 import type { CustomerEraser } from '../ports/customer-eraser.ts';
+import { DynamoDbErasureMarkers } from './dynamodb-erasure-markers.ts';
 
 export interface EraserTables {
   readonly subscribers: string;
@@ -17,20 +18,30 @@ export interface EraserTables {
 }
 
 /**
- * Deletes everything Vigil holds on a customer (SPEC §1.4). The subscription goes first, so that
- * new events for the customer are ignored from then on; then overrides, counters, alerts, events
- * and open enrollment links, found through each table's `byCustomer` index. Deleting what is
- * absent is not an error, so erasing twice is harmless.
+ * Deletes everything Vigil holds on a customer (SPEC §1.4). First the erasure marker, so that
+ * scoring, notification and callbacks stop at once; then the subscription, so that new events
+ * are ignored from then on; then the marker's time is moved to now, past every event that could
+ * still have been accepted; then overrides, counters, alerts, events and open enrollment links,
+ * found through each table's `byCustomer` index. Whatever a record in flight writes after that is
+ * removed by its writer, which checks the marker again (docs/security.md, "Erasure"). Deleting
+ * what is absent is not an error, so erasing twice is harmless.
  */
 export class DynamoDbCustomerEraser implements CustomerEraser {
+  private readonly markers: DynamoDbErasureMarkers;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: EraserTables,
-  ) {}
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.markers = new DynamoDbErasureMarkers(client, tables.activity);
+  }
 
-  async erase(bankId: string, customerId: string): Promise<void> {
+  async erase(bankId: string, customerId: string, erasureRef: string): Promise<void> {
     const customerKey = customerKeyOf(bankId, customerId);
+    await this.markers.mark(erasureRef, this.now());
     await this.delete(this.tables.subscribers, { bankId, customerId });
+    await this.markers.mark(erasureRef, this.now());
     await this.delete(this.tables.thresholds, { bankId, scope: `customer#${customerId}` });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'ledger' });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'balance' });

@@ -48,6 +48,7 @@ export class GraphApiMessenger implements Messenger {
 
   async send(request: SendRequest): Promise<{ messageId: string }> {
     const { baseUrl, version, pageId, timeoutMs = 5000 } = this.settings;
+    // Read first: a token that cannot be had (a placeholder) is no Send API failure to retry here.
     const { pageAccessToken, appSecret } = await this.credentials();
     const url = new URL(`${baseUrl}/${version}/${pageId}/messages`);
     url.searchParams.set('appsecret_proof', appSecretProof(pageAccessToken, appSecret));

@@ -10,6 +10,33 @@ export const messengerSecretsSchema = z.object({
 
 export type MessengerSecrets = z.infer<typeof messengerSecretsSchema>;
 
+/** What the stack writes where Meta's page token and app secret go, until the operator sets them. */
+export const PLACEHOLDER_SECRET_VALUE = 'set-me';
+
+/** A value that is not a real secret yet: the stack's placeholder, or a usual stand-in. */
+export function isPlaceholder(value: string): boolean {
+  return /^\s*$|^(?:set[-_ ]?me|change[-_ ]?me|placeholder|todo|x+)$/i.test(value.trim());
+}
+
+/**
+ * Thrown while the Messenger secret still holds a placeholder: a placeholder app secret would be
+ * a signing key anyone can use, and a placeholder page token can send nothing. Vigil refuses to
+ * work (503) until the operator sets both (docs/operator-guide.md).
+ */
+export class MessengerNotConfiguredError extends Error {
+  override readonly name = 'MessengerNotConfiguredError';
+  constructor(readonly fields: readonly string[]) {
+    super(`The Messenger secret still holds a placeholder in: ${fields.join(', ')}.`);
+  }
+}
+
+/** Throws MessengerNotConfiguredError when the app secret or the page token is a placeholder. */
+export function refuseUnconfigured(secrets: MessengerSecrets): MessengerSecrets {
+  const fields = (['appSecret', 'pageAccessToken'] as const).filter((field) => isPlaceholder(secrets[field]));
+  if (fields.length > 0) throw new MessengerNotConfiguredError(fields);
+  return secrets;
+}
+
 /** The name of the Messenger secret. */
 export function messengerSecretName(prefix: string): string {
   return `${prefix}/messenger`;

@@ -28,7 +28,7 @@ export class SecretsManagerSecretStore implements SecretStore {
     try {
       return await this.provider.get(name, { maxAge: this.maxAgeSeconds, transform: 'json' });
     } catch (error) {
-      if (isNotFound(error)) {
+      if (isMissing(error)) {
         this.missing.set(name, this.now() + MISSING_SECRET_AGE_SECONDS * 1000);
         return undefined;
       }
@@ -37,8 +37,15 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 }
 
-function isNotFound(error: unknown): boolean {
+/**
+ * Not found, or access denied: the functions may read only the secrets under their name pattern,
+ * so a made-up bank id can get AccessDeniedException (with the secret's ARN unknown, IAM cannot
+ * say "not found"). Both mean "no such bank", hence 401, never a 500.
+ */
+function isMissing(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
   return (
-    error instanceof Error && error.cause instanceof Error && error.cause.name === 'ResourceNotFoundException'
+    cause instanceof Error &&
+    ['ResourceNotFoundException', 'AccessDeniedException', 'AccessDenied'].includes(cause.name)
   );
 }

@@ -44,6 +44,9 @@ export interface Alert {
   readonly reasons: readonly Reason[];
   readonly display: AlertDisplay;
   readonly createdAt: string;
+  /** The event's erasure ref and reception time, checked against erasure markers. */
+  readonly erasureRef?: string;
+  readonly receivedAt?: string;
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
   /** Set when the message is sent: to whom, Meta's message id, and the answer deadline. */
@@ -119,6 +122,7 @@ function alertBase(event: StoredEvent, now: Date) {
     customerKey: customerKeyOf(event.bankId, event.customerId),
     status: 'pending' as const,
     eventId: event.eventId,
+    ...(event.erasureRef !== undefined && { erasureRef: event.erasureRef, receivedAt: event.receivedAt }),
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + ALERT_RETENTION_SECONDS,
   };

@@ -3,19 +3,22 @@ import type { BankSecrets } from '../ports/bank-secrets.ts';
 import { type Caller, checkBankAccess } from './bank-access.ts';
 import { bankIdPattern } from './bank-event.ts';
 import {
+  ExponentNumberError,
   MalformedJsonError,
   PanDetectedError,
   PayloadTooLargeError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from './errors.ts';
-import { jsonContainsPan } from './pan-guard.ts';
+import { ExponentNumberFound, jsonContainsPan, panOutsideBody } from './pan-guard.ts';
 import { type SignedRequest, verifyBankSignature } from './verify-bank-signature.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface BankRequest extends SignedRequest, Caller {
   readonly bankId: string;
+  /** Every path parameter (the bank's id, a customer's id...), read by the PAN guard. */
+  readonly pathParameters?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -29,6 +32,7 @@ export async function authenticateBankRequest(
   banks?: BankDirectory,
 ): Promise<void> {
   if (request.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  refusePanOutsideBody(request);
   if (request.body.length > 0 && !isJsonContentType(request.headers['content-type'])) {
     throw new UnsupportedMediaTypeError();
   }
@@ -38,14 +42,34 @@ export async function authenticateBankRequest(
 }
 
 /**
+ * The PAN guard on headers and path parameters, before anything (a secret's name included) is
+ * looked up with them.
+ */
+export function refusePanOutsideBody(
+  request: Pick<BankRequest, 'bankId' | 'headers' | 'pathParameters'>,
+): void {
+  const where = panOutsideBody(request.headers, { bankId: request.bankId, ...request.pathParameters });
+  if (where !== undefined) throw new PanDetectedError(where);
+}
+
+/**
  * The body of an authenticated request as JSON, refused when it is not UTF-8 JSON or when it
  * holds what looks like a card number (the PAN guard).
  */
 export function readJsonBody(body: Buffer): unknown {
   const text = decodeUtf8(body);
   const json = parseJson(text);
-  if (jsonContainsPan(text)) throw new PanDetectedError();
+  if (containsPan(text)) throw new PanDetectedError();
   return json;
+}
+
+function containsPan(json: string): boolean {
+  try {
+    return jsonContainsPan(json);
+  } catch (error) {
+    if (error instanceof ExponentNumberFound) throw new ExponentNumberError();
+    throw error;
+  }
 }
 
 /** `application/json` or `application/<anything>+json`, optionally with a UTF-8 charset. */

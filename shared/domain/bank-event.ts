@@ -34,6 +34,23 @@ export const countrySchema = z
   .refine((code) => ISO_COUNTRY_CODES.has(code), 'Must be an ISO 3166-1 alpha-2 country code.')
   .meta({ description: 'ISO 3166-1 alpha-2 country code', pattern: '^[A-Z]{2}$', examples: ['FR'] });
 
+/**
+ * Characters refused in any text a bank sends: controls (line breaks and tabs included), format
+ * characters (zero-width and bidirectional controls such as U+202E), line and paragraph
+ * separators, private-use characters and lone surrogates. Each could rewrite how a message reads.
+ */
+export const UNSAFE_TEXT_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u;
+
+/** A free text field: refused (with its path) when it holds an unsafe character. */
+export function cleanText() {
+  return z
+    .string()
+    .refine(
+      (text) => !UNSAFE_TEXT_CHARACTERS.test(text),
+      'Must not contain control, format (zero-width, bidirectional) or separator characters.',
+    );
+}
+
 export const mccSchema = z.string().regex(/^\d{4}$/, 'Must be a 4-digit merchant category code.');
 
 const last4Schema = z.string().regex(/^\d{4}$/, 'Must be exactly the last 4 digits.');
@@ -70,7 +87,7 @@ export const cardTransactionEventSchema = z.strictObject({
     amount: minorUnits.min(0),
     currency: currencySchema,
     merchant: z.strictObject({
-      name: z.string().trim().min(1).max(100),
+      name: cleanText().trim().min(1).max(100),
       mcc: mccSchema,
       country: countrySchema,
     }),

@@ -1,3 +1,9 @@
+/**
+ * The longest bank name: with it, the longest merchant name and amount, every message in every
+ * locale stays within Messenger's limits (test/unit/render-message.test.ts checks it).
+ */
+export const MAX_BANK_NAME_LENGTH = 80;
+
 /** A bank as Vigil shows it to customers and calls it back. */
 export interface BankProfile {
   readonly bankId: string;
@@ -32,3 +38,11 @@ export interface UtilityTemplate {
 export type TemplateParameter = 'bankName' | 'cardLast4' | 'amount' | 'merchant' | 'time';
 
 export const DEFAULT_ALERT_EXPIRY_MINUTES = 60;
+
+/** The bank's name as shown in messages: a name stored before the cap was set is cut to it. */
+export function displayBankName(name: string): string {
+  const chars = [...name];
+  return chars.length <= MAX_BANK_NAME_LENGTH
+    ? name
+    : `${chars.slice(0, MAX_BANK_NAME_LENGTH - 1).join('')}…`;
+}

@@ -1,14 +1,17 @@
 import type { CustomerEraser } from '../ports/customer-eraser.ts';
+import type { ErasureKeys } from '../ports/erasure.ts';
 import { customerIdFromPath } from './validate.ts';
 
 /**
  * Erases everything Vigil holds on the customer (SPEC §1.4). Idempotent. The bank is told
- * `customer.unsubscribed` through the subscribers stream when a subscription existed.
+ * `customer.unsubscribed` through the subscribers stream when a subscription existed; an erasure
+ * marker keeps records still in flight from bringing anything back (docs/security.md, "Erasure").
  */
 export async function eraseCustomer(
   bankId: string,
   customerId: string,
-  eraser: CustomerEraser,
+  ports: { readonly eraser: CustomerEraser; readonly erasure: ErasureKeys },
 ): Promise<void> {
-  await eraser.erase(bankId, customerIdFromPath(customerId));
+  const id = customerIdFromPath(customerId);
+  await ports.eraser.erase(bankId, id, await ports.erasure.refOf(bankId, id));
 }

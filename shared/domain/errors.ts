@@ -67,12 +67,26 @@ export class MalformedJsonError extends ClientError {
 
 export class PanDetectedError extends ClientError {
   override readonly name = 'PanDetectedError';
-  constructor() {
+  /** `where`: `header:<name>` or `path:<name>` when the card number is outside the body. */
+  constructor(where?: string) {
     super(
       422,
       'pan-detected',
       'Card number detected',
-      'The body contains what looks like a full card number. Send only the last 4 digits; nothing was stored.',
+      `${where === undefined ? 'The body' : `The ${where.replace(':', ' ')}`} contains what looks like a full card number. Send only the last 4 digits; nothing was stored.`,
+    );
+  }
+}
+
+/** A JSON number written with an exponent: it could hide a card number (the PAN guard). */
+export class ExponentNumberError extends ClientError {
+  override readonly name = 'ExponentNumberError';
+  constructor() {
+    super(
+      400,
+      'number-format',
+      'Number format',
+      'Numbers must be written in plain decimal notation, without an exponent (12500, not 1.25e4).',
     );
   }
 }

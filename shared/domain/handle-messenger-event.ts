@@ -7,7 +7,7 @@ import type { Messenger } from '../ports/messenger.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import { hashToken } from './enroll-customer.ts';
 import { deliveryKey, type MessagingEvent } from './messenger-webhook.ts';
-import { consentRequest, type OutgoingMessage, textsFor } from './render-message.ts';
+import { consentRequest, type OutgoingMessage, stoppedText, textsFor } from './render-message.ts';
 import { CONSENT_VERSION, type Subscriber } from './subscriber.ts';
 
 export interface MessengerEventPorts {
@@ -84,7 +84,7 @@ async function dispatch(
     case 'GET_STARTED':
       return chat.reply(textsFor(subscriptions[0]?.locale).help, 'help');
   }
-  switch (event.message?.text?.trim().toUpperCase()) {
+  switch (commandOf(event.message?.text ?? '')) {
     case 'STOP':
       return chat.stop();
     case 'START':
@@ -94,6 +94,86 @@ async function dispatch(
     default:
       return chat.reply(textsFor(subscriptions[0]?.locale).unknown, 'unknown');
   }
+}
+
+export type Command = 'STOP' | 'START' | 'HELP';
+
+// The words of each command in English and French, after normalisation (see commandOf). An
+// opt-out that is not understood is a compliance problem, so STOP has every usual form.
+const COMMAND_WORDS: Record<Command, readonly string[]> = {
+  STOP: [
+    'STOP',
+    'STOP ALL',
+    'STOPALL',
+    'UNSUBSCRIBE',
+    'CANCEL',
+    'END',
+    'QUIT',
+    'OPT OUT',
+    'OPTOUT',
+    'REVOKE',
+    'ARRET',
+    'ARRETER',
+    'ARRETEZ',
+    'ARRETE',
+    'STOPPER',
+    'DESABONNER',
+    'DESABONNEMENT',
+    'DESINSCRIRE',
+    'DESINSCRIPTION',
+    'ANNULER',
+    'FIN',
+  ],
+  START: ['START', 'UNSTOP', 'RESUME', 'REPRENDRE', 'REACTIVER'],
+  HELP: ['HELP', 'AIDE', 'INFO'],
+};
+const POLITE_WORDS = [
+  'PLEASE',
+  'PLS',
+  'PLZ',
+  'THANKS',
+  'THANK YOU',
+  'NOW',
+  'SVP',
+  'STP',
+  'S IL VOUS PLAIT',
+  'S IL TE PLAIT',
+  'MERCI',
+  'MAINTENANT',
+];
+const COMMANDS = new Map<string, Command>(
+  (Object.entries(COMMAND_WORDS) as [Command, readonly string[]][]).flatMap(([command, words]) =>
+    words.map((word) => [word, command] as const),
+  ),
+);
+
+/**
+ * The command a text message asks for, after normalising it: NFKC (fullwidth letters), accents
+ * and case dropped, punctuation, symbols and emoji read as spaces, and polite words around the
+ * command ignored ("Stop please", "STOP SVP", "arrêt !", "ＳＴＯＰ").
+ */
+export function commandOf(text: string): Command | undefined {
+  let words = text
+    .normalize('NFKC')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const polite of POLITE_WORDS) {
+      if (words.startsWith(`${polite} `)) {
+        words = words.slice(polite.length + 1);
+        changed = true;
+      }
+      if (words.endsWith(` ${polite}`)) {
+        words = words.slice(0, -polite.length - 1);
+        changed = true;
+      }
+    }
+  }
+  return COMMANDS.get(words);
 }
 
 /** One customer's conversation with the page. */
@@ -178,7 +258,9 @@ class Conversation {
         stopped.push(await this.bankName(subscription.bankId));
       }
     }
-    return this.reply(texts.stopped(stopped.join(', ')), 'stopped');
+    // Told in every case: another device's STOP may have revoked them a moment before.
+    if (stopped.length === 0) return this.reply(texts.nothingToStop, 'stopped');
+    return this.reply(stoppedText(stopped, this.subscriptions[0]?.locale), 'stopped');
   }
 
   /** START: a revoked subscription comes back only after a fresh consent. */

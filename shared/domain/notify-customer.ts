@@ -1,10 +1,12 @@
 import type { AlertStore } from '../ports/alert-store.ts';
 import type { BankDirectory } from '../ports/bank-directory.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import { type Messenger, SendApiError, type SendRequest } from '../ports/messenger.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import type { Alert } from './alert.ts';
 import { type BankProfile, DEFAULT_ALERT_EXPIRY_MINUTES } from './bank-profile.ts';
+import { coveredByErasure } from './erasure.ts';
 import { type AlertMessageContext, alertMessage, templateValues } from './render-message.ts';
 import { insideMessagingWindow, type Subscriber } from './subscriber.ts';
 
@@ -14,6 +16,7 @@ export interface NotifyCustomerPorts {
   readonly banks: BankDirectory;
   readonly messenger: Messenger;
   readonly clock: Clock;
+  readonly erasures: Pick<ErasedDataCleaner, 'erasedAt' | 'forgetAlert'>;
   readonly sleep: (ms: number) => Promise<void>;
   /** Time left in this invocation, in ms: retries stop well before it runs out. */
   readonly remainingMs: () => number;
@@ -24,7 +27,7 @@ export interface NotifyCustomerPorts {
 export type NotifyOutcome =
   | { readonly status: 'sent'; readonly messagingType: SendRequest['messagingType']; readonly tries: number }
   | { readonly status: 'undeliverable'; readonly reason: string }
-  | { readonly status: 'skipped'; readonly reason: 'not_pending' | 'claimed' };
+  | { readonly status: 'skipped'; readonly reason: 'not_pending' | 'claimed' | 'erased' };
 
 /** Exponential backoff with full jitter: 200 ms, 400 ms, 800 ms... capped at 5 s. */
 export function backoffMs(retry: number, random: () => number = Math.random): number {
@@ -47,6 +50,11 @@ export class SendRetryLaterError extends Error {
  */
 export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): Promise<NotifyOutcome> {
   if (alert.status !== 'pending') return { status: 'skipped', reason: 'not_pending' };
+  // The customer was erased after the alert's event arrived: no message, no callback, no alert.
+  if (await erasedSince(alert, ports)) {
+    await ports.erasures.forgetAlert(alert.alertId);
+    return { status: 'skipped', reason: 'erased' };
+  }
   const now = ports.clock.now();
   const subscriber = await ports.subscribers.get(alert.bankId, alert.customerId);
   if (subscriber?.status !== 'active') return giveUp(alert, 'not_subscribed', ports);
@@ -127,6 +135,12 @@ function sendRequestFor(
       parameters: template.parameters.map((p) => values[p]),
     },
   };
+}
+
+async function erasedSince(alert: Alert, ports: NotifyCustomerPorts): Promise<boolean> {
+  if (alert.erasureRef === undefined || alert.receivedAt === undefined) return false;
+  const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
+  return coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt });
 }
 
 async function giveUp(alert: Alert, reason: string, ports: NotifyCustomerPorts): Promise<NotifyOutcome> {

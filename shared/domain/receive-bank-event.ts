@@ -1,6 +1,7 @@
 import type { BankDirectory } from '../ports/bank-directory.ts';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ErasureKeys } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { SubscriberDirectory } from '../ports/subscriber-directory.ts';
 import { authenticateBankRequest, type BankRequest, readJsonBody } from './authenticate-bank-request.ts';
@@ -14,6 +15,9 @@ export type ReceiveOutcome =
   | { readonly id: string; readonly status: 'duplicate' }
   | { readonly id: string; readonly status: 'ignored'; readonly reason: 'not_subscribed' };
 
+/** How far in the future an event's `occurredAt` may be: clocks differ, but not by more. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
 export interface ReceiveBankEventPorts {
   readonly secrets: BankSecrets;
   readonly subscribers: SubscriberDirectory;
@@ -21,6 +25,7 @@ export interface ReceiveBankEventPorts {
   readonly clock: Clock;
   /** The banks' settings: source IP allow-lists and client certificates. */
   readonly banks?: BankDirectory;
+  readonly erasure: ErasureKeys;
 }
 
 /**
@@ -29,7 +34,7 @@ export interface ReceiveBankEventPorts {
  */
 export async function receiveBankEvent(
   request: BankRequest,
-  { secrets, subscribers, events, clock, banks }: ReceiveBankEventPorts,
+  { secrets, subscribers, events, clock, banks, erasure }: ReceiveBankEventPorts,
 ): Promise<ReceiveOutcome> {
   await authenticateBankRequest(request, secrets, banks);
 
@@ -42,13 +47,24 @@ export async function receiveBankEvent(
       },
     ]);
   }
+  // Taken before the subscription is read: an erasure that follows this read is later than
+  // this time, so its marker covers the event (docs/security.md, "Erasure").
+  const receivedAt = clock.now();
   const event = parseOrThrow(bankEventSchema, readJsonBody(request.body));
+  if (Date.parse(event.occurredAt) > receivedAt.getTime() + MAX_FUTURE_SKEW_MS) {
+    throw new ValidationError([
+      { path: 'occurredAt', message: 'Must not be more than 5 minutes in the future.' },
+    ]);
+  }
 
   if (!(await subscribers.isSubscribed(request.bankId, event.customerId))) {
     return { id: eventId, status: 'ignored', reason: 'not_subscribed' };
   }
 
-  const result = await events.putIfAbsent(toStoredEvent(request.bankId, eventId, event, clock.now()));
+  const erasureRef = await erasure.refOf(request.bankId, event.customerId);
+  const result = await events.putIfAbsent(
+    toStoredEvent(request.bankId, eventId, event, receivedAt, erasureRef),
+  );
   if (result.stored) return { id: eventId, status: 'accepted' };
   if (result.existing.bodyHash === hashEvent(event)) return { id: eventId, status: 'duplicate' };
   throw new ConflictError('An event with this webhook-id was already received with a different body.');

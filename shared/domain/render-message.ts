@@ -4,6 +4,10 @@ import type { AlertDisplay } from './alert.ts';
 // customer agreed to see: card last 4 digits, merchant, amount and time. Never a customer id, a
 // full card number, an account number or a balance (SPEC §0).
 
+/** Messenger's limits: a text message holds at most 2,000 characters, a quick reply title 20. */
+export const MESSENGER_TEXT_LIMIT = 2000;
+export const QUICK_REPLY_TITLE_LIMIT = 20;
+
 export interface QuickReply {
   /** At most 20 characters (Messenger's limit). */
   readonly title: string;
@@ -57,6 +61,8 @@ interface Texts {
   linkInvalid: string;
   help: string;
   stopped(banks: string): string;
+  /** Ends a list of banks cut short to fit a message: ", and 12 other banks". */
+  andOthers(count: number): string;
   nothingToStop: string;
   nothingToStart: string;
   fraudCheck(
@@ -88,6 +94,7 @@ const TEXTS: Record<Locale, Texts> = {
     linkInvalid: 'This link has expired or was already used. Ask your bank for a new one in its app.',
     help: 'Vigil sends you alerts from your bank about unusual card activity and asks if it was you. Reply STOP to end all alerts, START to turn them back on.',
     stopped: (banks) => `Alerts from ${banks} are off. Reply START to turn them back on.`,
+    andOthers: (count) => `, and ${count} other ${count === 1 ? 'bank' : 'banks'}`,
     nothingToStop: 'You have no active alerts.',
     nothingToStart: 'There are no alerts to turn back on. Ask your bank for a link in its app.',
     fraudCheck: (bank, card, amount, merchant, country, time) =>
@@ -114,6 +121,7 @@ const TEXTS: Record<Locale, Texts> = {
       'Ce lien a expiré ou a déjà servi. Demandez-en un nouveau dans l’application de votre banque.',
     help: 'Vigil vous transmet les alertes de votre banque en cas d’activité inhabituelle sur votre carte et vous demande si c’était vous. Répondez STOP pour arrêter les alertes, START pour les réactiver.',
     stopped: (banks) => `Les alertes de ${banks} sont arrêtées. Répondez START pour les réactiver.`,
+    andOthers: (count) => `, et ${count} ${count === 1 ? 'autre banque' : 'autres banques'}`,
     nothingToStop: 'Vous n’avez aucune alerte active.',
     nothingToStart: 'Aucune alerte à réactiver. Demandez un lien dans l’application de votre banque.',
     fraudCheck: (bank, card, amount, merchant, country, time) =>
@@ -133,6 +141,21 @@ const TEXTS: Record<Locale, Texts> = {
 /** The texts of a locale. */
 export function textsFor(locale: string | undefined): Texts {
   return TEXTS[supportedLocale(locale)];
+}
+
+/**
+ * The answer to STOP naming every bank whose alerts ended, within Messenger's 2,000 characters:
+ * when the names do not all fit, as many as fit and the count of the others.
+ */
+export function stoppedText(bankNames: readonly string[], locale: string | undefined): string {
+  const texts = textsFor(locale);
+  for (let shown = bankNames.length; shown > 0; shown--) {
+    const others = bankNames.length - shown;
+    const list = `${bankNames.slice(0, shown).join(', ')}${others > 0 ? texts.andOthers(others) : ''}`;
+    const text = texts.stopped(list);
+    if (text.length <= MESSENGER_TEXT_LIMIT) return text;
+  }
+  return texts.stopped(texts.andOthers(bankNames.length).replace(/^, /, ''));
 }
 
 /** The consent request of SPEC §3, with its Agree / No thanks quick replies. */

@@ -2,10 +2,12 @@ import type { ActivityLedger } from '../ports/activity-ledger.ts';
 import type { AlertStore } from '../ports/alert-store.ts';
 import type { BalanceWatch } from '../ports/balance-watch.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { summarizeActivity } from './activity.ts';
 import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
+import { coveredByErasure } from './erasure.ts';
 import { compileRules, type Decision, scoreTransaction } from './score-transaction.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { BUILT_IN_THRESHOLDS, mergeThresholds, type Thresholds } from './thresholds.ts';
@@ -17,10 +19,12 @@ export interface ScoreBankEventPorts {
   readonly alerts: AlertStore;
   readonly events: EventStore;
   readonly clock: Clock;
+  readonly erasures: ErasedDataCleaner;
 }
 
 export type ScoreOutcome =
   | { readonly type: 'already-scored'; readonly alertCreated: false; readonly alertId?: undefined }
+  | { readonly type: 'erased'; readonly alertCreated: false; readonly alertId?: undefined }
   | {
       readonly type: 'card.transaction';
       readonly decision: Decision;
@@ -43,6 +47,8 @@ export type ScoreOutcome =
 export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPorts): Promise<ScoreOutcome> {
   if (await ports.events.isScored(event.bankId, event.eventId))
     return { type: 'already-scored', alertCreated: false };
+  // The customer was erased after this event arrived: nothing of it is scored or kept.
+  if (await erasedSince(event, ports)) return forget(event, undefined, ports);
   const thresholds = await thresholdsFor(event.bankId, event.customerId, ports.thresholds);
   const now = ports.clock.now();
   const outcome = event.transaction
@@ -52,7 +58,24 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
     ...('decision' in outcome && { score: outcome.decision.score }),
     ...(outcome.alertId !== undefined && { alertId: outcome.alertId }),
   });
+  // Checked again after every write: an erasure that landed meanwhile may have missed what was
+  // written after its own deletes, so the writer removes it (docs/security.md, "Erasure").
+  if (await erasedSince(event, ports)) return forget(event, outcome.alertId, ports);
   return outcome;
+}
+
+async function erasedSince(event: StoredEvent, ports: ScoreBankEventPorts): Promise<boolean> {
+  if (event.erasureRef === undefined) return false;
+  return coveredByErasure(await ports.erasures.erasedAt(event.erasureRef), event);
+}
+
+async function forget(
+  event: StoredEvent,
+  alertId: string | undefined,
+  ports: ScoreBankEventPorts,
+): Promise<ScoreOutcome> {
+  await ports.erasures.forgetScoring(event.bankId, event.customerId, event.eventId, alertId);
+  return { type: 'erased', alertCreated: false };
 }
 
 async function scoreCardTransaction(

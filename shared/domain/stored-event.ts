@@ -42,6 +42,8 @@ export interface StoredEvent {
   readonly receivedAt: string;
   readonly bodyHash: string;
   readonly status: EventStatus;
+  /** The keyed hash checked against erasure markers (docs/security.md, "Erasure"). */
+  readonly erasureRef?: string;
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
   readonly transaction?: StoredTransaction;
@@ -54,6 +56,7 @@ export function toStoredEvent(
   eventId: string,
   event: BankEvent,
   receivedAt: Date,
+  erasureRef?: string,
 ): StoredEvent {
   const common = {
     eventKey: eventKeyOf(bankId, eventId),
@@ -66,6 +69,7 @@ export function toStoredEvent(
     receivedAt: receivedAt.toISOString(),
     bodyHash: hashEvent(event),
     status: 'received' as const,
+    ...(erasureRef !== undefined && { erasureRef }),
     expiresAt: Math.floor(receivedAt.getTime() / 1000) + EVENT_RETENTION_SECONDS,
   };
   if (event.type === 'account.balance') return { ...common, balance: { ...event.balance } };
@@ -133,6 +137,7 @@ export const storedEventSchema = z
     receivedAt: z.string(),
     bodyHash: z.string(),
     status: z.enum(['received', 'scored']),
+    erasureRef: z.string().optional(),
     expiresAt: z.number(),
     transaction: storedTransactionSchema.optional(),
     balance: z.object({ accountLast4: z.string(), available: z.number(), currency: z.string() }).optional(),

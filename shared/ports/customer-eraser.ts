@@ -1,4 +1,5 @@
 /** Erases a customer's data everywhere Vigil keeps it. */
 export interface CustomerEraser {
-  erase(bankId: string, customerId: string): Promise<void>;
+  /** `erasureRef`: the keyed hash the erasure marker holds (docs/security.md, "Erasure"). */
+  erase(bankId: string, customerId: string, erasureRef: string): Promise<void>;
 }

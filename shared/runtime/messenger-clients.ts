@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { GraphApiMessenger } from '../adapters/graph-api-messenger.ts';
-import { messengerSecretsFrom } from '../adapters/secret-store-messenger-secrets.ts';
+import {
+  MessengerNotConfiguredError,
+  messengerSecretsFrom,
+  refuseUnconfigured,
+} from '../adapters/secret-store-messenger-secrets.ts';
 import { secretStoreFrom, secretsEnvironment } from './aws-clients.ts';
+import { logger } from './logger.ts';
+import { count } from './metrics.ts';
 
 /** The environment of the functions that talk to Messenger. */
 export const messengerEnvironment = {
@@ -19,9 +25,19 @@ export function messengerClientsFrom(env: MessengerEnvironment) {
   const secrets = messengerSecretsFrom(secretStoreFrom(env), env.SECRET_PREFIX);
   const messenger = new GraphApiMessenger(
     { baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION, pageId: env.MESSENGER_PAGE_ID },
+    // Nothing is sent with a placeholder token: the send fails (logged, counted: an alarm) and
+    // is retried once it is set.
     async () => {
-      const { pageAccessToken, appSecret } = await secrets();
-      return { pageAccessToken, appSecret };
+      try {
+        const { pageAccessToken, appSecret } = refuseUnconfigured(await secrets());
+        return { pageAccessToken, appSecret };
+      } catch (error) {
+        if (error instanceof MessengerNotConfiguredError) {
+          logger.error('messenger secret holds a placeholder: nothing is sent', { fields: error.fields });
+          count('MessengerNotConfigured');
+        }
+        throw error;
+      }
     },
   );
   return { secrets, messenger };

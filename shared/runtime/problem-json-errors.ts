@@ -62,9 +62,13 @@ export function problemJsonErrors(logger: Logger, onRefused?: (problemType: stri
   };
 }
 
-/** AWS SDK errors flagged retryable (throttling, timeouts, 5xx) and network failures. */
-function isTransient(error: unknown): boolean {
+/**
+ * AWS SDK errors flagged retryable (throttling, timeouts, 5xx) and network failures, also when
+ * wrapped (Powertools' GetParameterError carries the SDK error as its cause).
+ */
+function isTransient(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error)) return false;
+  if (depth < 3 && isTransient(error.cause, depth + 1)) return true;
   const sdkError = error as Error & { $retryable?: unknown; $fault?: string };
   return (
     sdkError.$retryable !== undefined ||

@@ -64,6 +64,11 @@ const deadLetters: Allowed[] = [
     resource: key.resource,
   },
 ];
+/** The key of the erasure markers' keyed hash (docs/security.md, "Erasure"). */
+const erasureKey: Allowed = {
+  actions: ['secretsmanager:GetSecretValue'],
+  resource: /^\{"Ref":"BankErasureKey[0-9A-F]{8}"\}$/,
+};
 const bankSecrets = (kind: 'signing' | 'callback'): Allowed => ({
   actions: ['secretsmanager:GetSecretValue'],
   resource: new RegExp(`:secret:vigil/dev/banks/\\*/${kind}-\\?{6}"\\]\\]\\}$`),
@@ -76,6 +81,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     key,
     secretsKey,
     bankSecrets('signing'),
+    erasureKey,
     table('Subscribers', ['dynamodb:GetItem']),
     table('Events', ['dynamodb:PutItem']),
     // The bank's settings: source IP allow-list and client certificate.
@@ -87,12 +93,14 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     key,
     secretsKey,
     bankSecrets('signing'),
+    erasureKey,
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
     // Enrollments, and erasing a customer everywhere (SPEC §1.4).
     table('Enrollments', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
     index('Enrollments', 'byCustomer'),
     table('Subscribers', ['dynamodb:DeleteItem']),
-    table('Activity', ['dynamodb:DeleteItem']),
+    // DeleteItem, and UpdateItem for the erasure marker.
+    table('Activity', ['dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
     table('Alerts', ['dynamodb:BatchWriteItem']),
     index('Alerts', 'byCustomer'),
     table('Events', ['dynamodb:BatchWriteItem']),
@@ -123,6 +131,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     tracing,
     key,
     table('Callbacks', ['dynamodb:PutItem']),
+    table('Activity', ['dynamodb:GetItem']),
     streamOf('Alerts'),
     streamOf('Subscribers'),
     ...deadLetters,
@@ -153,9 +162,10 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     key,
     secretsKey,
     messengerSecret,
-    table('Alerts', ['dynamodb:UpdateItem']),
+    table('Alerts', ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Subscribers', ['dynamodb:GetItem']),
     table('Banks', ['dynamodb:GetItem']),
+    table('Activity', ['dynamodb:GetItem']),
     streamOf('Alerts'),
     ...deadLetters,
   ],
@@ -164,9 +174,10 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     tracing,
     key,
     table('Thresholds', ['dynamodb:GetItem']),
-    table('Activity', ['dynamodb:UpdateItem']),
-    table('Alerts', ['dynamodb:PutItem']),
-    table('Events', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
+    // Get and delete: the erasure marker, and what an erasure overtook.
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+    table('Alerts', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
+    table('Events', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     streamOf('Events'),
     ...deadLetters,
   ],

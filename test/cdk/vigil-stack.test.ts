@@ -1,12 +1,15 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
+import { PLACEHOLDER_PAGE_ID } from '../../cdk/stage-config.ts';
 import { httpRoutes } from '../../shared/runtime/http-routes.ts';
 import { notifyStream, scoringStream } from '../../shared/runtime/stream-settings.ts';
 import { type TableDefinition, tableDefinitions, tableKeys } from '../../shared/runtime/table-definitions.ts';
 import { synthesize } from './synth.ts';
 
 const { template } = synthesize();
+/** A stage other than dev must name its own page and an alarm e-mail. */
+const PROD = { stage: 'prod', messengerPageId: '123456789012345', alarmEmail: 'ops@bank.example' };
 const resourcesOf = (type: string) => template.findResources(type);
 
 /** The REST API's methods as "METHOD /path", their path rebuilt from the resources' parts. */
@@ -137,7 +140,7 @@ describe('the Vigil stack', () => {
   });
 
   it('retains and protects the durable tables in prod only', () => {
-    const prod = synthesize({ stage: 'prod' }).template;
+    const prod = synthesize(PROD).template;
     for (const [key, definition] of Object.entries(tableDefinitions)) {
       const tables = Object.entries(prod.findResources('AWS::DynamoDB::GlobalTable')).filter(([id]) =>
         id.toLowerCase().startsWith(`tables${key}`),
@@ -165,7 +168,7 @@ describe('the Vigil stack', () => {
       expect(group.Properties.KmsKeyId).toBeDefined();
     }
     expect(
-      Object.values(synthesize({ stage: 'prod' }).template.findResources('AWS::Logs::LogGroup')).map(
+      Object.values(synthesize(PROD).template.findResources('AWS::Logs::LogGroup')).map(
         (group) => group.Properties.RetentionInDays,
       ),
     ).toEqual(expect.arrayContaining([365]));
@@ -383,6 +386,16 @@ describe('the Vigil stack', () => {
 
   it('refuses invalid context with a clear message', () => {
     expect(() => synthesize({ stage: 'Prod!' })).toThrow(/Invalid cdk.json context: stage/);
+  });
+
+  it('refuses, outside dev, the placeholder page id and a missing alarm e-mail', () => {
+    expect(() => synthesize({ ...PROD, messengerPageId: PLACEHOLDER_PAGE_ID })).toThrow(
+      /messengerPageId: still the placeholder 100000000000001 of cdk.json; set the id of your Facebook page for stage prod/,
+    );
+    const { alarmEmail: _, ...withoutEmail } = PROD;
+    expect(() => synthesize(withoutEmail)).toThrow(/alarmEmail: required for stage prod/);
+    expect(() => synthesize({ stage: 'staging' })).toThrow(/messengerPageId: .*; alarmEmail: /);
+    expect(() => synthesize({ stage: 'dev' })).not.toThrow();
   });
 
   it('outputs the API URL, the Messenger webhook URL and where secrets live', () => {

@@ -1,6 +1,10 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
+import {
+  DynamoDbActivityLedger,
+  MAX_LEDGER_ENTRIES,
+} from '../../shared/adapters/dynamodb-activity-ledger.ts';
 import { type ActivityEntry, DAY_MS, summarizeActivity } from '../../shared/domain/activity.ts';
 import { bruteForceSummary, SEQUENCE_START, transactionSequences } from '../fixtures/activity-sequences.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
@@ -65,6 +69,44 @@ describe('activity ledger on DynamoDB', () => {
     expect(entries.map((item) => item.eventId).sort()).toEqual(['evt_2', 'evt_3']);
     const [item] = (await tables.scan('activity')).filter((row) => row.counterKey === `bank#${customer}`);
     expect(Object.keys(item ?? {}).filter((name) => name.startsWith('tx:'))).toHaveLength(2);
+  });
+
+  it('drops entries dated far in the future, which would never age out', async () => {
+    const customer = newCustomer();
+    await ledger.record('bank', customer, entry(1, now.getTime() + 365 * DAY_MS), now);
+    const entries = await ledger.record('bank', customer, entry(2, now.getTime()), now);
+    expect(entries.map((item) => item.eventId)).toEqual(['evt_2']);
+    const [item] = (await tables.scan('activity')).filter((row) => row.counterKey === `bank#${customer}`);
+    expect(Object.keys(item ?? {}).filter((name) => name.startsWith('tx:'))).toEqual([
+      `tx:${now.getTime()}:evt_2`,
+    ]);
+  });
+
+  it(`keeps at most ${MAX_LEDGER_ENTRIES} entries, dropping the oldest, so the item never reaches DynamoDB's limit`, async () => {
+    const customer = newCustomer();
+    const start = now.getTime() - DAY_MS;
+    const seeded = Object.fromEntries(
+      Array.from({ length: MAX_LEDGER_ENTRIES + 60 }, (_, i) => [
+        `tx:${start + i * 1000}:evt_${i}`,
+        { amount: 1, currency: 'EUR', authorized: true },
+      ]),
+    );
+    await tables.documentClient.send(
+      new PutCommand({
+        TableName: tables.names.activity,
+        Item: { counterKey: `bank#${customer}`, bucket: 'ledger', ...seeded },
+      }),
+    );
+    const entries = await ledger.record('bank', customer, entry(99_999, now.getTime()), now);
+    expect(entries).toHaveLength(MAX_LEDGER_ENTRIES);
+    expect(entries.some((item) => item.eventId === 'evt_99999')).toBe(true);
+    expect(entries.some((item) => item.eventId === 'evt_0')).toBe(false);
+    await ledger.record('bank', customer, entry(100_000, now.getTime()), now);
+    const [item] = (await tables.scan('activity')).filter((row) => row.counterKey === `bank#${customer}`);
+    // 2,060 seeded, one entry added per write and up to 50 removed: two writes bring it back to the cap.
+    expect(Object.keys(item ?? {}).filter((name) => name.startsWith('tx:')).length).toBeLessThanOrEqual(
+      MAX_LEDGER_ENTRIES,
+    );
   });
 
   it('equals a brute-force computation over random sequences, redeliveries included', async () => {

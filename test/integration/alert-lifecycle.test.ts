@@ -5,6 +5,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { newWebhookSecret } from '../../local/local-secrets.ts';
+import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
 import { callbackSecretName } from '../../shared/adapters/secret-store-bank-secrets.ts';
 import { suspiciousTransaction } from '../fixtures/bank-events.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
@@ -131,6 +132,31 @@ describe('alert lifecycle and bank callbacks', () => {
         .sort((a, b) => a.body.occurredAt.localeCompare(b.body.occurredAt))
         .map((c) => c.body.type),
     ).toEqual(['alert.sent', 'alert.expired']);
+  });
+
+  it('refuses an answer after the deadline at once, before any expiry run', async () => {
+    const store = new DynamoDbAlertStore(local.stack.documents, local.stack.tables.alerts);
+    const now = new Date();
+    for (const [alertId, deadline] of [
+      ['other-bank#txn#past', new Date(now.getTime() - 1000)],
+      ['other-bank#txn#future', new Date(now.getTime() + 60_000)],
+    ] as const) {
+      await local.stack.documents.send(
+        new PutCommand({
+          TableName: local.stack.tables.alerts,
+          Item: { alertId, status: 'sent', psid: 'psid_deadline', deadline: deadline.toISOString() },
+        }),
+      );
+    }
+    expect(await store.answer('other-bank#txn#past', 'confirmed', 'psid_deadline', now)).toBe(false);
+    expect(await store.answer('other-bank#txn#future', 'confirmed', 'psid_deadline', now)).toBe(true);
+    const statuses = (await local.scan('alerts')).filter((a) =>
+      String(a.alertId).startsWith('other-bank#txn#'),
+    );
+    expect(Object.fromEntries(statuses.map((a) => [a.alertId, a.status]))).toEqual({
+      'other-bank#txn#past': 'sent',
+      'other-bank#txn#future': 'confirmed',
+    });
   });
 
   it('never delays another bank’s customer alerts while a bank hangs', async () => {

@@ -1,8 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { localAwsConfig } from '../../local/local-stack.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
+import { SecretStoreBankSecrets } from '../../shared/adapters/secret-store-bank-secrets.ts';
+import { SecretsManagerSecretStore } from '../../shared/adapters/secrets-manager-secret-store.ts';
 import { documentClientFor } from '../../shared/runtime/aws-clients.ts';
 import { cardTransaction } from '../fixtures/bank-events.ts';
 import { startTestBankApi, type TestBankApi } from '../support/test-bank-api.ts';
@@ -65,6 +73,60 @@ describe('when DynamoDB fails', () => {
     expect(response.status).toBe(503);
     expect(JSON.stringify(await response.json())).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
   });
+});
+
+describe('when Secrets Manager fails or does not know the bank', () => {
+  // Secrets Manager has no local engine: the SDK mock stands in for it at the client boundary,
+  // behind the real Powertools provider.
+  const secretsManager = mockClient(SecretsManagerClient);
+  afterEach(() => secretsManager.reset());
+
+  async function apiWithSecretsManager() {
+    const store = new SecretsManagerSecretStore(new SecretsManagerClient({ region: 'eu-west-1' }));
+    api = await startTestBankApi(tables, [BANK], {
+      secrets: new SecretStoreBankSecrets(store, 'vigil/test'),
+    });
+    return api;
+  }
+
+  it('answers 503 with Retry-After when Secrets Manager throttles (wrapped by Powertools)', async () => {
+    secretsManager.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $retryable: { throttling: true },
+      }),
+    );
+    const bankApi = await apiWithSecretsManager();
+    const before = (await tables.scan('events')).length;
+    const response = await bankApi.postSigned(BANK, JSON.stringify(cardTransaction()), 'evt_sm_throttled');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await tables.scan('events')).toHaveLength(before);
+  });
+
+  it.each([
+    ['AccessDeniedException', Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' })],
+    ['ResourceNotFoundException', new ResourceNotFoundException({ message: 'not found', $metadata: {} })],
+  ])(
+    'answers 401 for an unknown bank when Secrets Manager says %s, and asks once a minute at most',
+    async (_, error) => {
+      secretsManager.on(GetSecretValueCommand).rejects(error);
+      const bankApi = await apiWithSecretsManager();
+      const body = JSON.stringify(cardTransaction());
+      for (const id of ['evt_unknown_1', 'evt_unknown_2']) {
+        const response = await bankApi.post('made-up-bank', body, {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': `${Math.floor(Date.now() / 1000)}`,
+          'webhook-signature': 'v1,AAAA',
+        });
+        expect(response.status).toBe(401);
+        expect(await response.json()).toMatchObject({ type: 'urn:vigil:problem:invalid-signature' });
+      }
+      expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    },
+  );
 });
 
 async function endpointOf(tables: TestTables): Promise<string> {

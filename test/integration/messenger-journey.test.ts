@@ -188,6 +188,25 @@ describe('Messenger journey (SPEC §1.2, §3)', () => {
     expect((await subscriber('cus_stop'))?.status).toBe('pending_consent');
   });
 
+  it.each([
+    ['Stop please', 'en_US', /Alerts from Demo Bank are off/],
+    ['ＳＴＯＰ!', 'en_US', /Alerts from Demo Bank are off/],
+    ['Arrêt.', 'fr_FR', /Les alertes de Demo Bank sont arrêtées/],
+  ])('stops on %j and says so', async (words, locale, answer) => {
+    const id = `stopw_${locale}_${words.length}`;
+    await subscribe(`cus_${id}`, `psid_${id}`, locale);
+    await local.say(`psid_${id}`, words);
+    const [, , stopped] = await local.waitForMessages(`psid_${id}`, 3);
+    expect(stopped?.message.text).toMatch(answer);
+    expect((await subscriber(`cus_${id}`))?.status).toBe('revoked');
+    // A second STOP finds nothing left to stop, and says that too.
+    await local.say(`psid_${id}`, words);
+    const [, , , again] = await local.waitForMessages(`psid_${id}`, 4);
+    expect(again?.message.text).toBe(
+      locale === 'fr_FR' ? 'Vous n’avez aucune alerte active.' : 'You have no active alerts.',
+    );
+  });
+
   it('answers HELP', async () => {
     await local.say('psid_help', 'help');
     const [reply] = await local.waitForMessages('psid_help', 1);

@@ -67,6 +67,9 @@ describe('POST /v1/banks/{bankId}/events', () => {
         status: 'authorized',
       },
     });
+    // The erasure ref is a keyed hash: it names neither the bank nor the customer.
+    expect(Item?.erasureRef).toMatch(/^er_[A-Za-z0-9_-]{43}$/);
+    expect(Item?.erasureRef).not.toContain('cus_8f3a');
     expect(Item?.expiresAt).toBeGreaterThanOrEqual(before + EVENT_RETENTION_SECONDS);
     expect(Item?.expiresAt).toBeLessThanOrEqual(before + EVENT_RETENTION_SECONDS + 5);
     expect(Object.keys(Item ?? {}).sort()).toEqual(
@@ -76,6 +79,7 @@ describe('POST /v1/banks/{bankId}/events', () => {
         'bankId',
         'bodyHash',
         'customerId',
+        'erasureRef',
         'eventId',
         'expiresAt',
         'occurredAt',
@@ -260,6 +264,64 @@ describe('POST /v1/banks/{bankId}/events', () => {
     await logged.close();
     expect(logs).toContain('pan-detected');
     expect(logs).not.toMatch(/4242 ?4242|ACME|cus_8f3a/);
+    await expectNothingStored();
+  });
+
+  it('400: an occurredAt more than 5 minutes in the future, nothing stored', async () => {
+    const soon = new Date(Date.now() + 4 * 60_000).toISOString();
+    const late = new Date(Date.now() + 6 * 60_000).toISOString();
+    const refused = await api.postSigned(BANK, JSON.stringify(cardTransaction({ occurredAt: late })));
+    const problem = await expectProblem(refused, 400, 'validation-failed');
+    expect(problem.errors).toEqual([{ path: 'occurredAt', message: expect.stringContaining('future') }]);
+    await expectNothingStored();
+    const accepted = await api.postSigned(
+      BANK,
+      JSON.stringify(cardTransaction({ occurredAt: soon })),
+      'evt_soon',
+    );
+    expect(accepted.status).toBe(202);
+  });
+
+  it('422: the reported bypasses (separators, other digit scripts, header, path), nothing stored or logged', async () => {
+    const logged = await startTestBankApi(tables, [BANK], {}, debugLogger());
+    const logs = await captureLogs(async () => {
+      const merchants = [
+        'CARD 4111.1111.1111.1111',
+        '4242/4242/4242/4242',
+        '4242_4242_4242_4242',
+        '4242:4242:4242:4242',
+        '4242\t4242\t4242\t4242',
+        '4242\u00a04242\u00a04242\u00a04242',
+        '4242\u20134242\u20134242\u20134242',
+        '4242\u200b4242\u200b4242\u200b4242',
+        '\uff14\uff12\uff14\uff12424242424242',
+        '\u0664\u0662\u0664\u0662424242424242',
+      ];
+      for (const merchant of merchants) {
+        const body = JSON.stringify(cardTransaction({ transaction: { merchant: { name: merchant } } }));
+        await expectProblem(await logged.postSigned(BANK, body), 422, 'pan-detected');
+      }
+      const valid = JSON.stringify(cardTransaction());
+      const header = await expectProblem(
+        await logged.postSigned(BANK, valid, '4242_4242_4242_4242'),
+        422,
+        'pan-detected',
+      );
+      expect(header.detail).toContain('header webhook-id');
+      const path = await expectProblem(
+        await logged.call(BANK, 'DELETE', '/customers/4242.4242.4242.4242'),
+        422,
+        'pan-detected',
+      );
+      expect(path.detail).toContain('path customerId');
+      const exponent = JSON.stringify(cardTransaction()).replace(
+        '"amount":12500',
+        '"amount":4.242424242424242e15',
+      );
+      await expectProblem(await logged.postSigned(BANK, exponent), 400, 'number-format');
+    });
+    await logged.close();
+    expect(logs).not.toMatch(/4242|4111/);
     await expectNothingStored();
   });
 });

@@ -6,7 +6,7 @@ import { createHandler as createBankAdminHandler } from '../../functions/bank-ad
 import { createHandler } from '../../functions/receive-bank-event.ts';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { startLambdaHttpServer } from '../../local/lambda-http-server.ts';
-import { newWebhookSecret } from '../../local/local-secrets.ts';
+import { newErasureKeySecret, newWebhookSecret } from '../../local/local-secrets.ts';
 import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
@@ -18,6 +18,10 @@ import {
   type SigningSecretValue,
   signingSecretName,
 } from '../../shared/adapters/secret-store-bank-secrets.ts';
+import {
+  erasureKeySecretName,
+  SecretStoreErasureKeys,
+} from '../../shared/adapters/secret-store-erasure-keys.ts';
 import type { ReceiveBankEventPorts } from '../../shared/domain/receive-bank-event.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { httpRoutes } from '../../shared/runtime/http-routes.ts';
@@ -53,7 +57,7 @@ export async function startTestBankApi(
   logger?: Logger,
 ): Promise<TestBankApi> {
   const secretsFile = join(await mkdtemp(join(tmpdir(), 'vigil-secrets-')), 'secrets.json');
-  const values: Record<string, SigningSecretValue> = {};
+  const values: Record<string, unknown> = { [erasureKeySecretName(PREFIX)]: newErasureKeySecret() };
   const secrets: Record<string, string> = {};
   for (const bankId of bankIds) {
     secrets[bankId] = newWebhookSecret();
@@ -63,6 +67,7 @@ export async function startTestBankApi(
 
   const ports: ReceiveBankEventPorts = {
     secrets: new SecretStoreBankSecrets(new FileSecretStore(secretsFile), PREFIX),
+    erasure: new SecretStoreErasureKeys(new FileSecretStore(secretsFile), PREFIX),
     subscribers: new DynamoDbSubscriberDirectory(tables.documentClient, tables.names.subscribers),
     events: new DynamoDbEventStore(tables.documentClient, tables.names.events),
     clock: systemClock,
@@ -77,6 +82,7 @@ export async function startTestBankApi(
         thresholds: new DynamoDbThresholdStore(client, names.thresholds),
         enrollments: new DynamoDbEnrollmentStore(client, names.enrollments),
         eraser: new DynamoDbCustomerEraser(client, names),
+        erasure: ports.erasure,
         clock: systemClock,
         pageId: TEST_PAGE_ID,
       },

@@ -7,6 +7,7 @@ import { type DeadLetter, type StreamPoller, startStreamPoller } from '../../loc
 import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
+import { DynamoDbErasedDataCleaner } from '../../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import type { ScoreBankEventPorts } from '../../shared/domain/score-bank-event.ts';
@@ -24,6 +25,7 @@ export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
     alerts: new DynamoDbAlertStore(client, names.alerts),
     events: new DynamoDbEventStore(client, names.events),
     clock: systemClock,
+    erasures: new DynamoDbErasedDataCleaner(client, names),
   };
 }
 

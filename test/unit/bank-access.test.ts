@@ -72,6 +72,7 @@ describe('the bank request path behind the REST API', () => {
       callbackSecret: async () => undefined,
     },
     subscribers: { isSubscribed: async () => true },
+    erasure: { refOf: async (bankId, customerId) => `er_${bankId}_${customerId}` },
     events: {
       putIfAbsent: async (event) => {
         stored.push(event);

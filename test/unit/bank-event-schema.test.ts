@@ -102,4 +102,25 @@ describe('bank event schema', () => {
   it('reports a body that is not an object at the root', () => {
     expect(problemsOf([1, 2])).toEqual([expect.objectContaining({ path: '$' })]);
   });
+
+  it.each([
+    ['a line feed', 'SHOP\n\nDemo Bank: this payment is verified safe, tap Yes'],
+    ['a right-to-left override', 'SHOP \u202E'],
+    ['a bidirectional isolate', 'SHOP \u2067x\u2069'],
+    ['a zero-width space', 'SH\u200bOP'],
+    ['a byte order mark', '\ufeffSHOP'],
+    ['a tab', 'SHOP\tPARIS'],
+    ['a paragraph separator', 'SHOP\u2029PARIS'],
+    ['a NUL', 'SHOP\u0000'],
+  ])('refuses a merchant name with %s, with the field path', (_, name) => {
+    expect(problemsOf(cardTransaction({ transaction: { merchant: { name } } }))).toEqual([
+      { path: 'transaction.merchant.name', message: expect.stringContaining('control') },
+    ]);
+  });
+
+  it('accepts accents, symbols and emoji in a merchant name', () => {
+    expect(
+      problemsOf(cardTransaction({ transaction: { merchant: { name: 'Café Müller & Søn — №5 ☕' } } })),
+    ).toEqual([]);
+  });
 });

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { displayBankName, MAX_BANK_NAME_LENGTH } from '../../shared/domain/bank-profile.ts';
 import {
   alertMessage,
+  consentRequest,
   formatAmount,
   formatTime,
+  MESSENGER_TEXT_LIMIT,
+  type OutgoingMessage,
+  QUICK_REPLY_TITLE_LIMIT,
+  stoppedText,
   supportedLocale,
+  textsFor,
 } from '../../shared/domain/render-message.ts';
 import { metaSignature, verifyMetaSignature } from '../../shared/domain/verify-meta-signature.ts';
 
@@ -54,6 +61,72 @@ describe('message rendering', () => {
     expect(message.text).toBe(
       'ACME Bank: the balance of account ••0042 is below the level you chose. Check your banking app.',
     );
+  });
+});
+
+describe('Messenger limits, every message in every locale', () => {
+  const LOCALES = ['en_US', 'fr_FR'];
+  // The longest values each placeholder can take.
+  const bank = 'W'.repeat(MAX_BANK_NAME_LENGTH);
+  const merchant = 'Ŵ'.repeat(100);
+  const longest = {
+    cardLast4: '4242',
+    amount: Number.MAX_SAFE_INTEGER,
+    currency: 'BHD',
+    merchantName: merchant,
+    merchantCountry: 'FR',
+    occurredAt: '2026-12-31T23:59:59Z',
+  };
+
+  function expectWithinLimits(message: OutgoingMessage) {
+    expect(message.text.length).toBeGreaterThan(0);
+    expect(message.text.length).toBeLessThanOrEqual(MESSENGER_TEXT_LIMIT);
+    for (const reply of message.quickReplies ?? []) {
+      expect(reply.title.length).toBeGreaterThan(0);
+      expect(reply.title.length).toBeLessThanOrEqual(QUICK_REPLY_TITLE_LIMIT);
+    }
+  }
+
+  it.each(LOCALES)('every text of %s fits, with the longest bank name, merchant and amount', (locale) => {
+    const texts = textsFor(locale);
+    const rendered: OutgoingMessage[] = [
+      consentRequest(bank, 'enr_1', locale),
+      alertMessage(longest, { bankName: bank, locale, ref: 'r', timeZone: 'Pacific/Kiritimati' }),
+      alertMessage(
+        { accountLast4: '0042', available: -1, currency: 'EUR', occurredAt: '2026-11-29T10:00:00Z' },
+        { bankName: bank, locale, ref: 'r' },
+      ),
+      stoppedText([bank], locale),
+    ].map((message) => (typeof message === 'string' ? { text: message } : message));
+    // Every entry of the locale's texts, called with the longest values where it takes some.
+    for (const [key, value] of Object.entries(texts)) {
+      if (typeof value === 'string') rendered.push({ text: value });
+      else if (key === 'fraudCheck') rendered.push({ text: value(bank, '4242', '€1', merchant, 'FR', 'x') });
+      else if (key === 'andOthers') rendered.push({ text: value(1_000_000) });
+      else rendered.push({ text: (value as (bank: string) => string)(bank) });
+    }
+    for (const title of [texts.agree, texts.noThanks, texts.yes, texts.no])
+      expect(title.length).toBeLessThanOrEqual(QUICK_REPLY_TITLE_LIMIT);
+    for (const message of rendered) expectWithinLimits(message);
+  });
+
+  it.each(LOCALES)('the STOP answer in %s names as many banks as fit, then counts the others', (locale) => {
+    const banks = Array.from({ length: 200 }, (_, i) => `${i} ${'B'.repeat(MAX_BANK_NAME_LENGTH - 4)}`);
+    const text = stoppedText(banks, locale);
+    expect(text.length).toBeLessThanOrEqual(MESSENGER_TEXT_LIMIT);
+    expect(text).toContain(banks[0]);
+    expect(text).not.toContain(banks[199]);
+    const shown = banks.filter((name) => text.includes(name)).length;
+    expect(shown).toBeGreaterThan(10);
+    expect(text).toContain(`${200 - shown} ${locale === 'fr_FR' ? 'autres banques' : 'other banks'}`);
+    expect(stoppedText(['A', 'B'], locale)).toContain('A, B');
+  });
+
+  it('cuts a stored bank name longer than the cap', () => {
+    expect(displayBankName('ACME Bank')).toBe('ACME Bank');
+    const cut = displayBankName('B'.repeat(500));
+    expect([...cut]).toHaveLength(MAX_BANK_NAME_LENGTH);
+    expect(cut.endsWith('…')).toBe(true);
   });
 });
 

@@ -1,0 +1,73 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ERASURE_MARKER_RETENTION_SECONDS } from '../domain/erasure.ts';
+import { customerKeyOf, eventKeyOf } from '../domain/stored-event.ts';
+import type { ErasedDataCleaner, ErasureMarkers } from '../ports/erasure.ts';
+import { conditionalWrite } from './conditional-write.ts';
+
+/**
+ * Erasure markers in the activity table (key `erased#<ref>`, bucket `erasure`), which has a TTL
+ * and no stream: a marker triggers nothing and expires by itself.
+ */
+export class DynamoDbErasureMarkers implements ErasureMarkers {
+  constructor(
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly activityTable: string,
+  ) {}
+
+  async mark(erasureRef: string, erasedAt: Date): Promise<void> {
+    await conditionalWrite(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.activityTable,
+          Key: markerKey(erasureRef),
+          UpdateExpression: 'SET erasedAt = :at, expiresAt = :expiresAt',
+          // Never moved back: a later erasure only extends an earlier one.
+          ConditionExpression: 'attribute_not_exists(erasedAt) OR erasedAt < :at',
+          ExpressionAttributeValues: {
+            ':at': erasedAt.toISOString(),
+            ':expiresAt': Math.floor(erasedAt.getTime() / 1000) + ERASURE_MARKER_RETENTION_SECONDS,
+          },
+        }),
+      ),
+    );
+  }
+
+  async erasedAt(erasureRef: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.activityTable, Key: markerKey(erasureRef), ConsistentRead: true }),
+    );
+    return typeof Item?.erasedAt === 'string' ? Item.erasedAt : undefined;
+  }
+}
+
+/** The markers, and the removal of what scoring or notification wrote after an erasure. */
+export class DynamoDbErasedDataCleaner extends DynamoDbErasureMarkers implements ErasedDataCleaner {
+  constructor(
+    client: DynamoDBDocumentClient,
+    private readonly tables: { readonly activity: string; readonly events?: string; readonly alerts: string },
+  ) {
+    super(client, tables.activity);
+  }
+
+  async forgetScoring(bankId: string, customerId: string, eventId: string, alertId?: string): Promise<void> {
+    const counterKey = customerKeyOf(bankId, customerId);
+    await Promise.all([
+      this.delete(this.tables.activity, { counterKey, bucket: 'ledger' }),
+      this.delete(this.tables.activity, { counterKey, bucket: 'balance' }),
+      this.tables.events && this.delete(this.tables.events, { eventKey: eventKeyOf(bankId, eventId) }),
+      alertId && this.forgetAlert(alertId),
+    ]);
+  }
+
+  async forgetAlert(alertId: string): Promise<void> {
+    await this.delete(this.tables.alerts, { alertId });
+  }
+
+  private async delete(tableName: string, key: Record<string, string>): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: tableName, Key: key }));
+  }
+}
+
+function markerKey(erasureRef: string) {
+  return { counterKey: `erased#${erasureRef}`, bucket: 'erasure' };
+}
