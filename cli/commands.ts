@@ -57,17 +57,21 @@ export const commands: readonly Command[] = [
       if (typeof options.name !== 'string' || typeof options['callback-url'] !== 'string') {
         throw new CliError('--name and --callback-url are required.', 2);
       }
+      // The settings that need no look-up first; the callback URL's host is resolved last.
       const name = settings.bankName(options.name);
+      const timeZone =
+        typeof options['time-zone'] === 'string' ? settings.timeZone(options['time-zone']) : undefined;
+      const utilityTemplate =
+        typeof options.template === 'string' ? settings.templateFromText(options.template) : undefined;
+      const allowedSourceIps = allowList(options['allowed-ips']);
       const callbackUrl = await checkedCallbackUrl(settings.callbackUrl(options['callback-url']), target);
       const secrets = await target.addBank({
         bankId,
         name,
         callbackUrl,
-        timeZone:
-          typeof options['time-zone'] === 'string' ? settings.timeZone(options['time-zone']) : undefined,
-        utilityTemplate:
-          typeof options.template === 'string' ? settings.templateFromText(options.template) : undefined,
-        allowedSourceIps: allowList(options['allowed-ips']),
+        timeZone,
+        utilityTemplate,
+        allowedSourceIps,
         clientCertificateSubject:
           typeof options['client-cert-subject'] === 'string' ? options['client-cert-subject'] : undefined,
       });

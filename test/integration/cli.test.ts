@@ -357,7 +357,7 @@ describe('vigil against local mode', () => {
       'update',
       'upd-bank',
       '--callback-url',
-      'https://upd.example/vigil',
+      'http://127.0.0.1:9/vigil',
       '--alert-expiry-minutes',
       '15',
       '--time-zone',
@@ -370,7 +370,7 @@ describe('vigil against local mode', () => {
     expect(bank).toMatchObject({
       bankId: 'upd-bank',
       name: 'Upd Bank',
-      callbackUrl: 'https://upd.example/vigil',
+      callbackUrl: 'http://127.0.0.1:9/vigil',
       alertExpiryMinutes: 15,
       timeZone: 'Europe/Paris',
       utilityTemplate: { name: 'fraud_alert', language: 'fr_FR', parameters: ['bankName', 'amount'] },
@@ -378,7 +378,7 @@ describe('vigil against local mode', () => {
     });
     const config = JSON.parse(await readFile(local.stack.configPath, 'utf8')) as LocalConfig;
     expect(config.banks.find((item) => item.bankId === 'upd-bank')?.callbackUrl).toBe(
-      'https://upd.example/vigil',
+      'http://127.0.0.1:9/vigil',
     );
     await cli(['banks', 'update', 'upd-bank', '--utility-template', 'none', '--name', 'Upd 2']);
     const after = JSON.parse((await cli(['banks', 'show', 'upd-bank'])).stdout).body;

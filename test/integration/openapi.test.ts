@@ -121,6 +121,6 @@ describe('GET /openapi.json (SPEC §1.5)', () => {
       }
     }
     const bankDefaults = document.paths['/v1/banks/{bankId}/thresholds']?.get?.responses ?? {};
-    expect(Object.keys(bankDefaults).sort()).toEqual(['200', '401', '429', '503']);
+    expect(Object.keys(bankDefaults).sort()).toEqual(['200', '401', '403', '429', '503']);
   });
 });
