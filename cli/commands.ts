@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.ts';
+import type { BankKeyKind } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { bankIdPattern } from '../shared/domain/bank-event.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
@@ -44,7 +45,8 @@ export const commands: readonly Command[] = [
     name: 'banks add',
     usage:
       'banks add <bankId> --name NAME --callback-url URL [--time-zone TZ] [--template NAME:LANG:PARAM,PARAM...]',
-    summary: 'Register a bank: its signing and callback secrets (printed once) and its settings',
+    summary:
+      'Register a bank: its event signing secret, administration key (and keyid) and callback secret (printed once) and its settings',
     arguments: ['bankId'],
     async run({ bankId = '' }, options, target) {
       if (!bankIdPattern.test(bankId)) {
@@ -67,11 +69,24 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'banks rotate-secret',
-    usage: 'banks rotate-secret <bankId>',
-    summary: 'Make a new signing secret (printed once); the old one stays valid until the next rotation',
+    usage: 'banks rotate-secret <bankId> [--key events|admin|callbacks]',
+    summary:
+      'Make a new key of that kind (default events; printed once); the old one stays valid until banks finish-rotation',
     arguments: ['bankId'],
-    async run({ bankId = '' }, _options, target) {
-      return { status: 200, body: { bankId, ...(await target.rotateSigningSecret(bankId)) } };
+    async run({ bankId = '' }, options, target) {
+      const kind = keyKind(options.key);
+      return { status: 200, body: { bankId, key: kind, ...(await target.rotateSecret(bankId, kind)) } };
+    },
+  },
+  {
+    name: 'banks finish-rotation',
+    usage: 'banks finish-rotation <bankId> [--key events|admin|callbacks]',
+    summary: 'Drop the previous key of that kind (default events): from now on only the new one is valid',
+    arguments: ['bankId'],
+    async run({ bankId = '' }, options, target) {
+      const kind = keyKind(options.key);
+      const dropped = await target.finishRotation(bankId, kind);
+      return { status: 200, body: { bankId, key: kind, previousKeyDropped: dropped } };
     },
   },
   {
@@ -153,6 +168,13 @@ export const commands: readonly Command[] = [
     },
   },
 ];
+
+/** The `--key` option: which of a bank's keys a rotation is about. */
+function keyKind(value: unknown): BankKeyKind {
+  if (value === undefined) return 'events';
+  if (value === 'events' || value === 'admin' || value === 'callbacks') return value;
+  throw new CliError('--key is events, admin or callbacks.', 2);
+}
 
 /** `name:language:param,param` → a utility template setting. */
 function parseTemplate(value: string) {

@@ -9,13 +9,15 @@ import {
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { newWebhookSecret } from '../local/local-secrets.ts';
 import {
-  callbackSecretName,
-  signingSecretName,
+  adminKeyValueSchema,
+  type BankKeyKind,
+  bankSecretName,
   signingSecretValueSchema,
 } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
-import type { NewBank, Target, TargetTables } from './target.ts';
+import type { BankKeys, NewBank, Target, TargetTables } from './target.ts';
 
 /**
  * A deployed stage: the stack `Vigil-<stage>`'s outputs say where things are; the operator's own
@@ -36,18 +38,24 @@ export class StageTarget implements Target {
   }
 
   async signingSecret(bankId: string): Promise<string> {
-    return (await this.readSigning(bankId)).current;
+    return (await this.readSecret(bankId, 'events')).current;
   }
 
-  async addBank(bank: NewBank) {
+  async adminKey(bankId: string): Promise<string> {
+    return (await this.readSecret(bankId, 'admin')).current;
+  }
+
+  async addBank(bank: NewBank): Promise<BankKeys> {
     // Everything that can be refused is checked before anything is created.
     const banks = await this.output('BanksTableName');
     const signingSecret = newWebhookSecret();
+    const adminKey = newAdminKey();
     const callbackSecret = newWebhookSecret();
     const prefix = `vigil/${this.stage}`;
     for (const [name, secret] of [
-      [signingSecretName(prefix, bank.bankId), signingSecret],
-      [callbackSecretName(prefix, bank.bankId), callbackSecret],
+      [bankSecretName(prefix, bank.bankId, 'events'), signingSecret],
+      [bankSecretName(prefix, bank.bankId, 'admin'), adminKey],
+      [bankSecretName(prefix, bank.bankId, 'callbacks'), callbackSecret],
     ] as const) {
       await this.secrets.send(
         new CreateSecretCommand({
@@ -68,19 +76,32 @@ export class StageTarget implements Target {
         ConditionExpression: 'attribute_not_exists(bankId)',
       }),
     );
-    return { signingSecret, callbackSecret };
+    return { signingSecret, adminKey, adminKeyId: adminKeyId(adminKey), callbackSecret };
   }
 
-  async rotateSigningSecret(bankId: string) {
-    const { current } = await this.readSigning(bankId);
-    const signingSecret = newWebhookSecret();
+  async rotateSecret(bankId: string, kind: BankKeyKind) {
+    const { current: previous } = await this.readSecret(bankId, kind);
+    const current = kind === 'admin' ? newAdminKey() : newWebhookSecret();
     await this.secrets.send(
       new PutSecretValueCommand({
-        SecretId: signingSecretName(`vigil/${this.stage}`, bankId),
-        SecretString: JSON.stringify({ current: signingSecret, previous: current }),
+        SecretId: bankSecretName(`vigil/${this.stage}`, bankId, kind),
+        SecretString: JSON.stringify({ current, previous }),
       }),
     );
-    return { signingSecret };
+    if (kind === 'admin') return { adminKey: current, adminKeyId: adminKeyId(current) };
+    return kind === 'events' ? { signingSecret: current } : { callbackSecret: current };
+  }
+
+  async finishRotation(bankId: string, kind: BankKeyKind) {
+    const { current, previous } = await this.readSecret(bankId, kind);
+    if (previous === undefined) return false;
+    await this.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: bankSecretName(`vigil/${this.stage}`, bankId, kind),
+        SecretString: JSON.stringify({ current }),
+      }),
+    );
+    return true;
   }
 
   async tables(): Promise<TargetTables> {
@@ -93,12 +114,17 @@ export class StageTarget implements Target {
     };
   }
 
-  private async readSigning(bankId: string) {
+  /** A bank secret's value: `{current, previous?}` (the schema checks the shape, not the prefix). */
+  private async readSecret(
+    bankId: string,
+    kind: BankKeyKind,
+  ): Promise<{ current: string; previous?: string | undefined }> {
     try {
       const { SecretString } = await this.secrets.send(
-        new GetSecretValueCommand({ SecretId: signingSecretName(`vigil/${this.stage}`, bankId) }),
+        new GetSecretValueCommand({ SecretId: bankSecretName(`vigil/${this.stage}`, bankId, kind) }),
       );
-      return signingSecretValueSchema.parse(JSON.parse(SecretString ?? '{}'));
+      const value = JSON.parse(SecretString ?? '{}') as unknown;
+      return kind === 'admin' ? adminKeyValueSchema.parse(value) : signingSecretValueSchema.parse(value);
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') {
         throw new CliError(`Unknown bank ${bankId} in stage ${this.stage}.`);

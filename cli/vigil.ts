@@ -18,6 +18,7 @@ const STRING_OPTIONS = [
   'time-zone',
   'template',
   'older-than',
+  'key',
 ];
 
 const USAGE = `Usage: vigil <command> [options]

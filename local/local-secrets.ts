@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { callbackSecretName, signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
+import {
+  bankSecretName,
+  callbackSecretName,
+  signingSecretName,
+} from '../shared/adapters/secret-store-bank-secrets.ts';
 import { messengerSecretName } from '../shared/adapters/secret-store-messenger-secrets.ts';
+import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 
 /** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
 export function newWebhookSecret(): string {
@@ -11,6 +16,9 @@ export function newWebhookSecret(): string {
 
 export interface LocalBankSecrets {
   readonly signingSecret: string;
+  /** Signs administration requests (RFC 9421), under the keyid `adminKeyId`. */
+  readonly adminKey: string;
+  readonly adminKeyId: string;
   readonly callbackSecret: string;
 }
 
@@ -44,8 +52,14 @@ export class LocalSecretsFile {
   /** The bank's secrets, created when missing. */
   ensureBank(prefix: string, bankId: string): LocalBankSecrets {
     const signing = this.ensure(signingSecretName(prefix, bankId), () => ({ current: newWebhookSecret() }));
+    const admin = this.ensure(bankSecretName(prefix, bankId, 'admin'), () => ({ current: newAdminKey() }));
     const callback = this.ensure(callbackSecretName(prefix, bankId), () => ({ current: newWebhookSecret() }));
-    return { signingSecret: signing.current, callbackSecret: callback.current };
+    return {
+      signingSecret: signing.current,
+      adminKey: admin.current,
+      adminKeyId: adminKeyId(admin.current),
+      callbackSecret: callback.current,
+    };
   }
 
   /** The Messenger app's secrets, created when missing. */

@@ -39,7 +39,11 @@ export interface LocalConfig {
   readonly emulatorUrl: string;
   readonly banks: readonly {
     readonly bankId: string;
+    /** Signs events (Standard Webhooks). */
     readonly signingSecret: string;
+    /** Signs administration requests (HTTP Message Signatures), under the keyid `adminKeyId`. */
+    readonly adminKey: string;
+    readonly adminKeyId: string;
     readonly callbackSecret: string;
     readonly callbackUrl: string;
   }[];

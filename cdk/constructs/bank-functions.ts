@@ -34,7 +34,14 @@ export class BankFunctions extends Construct {
       entry: 'bank-admin',
       environment: { MESSENGER_PAGE_ID: config.messengerPageId },
     })
-      .bindBankSecrets(secretPrefix, 'signing', key)
+      // The administration key only: an event signing secret cannot authorize administration.
+      .bindBankSecrets(secretPrefix, 'admin', key)
+      .bindTable('nonces', tables.get('nonces'), [
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+      ])
       .bindTable('thresholds', tables.get('thresholds'), [...tableAccess.get, ...tableAccess.put, ...erase])
       .bindTable(
         'enrollments',

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
+import { verifyAdminRequest } from './admin-signature.ts';
 import { bankIdPattern } from './bank-event.ts';
 import {
+  BodyNotAllowedError,
   MalformedJsonError,
   PanDetectedError,
   PayloadTooLargeError,
@@ -8,25 +11,75 @@ import {
   UnsupportedMediaTypeError,
 } from './errors.ts';
 import { jsonContainsPan } from './pan-guard.ts';
-import { type SignedRequest, verifyBankSignature } from './verify-bank-signature.ts';
+import { diagnoseBankSignature, type SignedRequest } from './verify-bank-signature.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface BankRequest extends SignedRequest {
   readonly bankId: string;
+  /**
+   * For administration requests, what their HTTP Message Signature covers; events (without it)
+   * are signed with Standard Webhooks.
+   */
+  readonly admin?: AdminTarget;
+}
+
+export interface AdminTarget {
+  readonly method: string;
+  readonly authority: string;
+  /** The path and query as received, percent-encoding included; query without `?`. */
+  readonly path: string;
+  readonly query: string;
+  readonly now: Date;
+}
+
+/** An authenticated administration request: its nonce, and a fingerprint of what it asks. */
+export interface AdminAuthentication {
+  readonly nonce: string;
+  readonly fingerprint: string;
 }
 
 /**
  * The checks every bank request passes, cheapest first, before anything is read or written:
- * size, content type (when there is a body), then the bank's Standard Webhooks signature.
+ * size, content type (when there is a body), no body on GET and DELETE, then the signature:
+ * Standard Webhooks with the event signing secret for events, HTTP Message Signatures (RFC 9421)
+ * with the administration key for everything else.
  */
-export async function authenticateBankRequest(request: BankRequest, secrets: BankSecrets): Promise<void> {
+export async function authenticateBankRequest(
+  request: BankRequest,
+  secrets: BankSecrets,
+): Promise<AdminAuthentication | undefined> {
   if (request.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  const { admin } = request;
+  if (admin !== undefined && (admin.method === 'GET' || admin.method === 'DELETE')) {
+    if (request.body.length > 0) throw new BodyNotAllowedError(admin.method);
+  }
   if (request.body.length > 0 && !isJsonContentType(request.headers['content-type'])) {
     throw new UnsupportedMediaTypeError();
   }
-  const bankSecrets = bankIdPattern.test(request.bankId) ? await secrets.signingSecrets(request.bankId) : [];
-  if (!verifyBankSignature(bankSecrets, request)) throw new UnauthorizedError();
+  const knownId = bankIdPattern.test(request.bankId);
+  if (admin === undefined) {
+    const bankSecrets = knownId ? await secrets.signingSecrets(request.bankId) : [];
+    const diagnosis = diagnoseBankSignature(bankSecrets, request, new Date());
+    if (diagnosis !== undefined) throw new UnauthorizedError(diagnosis);
+    return undefined;
+  }
+  const keys = knownId ? await secrets.adminKeys(request.bankId) : [];
+  const verification = await verifyAdminRequest(
+    { ...admin, headers: request.headers, body: request.body },
+    keys,
+    admin.now,
+  );
+  if (!verification.valid) throw new UnauthorizedError(verification.diagnosis);
+  return { nonce: verification.nonce, fingerprint: requestFingerprint(admin, request.body) };
+}
+
+/** What a nonce was used for: method, path, query and body, hashed. */
+function requestFingerprint(admin: AdminTarget, body: Buffer): string {
+  const bodyHash = createHash('sha256').update(body).digest('base64url');
+  return createHash('sha256')
+    .update([admin.method, admin.authority, admin.path, admin.query, bodyHash].join('\n'))
+    .digest('base64url');
 }
 
 /**

@@ -91,6 +91,11 @@ export const tableDefinitions = {
     globalIndexes: [{ indexName: 'dueByBank', partitionKey: S('dueBankId'), sortKey: S('nextAttemptAt') }],
     durable: false,
   },
+  /**
+   * Administration request nonces (`<bankId>#<nonce>`): each used once; the request's fingerprint
+   * and first answer, for a bank's retry, kept an hour.
+   */
+  nonces: { partitionKey: S('nonceKey'), timeToLiveAttribute: 'expiresAt', durable: false },
   /** Messenger message ids already handled, to drop duplicate webhook deliveries. */
   inbound: { partitionKey: S('mid'), timeToLiveAttribute: 'expiresAt', durable: false },
 } as const satisfies Record<string, TableDefinition>;

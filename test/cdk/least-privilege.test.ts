@@ -59,7 +59,7 @@ const deadLetters: Allowed[] = [
     resource: key.resource,
   },
 ];
-const bankSecrets = (kind: 'signing' | 'callback'): Allowed => ({
+const bankSecrets = (kind: 'signing' | 'admin' | 'callback'): Allowed => ({
   actions: ['secretsmanager:GetSecretValue'],
   resource: new RegExp(`:secret:vigil/dev/banks/\\*/${kind}-\\?{6}"\\]\\]\\}$`),
 });
@@ -77,7 +77,9 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('BankAdmin'),
     tracing,
     key,
-    bankSecrets('signing'),
+    bankSecrets('admin'),
+    // Nonces: claimed once, answered, freed when the request failed.
+    table('Nonces', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
     // Enrollments, and erasing a customer everywhere (SPEC §1.4).
     table('Enrollments', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),

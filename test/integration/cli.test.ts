@@ -93,13 +93,23 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     ]);
     expect(result.code).toBe(0);
     const body = JSON.parse(result.stdout).body;
-    expect(body).toMatchObject({ bankId: 'acme-bank', signingSecret: expect.stringMatching(/^whsec_/) });
+    expect(body).toMatchObject({
+      bankId: 'acme-bank',
+      signingSecret: expect.stringMatching(/^whsec_/),
+      adminKey: expect.stringMatching(/^vadm_/),
+      adminKeyId: expect.stringMatching(/^adm_[0-9a-f]{16}$/),
+      callbackSecret: expect.stringMatching(/^whsec_/),
+    });
+    expect(body.adminKey).not.toContain(body.signingSecret.slice(6));
     const created = secretsManager.commandCalls(CreateSecretCommand).map((call) => call.args[0].input);
     expect(created.map((input) => [input.Name, input.KmsKeyId])).toEqual([
       ['vigil/prod/banks/acme-bank/signing', 'alias/vigil-prod'],
+      ['vigil/prod/banks/acme-bank/admin', 'alias/vigil-prod'],
       ['vigil/prod/banks/acme-bank/callback', 'alias/vigil-prod'],
     ]);
     expect(JSON.parse(created[0]?.SecretString ?? '{}')).toEqual({ current: body.signingSecret });
+    expect(JSON.parse(created[1]?.SecretString ?? '{}')).toEqual({ current: body.adminKey });
+    expect(JSON.parse(created[2]?.SecretString ?? '{}')).toEqual({ current: body.callbackSecret });
     const [put] = dynamoDb.commandCalls(PutCommand).map((call) => call.args[0].input);
     expect(put?.TableName).toBe('vigil-prod-banks');
     expect(put?.Item).toMatchObject({
@@ -127,6 +137,44 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     const [put] = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
     expect(put?.SecretId).toBe('vigil/prod/banks/acme-bank/signing');
     expect(JSON.parse(put?.SecretString ?? '{}')).toEqual({ current: signingSecret, previous: secret });
+  });
+
+  it.each([
+    ['admin', 'vigil/prod/banks/acme-bank/admin', 'adminKey'],
+    ['callbacks', 'vigil/prod/banks/acme-bank/callback', 'callbackSecret'],
+  ])(
+    'banks rotate-secret --key %s rotates that secret only, and finish-rotation drops the old one',
+    async (kind, secretId, field) => {
+      const old = kind === 'admin' ? `vadm_${Buffer.alloc(32, 7).toString('base64')}` : secret;
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: secretId })
+        .resolves({ SecretString: JSON.stringify({ current: old }) });
+      const rotated = JSON.parse(
+        (await stage(['banks', 'rotate-secret', 'acme-bank', '--key', kind])).stdout,
+      ).body;
+      const [put] = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+      expect(put?.SecretId).toBe(secretId);
+      expect(JSON.parse(put?.SecretString ?? '{}')).toEqual({ current: rotated[field], previous: old });
+      expect(rotated[field]).not.toBe(old);
+
+      secretsManager.reset();
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: secretId })
+        .resolves({ SecretString: put?.SecretString ?? '' });
+      const finished = JSON.parse(
+        (await stage(['banks', 'finish-rotation', 'acme-bank', '--key', kind])).stdout,
+      ).body;
+      expect(finished).toEqual({ bankId: 'acme-bank', key: kind, previousKeyDropped: true });
+      const [last] = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+      expect(last?.SecretId).toBe(secretId);
+      expect(JSON.parse(last?.SecretString ?? '{}')).toEqual({ current: rotated[field] });
+    },
+  );
+
+  it('refuses an unknown --key with exit code 2', async () => {
+    await expect(stage(['banks', 'rotate-secret', 'acme-bank', '--key', 'signing'])).rejects.toThrow(
+      /--key is events, admin or callbacks/,
+    );
   });
 
   it('says clearly when the stack does not exist', async () => {
