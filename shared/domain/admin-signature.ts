@@ -42,7 +42,8 @@ export interface SignatureDiagnosis {
     | 'unknown-key'
     | 'content-digest'
     | 'signature-mismatch'
-    | 'nonce-reuse';
+    | 'nonce-reuse'
+    | 'replay';
   readonly detail: string;
   /** Seconds between the signature's time and Vigil's clock (positive: in the past). */
   readonly skewSeconds?: number;

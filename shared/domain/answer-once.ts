@@ -9,9 +9,10 @@ export interface Answer extends StoredAnswer {
 
 /**
  * Runs an administration request once per nonce: the first request claims the nonce and its answer
- * is kept; a retry of the same request (same method, path, query and body) gets that answer and
- * changes nothing; any other request with a used nonce is refused like a bad signature. A request
- * that fails frees its nonce, since it changed nothing.
+ * is kept; the same request (method, path, query, body) signed again with the same nonce and a
+ * later `created` gets that answer and changes nothing. A signature seen before (a captured
+ * request sent again) and any other request with a used nonce are refused like a bad signature.
+ * A request that fails frees its nonce, since it changed nothing.
  */
 export async function answerOnce(
   nonces: NonceStore,
@@ -20,17 +21,25 @@ export async function answerOnce(
   now: Date,
   run: () => Promise<StoredAnswer>,
 ): Promise<Answer> {
-  const claim = await nonces.claim(bankId, request.nonce, request.fingerprint, now);
-  if (!claim.claimed) {
-    if (claim.fingerprint !== request.fingerprint) {
+  const claim = await nonces.claim(bankId, request.nonce, request.fingerprint, request.created, now);
+  switch (claim.outcome) {
+    case 'other-request':
       throw new UnauthorizedError({
         check: 'nonce-reuse',
         detail:
           'This nonce was used for another request (method, path, query or body). Use a new nonce per request.',
       });
-    }
-    if (claim.answer === undefined) throw new RequestInProgressError();
-    return { ...claim.answer, replayed: true };
+    case 'replay':
+      throw new UnauthorizedError({
+        check: 'replay',
+        detail:
+          'This signature was used before. To retry, sign the same request again with the same nonce and a later created.',
+      });
+    case 'retry':
+      if (claim.answer === undefined) throw new RequestInProgressError();
+      return { ...claim.answer, replayed: true };
+    case 'claimed':
+      break;
   }
   let answer: StoredAnswer;
   try {

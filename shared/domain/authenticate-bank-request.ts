@@ -36,14 +36,16 @@ export interface AdminTarget {
 /** An authenticated administration request: its nonce, and a fingerprint of what it asks. */
 export interface AdminAuthentication {
   readonly nonce: string;
+  /** The signature's `created`, seconds: each signature is used once. */
+  readonly created: number;
   readonly fingerprint: string;
 }
 
 /**
  * The checks every bank request passes, cheapest first, before anything is read or written:
- * size, content type (when there is a body), no body on GET and DELETE, then the signature:
- * Standard Webhooks with the event signing secret for events, HTTP Message Signatures (RFC 9421)
- * with the administration key for everything else.
+ * size, content type (when there is a body), then the signature: Standard Webhooks with the
+ * event signing secret for events, HTTP Message Signatures (RFC 9421) with the administration key
+ * for everything else, where GET and DELETE must then carry no body.
  */
 export async function authenticateBankRequest(
   request: BankRequest,
@@ -51,9 +53,6 @@ export async function authenticateBankRequest(
 ): Promise<AdminAuthentication | undefined> {
   if (request.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   const { admin } = request;
-  if (admin !== undefined && (admin.method === 'GET' || admin.method === 'DELETE')) {
-    if (request.body.length > 0) throw new BodyNotAllowedError(admin.method);
-  }
   if (request.body.length > 0 && !isJsonContentType(request.headers['content-type'])) {
     throw new UnsupportedMediaTypeError();
   }
@@ -71,7 +70,15 @@ export async function authenticateBankRequest(
     admin.now,
   );
   if (!verification.valid) throw new UnauthorizedError(verification.diagnosis);
-  return { nonce: verification.nonce, fingerprint: requestFingerprint(admin, request.body) };
+  if (admin.method === 'GET' || admin.method === 'DELETE') {
+    // After the signature, so that a captured request moved to another route is refused as such.
+    if (request.body.length > 0) throw new BodyNotAllowedError(admin.method);
+  }
+  return {
+    nonce: verification.nonce,
+    created: verification.created,
+    fingerprint: requestFingerprint(admin, request.body),
+  };
 }
 
 /** What a nonce was used for: method, path, query and body, hashed. */

@@ -50,7 +50,7 @@ export function diagnoseBankSignature(
       detail: `webhook-id, webhook-timestamp and webhook-signature are required${admin}.`,
     };
   }
-  if (!/^[1-9][0-9]{0,11}$/.test(timestamp)) {
+  if (!/^[1-9][0-9]{0,15}$/.test(timestamp)) {
     return {
       check: 'header-format',
       detail:

@@ -6,18 +6,20 @@ export interface StoredAnswer {
 }
 
 export type NonceClaim =
-  | { readonly claimed: true }
-  | {
-      readonly claimed: false;
-      /** The request the nonce was first used for. */
-      readonly fingerprint: string;
-      /** Its answer; absent while it is still being handled. */
-      readonly answer?: StoredAnswer;
-    };
+  | { readonly outcome: 'claimed' }
+  /** The same request, signed again later: its answer (absent while the first is still handled). */
+  | { readonly outcome: 'retry'; readonly answer?: StoredAnswer }
+  /** The nonce was used for another request. */
+  | { readonly outcome: 'other-request' }
+  /** This very signature was seen before (its `created` is not later than the last one seen). */
+  | { readonly outcome: 'replay' };
 
-/** Administration request nonces, each claimed once per bank and kept past the signature tolerance. */
+/**
+ * Administration request nonces, each claimed once per bank and kept past the signature
+ * tolerance, with the request's fingerprint, the latest `created` seen and the first answer.
+ */
 export interface NonceStore {
-  claim(bankId: string, nonce: string, fingerprint: string, now: Date): Promise<NonceClaim>;
+  claim(bankId: string, nonce: string, fingerprint: string, created: number, now: Date): Promise<NonceClaim>;
   /** Keeps the answer of a claimed request, for retries. */
   answer(bankId: string, nonce: string, answer: StoredAnswer): Promise<void>;
   /** Frees a nonce whose request failed, so that a retry runs it again. */
