@@ -8,13 +8,14 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
+import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
 import type { Alert } from '../shared/domain/alert.ts';
-import { alertCallback, subscriberCallback } from '../shared/domain/bank-callback.ts';
+import { alertCallback, subscriberCallback, subscriberRef } from '../shared/domain/bank-callback.ts';
 import { newDelivery } from '../shared/domain/callback-delivery.ts';
 import type { Subscriber } from '../shared/domain/subscriber.ts';
 import type { CallbackOutbox } from '../shared/ports/callback-outbox.ts';
 import { type Clock, systemClock } from '../shared/ports/clock.ts';
-import { dynamoDb } from '../shared/runtime/aws-clients.ts';
+import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { logger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
@@ -25,6 +26,8 @@ import { count, metrics } from '../shared/runtime/metrics.ts';
 export interface NotifyBankPorts {
   readonly outbox: CallbackOutbox;
   readonly clock: Clock;
+  /** The per-deployment key of subscriberRef. */
+  readonly subscriberRefKey: () => Promise<string>;
 }
 
 type Image = Record<string, AttributeValue>;
@@ -38,9 +41,12 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = logger) {
     const after = record.dynamodb?.NewImage;
     const now = ports.clock.now();
     const isAlert = (after ?? before)?.alertId !== undefined;
+    const refKey = isAlert ? '' : await ports.subscriberRefKey();
     const callback = isAlert
       ? after && alertCallback(read<Alert>(before), read<Alert>(after) as Alert, now)
-      : subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now);
+      : subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now, (psid) =>
+          subscriberRef(refKey, 'messenger', psid),
+        );
     if (callback === undefined) return;
     const stored = await ports.outbox.enqueue(newDelivery(callback, now));
     log.info('callback queued', {
@@ -61,9 +67,10 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = logger) {
     });
 }
 
-const env = parseEnv(z.object({ CALLBACKS_TABLE: z.string().min(1) }));
+const env = parseEnv(z.object({ CALLBACKS_TABLE: z.string().min(1), ...secretsEnvironment }));
 
 export const handler = createHandler({
   outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
   clock: systemClock,
+  subscriberRefKey: subscriberRefKeyFrom(secretStoreFrom(env), env.SECRET_PREFIX),
 });

@@ -7,6 +7,7 @@ import {
   signingSecretName,
 } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { messengerSecretName } from '../shared/adapters/secret-store-messenger-secrets.ts';
+import { subscriberRefKeyName } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
 import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 
 /** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
@@ -69,6 +70,11 @@ export class LocalSecretsFile {
       verifyToken: randomBytes(12).toString('base64url'),
       pageAccessToken: `local-${randomBytes(24).toString('base64url')}`,
     }));
+  }
+
+  /** The per-deployment key of subscriberRef, created when missing. */
+  ensureSubscriberRefKey(prefix: string): void {
+    this.ensure(subscriberRefKeyName(prefix), () => ({ key: randomBytes(32).toString('base64url') }));
   }
 
   async save(): Promise<void> {

@@ -92,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const callbackUrl = `${apiUrl}/__local/banks/${DEMO_BANK_ID}/callbacks`;
     const demoSecrets = secrets.ensureBank(LOCAL_SECRET_PREFIX, DEMO_BANK_ID);
     const messenger = secrets.ensureMessenger(LOCAL_SECRET_PREFIX);
+    secrets.ensureSubscriberRefKey(LOCAL_SECRET_PREFIX);
     await secrets.save();
     await seedDemo(documentClientFor(rawClient), tables, { bankId: DEMO_BANK_ID, callbackUrl });
     await mkdir(home, { recursive: true });

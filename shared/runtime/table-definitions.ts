@@ -39,7 +39,11 @@ export const tableDefinitions = {
     partitionKey: S('bankId'),
     sortKey: S('customerId'),
     stream: 'NEW_AND_OLD_IMAGES',
-    globalIndexes: [{ indexName: 'byPsid', partitionKey: S('psid') }],
+    globalIndexes: [
+      { indexName: 'byPsid', partitionKey: S('psid') },
+      // Sparse: the few subscriptions another person was offered to take over (until they agree).
+      { indexName: 'byPendingPsid', partitionKey: S('pendingPsid'), projection: 'KEYS_ONLY' },
+    ],
     durable: true,
   },
   /** Single-use enrollment tokens, stored only as hashes. */

@@ -104,6 +104,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
       'dynamodb:DeleteItem',
     ]),
     index('Subscribers', 'byPsid'),
+    // A second person's pending takeover of a subscription, found when they agree.
+    index('Subscribers', 'byPendingPsid'),
     table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
     index('Alerts', 'byRef'),
     table('Inbound', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
@@ -113,6 +115,10 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('NotifyBank'),
     tracing,
     key,
+    {
+      actions: ['secretsmanager:GetSecretValue'],
+      resource: /^\{"Ref":"CallbacksSubscriberRefKey[0-9A-F]{8}"\}$/,
+    },
     table('Callbacks', ['dynamodb:PutItem']),
     streamOf('Alerts'),
     streamOf('Subscribers'),
