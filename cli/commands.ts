@@ -9,6 +9,7 @@ import { systemClock } from '../shared/ports/clock.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
 import { CliError } from './cli-error.ts';
 import type { Target } from './target.ts';
+import { verifyCapturedRequest } from './verify-request.ts';
 
 export type Options = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -118,6 +119,23 @@ export const commands: readonly Command[] = [
         await readJsonFile(options.file),
         typeof options.id === 'string' ? options.id : `evt_${randomUUID()}`,
       ),
+  },
+  {
+    name: 'events verify',
+    usage: 'events verify --file BODY --headers FILE [--bank ID]',
+    summary:
+      'Check a request you made (its exact body, and its headers as curl -v prints them): valid, or which check fails and why',
+    arguments: [],
+    run: (_args, options, target) => {
+      if (typeof options.file !== 'string' || typeof options.headers !== 'string') {
+        throw new CliError('--file and --headers are required.', 2);
+      }
+      return verifyCapturedRequest(target, {
+        bank: typeof options.bank === 'string' ? options.bank : undefined,
+        bodyFile: options.file,
+        headersFile: options.headers,
+      });
+    },
   },
   {
     name: 'enroll',

@@ -19,6 +19,8 @@ const STRING_OPTIONS = [
   'template',
   'older-than',
   'key',
+  'headers',
+  'bank',
 ];
 
 const USAGE = `Usage: vigil <command> [options]
