@@ -34,7 +34,10 @@ async function verify(headers: string, requestBody = body, extra: string[] = [])
     ['events', 'verify', '--file', bodyFile, '--headers', headersFile, ...extra, '--json'],
     () => new LocalTarget(join(local.stack.configPath, '..')),
   );
-  return { code: result.code, ...(JSON.parse(result.stdout).body as Record<string, unknown>) };
+  return { code: result.code, ...(JSON.parse(result.stdout).body as Record<string, unknown>) } as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Headers as `curl -v` prints them. */
