@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type AdminRequest,
@@ -127,6 +128,60 @@ describe('administration request signatures', () => {
     expect(await check(await request(), [newAdminKey()])).toBe('unknown-key');
     const other = newAdminKey();
     expect(await check(await request({}, { keyid: adminKeyId(key) }, other))).toBe('signature-mismatch');
+  });
+});
+
+describe('whole-request binding (property)', () => {
+  const call = fc.record({
+    method: fc.constantFrom('GET', 'PUT', 'POST', 'DELETE'),
+    bank: fc.constantFrom('acme', 'acme-2', 'other'),
+    customer: fc.stringMatching(/^cus_[A-Za-z0-9_.:-]{0,8}$/),
+    route: fc.constantFrom('/thresholds', '', '/x'),
+    query: fc.constantFrom('', 'a=1', 'a=2'),
+    body: fc.oneof(fc.constant(''), fc.json({ maxDepth: 1 })),
+  });
+  const pathOf = (c: { bank: string; customer: string; route: string }) =>
+    new URL(`https://api.example/v1/banks/${c.bank}/customers/${encodeURIComponent(c.customer)}${c.route}`)
+      .pathname;
+
+  it('a signature verifies for its own request only', async () => {
+    await fc.assert(
+      // Half the cases send the very request that was signed, so both outcomes are exercised.
+      fc.asyncProperty(
+        fc.oneof(
+          fc.tuple(call, call),
+          call.map((c) => [c, c] as const),
+        ),
+        async ([signedCall, sentCall]) => {
+          const path = pathOf(signedCall);
+          const query = signedCall.query === '' ? '' : `?${signedCall.query}`;
+          const headers = await signAdminRequest(key, {
+            method: signedCall.method,
+            url: `https://api.example${path}${query}`,
+            body: signedCall.body,
+          });
+          const result = await verifyAdminRequest(
+            {
+              method: sentCall.method,
+              authority: 'api.example',
+              path: pathOf(sentCall),
+              query: sentCall.query,
+              headers,
+              body: Buffer.from(sentCall.body),
+            },
+            [key],
+            now,
+          );
+          const same =
+            signedCall.method === sentCall.method &&
+            path === pathOf(sentCall) &&
+            signedCall.query === sentCall.query &&
+            signedCall.body === sentCall.body;
+          expect(result.valid).toBe(same);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
