@@ -37,9 +37,9 @@ import { count, metrics } from '../shared/runtime/metrics.ts';
 import { openApiDocument } from '../shared/runtime/openapi-document.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
-// The bank's administration API: enrollments (SPEC §1.2), thresholds (§1.3) and customer
-// erasure (§1.4). Every route is signed with HTTP Message Signatures under the bank's
-// administration key, each nonce answered once (docs/decisions/0007-admin-request-signatures.md).
+// The bank's administration API (docs/bank-integration.md): enrollments, thresholds and customer
+// erasure. Every route is signed with HTTP Message Signatures under the bank's administration
+// key, each nonce answered once (docs/decisions/0007-admin-request-signatures.md).
 
 export interface BankAdminPorts {
   readonly secrets: BankSecrets;
