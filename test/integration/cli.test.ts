@@ -210,7 +210,10 @@ describe('vigil against local mode', () => {
     ).toMatchObject({
       status: 'ignored',
     });
-    const { signingSecret: old } = JSON.parse(added.stdout).body;
+    const { signingSecret: old, adminKey } = JSON.parse(added.stdout).body;
+    expect(adminKey).toMatch(/^vadm_/);
+    // Its administration key signs its administration requests at once.
+    expect(JSON.parse((await cli(['thresholds', 'get', 'new-bank'])).stdout).status).toBe(200);
     await cli(['banks', 'rotate-secret', 'new-bank']);
     const event = JSON.stringify({
       ...JSON.parse(await (await import('node:fs/promises')).readFile(example, 'utf8')),
