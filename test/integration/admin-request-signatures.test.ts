@@ -212,6 +212,24 @@ describe('retries', () => {
     expect(await local.scan('enrollments')).toHaveLength(enrollments + 1);
   });
 
+  it('ten concurrent retries of one enrollment with one nonce create one enrollment', async () => {
+    const enroll: Call = { method: 'POST', path: '/enrollments', body: { customerId: 'cus_race' } };
+    const nonce = 'retry-nonce-0000000000000003';
+    const enrollments = (await local.scan('enrollments')).length;
+    const signed = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => sign(enroll, { nonce, created: new Date(Date.now() - i * 1000) })),
+    );
+    const answers = await Promise.all(signed.map((headers) => send(enroll, headers)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.every((status) => [201, 409, 401].includes(status))).toBe(true);
+    expect(statuses).toContain(201);
+    // Every 201 is the same answer: one link.
+    expect(new Set(answers.filter((answer) => answer.status === 201).map((answer) => answer.text)).size).toBe(
+      1,
+    );
+    expect(await local.scan('enrollments')).toHaveLength(enrollments + 1);
+  });
+
   it('an erase retried after a lost answer erases once and answers 204 again', async () => {
     await seedSubscriber('cus_erase_retry');
     const erase: Call = { method: 'DELETE', path: '/customers/cus_erase_retry' };
