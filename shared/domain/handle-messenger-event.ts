@@ -160,18 +160,9 @@ class Conversation {
   /** No thanks: nothing is kept. */
   async decline(enrollmentId: string): Promise<EventOutcome> {
     const subscription = this.subscriptions.find((s) => s.enrollmentId === enrollmentId);
-    const offered = (await this.ports.subscribers.pendingTakeovers(this.psid)).find(
-      (s) => s.pendingEnrollmentId === enrollmentId,
-    );
-    if (subscription === undefined && offered !== undefined) {
-      await this.ports.subscribers.dropTakeover(offered.bankId, offered.customerId, this.psid);
-      return this.reply(
-        textsFor(offered.pendingLocale).consentDeclined(await this.bankName(offered.bankId)),
-        'declined',
-      );
-    }
-    if (subscription === undefined || subscription.status !== 'pending_consent') {
-      return this.reply(textsFor(subscription?.locale).linkInvalid, 'link_invalid');
+    if (subscription === undefined) return this.declineTakeover(enrollmentId);
+    if (subscription.status !== 'pending_consent') {
+      return this.reply(textsFor(subscription.locale).linkInvalid, 'link_invalid');
     }
     await this.ports.subscribers.delete(subscription.bankId, subscription.customerId);
     return this.reply(
@@ -186,9 +177,7 @@ class Conversation {
    * person is told that the alerts went elsewhere.
    */
   private async takeOver(enrollmentId: string): Promise<EventOutcome> {
-    const offered = (await this.ports.subscribers.pendingTakeovers(this.psid)).find(
-      (s) => s.pendingEnrollmentId === enrollmentId,
-    );
+    const offered = await this.offeredTakeover(enrollmentId);
     if (offered === undefined) return this.reply(textsFor(undefined).linkInvalid, 'link_invalid');
     const now = this.ports.clock.now().toISOString();
     const previous = await this.ports.subscribers.takeOver(
@@ -205,6 +194,20 @@ class Conversation {
       await this.sendTo(previous.psid, moved);
     }
     return this.reply(texts.consentConfirmed(bankName), 'consented');
+  }
+
+  /** No thanks to a link for a customer someone else is subscribed as: their subscription stays. */
+  private async declineTakeover(enrollmentId: string): Promise<EventOutcome> {
+    const offered = await this.offeredTakeover(enrollmentId);
+    if (offered === undefined) return this.reply(textsFor(undefined).linkInvalid, 'link_invalid');
+    await this.ports.subscribers.dropTakeover(offered.bankId, offered.customerId, this.psid);
+    const bankName = await this.bankName(offered.bankId);
+    return this.reply(textsFor(offered.pendingLocale).consentDeclined(bankName), 'declined');
+  }
+
+  private async offeredTakeover(enrollmentId: string): Promise<Subscriber | undefined> {
+    const offers = await this.ports.subscribers.pendingTakeovers(this.psid);
+    return offers.find((s) => s.pendingEnrollmentId === enrollmentId);
   }
 
   /** STOP: every active subscription of this person is revoked; each bank is told. */
