@@ -80,8 +80,22 @@ export class StageTarget implements Target {
   }
 
   async rotateSecret(bankId: string, kind: BankKeyKind) {
-    const { current: previous } = await this.readSecret(bankId, kind);
     const current = kind === 'admin' ? newAdminKey() : newWebhookSecret();
+    if (kind === 'admin' && !(await this.hasSecret(bankId, kind))) {
+      // A bank registered before administration keys existed gets its first one, once its
+      // event signing secret shows that the bank exists.
+      await this.readSecret(bankId, 'events');
+      await this.secrets.send(
+        new CreateSecretCommand({
+          Name: bankSecretName(`vigil/${this.stage}`, bankId, kind),
+          KmsKeyId: `alias/vigil-${this.stage}`,
+          SecretString: JSON.stringify({ current }),
+          Description: `Vigil ${this.stage}: ${bankId}`,
+        }),
+      );
+      return { adminKey: current, adminKeyId: adminKeyId(current) };
+    }
+    const { current: previous } = await this.readSecret(bankId, kind);
     await this.secrets.send(
       new PutSecretValueCommand({
         SecretId: bankSecretName(`vigil/${this.stage}`, bankId, kind),
@@ -112,6 +126,16 @@ export class StageTarget implements Target {
       alerts: await this.output('AlertsTableName'),
       callbacks: await this.output('CallbacksTableName'),
     };
+  }
+
+  private async hasSecret(bankId: string, kind: BankKeyKind): Promise<boolean> {
+    try {
+      await this.readSecret(bankId, kind);
+      return true;
+    } catch (error) {
+      if (error instanceof CliError) return false;
+      throw error;
+    }
   }
 
   /** A bank secret's value: `{current, previous?}` (the schema checks the shape, not the prefix). */

@@ -171,6 +171,23 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     },
   );
 
+  it('gives a bank registered before administration keys existed its first one', async () => {
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'vigil/prod/banks/acme-bank/signing' })
+      .resolves({ SecretString: JSON.stringify({ current: secret }) });
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'vigil/prod/banks/acme-bank/admin' })
+      .rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
+    const rotated = JSON.parse(
+      (await stage(['banks', 'rotate-secret', 'acme-bank', '--key', 'admin'])).stdout,
+    ).body;
+    const [created] = secretsManager.commandCalls(CreateSecretCommand).map((call) => call.args[0].input);
+    expect(created?.Name).toBe('vigil/prod/banks/acme-bank/admin');
+    expect(created?.KmsKeyId).toBe('alias/vigil-prod');
+    expect(JSON.parse(created?.SecretString ?? '{}')).toEqual({ current: rotated.adminKey });
+    expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
   it('refuses an unknown --key with exit code 2', async () => {
     await expect(stage(['banks', 'rotate-secret', 'acme-bank', '--key', 'signing'])).rejects.toThrow(
       /--key is events, admin or callbacks/,
