@@ -53,7 +53,9 @@ export async function authenticateBankRequest(
 ): Promise<AdminAuthentication | undefined> {
   if (request.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   const { admin } = request;
-  if (request.body.length > 0 && !isJsonContentType(request.headers['content-type'])) {
+  const bodyless = admin !== undefined && (admin.method === 'GET' || admin.method === 'DELETE');
+  // A GET or DELETE body is refused as such (400) once signed, whatever its content type.
+  if (request.body.length > 0 && !bodyless && !isJsonContentType(request.headers['content-type'])) {
     throw new UnsupportedMediaTypeError();
   }
   const knownId = bankIdPattern.test(request.bankId);
@@ -70,10 +72,8 @@ export async function authenticateBankRequest(
     admin.now,
   );
   if (!verification.valid) throw new UnauthorizedError(verification.diagnosis);
-  if (admin.method === 'GET' || admin.method === 'DELETE') {
-    // After the signature, so that a captured request moved to another route is refused as such.
-    if (request.body.length > 0) throw new BodyNotAllowedError(admin.method);
-  }
+  // After the signature, so that a captured request moved to another route is refused as such.
+  if (bodyless && request.body.length > 0) throw new BodyNotAllowedError(admin.method);
   return {
     nonce: verification.nonce,
     created: verification.created,

@@ -299,7 +299,7 @@ describe('bodies on GET and DELETE', () => {
       // fetch will not send a GET with a body; node:http will, as any client can.
       const body = textOf(call.body);
       const headers = {
-        'content-type': 'application/json',
+        'content-type': call.method === 'GET' ? 'text/plain' : 'application/json',
         'content-length': String(Buffer.byteLength(body)),
         ...(await sign(call)),
       };
