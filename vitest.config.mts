@@ -19,6 +19,7 @@ export default defineConfig({
       ACTIVITY_TABLE: 'unused-activity',
       ALERTS_TABLE: 'unused-alerts',
       ENROLLMENTS_TABLE: 'unused-enrollments',
+      NONCES_TABLE: 'unused-nonces',
       BANKS_TABLE: 'unused-banks',
       INBOUND_TABLE: 'unused-inbound',
       CALLBACKS_TABLE: 'unused-callbacks',

@@ -186,7 +186,7 @@ export class AppFunction extends Construct {
    * Grants read access to the secrets named `<prefix>/banks/<bankId>/<kind>` for every bank, and
    * sets SECRET_PREFIX. Banks are registered at run time, so their secrets cannot be listed here.
    */
-  bindBankSecrets(prefix: string, kind: 'signing' | 'callback', key: IKey): this {
+  bindBankSecrets(prefix: string, kind: 'signing' | 'admin' | 'callback', key: IKey): this {
     const { partition, region, account } = Stack.of(this);
     const secretArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:${prefix}/banks/*/${kind}-??????`;
     this.function.addToRolePolicy(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { signAdminRequest } from '../shared/domain/admin-signature.ts';
 import { CliError } from './cli-error.ts';
 import type { Target } from './target.ts';
 
@@ -8,7 +9,10 @@ export interface BankResponse {
   readonly body: unknown;
 }
 
-/** Calls the bank API as the bank would: signed with Standard Webhooks and the bank's signing secret. */
+/**
+ * Calls the bank API as the bank would: events signed with Standard Webhooks and the event
+ * signing secret, every other route with HTTP Message Signatures and the administration key.
+ */
 export async function callBankApi(
   target: Target,
   bankId: string,
@@ -17,17 +21,16 @@ export async function callBankApi(
   body?: Buffer,
   eventId = `req_${randomUUID()}`,
 ): Promise<BankResponse> {
-  const [apiUrl, secret] = await Promise.all([target.apiUrl(), target.signingSecret(bankId)]);
-  const timestamp = new Date();
+  const apiUrl = await target.apiUrl();
+  const url = `${apiUrl}/v1/banks/${encodeURIComponent(bankId)}${path}`;
   const payload = body ?? Buffer.alloc(0);
-  const response = await fetch(`${apiUrl}/v1/banks/${encodeURIComponent(bankId)}${path}`, {
+  const signature =
+    path === '/events'
+      ? eventHeaders(await target.signingSecret(bankId), eventId, payload)
+      : await signAdminRequest(await target.adminKey(bankId), { method, url, body: payload });
+  const response = await fetch(url, {
     method,
-    headers: {
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      'webhook-id': eventId,
-      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(eventId, timestamp, payload),
-    },
+    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...signature },
     ...(body !== undefined && { body }),
   }).catch((error: unknown) => {
     throw new CliError(`Cannot reach ${apiUrl}: ${describeFetchError(error)}. Is Vigil running?`, 2);
@@ -46,4 +49,13 @@ export async function callBankApi(
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { message?: string; code?: string } }).cause;
   return cause?.message ?? cause?.code ?? (error instanceof Error ? error.message : String(error));
+}
+
+function eventHeaders(secret: string, eventId: string, payload: Buffer): Record<string, string> {
+  const timestamp = new Date();
+  return {
+    'webhook-id': eventId,
+    'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(eventId, timestamp, payload),
+  };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.ts';
+import type { BankKeyKind } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { parseSourceAllowList } from '../shared/domain/bank-access.ts';
 import { bankIdPattern } from '../shared/domain/bank-event.ts';
 import { InvalidCallbackUrlError, resolveCallbackUrl } from '../shared/domain/callback-url.ts';
@@ -12,6 +13,7 @@ import { type BankResponse, callBankApi } from './bank-client.ts';
 import * as settings from './bank-settings.ts';
 import { CliError } from './cli-error.ts';
 import type { Target } from './target.ts';
+import { verifyCapturedRequest } from './verify-request.ts';
 
 export type Options = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -48,7 +50,8 @@ export const commands: readonly Command[] = [
     name: 'banks add',
     usage:
       'banks add <bankId> --name NAME --callback-url URL [--time-zone TZ] [--template NAME:LANG:PARAM,PARAM...] [--allowed-ips CIDR,CIDR...] [--client-cert-subject DN]',
-    summary: 'Register a bank: its signing and callback secrets (printed once) and its settings',
+    summary:
+      'Register a bank: its event signing secret, administration key (and keyid) and callback secret (printed once) and its settings',
     arguments: ['bankId'],
     async run({ bankId = '' }, options, target) {
       if (!bankIdPattern.test(bankId)) {
@@ -80,11 +83,24 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'banks rotate-secret',
-    usage: 'banks rotate-secret <bankId>',
-    summary: 'Make a new signing secret (printed once); the old one stays valid until the next rotation',
+    usage: 'banks rotate-secret <bankId> [--key events|admin|callbacks]',
+    summary:
+      'Make a new key of that kind (default events; printed once); the old one stays valid until banks finish-rotation',
     arguments: ['bankId'],
-    async run({ bankId = '' }, _options, target) {
-      return { status: 200, body: { bankId, ...(await target.rotateSigningSecret(bankId)) } };
+    async run({ bankId = '' }, options, target) {
+      const kind = keyKind(options.key);
+      return { status: 200, body: { bankId, key: kind, ...(await target.rotateSecret(bankId, kind)) } };
+    },
+  },
+  {
+    name: 'banks finish-rotation',
+    usage: 'banks finish-rotation <bankId> [--key events|admin|callbacks]',
+    summary: 'Drop the previous key of that kind (default events): from now on only the new one is valid',
+    arguments: ['bankId'],
+    async run({ bankId = '' }, options, target) {
+      const kind = keyKind(options.key);
+      const dropped = await target.finishRotation(bankId, kind);
+      return { status: 200, body: { bankId, key: kind, previousKeyDropped: dropped } };
     },
   },
   {
@@ -151,6 +167,23 @@ export const commands: readonly Command[] = [
         await readJsonFile(options.file),
         typeof options.id === 'string' ? options.id : `evt_${randomUUID()}`,
       ),
+  },
+  {
+    name: 'events verify',
+    usage: 'events verify --file BODY --headers FILE [--bank ID]',
+    summary:
+      'Check a request you made (its exact body, and its headers as curl -v prints them): valid, or which check fails and why',
+    arguments: [],
+    run: (_args, options, target) => {
+      if (typeof options.file !== 'string' || typeof options.headers !== 'string') {
+        throw new CliError('--file and --headers are required.', 2);
+      }
+      return verifyCapturedRequest(target, {
+        bank: typeof options.bank === 'string' ? options.bank : undefined,
+        bodyFile: options.file,
+        headersFile: options.headers,
+      });
+    },
   },
   {
     name: 'enroll',
@@ -285,6 +318,13 @@ export const commands: readonly Command[] = [
     },
   },
 ];
+
+/** The `--key` option: which of a bank's keys a rotation is about. */
+function keyKind(value: unknown): BankKeyKind {
+  if (value === undefined) return 'events';
+  if (value === 'events' || value === 'admin' || value === 'callbacks') return value;
+  throw new CliError('--key is events, admin or callbacks.', 2);
+}
 
 /**
  * A callback URL Vigil may call from this target (shared/domain/callback-url.ts), as it will be

@@ -6,11 +6,12 @@ import type { TableNames } from '../local/create-tables.ts';
 import { LocalSecretsFile, newWebhookSecret } from '../local/local-secrets.ts';
 import { LOCAL_SECRET_PREFIX, type LocalConfig, localAwsConfig } from '../local/local-stack.ts';
 import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
-import { signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { type BankKeyKind, bankSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
 import { FileDeadLetters } from './dead-letters.ts';
-import type { BankView, MessengerWebhook, NewBank, Target, TargetTables } from './target.ts';
+import type { BankKeys, BankView, MessengerWebhook, NewBank, Target, TargetTables } from './target.ts';
 
 /** Local mode: `.vigil/local.json`, the local secrets file, and DynamoDB Local (VIGIL_HOME moves them). */
 export class LocalTarget implements Target {
@@ -24,10 +25,22 @@ export class LocalTarget implements Target {
   }
 
   async signingSecret(bankId: string): Promise<string> {
+    return (await this.bank(bankId)).signingSecret;
+  }
+
+  async adminKey(bankId: string): Promise<string> {
+    const { adminKey } = await this.bank(bankId);
+    if (adminKey === undefined) {
+      throw new CliError(`local.json has no adminKey for ${bankId}: restart npm start to create it.`);
+    }
+    return adminKey;
+  }
+
+  private async bank(bankId: string) {
     const bank = (await this.config()).banks.find((candidate) => candidate.bankId === bankId);
     if (bank === undefined)
       throw new CliError(`Unknown bank ${bankId} in local mode. Add it with: vigil banks add ${bankId}`);
-    return bank.signingSecret;
+    return bank;
   }
 
   async addBank(bank: NewBank) {
@@ -52,19 +65,47 @@ export class LocalTarget implements Target {
     return created;
   }
 
-  async rotateSigningSecret(bankId: string) {
-    const previous = await this.signingSecret(bankId);
-    const signingSecret = newWebhookSecret();
-    const path = join(this.home, 'secrets.json');
-    const secrets = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    secrets[signingSecretName(LOCAL_SECRET_PREFIX, bankId)] = { current: signingSecret, previous };
-    await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  async rotateSecret(bankId: string, kind: BankKeyKind) {
+    await this.bank(bankId);
+    const name = bankSecretName(LOCAL_SECRET_PREFIX, bankId, kind);
+    const secrets = await this.readSecrets();
+    const old = secrets[name] as { current: string } | undefined;
+    const current = kind === 'admin' ? newAdminKey() : newWebhookSecret();
+    secrets[name] = { current, ...(old !== undefined && { previous: old.current }) };
+    await this.writeSecrets(secrets);
+    const keys: Partial<BankKeys> =
+      kind === 'admin'
+        ? { adminKey: current, adminKeyId: adminKeyId(current) }
+        : kind === 'events'
+          ? { signingSecret: current }
+          : { callbackSecret: current };
     const config = await this.config();
     await this.saveConfig({
       ...config,
-      banks: config.banks.map((bank) => (bank.bankId === bankId ? { ...bank, signingSecret } : bank)),
+      banks: config.banks.map((bank) => (bank.bankId === bankId ? { ...bank, ...keys } : bank)),
     });
-    return { signingSecret };
+    return keys;
+  }
+
+  async finishRotation(bankId: string, kind: BankKeyKind) {
+    await this.bank(bankId);
+    const name = bankSecretName(LOCAL_SECRET_PREFIX, bankId, kind);
+    const secrets = await this.readSecrets();
+    const value = secrets[name] as { current: string; previous?: string } | undefined;
+    if (value?.previous === undefined) return false;
+    secrets[name] = { current: value.current };
+    await this.writeSecrets(secrets);
+    return true;
+  }
+
+  private async readSecrets(): Promise<Record<string, unknown>> {
+    return JSON.parse(await readFile(join(this.home, 'secrets.json'), 'utf8')) as Record<string, unknown>;
+  }
+
+  private async writeSecrets(secrets: Record<string, unknown>): Promise<void> {
+    await writeFile(join(this.home, 'secrets.json'), `${JSON.stringify(secrets, null, 2)}\n`, {
+      mode: 0o600,
+    });
   }
 
   async updateBank(bankId: string, changes: BankChanges): Promise<BankView> {

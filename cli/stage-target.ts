@@ -11,15 +11,18 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { newWebhookSecret } from '../local/local-secrets.ts';
 import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import {
-  callbackSecretName,
-  signingSecretName,
+  adminKeyValueSchema,
+  type BankKeyKind,
+  bankSecretName,
   signingSecretValueSchema,
 } from '../shared/adapters/secret-store-bank-secrets.ts';
+import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 import type { Resolve } from '../shared/domain/callback-url.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
 import { SqsDeadLetters } from './dead-letters.ts';
 import type {
+  BankKeys,
   BankView,
   MessengerSecretsChange,
   MessengerWebhook,
@@ -53,18 +56,24 @@ export class StageTarget implements Target {
   }
 
   async signingSecret(bankId: string): Promise<string> {
-    return (await this.readSigning(bankId)).current;
+    return (await this.readSecret(bankId, 'events')).current;
   }
 
-  async addBank(bank: NewBank) {
+  async adminKey(bankId: string): Promise<string> {
+    return (await this.readSecret(bankId, 'admin')).current;
+  }
+
+  async addBank(bank: NewBank): Promise<BankKeys> {
     // Everything that can be refused is checked before anything is created.
     const banks = await this.output('BanksTableName');
     const signingSecret = newWebhookSecret();
+    const adminKey = newAdminKey();
     const callbackSecret = newWebhookSecret();
     const prefix = `vigil/${this.stage}`;
     for (const [name, secret] of [
-      [signingSecretName(prefix, bank.bankId), signingSecret],
-      [callbackSecretName(prefix, bank.bankId), callbackSecret],
+      [bankSecretName(prefix, bank.bankId, 'events'), signingSecret],
+      [bankSecretName(prefix, bank.bankId, 'admin'), adminKey],
+      [bankSecretName(prefix, bank.bankId, 'callbacks'), callbackSecret],
     ] as const) {
       await this.secrets.send(
         new CreateSecretCommand({
@@ -85,19 +94,46 @@ export class StageTarget implements Target {
         ConditionExpression: 'attribute_not_exists(bankId)',
       }),
     );
-    return { signingSecret, callbackSecret };
+    return { signingSecret, adminKey, adminKeyId: adminKeyId(adminKey), callbackSecret };
   }
 
-  async rotateSigningSecret(bankId: string) {
-    const { current } = await this.readSigning(bankId);
-    const signingSecret = newWebhookSecret();
+  async rotateSecret(bankId: string, kind: BankKeyKind) {
+    const current = kind === 'admin' ? newAdminKey() : newWebhookSecret();
+    if (kind === 'admin' && !(await this.hasSecret(bankId, kind))) {
+      // A bank registered before administration keys existed gets its first one, once its
+      // event signing secret shows that the bank exists.
+      await this.readSecret(bankId, 'events');
+      await this.secrets.send(
+        new CreateSecretCommand({
+          Name: bankSecretName(`vigil/${this.stage}`, bankId, kind),
+          KmsKeyId: `alias/vigil-${this.stage}-secrets`,
+          SecretString: JSON.stringify({ current }),
+          Description: `Vigil ${this.stage}: ${bankId}`,
+        }),
+      );
+      return { adminKey: current, adminKeyId: adminKeyId(current) };
+    }
+    const { current: previous } = await this.readSecret(bankId, kind);
     await this.secrets.send(
       new PutSecretValueCommand({
-        SecretId: signingSecretName(`vigil/${this.stage}`, bankId),
-        SecretString: JSON.stringify({ current: signingSecret, previous: current }),
+        SecretId: bankSecretName(`vigil/${this.stage}`, bankId, kind),
+        SecretString: JSON.stringify({ current, previous }),
       }),
     );
-    return { signingSecret };
+    if (kind === 'admin') return { adminKey: current, adminKeyId: adminKeyId(current) };
+    return kind === 'events' ? { signingSecret: current } : { callbackSecret: current };
+  }
+
+  async finishRotation(bankId: string, kind: BankKeyKind) {
+    const { current, previous } = await this.readSecret(bankId, kind);
+    if (previous === undefined) return false;
+    await this.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: bankSecretName(`vigil/${this.stage}`, bankId, kind),
+        SecretString: JSON.stringify({ current }),
+      }),
+    );
+    return true;
   }
 
   async updateBank(bankId: string, changes: BankChanges): Promise<BankView> {
@@ -165,12 +201,27 @@ export class StageTarget implements Target {
     };
   }
 
-  private async readSigning(bankId: string) {
+  private async hasSecret(bankId: string, kind: BankKeyKind): Promise<boolean> {
+    try {
+      await this.readSecret(bankId, kind);
+      return true;
+    } catch (error) {
+      if (error instanceof CliError) return false;
+      throw error;
+    }
+  }
+
+  /** A bank secret's value: `{current, previous?}` (the schema checks the shape, not the prefix). */
+  private async readSecret(
+    bankId: string,
+    kind: BankKeyKind,
+  ): Promise<{ current: string; previous?: string | undefined }> {
     try {
       const { SecretString } = await this.secrets.send(
-        new GetSecretValueCommand({ SecretId: signingSecretName(`vigil/${this.stage}`, bankId) }),
+        new GetSecretValueCommand({ SecretId: bankSecretName(`vigil/${this.stage}`, bankId, kind) }),
       );
-      return signingSecretValueSchema.parse(JSON.parse(SecretString ?? '{}'));
+      const value = JSON.parse(SecretString ?? '{}') as unknown;
+      return kind === 'admin' ? adminKeyValueSchema.parse(value) : signingSecretValueSchema.parse(value);
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') {
         throw new CliError(`Unknown bank ${bankId} in stage ${this.stage}.`);

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BankChanges, StoredBank } from '../shared/adapters/dynamodb-bank-directory.ts';
+import type { BankKeyKind } from '../shared/adapters/secret-store-bank-secrets.ts';
 import type { UtilityTemplate } from '../shared/domain/bank-profile.ts';
 import type { CallbackUrlPolicy, Resolve } from '../shared/domain/callback-url.ts';
 import type { DeadLetterBox } from './dead-letters.ts';
@@ -25,18 +26,33 @@ export interface NewBank {
   readonly utilityTemplate?: UtilityTemplate | undefined;
 }
 
+/** A bank's keys, printed once when made. */
+export interface BankKeys {
+  readonly signingSecret: string;
+  readonly adminKey: string;
+  readonly adminKeyId: string;
+  readonly callbackSecret: string;
+}
+
 /** Where the CLI acts: local mode (`npm start`), or a deployed stage (`--stage NAME`). */
 export interface Target {
   readonly description: string;
   /** Where a bank's callback URL may point: loopback only in local mode; `resolve` is for tests. */
   readonly callbackUrlPolicy: CallbackUrlPolicy & { readonly resolve?: Resolve };
   apiUrl(): Promise<string>;
-  /** The bank's current signing secret, to sign requests as the bank would. */
+  /** The bank's current event signing secret, to sign events as the bank would. */
   signingSecret(bankId: string): Promise<string>;
-  /** Registers a bank: creates its signing and callback secrets and its settings item. */
-  addBank(bank: NewBank): Promise<{ signingSecret: string; callbackSecret: string }>;
-  /** Makes a new current signing secret; the old one stays valid as `previous` until the next rotation. */
-  rotateSigningSecret(bankId: string): Promise<{ signingSecret: string }>;
+  /** The bank's current administration key, to sign administration requests as the bank would. */
+  adminKey(bankId: string): Promise<string>;
+  /** Registers a bank: creates its event, administration and callback secrets and its settings item. */
+  addBank(bank: NewBank): Promise<BankKeys>;
+  /**
+   * Makes a new current key of that kind; the old one stays valid as `previous` until
+   * `finishRotation` (or the next rotation). Returns the new key, as `addBank` names it.
+   */
+  rotateSecret(bankId: string, kind: BankKeyKind): Promise<Partial<BankKeys>>;
+  /** Drops the previous key of that kind; false when there was none. */
+  finishRotation(bankId: string, kind: BankKeyKind): Promise<boolean>;
   /** Changes a registered bank's settings; an unknown bank is refused and nothing is created. */
   updateBank(bankId: string, changes: BankChanges): Promise<BankView>;
   /** A registered bank's settings, never its secrets. */

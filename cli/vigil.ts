@@ -24,6 +24,9 @@ const STRING_OPTIONS = [
   'utility-template',
   'page-access-token',
   'app-secret',
+  'key',
+  'headers',
+  'bank',
 ];
 
 const USAGE = `Usage: vigil <command> [options]

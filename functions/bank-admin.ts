@@ -9,9 +9,11 @@ import { z } from 'zod';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
+import { DynamoDbNonceStore } from '../shared/adapters/dynamodb-nonce-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
+import { answerOnce } from '../shared/domain/answer-once.ts';
 import { authenticateBankRequest, readJsonBody } from '../shared/domain/authenticate-bank-request.ts';
 import { enrollCustomer } from '../shared/domain/enroll-customer.ts';
 import { eraseCustomer } from '../shared/domain/erase-customer.ts';
@@ -29,6 +31,7 @@ import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import type { CustomerEraser } from '../shared/ports/customer-eraser.ts';
 import type { EnrollmentStore } from '../shared/ports/enrollment-store.ts';
 import type { ErasureKeys } from '../shared/ports/erasure.ts';
+import type { NonceStore } from '../shared/ports/nonce-store.ts';
 import type { ThresholdStore } from '../shared/ports/threshold-store.ts';
 import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
@@ -39,8 +42,9 @@ import { openApiDocument } from '../shared/runtime/openapi-document.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 import { clientCertificateSubject, restApiEvents } from '../shared/runtime/rest-api-event.ts';
 
-// The bank's administration API: enrollments (SPEC §1.2), thresholds (§1.3) and customer
-// erasure (§1.4). Every route is signed like events.
+// The bank's administration API (docs/bank-integration.md): enrollments, thresholds and customer
+// erasure. Every route is signed with HTTP Message Signatures under the bank's administration
+// key, each nonce answered once (docs/decisions/0007-admin-request-signatures.md).
 
 export interface BankAdminPorts {
   readonly secrets: BankSecrets;
@@ -48,6 +52,7 @@ export interface BankAdminPorts {
   readonly enrollments: EnrollmentStore;
   readonly eraser: CustomerEraser;
   readonly erasure: ErasureKeys;
+  readonly nonces: NonceStore;
   readonly clock: Clock;
   /** The Facebook page whose m.me links enroll customers. */
   readonly pageId: string;
@@ -79,11 +84,20 @@ export function createHandler(ports: BankAdminPorts, log: Logger = functionLogge
     handler: async (event: Event) => {
       const bankId = event.pathParameters?.bankId ?? '';
       const body = rawBody(event);
-      await authenticateBankRequest(
+      const now = ports.clock.now();
+      const admin = {
+        method,
+        authority: event.requestContext?.domainName ?? event.headers.host ?? '',
+        path: event.rawPath,
+        query: event.rawQueryString ?? '',
+        now,
+      };
+      const request = await authenticateBankRequest(
         {
           bankId,
           headers: event.headers,
           body,
+          admin,
           pathParameters: event.pathParameters ?? {},
           sourceIp: event.requestContext?.http?.sourceIp,
           clientCertificateSubject: clientCertificateSubject(event),
@@ -91,11 +105,30 @@ export function createHandler(ports: BankAdminPorts, log: Logger = functionLogge
         ports.secrets,
         ports.banks,
       );
-      return action({
-        bankId,
-        customerId: event.pathParameters?.customerId ?? '',
-        json: () => readJsonBody(body),
+      if (request === undefined) throw new Error('An administration request authenticates with its nonce.');
+      const answer = await answerOnce(ports.nonces, bankId, request, now, async () => {
+        const result = await action({
+          bankId,
+          customerId: event.pathParameters?.customerId ?? '',
+          json: () => readJsonBody(body),
+        });
+        return {
+          status: result.statusCode ?? 200,
+          ...(result.headers?.['content-type'] !== undefined && {
+            contentType: String(result.headers['content-type']),
+          }),
+          ...(result.body !== undefined && { body: result.body }),
+        };
       });
+      if (answer.replayed) log.info('request replayed', { bankId, status: answer.status });
+      return {
+        statusCode: answer.status,
+        headers: {
+          ...(answer.contentType !== undefined && { 'content-type': answer.contentType }),
+          ...(answer.replayed && { 'vigil-replayed': 'true' }),
+        },
+        ...(answer.body !== undefined && { body: answer.body }),
+      };
     },
   });
   const { thresholds } = ports;
@@ -171,6 +204,7 @@ const env = parseEnv(
   z.object({
     THRESHOLDS_TABLE: z.string().min(1),
     ENROLLMENTS_TABLE: z.string().min(1),
+    NONCES_TABLE: z.string().min(1),
     SUBSCRIBERS_TABLE: z.string().min(1),
     ACTIVITY_TABLE: z.string().min(1),
     ALERTS_TABLE: z.string().min(1),
@@ -198,6 +232,7 @@ export const handler = createHandler({
     events: env.EVENTS_TABLE,
     enrollments: env.ENROLLMENTS_TABLE,
   }),
+  nonces: new DynamoDbNonceStore(dynamoDb, env.NONCES_TABLE),
   clock: systemClock,
   banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
   pageId: env.MESSENGER_PAGE_ID,

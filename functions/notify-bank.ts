@@ -9,15 +9,16 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-markers.ts';
+import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
 import type { Alert } from '../shared/domain/alert.ts';
-import { alertCallback, subscriberCallback } from '../shared/domain/bank-callback.ts';
+import { alertCallback, subscriberCallback, subscriberRef } from '../shared/domain/bank-callback.ts';
 import { newDelivery } from '../shared/domain/callback-delivery.ts';
 import { coveredByErasure } from '../shared/domain/erasure.ts';
 import type { Subscriber } from '../shared/domain/subscriber.ts';
 import type { CallbackOutbox } from '../shared/ports/callback-outbox.ts';
 import { type Clock, systemClock } from '../shared/ports/clock.ts';
 import type { ErasureMarkers } from '../shared/ports/erasure.ts';
-import { dynamoDb } from '../shared/runtime/aws-clients.ts';
+import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
@@ -29,6 +30,8 @@ export interface NotifyBankPorts {
   readonly outbox: CallbackOutbox;
   readonly clock: Clock;
   readonly erasures: ErasureMarkers;
+  /** The per-deployment key of subscriberRef. */
+  readonly subscriberRefKey: () => Promise<string>;
 }
 
 type Image = Record<string, AttributeValue>;
@@ -42,9 +45,12 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
     const after = record.dynamodb?.NewImage;
     const now = ports.clock.now();
     const isAlert = (after ?? before)?.alertId !== undefined;
+    const refKey = isAlert ? '' : await ports.subscriberRefKey();
     const callback = isAlert
       ? after && alertCallback(read<Alert>(before), read<Alert>(after) as Alert, now)
-      : subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now);
+      : subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now, (psid) =>
+          subscriberRef(refKey, 'messenger', psid),
+        );
     if (callback === undefined) return;
     // No callback about an alert whose customer was erased after its event arrived.
     const alert = isAlert ? read<Alert>(after) : undefined;
@@ -75,10 +81,13 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
     });
 }
 
-const env = parseEnv(z.object({ CALLBACKS_TABLE: z.string().min(1), ACTIVITY_TABLE: z.string().min(1) }));
+const env = parseEnv(
+  z.object({ CALLBACKS_TABLE: z.string().min(1), ACTIVITY_TABLE: z.string().min(1), ...secretsEnvironment }),
+);
 
 export const handler = createHandler({
   outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
   clock: systemClock,
   erasures: new DynamoDbErasureMarkers(dynamoDb, env.ACTIVITY_TABLE),
+  subscriberRefKey: subscriberRefKeyFrom(secretStoreFrom(env), env.SECRET_PREFIX),
 });

@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { callbackSecretName, signingSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
+import {
+  bankSecretName,
+  callbackSecretName,
+  signingSecretName,
+} from '../shared/adapters/secret-store-bank-secrets.ts';
 import { erasureKeySecretName } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { messengerSecretName } from '../shared/adapters/secret-store-messenger-secrets.ts';
+import { subscriberRefKeyName } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
+import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 
 /** A new erasure key secret: 32 random bytes in base64. */
 export function newErasureKeySecret(): { key: string } {
@@ -17,6 +23,9 @@ export function newWebhookSecret(): string {
 
 export interface LocalBankSecrets {
   readonly signingSecret: string;
+  /** Signs administration requests (RFC 9421), under the keyid `adminKeyId`. */
+  readonly adminKey: string;
+  readonly adminKeyId: string;
   readonly callbackSecret: string;
 }
 
@@ -50,8 +59,14 @@ export class LocalSecretsFile {
   /** The bank's secrets, created when missing. */
   ensureBank(prefix: string, bankId: string): LocalBankSecrets {
     const signing = this.ensure(signingSecretName(prefix, bankId), () => ({ current: newWebhookSecret() }));
+    const admin = this.ensure(bankSecretName(prefix, bankId, 'admin'), () => ({ current: newAdminKey() }));
     const callback = this.ensure(callbackSecretName(prefix, bankId), () => ({ current: newWebhookSecret() }));
-    return { signingSecret: signing.current, callbackSecret: callback.current };
+    return {
+      signingSecret: signing.current,
+      adminKey: admin.current,
+      adminKeyId: adminKeyId(admin.current),
+      callbackSecret: callback.current,
+    };
   }
 
   /** The Messenger app's secrets, created when missing. */
@@ -66,6 +81,11 @@ export class LocalSecretsFile {
   /** The stack's erasure key, created when missing. */
   ensureErasureKey(prefix: string): void {
     this.ensure(erasureKeySecretName(prefix), newErasureKeySecret);
+  }
+
+  /** The per-deployment key of subscriberRef, created when missing. */
+  ensureSubscriberRefKey(prefix: string): void {
+    this.ensure(subscriberRefKeyName(prefix), () => ({ key: randomBytes(32).toString('base64url') }));
   }
 
   async save(): Promise<void> {

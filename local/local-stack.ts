@@ -41,7 +41,11 @@ export interface LocalConfig {
   readonly emulatorUrl: string;
   readonly banks: readonly {
     readonly bankId: string;
+    /** Signs events (Standard Webhooks). */
     readonly signingSecret: string;
+    /** Signs administration requests (HTTP Message Signatures), under the keyid `adminKeyId`. */
+    readonly adminKey: string;
+    readonly adminKeyId: string;
     readonly callbackSecret: string;
     readonly callbackUrl: string;
   }[];
@@ -95,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const demoSecrets = secrets.ensureBank(LOCAL_SECRET_PREFIX, DEMO_BANK_ID);
     const messenger = secrets.ensureMessenger(LOCAL_SECRET_PREFIX);
     secrets.ensureErasureKey(LOCAL_SECRET_PREFIX);
+    secrets.ensureSubscriberRefKey(LOCAL_SECRET_PREFIX);
     await secrets.save();
     await seedDemo(documentClientFor(rawClient), tables, { bankId: DEMO_BANK_ID, callbackUrl });
     await mkdir(home, { recursive: true });

@@ -60,8 +60,15 @@ export class BankFunctions extends Construct {
       entry: 'bank-admin',
       environment: { MESSENGER_PAGE_ID: config.messengerPageId },
     })
-      .bindBankSecrets(secretPrefix, 'signing', secretsKey)
+      // The administration key only: an event signing secret cannot authorize administration.
+      .bindBankSecrets(secretPrefix, 'admin', secretsKey)
       .bindSecret(erasureKey, secretsKey)
+      .bindTable('nonces', tables.get('nonces'), [
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+      ])
       .bindTable('thresholds', tables.get('thresholds'), [...tableAccess.get, ...tableAccess.put, ...erase])
       .bindTable(
         'enrollments',

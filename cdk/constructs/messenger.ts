@@ -81,7 +81,7 @@ export class Messenger extends Construct {
         'subscribers',
         tables.get('subscribers'),
         [...tableAccess.get, ...tableAccess.put, ...tableAccess.update, ...tableAccess.delete],
-        ['byPsid'],
+        ['byPsid', 'byPendingPsid'],
       )
       .bindTable('alerts', tables.get('alerts'), [...tableAccess.get, ...tableAccess.update], ['byRef'])
       .bindTable('inbound', tables.get('inbound'), [...tableAccess.put, ...tableAccess.delete])

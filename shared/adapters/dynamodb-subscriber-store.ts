@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -77,6 +78,92 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
           UpdateExpression: 'SET lastInboundAt = :at',
           ConditionExpression: 'attribute_exists(customerId)',
           ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  async offerTakeover(
+    bankId: string,
+    customerId: string,
+    pending: { psid: string; enrollmentId: string; locale: string },
+  ): Promise<boolean> {
+    return conditionalWrite(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { bankId, customerId },
+          UpdateExpression:
+            'SET pendingPsid = :psid, pendingEnrollmentId = :enrollmentId, pendingLocale = :locale',
+          ConditionExpression: 'attribute_exists(customerId)',
+          ExpressionAttributeValues: {
+            ':psid': pending.psid,
+            ':enrollmentId': pending.enrollmentId,
+            ':locale': pending.locale,
+          },
+        }),
+      ),
+    );
+  }
+
+  async pendingTakeovers(psid: string): Promise<Subscriber[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byPendingPsid',
+        KeyConditionExpression: 'pendingPsid = :psid',
+        ExpressionAttributeValues: { ':psid': psid },
+      }),
+    );
+    const found = await Promise.all(
+      Items.map((item) => this.get(String(item.bankId), String(item.customerId))),
+    );
+    return found.filter((item): item is Subscriber => item?.pendingPsid === psid);
+  }
+
+  async takeOver(
+    bankId: string,
+    customerId: string,
+    pending: { psid: string; enrollmentId: string },
+    consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
+  ): Promise<Subscriber | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { bankId, customerId },
+          UpdateExpression:
+            'SET psid = :psid, enrollmentId = :enrollmentId, locale = pendingLocale, #status = :active, consentedAt = :consentedAt, consentVersion = :consentVersion, lastInboundAt = :lastInboundAt, updatedAt = :now REMOVE pendingPsid, pendingEnrollmentId, pendingLocale',
+          ConditionExpression: 'pendingPsid = :psid AND pendingEnrollmentId = :enrollmentId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':psid': pending.psid,
+            ':enrollmentId': pending.enrollmentId,
+            ':active': 'active',
+            ':consentedAt': consent.consentedAt,
+            ':consentVersion': consent.consentVersion,
+            ':lastInboundAt': consent.lastInboundAt,
+            ':now': new Date().toISOString(),
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes as Subscriber | undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async dropTakeover(bankId: string, customerId: string, psid: string): Promise<boolean> {
+    return conditionalWrite(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { bankId, customerId },
+          UpdateExpression: 'REMOVE pendingPsid, pendingEnrollmentId, pendingLocale',
+          ConditionExpression: 'pendingPsid = :psid',
+          ExpressionAttributeValues: { ':psid': psid },
         }),
       ),
     );

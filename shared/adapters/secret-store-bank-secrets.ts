@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAdminKey } from '../domain/admin-signature.ts';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
@@ -11,6 +12,22 @@ export const signingSecretValueSchema = z.object({
 });
 
 export type SigningSecretValue = z.infer<typeof signingSecretValueSchema>;
+
+const adminKey = z.string().refine(isAdminKey, 'an administration key: vadm_ and base64');
+
+/** The JSON held by a bank's administration key secret: the current key and, during a rotation, the previous one. */
+export const adminKeyValueSchema = z.object({ current: adminKey, previous: adminKey.optional() });
+
+export type AdminKeyValue = z.infer<typeof adminKeyValueSchema>;
+
+/** The three secrets of a bank: events (signing), administration requests, and callbacks. */
+export type BankKeyKind = 'events' | 'admin' | 'callbacks';
+
+/** The name of a bank's secret of that kind. */
+export function bankSecretName(prefix: string, bankId: string, kind: BankKeyKind): string {
+  const suffix = { events: 'signing', admin: 'admin', callbacks: 'callback' } as const;
+  return `${prefix}/banks/${bankId}/${suffix[kind]}`;
+}
 
 /** The name of the secret Vigil signs a bank's callbacks with. */
 export function callbackSecretName(prefix: string, bankId: string): string {
@@ -36,8 +53,21 @@ export class SecretStoreBankSecrets implements BankSecrets {
     return previous === undefined ? [current] : [current, previous];
   }
 
+  async adminKeys(bankId: string): Promise<readonly string[]> {
+    const value = await this.store.getJson(bankSecretName(this.prefix, bankId, 'admin'));
+    if (value === undefined) return [];
+    const { current, previous } = adminKeyValueSchema.parse(value);
+    return previous === undefined ? [current] : [current, previous];
+  }
+
   async callbackSecret(bankId: string): Promise<string | undefined> {
+    return (await this.callbackSecrets(bankId))[0];
+  }
+
+  async callbackSecrets(bankId: string): Promise<readonly string[]> {
     const value = await this.store.getJson(callbackSecretName(this.prefix, bankId));
-    return value === undefined ? undefined : signingSecretValueSchema.parse(value).current;
+    if (value === undefined) return [];
+    const { current, previous } = signingSecretValueSchema.parse(value);
+    return previous === undefined ? [current] : [current, previous];
   }
 }

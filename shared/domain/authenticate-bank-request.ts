@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { BankDirectory } from '../ports/bank-directory.ts';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
+import { verifyAdminRequest } from './admin-signature.ts';
 import { type Caller, checkBankAccess } from './bank-access.ts';
 import { bankIdPattern } from './bank-event.ts';
 import {
+  BodyNotAllowedError,
   ExponentNumberError,
   MalformedJsonError,
   PanDetectedError,
@@ -11,7 +14,7 @@ import {
   UnsupportedMediaTypeError,
 } from './errors.ts';
 import { ExponentNumberFound, jsonContainsPan, panOutsideBody } from './pan-guard.ts';
-import { type SignedRequest, verifyBankSignature } from './verify-bank-signature.ts';
+import { diagnoseBankSignature, type SignedRequest } from './verify-bank-signature.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -19,26 +22,74 @@ export interface BankRequest extends SignedRequest, Caller {
   readonly bankId: string;
   /** Every path parameter (the bank's id, a customer's id...), read by the PAN guard. */
   readonly pathParameters?: Readonly<Record<string, string | undefined>>;
+  /**
+   * For administration requests, what their HTTP Message Signature covers; events (without it)
+   * are signed with Standard Webhooks.
+   */
+  readonly admin?: AdminTarget;
+}
+
+export interface AdminTarget {
+  readonly method: string;
+  readonly authority: string;
+  /** The path and query as received, percent-encoding included; query without `?`. */
+  readonly path: string;
+  readonly query: string;
+  readonly now: Date;
+}
+
+/** An authenticated administration request: its nonce, and a fingerprint of what it asks. */
+export interface AdminAuthentication {
+  readonly nonce: string;
+  /** The signature's `created`, seconds: each signature is used once. */
+  readonly created: number;
+  readonly fingerprint: string;
 }
 
 /**
  * The checks every bank request passes, cheapest first, before anything is read or written:
- * size, content type (when there is a body), then the bank's Standard Webhooks signature, then
- * (given the bank directory) the bank's source IP allow-list and client certificate.
+ * size, the PAN guard on headers and path, content type (when there is a body), then the
+ * signature: Standard Webhooks with the event signing secret for events, HTTP Message Signatures
+ * (RFC 9421) with the administration key for everything else, where GET and DELETE must then
+ * carry no body; then (given the bank directory) the bank's source IP allow-list and client
+ * certificate.
  */
 export async function authenticateBankRequest(
   request: BankRequest,
   secrets: BankSecrets,
   banks?: BankDirectory,
-): Promise<void> {
+): Promise<AdminAuthentication | undefined> {
   if (request.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   refusePanOutsideBody(request);
-  if (request.body.length > 0 && !isJsonContentType(request.headers['content-type'])) {
+  const { admin } = request;
+  const bodyless = admin !== undefined && (admin.method === 'GET' || admin.method === 'DELETE');
+  // A GET or DELETE body is refused as such (400) once signed, whatever its content type.
+  if (request.body.length > 0 && !bodyless && !isJsonContentType(request.headers['content-type'])) {
     throw new UnsupportedMediaTypeError();
   }
-  const bankSecrets = bankIdPattern.test(request.bankId) ? await secrets.signingSecrets(request.bankId) : [];
-  if (!verifyBankSignature(bankSecrets, request)) throw new UnauthorizedError();
+  const knownId = bankIdPattern.test(request.bankId);
+  if (admin === undefined) {
+    const bankSecrets = knownId ? await secrets.signingSecrets(request.bankId) : [];
+    const diagnosis = diagnoseBankSignature(bankSecrets, request, new Date());
+    if (diagnosis !== undefined) throw new UnauthorizedError(diagnosis);
+    if (banks !== undefined) checkBankAccess(await banks.get(request.bankId), request);
+    return undefined;
+  }
+  const keys = knownId ? await secrets.adminKeys(request.bankId) : [];
+  const verification = await verifyAdminRequest(
+    { ...admin, headers: request.headers, body: request.body },
+    keys,
+    admin.now,
+  );
+  if (!verification.valid) throw new UnauthorizedError(verification.diagnosis);
   if (banks !== undefined) checkBankAccess(await banks.get(request.bankId), request);
+  // After the signature, so that a captured request moved to another route is refused as such.
+  if (bodyless && request.body.length > 0) throw new BodyNotAllowedError(admin.method);
+  return {
+    nonce: verification.nonce,
+    created: verification.created,
+    fingerprint: requestFingerprint(admin, request.body),
+  };
 }
 
 /**
@@ -50,6 +101,14 @@ export function refusePanOutsideBody(
 ): void {
   const where = panOutsideBody(request.headers, { bankId: request.bankId, ...request.pathParameters });
   if (where !== undefined) throw new PanDetectedError(where);
+}
+
+/** What a nonce was used for: method, path, query and body, hashed. */
+function requestFingerprint(admin: AdminTarget, body: Buffer): string {
+  const bodyHash = createHash('sha256').update(body).digest('base64url');
+  return createHash('sha256')
+    .update([admin.method, admin.authority, admin.path, admin.query, bodyHash].join('\n'))
+    .digest('base64url');
 }
 
 /**

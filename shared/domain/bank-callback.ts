@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Alert, AlertStatus } from './alert.ts';
 import type { Subscriber } from './subscriber.ts';
 
@@ -74,19 +74,30 @@ function changedAt(alert: Alert): string | undefined {
 }
 
 /**
- * The callback for a subscription change: `customer.subscribed` when it becomes active,
- * `customer.unsubscribed` when an active one is revoked (STOP) or erased. A refused consent is
- * no subscription, so the bank hears nothing of it.
+ * A stable, non-reversible reference to the person behind a subscription: a keyed hash of the
+ * channel address (the PSID) under a per-deployment key, so that a bank sees when the person
+ * changed without ever learning the address.
+ */
+export function subscriberRef(key: string, channel: 'messenger', address: string): string {
+  return `sr_${createHmac('sha256', key).update(`${channel}:${address}`).digest('base64url').slice(0, 32)}`;
+}
+
+/**
+ * The callback for a subscription change: `customer.subscribed` when it becomes active or moves
+ * to another person (a new `subscriberRef`), `customer.unsubscribed` when an active one is
+ * revoked (STOP) or erased. A refused consent is no subscription, so the bank hears nothing of it.
  */
 export function subscriberCallback(
   before: Subscriber | undefined,
   after: Subscriber | undefined,
   now: Date,
+  refOf: (psid: string) => string,
 ): BankCallback | undefined {
   const wasActive = before?.status === 'active';
   const isActive = after?.status === 'active';
   const subject = after ?? before;
-  if (subject === undefined || wasActive === isActive) return undefined;
+  const moved = wasActive && isActive && before?.psid !== after?.psid;
+  if (subject === undefined || (wasActive === isActive && !moved)) return undefined;
   const consent = (isActive ? after?.consentedAt : before?.consentedAt) ?? '';
   const type: CallbackType = isActive ? 'customer.subscribed' : 'customer.unsubscribed';
   return {
@@ -96,6 +107,8 @@ export function subscriberCallback(
     occurredAt: (isActive ? after?.consentedAt : after?.updatedAt) ?? now.toISOString(),
     data: {
       customerId: subject.customerId,
+      channel: 'messenger',
+      subscriberRef: refOf(subject.psid),
       ...(isActive && { consentVersion: after?.consentVersion }),
       ...(!isActive && { reason: after === undefined ? 'erased' : 'stopped' }),
     },

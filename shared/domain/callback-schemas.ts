@@ -17,6 +17,18 @@ const occurredAtSchema = z.iso
   .datetime({ offset: true })
   .meta({ description: 'When it changed; order by it.' });
 
+/** Who is subscribed, without saying who: the channel and a keyed hash of the address. */
+const subscriberFields = {
+  channel: z.literal('messenger'),
+  subscriberRef: z
+    .string()
+    .regex(/^sr_[A-Za-z0-9_-]{32}$/)
+    .meta({
+      description:
+        'A stable keyed hash of the subscriber’s channel address (never the address): it changes when another person takes over the subscription.',
+    }),
+};
+
 const reasonSchema = z.strictObject({
   rule: z.enum([...ruleNames, 'lowBalance']),
   observed: z.union([z.number(), z.string()]),
@@ -52,12 +64,16 @@ function callback<Type extends CallbackType, Data extends z.ZodType>(
 export const callbackSchemas = {
   'customer.subscribed': callback(
     'customer.subscribed',
-    z.strictObject({ customerId: customerIdSchema, consentVersion: z.string() }),
+    z.strictObject({ customerId: customerIdSchema, ...subscriberFields, consentVersion: z.string() }),
     'The customer agreed in Messenger to alerts from the bank.',
   ),
   'customer.unsubscribed': callback(
     'customer.unsubscribed',
-    z.strictObject({ customerId: customerIdSchema, reason: z.enum(['stopped', 'erased']) }),
+    z.strictObject({
+      customerId: customerIdSchema,
+      ...subscriberFields,
+      reason: z.enum(['stopped', 'erased']),
+    }),
     'The customer wrote STOP (`stopped`), or the bank erased them (`erased`).',
   ),
   'alert.sent': callback('alert.sent', alertData, 'The fraud check or notice reached Messenger.'),

@@ -23,7 +23,7 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'skipped';
 
 /**
  * One attempt at a callback: claimed first, so that the immediate attempt and the retrier never
- * call the bank for it at once; signed at sending time with the bank's callback secret, with the
+ * call the bank for it at once; signed at sending time with the bank's callback secrets, with the
  * delivery id as `webhook-id` on every attempt. A non-2xx answer or a timeout reschedules it with
  * backoff, until the retry window closes and it goes to the dead letters.
  */
@@ -45,12 +45,12 @@ export async function deliverCallback(
   const attempts = delivery.attempts + 1;
   let failure: string;
   try {
-    const [bank, secret] = await Promise.all([
+    const [bank, secrets] = await Promise.all([
       ports.banks.get(delivery.bankId),
-      ports.secrets.callbackSecret(delivery.bankId),
+      ports.secrets.callbackSecrets(delivery.bankId),
     ]);
     const url = callbackUrl(bank?.callbackUrl, ports.allowLoopbackHttp ?? false);
-    if (url === undefined || secret === undefined) {
+    if (url === undefined || secrets.length === 0) {
       failure = 'no valid callback URL or callback secret';
     } else {
       const sentAt = ports.clock.now();
@@ -61,7 +61,11 @@ export async function deliverCallback(
           'user-agent': 'Vigil-Callbacks/1',
           'webhook-id': delivery.deliveryId,
           'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-          'webhook-signature': new Webhook(secret).sign(delivery.deliveryId, sentAt, delivery.body),
+          // During a rotation, one signature per secret, space-separated as Standard Webhooks
+          // allows: the bank verifies with either while it switches.
+          'webhook-signature': secrets
+            .map((secret) => new Webhook(secret).sign(delivery.deliveryId, sentAt, delivery.body))
+            .join(' '),
         },
         delivery.body,
       );

@@ -45,15 +45,40 @@ export class UnsupportedMediaTypeError extends ClientError {
   }
 }
 
-/** One answer for every authentication failure, so that nobody can learn which banks exist. */
+/**
+ * One answer for every authentication failure, so that nobody can learn which banks exist. The
+ * diagnosis (which check failed) goes to the operator's log only.
+ */
 export class UnauthorizedError extends ClientError {
   override readonly name = 'UnauthorizedError';
-  constructor() {
+  constructor(
+    readonly diagnosis?: { readonly check: string; readonly detail: string; readonly skewSeconds?: number },
+  ) {
     super(
       401,
       'invalid-signature',
       'Invalid signature',
       'The request is not signed with a valid key of this bank, or its timestamp is outside the 5 minute tolerance.',
+    );
+  }
+}
+
+export class BodyNotAllowedError extends ClientError {
+  override readonly name = 'BodyNotAllowedError';
+  constructor(method: string) {
+    super(400, 'body-not-allowed', 'Body not allowed', `A ${method} request carries no body.`);
+  }
+}
+
+/** A retry arrived while the first request with its nonce is still being handled. */
+export class RequestInProgressError extends ClientError {
+  override readonly name = 'RequestInProgressError';
+  constructor() {
+    super(
+      409,
+      'request-in-progress',
+      'Request in progress',
+      'A request with this nonce is still being handled. Retry it in a few seconds to get its answer.',
     );
   }
 }

@@ -195,6 +195,16 @@ class Conversation {
     if (existing?.status === 'active' && existing.psid === this.psid) {
       return this.reply(textsFor(locale).consentConfirmed(bankName), 'consented');
     }
+    if (existing?.status === 'active') {
+      // Someone else holds this subscription: it stays theirs until this person agrees.
+      await this.ports.subscribers.offerTakeover(bankId, customerId, {
+        psid: this.psid,
+        enrollmentId,
+        locale,
+      });
+      await this.send(consentRequest(bankName, enrollmentId, locale));
+      return 'enrolled';
+    }
     await this.ports.subscribers.save({
       bankId,
       customerId,
@@ -212,7 +222,7 @@ class Conversation {
   /** Agree: the only way a subscription becomes active (consent time and text version kept). */
   async agree(enrollmentId: string): Promise<EventOutcome> {
     const subscription = this.subscriptions.find((s) => s.enrollmentId === enrollmentId);
-    if (subscription === undefined) return this.reply(textsFor(undefined).linkInvalid, 'link_invalid');
+    if (subscription === undefined) return this.takeOver(enrollmentId);
     const texts = textsFor(subscription.locale);
     const bankName = await this.bankName(subscription.bankId);
     if (subscription.status === 'active') return this.reply(texts.consentConfirmed(bankName), 'consented');
@@ -230,14 +240,54 @@ class Conversation {
   /** No thanks: nothing is kept. */
   async decline(enrollmentId: string): Promise<EventOutcome> {
     const subscription = this.subscriptions.find((s) => s.enrollmentId === enrollmentId);
-    if (subscription === undefined || subscription.status !== 'pending_consent') {
-      return this.reply(textsFor(subscription?.locale).linkInvalid, 'link_invalid');
+    if (subscription === undefined) return this.declineTakeover(enrollmentId);
+    if (subscription.status !== 'pending_consent') {
+      return this.reply(textsFor(subscription.locale).linkInvalid, 'link_invalid');
     }
     await this.ports.subscribers.delete(subscription.bankId, subscription.customerId);
     return this.reply(
       textsFor(subscription.locale).consentDeclined(await this.bankName(subscription.bankId)),
       'declined',
     );
+  }
+
+  /**
+   * Agree to a link for a customer someone else is subscribed as: the subscription moves to this
+   * person (the bank hears `customer.subscribed` with the new subscriberRef), and the previous
+   * person is told that the alerts went elsewhere.
+   */
+  private async takeOver(enrollmentId: string): Promise<EventOutcome> {
+    const offered = await this.offeredTakeover(enrollmentId);
+    if (offered === undefined) return this.reply(textsFor(undefined).linkInvalid, 'link_invalid');
+    const now = this.ports.clock.now().toISOString();
+    const previous = await this.ports.subscribers.takeOver(
+      offered.bankId,
+      offered.customerId,
+      { psid: this.psid, enrollmentId },
+      { consentedAt: now, consentVersion: CONSENT_VERSION, lastInboundAt: now },
+    );
+    const texts = textsFor(offered.pendingLocale);
+    if (previous === undefined) return this.reply(texts.linkInvalid, 'link_invalid');
+    const bankName = await this.bankName(offered.bankId);
+    if (previous.psid !== this.psid) {
+      const moved = { text: textsFor(previous.locale).alertsMoved(bankName) };
+      await this.sendTo(previous.psid, moved);
+    }
+    return this.reply(texts.consentConfirmed(bankName), 'consented');
+  }
+
+  /** No thanks to a link for a customer someone else is subscribed as: their subscription stays. */
+  private async declineTakeover(enrollmentId: string): Promise<EventOutcome> {
+    const offered = await this.offeredTakeover(enrollmentId);
+    if (offered === undefined) return this.reply(textsFor(undefined).linkInvalid, 'link_invalid');
+    await this.ports.subscribers.dropTakeover(offered.bankId, offered.customerId, this.psid);
+    const bankName = await this.bankName(offered.bankId);
+    return this.reply(textsFor(offered.pendingLocale).consentDeclined(bankName), 'declined');
+  }
+
+  private async offeredTakeover(enrollmentId: string): Promise<Subscriber | undefined> {
+    const offers = await this.ports.subscribers.pendingTakeovers(this.psid);
+    return offers.find((s) => s.pendingEnrollmentId === enrollmentId);
   }
 
   /** STOP: every active subscription of this person is revoked; each bank is told. */
@@ -308,9 +358,13 @@ class Conversation {
   }
 
   /** Replies are best effort: the state change is what counts, and Meta would redeliver otherwise. */
-  private async send(message: OutgoingMessage): Promise<void> {
+  private send(message: OutgoingMessage): Promise<void> {
+    return this.sendTo(this.psid, message);
+  }
+
+  private async sendTo(psid: string, message: OutgoingMessage): Promise<void> {
     try {
-      await this.ports.messenger.send({ psid: this.psid, messagingType: 'RESPONSE', message });
+      await this.ports.messenger.send({ psid, messagingType: 'RESPONSE', message });
     } catch (error) {
       this.ports.onReplyFailed?.(error);
     }

@@ -58,6 +58,7 @@ interface Texts {
   noThanks: string;
   consentConfirmed(bank: string): string;
   consentDeclined(bank: string): string;
+  alertsMoved(bank: string): string;
   linkInvalid: string;
   help: string;
   stopped(banks: string): string;
@@ -91,6 +92,8 @@ const TEXTS: Record<Locale, Texts> = {
     consentConfirmed: (bank) =>
       `Done. You will get alerts from ${bank} here. Reply STOP to end them, HELP for help.`,
     consentDeclined: (bank) => `OK, no alerts from ${bank}. Nothing has been kept.`,
+    alertsMoved: (bank) =>
+      `Alerts from ${bank} for your card now go to another Messenger account, after a new link from ${bank} was accepted there. If this was not you, contact ${bank} now.`,
     linkInvalid: 'This link has expired or was already used. Ask your bank for a new one in its app.',
     help: 'Vigil sends you alerts from your bank about unusual card activity and asks if it was you. Reply STOP to end all alerts, START to turn them back on.',
     stopped: (banks) => `Alerts from ${banks} are off. Reply START to turn them back on.`,
@@ -117,6 +120,8 @@ const TEXTS: Record<Locale, Texts> = {
     consentConfirmed: (bank) =>
       `C'est fait. Vous recevrez ici les alertes de ${bank}. Répondez STOP pour les arrêter, HELP pour de l'aide.`,
     consentDeclined: (bank) => `D'accord, aucune alerte de ${bank}. Rien n'a été conservé.`,
+    alertsMoved: (bank) =>
+      `Les alertes de ${bank} pour votre carte sont désormais envoyées à un autre compte Messenger, qui a accepté un nouveau lien de ${bank}. Si ce n'était pas vous, contactez ${bank} dès maintenant.`,
     linkInvalid:
       'Ce lien a expiré ou a déjà servi. Demandez-en un nouveau dans l’application de votre banque.',
     help: 'Vigil vous transmet les alertes de votre banque en cas d’activité inhabituelle sur votre carte et vous demande si c’était vous. Répondez STOP pour arrêter les alertes, START pour les réactiver.',

@@ -20,6 +20,13 @@ export interface Subscriber {
   /** The customer's last message to the page, ISO time: opens the 24 h window. */
   readonly lastInboundAt?: string;
   readonly updatedAt: string;
+  /**
+   * Another Messenger user who opened a fresh link for this customer while the subscription is
+   * active: they take it over only when they agree; until then alerts go to `psid`.
+   */
+  readonly pendingPsid?: string;
+  readonly pendingEnrollmentId?: string;
+  readonly pendingLocale?: string;
 }
 
 /** True when a normal (non-template) message may be sent now. */

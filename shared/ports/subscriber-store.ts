@@ -16,6 +16,29 @@ export interface SubscriberStore {
   ): Promise<boolean>;
   /** Records the customer's last message to the page (the 24 h window). */
   touch(bankId: string, customerId: string, at: Date): Promise<void>;
+  /**
+   * Records another Messenger user's pending takeover of an existing subscription, which stays
+   * as it is until they agree; false when there is no subscription.
+   */
+  offerTakeover(
+    bankId: string,
+    customerId: string,
+    pending: { readonly psid: string; readonly enrollmentId: string; readonly locale: string },
+  ): Promise<boolean>;
+  /** The subscriptions this Messenger user has been offered to take over. */
+  pendingTakeovers(psid: string): Promise<Subscriber[]>;
+  /**
+   * Moves the subscription to the user who agreed, when their takeover is still the pending one;
+   * returns the subscription as it was before (its previous PSID), or undefined.
+   */
+  takeOver(
+    bankId: string,
+    customerId: string,
+    pending: { readonly psid: string; readonly enrollmentId: string },
+    consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
+  ): Promise<Subscriber | undefined>;
+  /** Forgets a pending takeover (the user said No thanks). */
+  dropTakeover(bankId: string, customerId: string, psid: string): Promise<boolean>;
   /** True when there was a subscription to delete. */
   delete(bankId: string, customerId: string): Promise<boolean>;
 }

@@ -54,6 +54,32 @@ const signatureHeaders = [
     schema: { type: 'string', pattern: '^\\d+$' },
   },
 ];
+/** Administration requests: HTTP Message Signatures (RFC 9421) under the administration key. */
+const adminSigned = { security: [{ httpMessageSignature: [] }] };
+const adminSignatureHeaders = [
+  {
+    name: 'Signature-Input',
+    in: 'header',
+    required: true,
+    description:
+      'sig=("@method" "@authority" "@path" "@query" "content-digest");created=<unix seconds>;nonce="<16–128 URL-safe characters, new per request>";keyid="<adminKeyId>";alg="hmac-sha256" (without "content-digest" when there is no body).',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'Signature',
+    in: 'header',
+    required: true,
+    description: 'sig=:<base64 HMAC-SHA256 of the RFC 9421 signature base under the administration key>:',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'Content-Digest',
+    in: 'header',
+    required: false,
+    description: 'With a body (required then): sha-256=:<base64 SHA-256 of the exact body>: (RFC 9530).',
+    schema: { type: 'string' },
+  },
+];
 const bankId = {
   name: 'bankId',
   in: 'path',
@@ -140,6 +166,20 @@ function operation(operationId: string, summary: string, extra: Json): Json {
   return { operationId, summary, tags: ['Bank API'], ...signed, ...extra };
 }
 
+/** An administration operation: signed with HTTP Message Signatures, each nonce answered once. */
+function adminOperation(operationId: string, summary: string, extra: Json): Json {
+  return {
+    ...operation(operationId, summary, extra),
+    ...adminSigned,
+    responses: {
+      ...(extra.responses as Json),
+      '409': problem('A retry arrived while the first request with its nonce is still being handled.'),
+    },
+    description:
+      'Signed with HTTP Message Signatures under the administration key. A retry signed again with the same nonce gets the first answer (header `vigil-replayed: true`).',
+  };
+}
+
 /** The OpenAPI document, for the given server URL. */
 export function openApiDocument(serverUrl: string): Json {
   return {
@@ -148,12 +188,15 @@ export function openApiDocument(serverUrl: string): Json {
       title: 'Vigil bank API',
       version: '1.0.0',
       description:
-        'Card fraud alerts over Messenger. Every request is signed with Standard Webhooks (HMAC-SHA256 over `webhook-id.webhook-timestamp.body`, keyed with the base64-decoded part of your signing secret after `whsec_`), in the `webhook-signature` header. Vigil signs its callbacks (`webhooks`) the same way with your callback secret. See docs/bank-integration.md.',
+        'Card fraud alerts over Messenger. Events are signed with Standard Webhooks (HMAC-SHA256 over `webhook-id.webhook-timestamp.body`, keyed with the base64-decoded part of your event signing secret after `whsec_`); every other request with HTTP Message Signatures (RFC 9421, hmac-sha256 over method, authority, path, query and Content-Digest, with created, nonce and keyid) under your administration key. Vigil signs its callbacks (`webhooks`) with Standard Webhooks and your callback secret. See docs/bank-integration.md.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: serverUrl }],
     tags: [
-      { name: 'Bank API', description: 'Called by banks, signed with their signing secret.' },
+      {
+        name: 'Bank API',
+        description: 'Called by banks, signed with their event signing secret or administration key.',
+      },
       {
         name: 'Callbacks',
         description: 'Called by Vigil on the bank’s callback URL, signed with its callback secret.',
@@ -196,8 +239,8 @@ export function openApiDocument(serverUrl: string): Json {
         }),
       },
       '/v1/banks/{bankId}/enrollments': {
-        post: operation('postEnrollment', 'Create a single-use Messenger enrollment link', {
-          parameters: [bankId, ...signatureHeaders],
+        post: adminOperation('postEnrollment', 'Create a single-use Messenger enrollment link', {
+          parameters: [bankId, ...adminSignatureHeaders],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ref('EnrollmentRequest'), example: enrollmentExample } },
@@ -210,19 +253,19 @@ export function openApiDocument(serverUrl: string): Json {
         }),
       },
       '/v1/banks/{bankId}/thresholds': {
-        get: operation(
+        get: adminOperation(
           'getBankThresholds',
           'The bank’s default thresholds (Vigil’s built-in ones until set)',
           {
-            parameters: [bankId, ...signatureHeaders],
+            parameters: [bankId, ...adminSignatureHeaders],
             responses: {
               '200': json('The thresholds.', ref('Thresholds'), bankThresholdsExample),
               ...common,
             },
           },
         ),
-        put: operation('putBankThresholds', 'Replace the bank’s default thresholds', {
-          parameters: [bankId, ...signatureHeaders],
+        put: adminOperation('putBankThresholds', 'Replace the bank’s default thresholds', {
+          parameters: [bankId, ...adminSignatureHeaders],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ref('Thresholds'), example: bankThresholdsExample } },
@@ -235,8 +278,8 @@ export function openApiDocument(serverUrl: string): Json {
         }),
       },
       '/v1/banks/{bankId}/customers/{customerId}/thresholds': {
-        get: operation('getCustomerThresholds', 'A customer’s threshold override', {
-          parameters: [bankId, customerId, ...signatureHeaders],
+        get: adminOperation('getCustomerThresholds', 'A customer’s threshold override', {
+          parameters: [bankId, customerId, ...adminSignatureHeaders],
           responses: {
             '200': json('The override.', ref('ThresholdOverride'), customerThresholdsExample),
             '400': invalidPath,
@@ -244,8 +287,8 @@ export function openApiDocument(serverUrl: string): Json {
             ...common,
           },
         }),
-        put: operation('putCustomerThresholds', 'Replace a customer’s threshold override', {
-          parameters: [bankId, customerId, ...signatureHeaders],
+        put: adminOperation('putCustomerThresholds', 'Replace a customer’s threshold override', {
+          parameters: [bankId, customerId, ...adminSignatureHeaders],
           requestBody: {
             required: true,
             content: {
@@ -258,14 +301,14 @@ export function openApiDocument(serverUrl: string): Json {
             ...withBody,
           },
         }),
-        delete: operation('deleteCustomerThresholds', 'Remove a customer’s threshold override', {
-          parameters: [bankId, customerId, ...signatureHeaders],
+        delete: adminOperation('deleteCustomerThresholds', 'Remove a customer’s threshold override', {
+          parameters: [bankId, customerId, ...adminSignatureHeaders],
           responses: { '204': { description: 'Removed, or there was none.' }, '400': invalidPath, ...common },
         }),
       },
       '/v1/banks/{bankId}/customers/{customerId}': {
-        delete: operation('eraseCustomer', 'Erase everything Vigil holds on a customer', {
-          parameters: [bankId, customerId, ...signatureHeaders],
+        delete: adminOperation('eraseCustomer', 'Erase everything Vigil holds on a customer', {
+          parameters: [bankId, customerId, ...adminSignatureHeaders],
           responses: {
             '204': { description: 'Erased, or there was nothing.' },
             '400': invalidPath,
@@ -292,13 +335,20 @@ export function openApiDocument(serverUrl: string): Json {
           type: 'apiKey',
           in: 'header',
           name: 'webhook-signature',
-          description: `${SIGNING_SCHEME} Keyed with your signing secret; several space-separated signatures are allowed during a rotation.`,
+          description: `${SIGNING_SCHEME} Keyed with your event signing secret; several space-separated signatures are allowed during a rotation. \`webhook-timestamp\` is a plain integer of seconds.`,
         },
         callbackSignature: {
           type: 'apiKey',
           in: 'header',
           name: 'webhook-signature',
-          description: `${SIGNING_SCHEME} Keyed with your callback secret (vigil/<stage>/banks/<bankId>/callback); verify it, and that webhook-timestamp is within 5 minutes, with the standardwebhooks library.`,
+          description: `${SIGNING_SCHEME} Keyed with your callback secret (vigil/<stage>/banks/<bankId>/callback); during a rotation of that secret two space-separated signatures are sent. Verify it, and that webhook-timestamp is within 5 minutes, with the standardwebhooks library.`,
+        },
+        httpMessageSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Signature',
+          description:
+            'HTTP Message Signatures (RFC 9421), `hmac-sha256` under your administration key (`vadm_<base64>`, the HMAC key is the base64-decoded part), label `sig`. Covered: "@method", "@authority", "@path", "@query", and "content-digest" (RFC 9530, sha-256) whenever there is a body; parameters `created` (within 5 minutes), `nonce` (new per request; the same nonce with a new signature retries), `keyid` (your adminKeyId). One 401 answer for every failure.',
         },
       },
       schemas: {

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ClientError } from '../domain/errors.ts';
+import { ClientError, UnauthorizedError } from '../domain/errors.ts';
 
 type HttpMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
@@ -33,7 +33,22 @@ export function problemJsonErrors(logger: Logger, onRefused?: (problemType: stri
     onError: async (request) => {
       const { error } = request;
       if (error instanceof ClientError) {
-        logger.warn('request refused', { status: error.status, problemType: error.problemType });
+        // Which signature check failed, for the operator only: the client gets one 401 body.
+        const diagnosis =
+          error instanceof UnauthorizedError && error.diagnosis !== undefined
+            ? {
+                signatureCheck: error.diagnosis.check,
+                signatureDetail: error.diagnosis.detail,
+                ...(error.diagnosis.skewSeconds !== undefined && {
+                  skewSeconds: error.diagnosis.skewSeconds,
+                }),
+              }
+            : {};
+        logger.warn('request refused', {
+          status: error.status,
+          problemType: error.problemType,
+          ...diagnosis,
+        });
         onRefused?.(error.problemType);
         const extra = error.errors === undefined ? {} : { errors: error.errors };
         request.response = problemResponse(error.status, error.problemType, error.title, error.detail, extra);

@@ -49,7 +49,9 @@ export function toHttpApiEvent(event: APIGatewayProxyEvent | APIGatewayProxyEven
   const converted: HttpApiEventWithCert = {
     version: '2.0',
     routeKey,
-    rawPath: event.path,
+    // The path as the client asked for it (with the stage on the execute-api URL): what an
+    // administration request's signature covers.
+    rawPath: context.path || event.path,
     rawQueryString,
     headers,
     ...(Object.keys(query).length > 0 && { queryStringParameters: query }),

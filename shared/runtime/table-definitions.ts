@@ -39,7 +39,11 @@ export const tableDefinitions = {
     partitionKey: S('bankId'),
     sortKey: S('customerId'),
     stream: 'NEW_AND_OLD_IMAGES',
-    globalIndexes: [{ indexName: 'byPsid', partitionKey: S('psid') }],
+    globalIndexes: [
+      { indexName: 'byPsid', partitionKey: S('psid') },
+      // Sparse: the few subscriptions another person was offered to take over (until they agree).
+      { indexName: 'byPendingPsid', partitionKey: S('pendingPsid'), projection: 'KEYS_ONLY' },
+    ],
     durable: true,
   },
   /** Single-use enrollment tokens, stored only as hashes. */
@@ -91,6 +95,11 @@ export const tableDefinitions = {
     globalIndexes: [{ indexName: 'dueByBank', partitionKey: S('dueBankId'), sortKey: S('nextAttemptAt') }],
     durable: false,
   },
+  /**
+   * Administration request nonces (`<bankId>#<nonce>`): each used once; the request's fingerprint
+   * and first answer, for a bank's retry, kept an hour.
+   */
+  nonces: { partitionKey: S('nonceKey'), timeToLiveAttribute: 'expiresAt', durable: false },
   /** Messenger message ids already handled, to drop duplicate webhook deliveries. */
   inbound: { partitionKey: S('mid'), timeToLiveAttribute: 'expiresAt', durable: false },
 } as const satisfies Record<string, TableDefinition>;

@@ -69,7 +69,7 @@ const erasureKey: Allowed = {
   actions: ['secretsmanager:GetSecretValue'],
   resource: /^\{"Ref":"BankErasureKey[0-9A-F]{8}"\}$/,
 };
-const bankSecrets = (kind: 'signing' | 'callback'): Allowed => ({
+const bankSecrets = (kind: 'signing' | 'admin' | 'callback'): Allowed => ({
   actions: ['secretsmanager:GetSecretValue'],
   resource: new RegExp(`:secret:vigil/dev/banks/\\*/${kind}-\\?{6}"\\]\\]\\}$`),
 });
@@ -92,8 +92,10 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     tracing,
     key,
     secretsKey,
-    bankSecrets('signing'),
+    bankSecrets('admin'),
     erasureKey,
+    // Nonces: claimed once, answered, freed when the request failed.
+    table('Nonces', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
     // Enrollments, and erasing a customer everywhere (SPEC §1.4).
     table('Enrollments', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
@@ -121,6 +123,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
       'dynamodb:DeleteItem',
     ]),
     index('Subscribers', 'byPsid'),
+    // A second person's pending takeover of a subscription, found when they agree.
+    index('Subscribers', 'byPendingPsid'),
     table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
     index('Alerts', 'byRef'),
     table('Inbound', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
@@ -130,6 +134,10 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('NotifyBank'),
     tracing,
     key,
+    {
+      actions: ['secretsmanager:GetSecretValue'],
+      resource: /^\{"Ref":"CallbacksSubscriberRefKey[0-9A-F]{8}"\}$/,
+    },
     table('Callbacks', ['dynamodb:PutItem']),
     table('Activity', ['dynamodb:GetItem']),
     streamOf('Alerts'),

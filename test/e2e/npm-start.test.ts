@@ -79,6 +79,8 @@ describe('npm start', () => {
       {
         bankId: 'demo-bank',
         signingSecret: expect.stringMatching(/^whsec_/),
+        adminKey: expect.stringMatching(/^vadm_/),
+        adminKeyId: expect.stringMatching(/^adm_[0-9a-f]{16}$/),
         callbackSecret: expect.stringMatching(/^whsec_/),
         callbackUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
       },

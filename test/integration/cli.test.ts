@@ -148,13 +148,23 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     ]);
     expect(result.code).toBe(0);
     const body = JSON.parse(result.stdout).body;
-    expect(body).toMatchObject({ bankId: 'acme-bank', signingSecret: expect.stringMatching(/^whsec_/) });
+    expect(body).toMatchObject({
+      bankId: 'acme-bank',
+      signingSecret: expect.stringMatching(/^whsec_/),
+      adminKey: expect.stringMatching(/^vadm_/),
+      adminKeyId: expect.stringMatching(/^adm_[0-9a-f]{16}$/),
+      callbackSecret: expect.stringMatching(/^whsec_/),
+    });
+    expect(body.adminKey).not.toContain(body.signingSecret.slice(6));
     const created = secretsManager.commandCalls(CreateSecretCommand).map((call) => call.args[0].input);
     expect(created.map((input) => [input.Name, input.KmsKeyId])).toEqual([
       ['vigil/prod/banks/acme-bank/signing', 'alias/vigil-prod-secrets'],
+      ['vigil/prod/banks/acme-bank/admin', 'alias/vigil-prod-secrets'],
       ['vigil/prod/banks/acme-bank/callback', 'alias/vigil-prod-secrets'],
     ]);
     expect(JSON.parse(created[0]?.SecretString ?? '{}')).toEqual({ current: body.signingSecret });
+    expect(JSON.parse(created[1]?.SecretString ?? '{}')).toEqual({ current: body.adminKey });
+    expect(JSON.parse(created[2]?.SecretString ?? '{}')).toEqual({ current: body.callbackSecret });
     const [put] = dynamoDb.commandCalls(PutCommand).map((call) => call.args[0].input);
     expect(put?.TableName).toBe('vigil-prod-banks');
     expect(put?.Item).toMatchObject({
@@ -276,6 +286,61 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
     expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(1);
   });
 
+  it.each([
+    ['admin', 'vigil/prod/banks/acme-bank/admin', 'adminKey'],
+    ['callbacks', 'vigil/prod/banks/acme-bank/callback', 'callbackSecret'],
+  ])(
+    'banks rotate-secret --key %s rotates that secret only, and finish-rotation drops the old one',
+    async (kind, secretId, field) => {
+      const old = kind === 'admin' ? `vadm_${Buffer.alloc(32, 7).toString('base64')}` : secret;
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: secretId })
+        .resolves({ SecretString: JSON.stringify({ current: old }) });
+      const rotated = JSON.parse(
+        (await stage(['banks', 'rotate-secret', 'acme-bank', '--key', kind])).stdout,
+      ).body;
+      const [put] = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+      expect(put?.SecretId).toBe(secretId);
+      expect(JSON.parse(put?.SecretString ?? '{}')).toEqual({ current: rotated[field], previous: old });
+      expect(rotated[field]).not.toBe(old);
+
+      secretsManager.reset();
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: secretId })
+        .resolves({ SecretString: put?.SecretString ?? '' });
+      const finished = JSON.parse(
+        (await stage(['banks', 'finish-rotation', 'acme-bank', '--key', kind])).stdout,
+      ).body;
+      expect(finished).toEqual({ bankId: 'acme-bank', key: kind, previousKeyDropped: true });
+      const [last] = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+      expect(last?.SecretId).toBe(secretId);
+      expect(JSON.parse(last?.SecretString ?? '{}')).toEqual({ current: rotated[field] });
+    },
+  );
+
+  it('gives a bank registered before administration keys existed its first one', async () => {
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'vigil/prod/banks/acme-bank/signing' })
+      .resolves({ SecretString: JSON.stringify({ current: secret }) });
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'vigil/prod/banks/acme-bank/admin' })
+      .rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
+    const rotated = JSON.parse(
+      (await stage(['banks', 'rotate-secret', 'acme-bank', '--key', 'admin'])).stdout,
+    ).body;
+    const [created] = secretsManager.commandCalls(CreateSecretCommand).map((call) => call.args[0].input);
+    expect(created?.Name).toBe('vigil/prod/banks/acme-bank/admin');
+    expect(created?.KmsKeyId).toBe('alias/vigil-prod-secrets');
+    expect(JSON.parse(created?.SecretString ?? '{}')).toEqual({ current: rotated.adminKey });
+    expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('refuses an unknown --key with exit code 2', async () => {
+    await expect(stage(['banks', 'rotate-secret', 'acme-bank', '--key', 'signing'])).rejects.toThrow(
+      /--key is events, admin or callbacks/,
+    );
+  });
+
   it('says clearly when the stack does not exist', async () => {
     cloudFormation.on(DescribeStacksCommand).rejects(new Error('Stack with id Vigil-prod does not exist'));
     await expect(stage(['events', 'send', 'acme-bank', '--file', example])).rejects.toThrow(
@@ -309,7 +374,10 @@ describe('vigil against local mode', () => {
     ).toMatchObject({
       status: 'ignored',
     });
-    const { signingSecret: old } = JSON.parse(added.stdout).body;
+    const { signingSecret: old, adminKey } = JSON.parse(added.stdout).body;
+    expect(adminKey).toMatch(/^vadm_/);
+    // Its administration key signs its administration requests at once.
+    expect(JSON.parse((await cli(['thresholds', 'get', 'new-bank'])).stdout).status).toBe(200);
     await cli(['banks', 'rotate-secret', 'new-bank']);
     const event = JSON.stringify({
       ...JSON.parse(await (await import('node:fs/promises')).readFile(example, 'utf8')),

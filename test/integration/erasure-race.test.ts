@@ -109,6 +109,7 @@ async function startPipeline() {
     outbox: new DynamoDbCallbackOutbox(client, names.callbacks),
     clock: systemClock,
     erasures: new DynamoDbErasureMarkers(client, names.activity),
+    subscriberRefKey: async () => 'subscriber-ref-key-of-the-test',
   });
   const secretsFile = join(await mkdtemp(join(tmpdir(), 'vigil-race-')), 'secrets.json');
   const callbackSecret = newWebhookSecret();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import { thresholdsFor } from '../../shared/domain/score-bank-event.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
-import { signedHeaders } from '../fixtures/signed-request.ts';
+import { signedAdminHeaders, signedHeaders } from '../fixtures/signed-request.ts';
 import { thresholds } from '../fixtures/thresholds.ts';
 import { startTestBankApi, type TestBankApi } from '../support/test-bank-api.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
@@ -79,12 +79,20 @@ describe('threshold API (SPEC §1.3)', () => {
     const unsigned = await fetch(`${api.url}/v1/banks/${BANK}/thresholds`);
     expect(unsigned.status).toBe(401);
     const body = JSON.stringify(thresholds());
-    const foreign = await fetch(`${api.url}/v1/banks/${BANK}/thresholds`, {
+    const url = `${api.url}/v1/banks/${BANK}/thresholds`;
+    const foreign = await fetch(url, {
       method: 'PUT',
-      headers: signedHeaders(api.secrets['other-bank'] ?? '', body),
+      headers: await signedAdminHeaders(api.adminKeys['other-bank'] ?? '', { method: 'PUT', url, body }),
       body,
     });
     expect(foreign.status).toBe(401);
+    // Nor is an event signature of this very bank an administration signature.
+    const eventSigned = await fetch(url, {
+      method: 'PUT',
+      headers: signedHeaders(api.secrets[BANK] ?? '', body),
+      body,
+    });
+    expect(eventSigned.status).toBe(401);
   });
 
   it('guards against card numbers in threshold bodies too', async () => {

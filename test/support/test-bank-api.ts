@@ -10,10 +10,13 @@ import { newErasureKeySecret, newWebhookSecret } from '../../local/local-secrets
 import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbNonceStore } from '../../shared/adapters/dynamodb-nonce-store.ts';
 import { DynamoDbSubscriberDirectory } from '../../shared/adapters/dynamodb-subscriber-directory.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
 import {
+  type AdminKeyValue,
+  bankSecretName,
   SecretStoreBankSecrets,
   type SigningSecretValue,
   signingSecretName,
@@ -22,6 +25,7 @@ import {
   erasureKeySecretName,
   SecretStoreErasureKeys,
 } from '../../shared/adapters/secret-store-erasure-keys.ts';
+import { newAdminKey, signAdminRequest } from '../../shared/domain/admin-signature.ts';
 import type { ReceiveBankEventPorts } from '../../shared/domain/receive-bank-event.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { httpRoutes } from '../../shared/runtime/http-routes.ts';
@@ -34,14 +38,21 @@ export const TEST_PAGE_ID = '100000000000042';
 export interface TestBankApi {
   readonly url: string;
   readonly ports: ReceiveBankEventPorts;
-  /** The secret each test bank signs with. */
+  /** The secret each test bank signs events with. */
   readonly secrets: Record<string, string>;
+  /** The key each test bank signs administration requests with. */
+  readonly adminKeys: Record<string, string>;
   /** Replaces a bank's signing secret value in the local secret store. */
   setSigningSecret(bankId: string, value: SigningSecretValue): Promise<void>;
+  /** Replaces a bank's administration key value in the local secret store. */
+  setAdminKey(bankId: string, value: AdminKeyValue): Promise<void>;
   post(bankId: string, body: string | Buffer, headers: Record<string, string>): Promise<Response>;
   /** Signs the body with the bank's secret and posts it. */
   postSigned(bankId: string, body: string | Buffer, eventId?: string): Promise<Response>;
-  /** A signed request to any bank route, e.g. `call('acme', 'PUT', '/thresholds', {...})`. */
+  /**
+   * A signed request to any bank route, e.g. `call('acme', 'PUT', '/thresholds', {...})`: events
+   * with Standard Webhooks, administration routes with HTTP Message Signatures.
+   */
   call(bankId: string, method: string, path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
 }
@@ -59,9 +70,12 @@ export async function startTestBankApi(
   const secretsFile = join(await mkdtemp(join(tmpdir(), 'vigil-secrets-')), 'secrets.json');
   const values: Record<string, unknown> = { [erasureKeySecretName(PREFIX)]: newErasureKeySecret() };
   const secrets: Record<string, string> = {};
+  const adminKeys: Record<string, string> = {};
   for (const bankId of bankIds) {
     secrets[bankId] = newWebhookSecret();
+    adminKeys[bankId] = newAdminKey();
     values[signingSecretName(PREFIX, bankId)] = { current: secrets[bankId] };
+    values[bankSecretName(PREFIX, bankId, 'admin')] = { current: adminKeys[bankId] };
   }
   await writeFile(secretsFile, JSON.stringify(values));
 
@@ -83,6 +97,7 @@ export async function startTestBankApi(
         enrollments: new DynamoDbEnrollmentStore(client, names.enrollments),
         eraser: new DynamoDbCustomerEraser(client, names),
         erasure: ports.erasure,
+        nonces: new DynamoDbNonceStore(client, names.nonces),
         clock: systemClock,
         pageId: TEST_PAGE_ID,
       },
@@ -110,8 +125,13 @@ export async function startTestBankApi(
     url: server.url,
     ports,
     secrets,
+    adminKeys,
     async setSigningSecret(bankId, value) {
       values[signingSecretName(PREFIX, bankId)] = value;
+      await writeFile(secretsFile, JSON.stringify(values));
+    },
+    async setAdminKey(bankId, value) {
+      values[bankSecretName(PREFIX, bankId, 'admin')] = value;
       await writeFile(secretsFile, JSON.stringify(values));
     },
     post,
@@ -121,14 +141,17 @@ export async function startTestBankApi(
         body,
         signedHeaders(secrets[bankId] ?? newWebhookSecret(), body, eventId ? { eventId } : {}),
       ),
-    call(bankId, method, path, body) {
+    async call(bankId, method, path, body) {
       const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-      const headers = signedHeaders(secrets[bankId] ?? newWebhookSecret(), text);
-      return fetch(`${server.url}/v1/banks/${bankId}${path}`, {
-        method,
-        headers,
-        ...(text !== '' && { body: text }),
-      });
+      const url = `${server.url}/v1/banks/${bankId}${path}`;
+      const headers =
+        path === '/events'
+          ? signedHeaders(secrets[bankId] ?? newWebhookSecret(), text)
+          : {
+              ...(text !== '' && { 'content-type': 'application/json' }),
+              ...(await signAdminRequest(adminKeys[bankId] ?? newAdminKey(), { method, url, body: text })),
+            };
+      return fetch(url, { method, headers, ...(text !== '' && { body: text }) });
     },
     close: () => server.close(),
   };

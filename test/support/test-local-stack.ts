@@ -8,6 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { type LocalStack, localAwsConfig, startLocalStack } from '../../local/local-stack.ts';
+import { signAdminRequest } from '../../shared/domain/admin-signature.ts';
 import { documentClientFor } from '../../shared/runtime/aws-clients.ts';
 import type { TableKey } from '../../shared/runtime/table-definitions.ts';
 import { waitFor } from './wait-for.ts';
@@ -58,18 +59,25 @@ export async function startTestLocalStack() {
     apiUrl,
     emulatorUrl,
     bank,
-    /** A bank API call signed with demo-bank's secret. */
+    /**
+     * A bank API call signed as demo-bank: events with its event signing secret (Standard
+     * Webhooks, `eventId` as webhook-id), other routes with its administration key (RFC 9421).
+     */
     async callBank(method: string, path: string, body?: unknown, eventId = `evt_${randomUUID()}`) {
       const text = body === undefined ? '' : JSON.stringify(body);
       const timestamp = new Date();
-      const response = await fetch(`${apiUrl}/v1/banks/${bank.bankId}${path}`, {
+      const url = `${apiUrl}/v1/banks/${bank.bankId}${path}`;
+      const signature =
+        path === '/events'
+          ? {
+              'webhook-id': eventId,
+              'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+              'webhook-signature': new Webhook(bank.signingSecret).sign(eventId, timestamp, text),
+            }
+          : await signAdminRequest(bank.adminKey, { method, url, body: text });
+      const response = await fetch(url, {
         method,
-        headers: {
-          ...(text !== '' && { 'content-type': 'application/json' }),
-          'webhook-id': eventId,
-          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-          'webhook-signature': new Webhook(bank.signingSecret).sign(eventId, timestamp, text),
-        },
+        headers: { ...(text !== '' && { 'content-type': 'application/json' }), ...signature },
         ...(text !== '' && { body: text }),
       });
       const answer = await response.text();

@@ -70,6 +70,8 @@ describe('the bank request path behind the REST API', () => {
     secrets: {
       signingSecrets: async (id) => (id === 'acme' ? [secret] : []),
       callbackSecret: async () => undefined,
+      adminKeys: async () => [],
+      callbackSecrets: async () => [],
     },
     subscribers: { isSubscribed: async () => true },
     erasure: { refOf: async (bankId, customerId) => `er_${bankId}_${customerId}` },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/domain/alert.ts';
-import { alertCallback, subscriberCallback } from '../../shared/domain/bank-callback.ts';
+import { alertCallback, subscriberCallback, subscriberRef } from '../../shared/domain/bank-callback.ts';
 import {
   CALLBACK_RETRY_WINDOW_MS,
   newDelivery,
@@ -35,6 +35,7 @@ const alert = (status: Alert['status'], extra: Partial<Alert> = {}): Alert => ({
   expiresAt: 0,
   ...extra,
 });
+const ref = (psid: string) => subscriberRef('test-key', 'messenger', psid);
 const subscriber = (status: Subscriber['status'], extra: Partial<Subscriber> = {}): Subscriber => ({
   bankId: 'acme',
   customerId: 'cus_1',
@@ -84,20 +85,51 @@ describe('bank callbacks (SPEC §4)', () => {
   it('tells subscriptions and their end, but not a refused consent', () => {
     const consented = { consentedAt: '2026-11-29T09:00:00Z', consentVersion: 'consent-v1' };
     expect(
-      subscriberCallback(subscriber('pending_consent'), subscriber('active', consented), now)?.type,
+      subscriberCallback(subscriber('pending_consent'), subscriber('active', consented), now, ref)?.type,
     ).toBe('customer.subscribed');
     expect(
-      subscriberCallback(subscriber('active', consented), subscriber('revoked', consented), now),
+      subscriberCallback(subscriber('active', consented), subscriber('revoked', consented), now, ref),
     ).toMatchObject({
       type: 'customer.unsubscribed',
       data: { customerId: 'cus_1', reason: 'stopped' },
     });
-    expect(subscriberCallback(subscriber('active', consented), undefined, now)?.data).toMatchObject({
+    expect(subscriberCallback(subscriber('active', consented), undefined, now, ref)?.data).toMatchObject({
       reason: 'erased',
     });
-    expect(subscriberCallback(subscriber('pending_consent'), undefined, now)).toBeUndefined();
-    expect(subscriberCallback(undefined, subscriber('pending_consent'), now)).toBeUndefined();
-    expect(subscriberCallback(subscriber('revoked'), undefined, now)).toBeUndefined();
+    expect(subscriberCallback(subscriber('pending_consent'), undefined, now, ref)).toBeUndefined();
+    expect(subscriberCallback(undefined, subscriber('pending_consent'), now, ref)).toBeUndefined();
+    expect(subscriberCallback(subscriber('revoked'), undefined, now, ref)).toBeUndefined();
+  });
+
+  it('tells the bank when an active subscription moves to another person, by subscriberRef only', () => {
+    const first = { consentedAt: '2026-11-29T09:00:00Z', consentVersion: 'consent-v1' };
+    const second = { consentedAt: '2026-11-29T11:00:00Z', consentVersion: 'consent-v1' };
+    const moved = subscriberCallback(
+      subscriber('active', { ...first, psid: 'psid_old' }),
+      subscriber('active', { ...second, psid: 'psid_new' }),
+      now,
+      ref,
+    );
+    expect(moved).toMatchObject({
+      type: 'customer.subscribed',
+      data: { customerId: 'cus_1', channel: 'messenger', subscriberRef: ref('psid_new') },
+    });
+    expect(JSON.stringify(moved)).not.toContain('psid_');
+    expect(
+      subscriberCallback(
+        subscriber('active', first),
+        subscriber('active', { ...first, locale: 'fr_FR' }),
+        now,
+        ref,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('makes subscriberRef stable per person and key, different across people and keys', () => {
+    expect(subscriberRef('k1', 'messenger', 'psid_1')).toBe(subscriberRef('k1', 'messenger', 'psid_1'));
+    expect(subscriberRef('k1', 'messenger', 'psid_1')).not.toBe(subscriberRef('k1', 'messenger', 'psid_2'));
+    expect(subscriberRef('k1', 'messenger', 'psid_1')).not.toBe(subscriberRef('k2', 'messenger', 'psid_1'));
+    expect(subscriberRef('k1', 'messenger', 'psid_1')).toMatch(/^sr_[A-Za-z0-9_-]{32}$/);
   });
 
   it('puts type, id, occurredAt and data in the body', () => {
@@ -192,13 +224,20 @@ describe('callback URLs', () => {
           subscriber('pending_consent'),
           subscriber('active', { consentedAt: '2026-11-29T10:00:00Z', consentVersion: 'v1' }),
           now,
+          ref,
         ),
         subscriberCallback(
           subscriber('active', { consentedAt: '2026-11-29T09:00:00Z' }),
           subscriber('revoked'),
           now,
+          ref,
         ),
-        subscriberCallback(subscriber('active', { consentedAt: '2026-11-29T09:00:00Z' }), undefined, now),
+        subscriberCallback(
+          subscriber('active', { consentedAt: '2026-11-29T09:00:00Z' }),
+          undefined,
+          now,
+          ref,
+        ),
       ];
       expect(made.map((callback) => callback?.type)).toEqual([
         'customer.subscribed',
