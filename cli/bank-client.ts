@@ -6,6 +6,8 @@ import type { Target } from './target.ts';
 export interface BankResponse {
   readonly status: number;
   readonly body: unknown;
+  /** What the CLI prints for a person instead of the status and JSON body (without --json). */
+  readonly text?: string;
 }
 
 /** Calls the bank API as the bank would: signed with Standard Webhooks and the bank's signing secret. */

@@ -5,6 +5,7 @@ import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.
 import { bankIdPattern } from '../shared/domain/bank-event.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
+import { formatReport, runBacktest } from './backtest.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
 import { CliError } from './cli-error.ts';
 import type { Target } from './target.ts';
@@ -150,6 +151,22 @@ export const commands: readonly Command[] = [
         minutes,
       );
       return { status: 200, body: result };
+    },
+  },
+  {
+    name: 'backtest',
+    usage:
+      'backtest --events history.jsonl [--thresholds bank.json] [--customer-thresholds DIR] [--fraud-reports reports.csv --report-delay-days 7] [--labels labels.csv] [--decisions out.jsonl]',
+    summary:
+      'Replay a history of bank events offline through the scoring rules and report the alerts (docs/scoring.md)',
+    arguments: [],
+    async run(_args, options) {
+      const run = await runBacktest(options);
+      return {
+        status: 200,
+        body: { ...run.report, seconds: Math.round(run.seconds * 100) / 100 },
+        text: formatReport(run),
+      };
     },
   },
 ];
