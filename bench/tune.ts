@@ -20,8 +20,9 @@ import {
 } from '../shared/domain/thresholds.ts';
 import { simulate } from './simulate.ts';
 
-/** Vigil before the history rules: their weights at 0. */
+/** Vigil before the history rules: their weights at 0, riskyMerchant blind to habits. */
 export const BEFORE: ThresholdOverride = {
+  baseline: { habitualRiskyCategories: false },
   weights: {
     unusualAmount: 0,
     newCountry: 0,

@@ -119,7 +119,11 @@ export function scoreTransaction(
   if (
     weights.riskyMerchant > 0 &&
     rules.riskyMerchantCategories.has(tx.mcc) &&
-    !(history?.categorySeen && history.historyCount >= rules.history.baseline.minHistory)
+    !(
+      rules.history.baseline.habitualRiskyCategories &&
+      history?.categorySeen &&
+      history.historyCount >= rules.history.baseline.minHistory
+    )
   ) {
     score += weights.riskyMerchant;
     reasons = append(reasons, {

@@ -53,6 +53,8 @@ const baselineSchema = z.strictObject({
   minMultiple: z.number().min(1).max(1000),
   /** …and at least this amount (in the thresholds' currency). */
   minAmount: amount,
+  /** riskyMerchant does not fire for a category the customer paid in within the window. */
+  habitualRiskyCategories: z.boolean(),
 });
 
 const cardTestingSchema = z.strictObject({
@@ -137,7 +139,14 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     cardTesting: 50,
     compromisedMerchant: 50,
   },
-  baseline: { windowDays: 90, minHistory: 5, deviations: 5, minMultiple: 3, minAmount: 5_000 },
+  baseline: {
+    windowDays: 90,
+    minHistory: 5,
+    deviations: 5,
+    minMultiple: 3,
+    minAmount: 5_000,
+    habitualRiskyCategories: true,
+  },
   cardTesting: { maxAmount: 500, count: 3, windowMinutes: 60 },
   compromisedMerchants: { days: 7, minReporters: 3 },
 };
