@@ -164,7 +164,11 @@ export const commands: readonly Command[] = [
       const run = await runBacktest(options);
       return {
         status: 200,
-        body: { ...run.report, seconds: Math.round(run.seconds * 100) / 100 },
+        body: {
+          ...run.report,
+          seconds: Math.round(run.seconds * 100) / 100,
+          cpuSeconds: Math.round(run.cpuSeconds * 100) / 100,
+        },
         text: formatReport(run),
       };
     },

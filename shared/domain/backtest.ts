@@ -86,7 +86,7 @@ export async function replay(
     await applyDue(at);
     const now = new Date(at);
     options.clock.set(now);
-    const outcome = await scoreBankEvent(toStoredEvent(options.bankId, eventId, event, now), ports);
+    const outcome = await scoreBankEvent(toStoredEvent(options.bankId, eventId, event, now, ''), ports);
     if (outcome.type === 'account.balance') {
       if (outcome.alertCreated) notices++;
       continue;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CompromisedMerchants } from '../ports/compromised-merchants.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { DAY_MS } from './activity.ts';
+import type { Alert } from './alert.ts';
 import { countrySchema, customerIdSchema, opaqueIdSchema } from './bank-event.ts';
 import { BUILT_IN_THRESHOLDS, historySettings } from './thresholds.ts';
 
@@ -61,4 +62,19 @@ export async function recordConfirmedFraud(
     );
   }
   return reports.length;
+}
+
+/**
+ * The report a "No, it wasn't me" answer makes: the disputed fraud check's payment and merchant.
+ * Undefined for any other alert.
+ */
+export function reportOfDisputedAlert(alert: Alert): FraudReport | undefined {
+  if (alert.status !== 'disputed' || alert.kind !== 'fraud_check' || alert.transactionId === undefined)
+    return undefined;
+  if (!('merchantName' in alert.display)) return undefined;
+  return {
+    transactionId: alert.transactionId,
+    customerId: alert.customerId,
+    merchant: { name: alert.display.merchantName, country: alert.display.merchantCountry },
+  };
 }

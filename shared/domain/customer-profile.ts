@@ -167,17 +167,21 @@ export function historyFacts(
 ): HistoryFacts {
   const { at } = sighting;
   const windowStart = at - settings.baseline.windowDays * DAY_MS;
-  const values: number[] = [];
-  if (profile.currency === settings.currency)
-    for (const [when, amount] of profile.amounts) if (when > windowStart && when < at) values.push(amount);
-  values.sort((a, b) => a - b);
-  const medianAmount = median(values);
-  const deviation = median(values.map((value) => Math.abs(value - medianAmount)).sort((a, b) => a - b));
+  const values = new Float64Array(profile.currency === settings.currency ? profile.amounts.length : 0);
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const [when, amount] = profile.amounts[i] as readonly [number, number];
+    if (when > windowStart && when < at) values[count++] = amount;
+  }
+  const sorted = values.subarray(0, count).sort();
+  const medianAmount = median(sorted);
+  const deviations = sorted.map((value) => Math.abs(value - medianAmount)).sort();
+  const deviation = median(deviations);
   const probeStart = at - settings.cardTesting.windowMinutes * 60_000;
   let probeCount = sighting.probe ? 1 : 0;
   for (const when of profile.probes) if (when > probeStart && when < at) probeCount++;
   return {
-    historyCount: values.length,
+    historyCount: count,
     medianAmount,
     deviation,
     countrySeen: seenBefore(profile.countries[sighting.country], at, windowStart),
@@ -191,7 +195,7 @@ function seenBefore(seen: Seen | undefined, at: number, windowStart: number): bo
   return seen !== undefined && seen[0] < at && seen[1] > windowStart;
 }
 
-function median(sorted: readonly number[]): number {
+function median(sorted: Float64Array): number {
   if (sorted.length === 0) return 0;
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1

@@ -48,12 +48,16 @@ export interface StoredEvent {
   readonly balance?: StoredBalance;
 }
 
-/** Reduces a validated bank event to the record Vigil stores. */
+/**
+ * Reduces a validated bank event to the record Vigil stores. A replay that stores nothing (the
+ * backtest) may pass its own `bodyHash` and skip hashing.
+ */
 export function toStoredEvent(
   bankId: string,
   eventId: string,
   event: BankEvent,
   receivedAt: Date,
+  bodyHash = hashEvent(event),
 ): StoredEvent {
   const common = {
     eventKey: eventKeyOf(bankId, eventId),
@@ -64,7 +68,7 @@ export function toStoredEvent(
     customerId: event.customerId,
     occurredAt: event.occurredAt,
     receivedAt: receivedAt.toISOString(),
-    bodyHash: hashEvent(event),
+    bodyHash,
     status: 'received' as const,
     expiresAt: Math.floor(receivedAt.getTime() / 1000) + EVENT_RETENTION_SECONDS,
   };

@@ -2,6 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../bench/simulate.ts';
 import { DAY_MS } from '../../shared/domain/activity.ts';
+import { fraudCheckAlert } from '../../shared/domain/alert.ts';
+import {
+  fraudReportSchema,
+  merchantKeyOf,
+  reportOfDisputedAlert,
+} from '../../shared/domain/compromised-merchant.ts';
 import {
   addSighting,
   emptyProfile,
@@ -16,11 +22,13 @@ import {
   scoreTransaction,
   type TransactionFacts,
 } from '../../shared/domain/score-transaction.ts';
+import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import {
   BUILT_IN_THRESHOLDS,
   mergeThresholds,
   thresholdOverrideSchema,
 } from '../../shared/domain/thresholds.ts';
+import { cardTransaction } from '../fixtures/bank-events.ts';
 import { thresholds } from '../fixtures/thresholds.ts';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
@@ -274,5 +282,32 @@ describe('simulator', () => {
     ]);
     const times = a.events.map((event) => Date.parse(event.event.occurredAt));
     expect(times).toEqual([...times].sort((x, y) => x - y));
+  });
+});
+
+describe('confirmed-fraud feedback', () => {
+  it('turns a disputed fraud check, and only that, into a report of its merchant', () => {
+    const event = toStoredEvent(
+      'bank',
+      'evt_1',
+      cardTransaction({ customerId: 'cus_1', transaction: { id: 'txn_1' } }),
+      new Date(T0),
+    );
+    const alert = fraudCheckAlert(event, { score: 50, alert: true, reasons: [] }, new Date(T0));
+    expect(reportOfDisputedAlert(alert)).toBeUndefined();
+    expect(reportOfDisputedAlert({ ...alert, status: 'confirmed' })).toBeUndefined();
+    expect(reportOfDisputedAlert({ ...alert, status: 'disputed' })).toEqual({
+      transactionId: 'txn_1',
+      customerId: 'cus_1',
+      merchant: { name: event.transaction?.merchantName, country: event.transaction?.country },
+    });
+    expect(fraudReportSchema.safeParse(reportOfDisputedAlert({ ...alert, status: 'disputed' })).success).toBe(
+      true,
+    );
+  });
+
+  it('keys a merchant by country and normalized name', () => {
+    expect(merchantKeyOf('  acme   Store ', 'FR')).toBe(merchantKeyOf('ACME STORE', 'FR'));
+    expect(merchantKeyOf('ACME STORE', 'FR')).not.toBe(merchantKeyOf('ACME STORE', 'BE'));
   });
 });
