@@ -22,7 +22,7 @@ const MAX_ATTEMPTS = 20;
  * profile (a redelivery) writes nothing. The item expires after the baseline window.
  *
  * Cost per card transaction: one consistent read (1 RCU, the item stays under 4 KB) and, unless
- * it is a redelivery, one write of the item (1 to 3 WCU); one more of each per conflict.
+ * it is a redelivery, one write of the item (1 WCU per started KB: 1 to 4 WCU); one more of each per conflict.
  */
 export class DynamoDbCustomerProfiles implements CustomerProfiles {
   constructor(
