@@ -26,7 +26,13 @@ export class Scoring extends Construct {
       logLevel: config.logLevel,
     })
       .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
-      .bindTable('activity', tables.get('activity'), tableAccess.update)
+      // UpdateItem: the ledger and low-balance state; GetItem and PutItem: the customer's profile
+      // (a conditional put on the version read) and the merchants' confirmed-fraud reports.
+      .bindTable('activity', tables.get('activity'), [
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...tableAccess.update,
+      ])
       .bindTable('alerts', tables.get('alerts'), tableAccess.put)
       .bindTable('events', tables.get('events'), [...tableAccess.get, ...tableAccess.update])
       .consumeStream(tables.get('events'), scoringStream, deadLetters, ['INSERT']);

@@ -151,7 +151,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     tracing,
     key,
     table('Thresholds', ['dynamodb:GetItem']),
-    table('Activity', ['dynamodb:UpdateItem']),
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
     table('Alerts', ['dynamodb:PutItem']),
     table('Events', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
     streamOf('Events'),
