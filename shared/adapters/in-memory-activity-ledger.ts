@@ -13,11 +13,18 @@ export class InMemoryActivityLedger implements ActivityLedger {
   ): Promise<readonly ActivityEntry[]> {
     const key = `${bankId}#${customerId}`;
     const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
-    const kept = (this.ledgers.get(key) ?? []).filter(
-      (other) => other.at >= oldest && !(other.eventId === entry.eventId && other.at === entry.at),
-    );
-    kept.push(entry);
-    this.ledgers.set(key, kept);
-    return kept.filter((other) => other.at >= oldest);
+    let entries = this.ledgers.get(key);
+    if (entries === undefined) {
+      entries = [];
+      this.ledgers.set(key, entries);
+    }
+    const same = entries.findIndex((other) => other.eventId === entry.eventId && other.at === entry.at);
+    if (same >= 0) entries[same] = entry;
+    else entries.push(entry);
+    if (entries.some((other) => other.at < oldest)) {
+      entries = entries.filter((other) => other.at >= oldest);
+      this.ledgers.set(key, entries);
+    }
+    return entries;
   }
 }
