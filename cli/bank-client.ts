@@ -7,6 +7,8 @@ import type { Target } from './target.ts';
 export interface BankResponse {
   readonly status: number;
   readonly body: unknown;
+  /** What the CLI prints for a person instead of the status and JSON body (without --json). */
+  readonly text?: string;
 }
 
 /**

@@ -9,6 +9,7 @@ import { InvalidCallbackUrlError, resolveCallbackUrl } from '../shared/domain/ca
 import type { ClientError } from '../shared/domain/errors.ts';
 import { redrive } from '../shared/domain/redrive.ts';
 import { systemClock } from '../shared/ports/clock.ts';
+import { formatReport, runBacktest } from './backtest.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
 import * as settings from './bank-settings.ts';
 import { CliError } from './cli-error.ts';
@@ -315,6 +316,26 @@ export const commands: readonly Command[] = [
       } finally {
         await box.release();
       }
+    },
+  },
+  {
+    name: 'backtest',
+    usage:
+      'backtest --events history.jsonl [--thresholds bank.json] [--customer-thresholds DIR] [--fraud-reports reports.csv --report-delay-days 7] [--labels labels.csv] [--decisions out.jsonl]',
+    summary:
+      'Replay a history of bank events offline through the scoring rules and report the alerts (docs/scoring.md)',
+    arguments: [],
+    async run(_args, options) {
+      const run = await runBacktest(options);
+      return {
+        status: 200,
+        body: {
+          ...run.report,
+          seconds: Math.round(run.seconds * 100) / 100,
+          cpuSeconds: Math.round(run.cpuSeconds * 100) / 100,
+        },
+        text: formatReport(run),
+      };
     },
   },
 ];

@@ -27,6 +27,13 @@ const STRING_OPTIONS = [
   'key',
   'headers',
   'bank',
+  'events',
+  'thresholds',
+  'customer-thresholds',
+  'fraud-reports',
+  'report-delay-days',
+  'labels',
+  'decisions',
 ];
 
 const USAGE = `Usage: vigil <command> [options]
@@ -76,8 +83,8 @@ export async function runCli(
   const stage = typeof values.stage === 'string' ? values.stage : undefined;
   const result = await command.run(args, values, targetFor(stage));
   const stdout = values.json
-    ? `${JSON.stringify(result)}\n`
-    : `${result.status} ${JSON.stringify(result.body, null, 2)}\n`;
+    ? `${JSON.stringify({ status: result.status, body: result.body })}\n`
+    : (result.text ?? `${result.status} ${JSON.stringify(result.body, null, 2)}\n`);
   return { code: result.status >= 200 && result.status < 300 ? 0 : 1, stdout };
 }
 

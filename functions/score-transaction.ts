@@ -15,6 +15,8 @@ import { z } from 'zod';
 import { DynamoDbActivityLedger } from '../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../shared/adapters/dynamodb-balance-watch.ts';
+import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
+import { DynamoDbCustomerProfiles } from '../shared/adapters/dynamodb-customer-profiles.ts';
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
@@ -87,6 +89,8 @@ const env = parseEnv(
 export const handler = createHandler({
   thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
   activity: new DynamoDbActivityLedger(dynamoDb, env.ACTIVITY_TABLE),
+  profiles: new DynamoDbCustomerProfiles(dynamoDb, env.ACTIVITY_TABLE),
+  merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
   balances: new DynamoDbBalanceWatch(dynamoDb, env.ACTIVITY_TABLE),
   alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
   events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),

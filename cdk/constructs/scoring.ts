@@ -26,9 +26,12 @@ export class Scoring extends Construct {
       logLevel: config.logLevel,
     })
       .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
-      // Get and delete: the erasure marker, and what an erasure overtook (docs/security.md).
+      // Get, put, update and delete: the ledger and low-balance state (update), the customer's
+      // profile (a conditional put on the version read) and the merchants' confirmed-fraud reports
+      // (get, put), the erasure marker and what an erasure overtook (get, delete; docs/security.md).
       .bindTable('activity', tables.get('activity'), [
         ...tableAccess.get,
+        ...tableAccess.put,
         ...tableAccess.update,
         ...tableAccess.delete,
       ])

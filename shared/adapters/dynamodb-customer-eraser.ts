@@ -45,6 +45,7 @@ export class DynamoDbCustomerEraser implements CustomerEraser {
     await this.delete(this.tables.thresholds, { bankId, scope: `customer#${customerId}` });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'ledger' });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'balance' });
+    await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'profile' });
     await this.deleteIndexed(this.tables.alerts, customerKey, ['alertId']);
     await this.deleteIndexed(this.tables.events, customerKey, ['eventKey']);
     await this.deleteIndexed(this.tables.enrollments, customerKey, ['tokenHash']);

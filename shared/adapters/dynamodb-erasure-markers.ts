@@ -3,6 +3,7 @@ import { ERASURE_MARKER_RETENTION_SECONDS } from '../domain/erasure.ts';
 import { customerKeyOf, eventKeyOf } from '../domain/stored-event.ts';
 import type { ErasedDataCleaner, ErasureMarkers } from '../ports/erasure.ts';
 import { conditionalWrite } from './conditional-write.ts';
+import { PROFILE_BUCKET } from './dynamodb-customer-profiles.ts';
 
 /**
  * Erasure markers in the activity table (key `erased#<ref>`, bucket `erasure`), which has a TTL
@@ -54,6 +55,7 @@ export class DynamoDbErasedDataCleaner extends DynamoDbErasureMarkers implements
     await Promise.all([
       this.delete(this.tables.activity, { counterKey, bucket: 'ledger' }),
       this.delete(this.tables.activity, { counterKey, bucket: 'balance' }),
+      this.delete(this.tables.activity, { counterKey, bucket: PROFILE_BUCKET }),
       this.tables.events && this.delete(this.tables.events, { eventKey: eventKeyOf(bankId, eventId) }),
       alertId && this.forgetAlert(alertId),
     ]);

@@ -63,7 +63,7 @@ export async function receiveBankEvent(
 
   const erasureRef = await erasure.refOf(request.bankId, event.customerId);
   const result = await events.putIfAbsent(
-    toStoredEvent(request.bankId, eventId, event, receivedAt, erasureRef),
+    toStoredEvent(request.bankId, eventId, event, receivedAt, { erasureRef }),
   );
   if (result.stored) return { id: eventId, status: 'accepted' };
   if (result.existing.bodyHash === hashEvent(event)) return { id: eventId, status: 'duplicate' };

@@ -2,11 +2,15 @@ import type { ActivityLedger } from '../ports/activity-ledger.ts';
 import type { AlertStore } from '../ports/alert-store.ts';
 import type { BalanceWatch } from '../ports/balance-watch.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { CompromisedMerchants } from '../ports/compromised-merchants.ts';
+import type { CustomerProfiles } from '../ports/customer-profiles.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { summarizeActivity } from './activity.ts';
 import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
+import { merchantKeyOf } from './compromised-merchant.ts';
+import { historyFacts, type ProfileSettings, sightingOf } from './customer-profile.ts';
 import { coveredByErasure } from './erasure.ts';
 import { compileRules, type Decision, scoreTransaction } from './score-transaction.ts';
 import type { StoredEvent } from './stored-event.ts';
@@ -15,6 +19,8 @@ import { BUILT_IN_THRESHOLDS, mergeThresholds, type Thresholds } from './thresho
 export interface ScoreBankEventPorts {
   readonly thresholds: ThresholdStore;
   readonly activity: ActivityLedger;
+  readonly profiles: CustomerProfiles;
+  readonly merchants: CompromisedMerchants;
   readonly balances: BalanceWatch;
   readonly alerts: AlertStore;
   readonly events: EventStore;
@@ -88,20 +94,40 @@ async function scoreCardTransaction(
   if (transaction === undefined) throw new TypeError('Not a card transaction.');
   const rules = compileRules(thresholds);
   const at = Date.parse(event.occurredAt);
-  const entries = await ports.activity.record(
-    event.bankId,
-    event.customerId,
-    {
-      eventId: event.eventId,
-      at,
-      amount: transaction.amount,
-      currency: transaction.currency,
-      authorized: transaction.status === 'authorized',
-    },
-    now,
-  );
+  const settings: ProfileSettings = {
+    currency: thresholds.currency,
+    baseline: rules.history.baseline,
+    cardTesting: rules.history.cardTesting,
+  };
+  const sighting = sightingOf(transaction, at, settings);
+  // Three independent items: the 48-hour ledger, the customer's profile, the merchant's mark.
+  const [entries, profile, compromised] = await Promise.all([
+    ports.activity.record(
+      event.bankId,
+      event.customerId,
+      {
+        eventId: event.eventId,
+        at,
+        amount: transaction.amount,
+        currency: transaction.currency,
+        authorized: transaction.status === 'authorized',
+      },
+      now,
+    ),
+    ports.profiles.record(event.bankId, event.customerId, sighting, settings, now),
+    // The rule judges card-present payments only: no read for the others.
+    rules.history.weights.compromisedMerchant > 0 && transaction.channel !== 'card_not_present'
+      ? ports.merchants.reporters(
+          event.bankId,
+          merchantKeyOf(transaction.merchantName, transaction.country),
+          event.customerId,
+          new Date(at),
+        )
+      : 0,
+  ]);
   const activity = summarizeActivity(entries, at, rules.velocityWindowMs, thresholds.currency);
-  const decision = scoreTransaction(transaction, activity, rules);
+  const history = historyFacts(profile, sighting, settings, compromised);
+  const decision = scoreTransaction(transaction, activity, rules, history);
   if (!decision.alert) return { type: 'card.transaction', decision, alertCreated: false };
   const alert = fraudCheckAlert(event, decision, now);
   const alertCreated = await ports.alerts.createOnce(alert);

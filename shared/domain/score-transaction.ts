@@ -1,5 +1,6 @@
 import type { ActivitySummary } from './activity.ts';
-import type { RuleName, Thresholds } from './thresholds.ts';
+import type { HistoryFacts } from './customer-profile.ts';
+import { historySettings, type RuleName, type Thresholds } from './thresholds.ts';
 
 /** Why a rule fired: what was seen against what the thresholds allow. */
 export interface Reason {
@@ -33,29 +34,47 @@ export interface ScoringRules {
   readonly velocityWindowMs: number;
   readonly homeCountries: ReadonlySet<string>;
   readonly riskyMerchantCategories: ReadonlySet<string>;
+  /** The history rules' settings and all weights, defaults filled in. */
+  readonly history: ReturnType<typeof historySettings>;
 }
+
+/** A MAD is 1/1.4826 of a standard deviation for normally spread amounts. */
+const MAD_TO_DEVIATION = 1.4826;
 
 const NO_REASONS: readonly Reason[] = Object.freeze([]);
 
-/** Prepares thresholds for scoring. */
+const compiled = new WeakMap<Thresholds, ScoringRules>();
+
+/** Prepares thresholds for scoring (once per thresholds object). */
 export function compileRules(thresholds: Thresholds): ScoringRules {
+  let rules = compiled.get(thresholds);
+  if (rules === undefined) {
+    rules = prepare(thresholds);
+    compiled.set(thresholds, rules);
+  }
+  return rules;
+}
+
+function prepare(thresholds: Thresholds): ScoringRules {
   return {
     thresholds,
     velocityWindowMs: thresholds.velocity.windowMinutes * 60_000,
     homeCountries: new Set(thresholds.homeCountries),
     riskyMerchantCategories: new Set(thresholds.riskyMerchantCategories),
+    history: historySettings(thresholds),
   };
 }
 
 /**
- * Scores a transaction (SPEC §2): each rule that fires adds its weight and a reason. Pure and
- * allocation-free for a transaction that fires no rule. Weights are never negative, so the score
- * never drops when only the amount grows.
+ * Scores a transaction (docs/scoring.md): each rule that fires adds its weight and a reason. Pure
+ * and allocation-free for a transaction that fires no rule. Weights are never negative, so the
+ * score never drops when only the amount grows. Without `history`, the history rules are off.
  */
 export function scoreTransaction(
   tx: TransactionFacts,
   activity: ActivitySummary,
   rules: ScoringRules,
+  history?: HistoryFacts,
 ): Decision {
   const { thresholds } = rules;
   const { weights, currency } = thresholds;
@@ -97,7 +116,15 @@ export function scoreTransaction(
       limit: thresholds.homeCountries,
     });
   }
-  if (weights.riskyMerchant > 0 && rules.riskyMerchantCategories.has(tx.mcc)) {
+  if (
+    weights.riskyMerchant > 0 &&
+    rules.riskyMerchantCategories.has(tx.mcc) &&
+    !(
+      rules.history.baseline.habitualRiskyCategories &&
+      history?.categorySeen &&
+      history.historyCount >= rules.history.baseline.minHistory
+    )
+  ) {
     score += weights.riskyMerchant;
     reasons = append(reasons, {
       rule: 'riskyMerchant',
@@ -122,6 +149,55 @@ export function scoreTransaction(
   if (weights.declined > 0 && tx.status === 'declined') {
     score += weights.declined;
     reasons = append(reasons, { rule: 'declined', observed: tx.status, limit: 'declined' });
+  }
+  if (history !== undefined) {
+    const { baseline, cardTesting, compromisedMerchants, weights: all } = rules.history;
+    const established = history.historyCount >= baseline.minHistory;
+    if (all.unusualAmount > 0 && established && sameCurrency) {
+      const limit = Math.ceil(
+        Math.max(
+          baseline.minAmount,
+          history.medianAmount * baseline.minMultiple,
+          history.medianAmount + baseline.deviations * MAD_TO_DEVIATION * history.deviation,
+        ),
+      );
+      if (tx.amount >= limit) {
+        score += all.unusualAmount;
+        reasons = append(reasons, { rule: 'unusualAmount', observed: tx.amount, limit, currency });
+      }
+    }
+    if (all.newCountry > 0 && established && !history.countrySeen && !rules.homeCountries.has(tx.country)) {
+      score += all.newCountry;
+      reasons = append(reasons, { rule: 'newCountry', observed: tx.country, limit: baseline.windowDays });
+    }
+    if (all.newMerchantCategory > 0 && established && !history.categorySeen) {
+      score += all.newMerchantCategory;
+      reasons = append(reasons, {
+        rule: 'newMerchantCategory',
+        observed: tx.mcc,
+        limit: baseline.windowDays,
+      });
+    }
+    if (all.cardTesting > 0 && history.probeCount >= cardTesting.count) {
+      score += all.cardTesting;
+      reasons = append(reasons, {
+        rule: 'cardTesting',
+        observed: history.probeCount,
+        limit: cardTesting.count,
+      });
+    }
+    if (
+      all.compromisedMerchant > 0 &&
+      tx.channel !== 'card_not_present' &&
+      history.merchantReporters >= compromisedMerchants.minReporters
+    ) {
+      score += all.compromisedMerchant;
+      reasons = append(reasons, {
+        rule: 'compromisedMerchant',
+        observed: history.merchantReporters,
+        limit: compromisedMerchants.minReporters,
+      });
+    }
   }
   return { score, alert: score >= thresholds.alertScore, reasons: reasons ?? NO_REASONS };
 }

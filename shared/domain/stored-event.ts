@@ -50,13 +50,17 @@ export interface StoredEvent {
   readonly balance?: StoredBalance;
 }
 
-/** Reduces a validated bank event to the record Vigil stores. */
+/**
+ * Reduces a validated bank event to the record Vigil stores. A replay that stores nothing (the
+ * backtest) may pass its own `bodyHash` and skip hashing; `erasureRef` ties the record to its
+ * customer's erasure marker.
+ */
 export function toStoredEvent(
   bankId: string,
   eventId: string,
   event: BankEvent,
   receivedAt: Date,
-  erasureRef?: string,
+  { erasureRef, bodyHash = hashEvent(event) }: { erasureRef?: string; bodyHash?: string } = {},
 ): StoredEvent {
   const common = {
     eventKey: eventKeyOf(bankId, eventId),
@@ -67,7 +71,7 @@ export function toStoredEvent(
     customerId: event.customerId,
     occurredAt: event.occurredAt,
     receivedAt: receivedAt.toISOString(),
-    bodyHash: hashEvent(event),
+    bodyHash,
     status: 'received' as const,
     ...(erasureRef !== undefined && { erasureRef }),
     expiresAt: Math.floor(receivedAt.getTime() / 1000) + EVENT_RETENTION_SECONDS,

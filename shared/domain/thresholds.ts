@@ -20,12 +20,60 @@ export const ruleNames = [
   'declined',
 ] as const;
 
-export type RuleName = (typeof ruleNames)[number];
+/**
+ * The rules that compare a payment with the customer's own history and with the bank's confirmed
+ * fraud (docs/scoring.md). Their settings and weights are optional: absent, the defaults apply.
+ */
+export const historyRuleNames = [
+  'unusualAmount',
+  'newCountry',
+  'newMerchantCategory',
+  'cardTesting',
+  'compromisedMerchant',
+] as const;
 
-const weightsShape = Object.fromEntries(ruleNames.map((rule) => [rule, weight])) as Record<
-  RuleName,
-  typeof weight
->;
+export type RuleName = (typeof ruleNames)[number] | (typeof historyRuleNames)[number];
+
+const weightsShape = {
+  ...(Object.fromEntries(ruleNames.map((rule) => [rule, weight])) as Record<
+    (typeof ruleNames)[number],
+    typeof weight
+  >),
+  ...(Object.fromEntries(historyRuleNames.map((rule) => [rule, weight.optional()])) as Record<
+    (typeof historyRuleNames)[number],
+    z.ZodOptional<typeof weight>
+  >),
+};
+
+const baselineSchema = z.strictObject({
+  /** How far back the customer's habits are looked at. */
+  windowDays: z.int().min(1).max(400),
+  /** Payments needed in the window before the history rules judge; fewer: only the bank thresholds. */
+  minHistory: z.int().min(1).max(40),
+  /** unusualAmount: the amount is at least this many robust deviations above the median… */
+  deviations: z.number().min(0).max(100),
+  /** …and at least this multiple of the median… */
+  minMultiple: z.number().min(1).max(1000),
+  /** …and at least this amount (in the thresholds' currency). */
+  minAmount: amount,
+  /** riskyMerchant does not fire for a category the customer paid in within the window. */
+  habitualRiskyCategories: z.boolean(),
+});
+
+const cardTestingSchema = z.strictObject({
+  /** A card-not-present payment up to this amount counts as a probe. */
+  maxAmount: amount,
+  /** This many probes in the window, this one included, fire the rule. */
+  count: z.int().min(2).max(1000),
+  windowMinutes: z.int().min(1).max(1440),
+});
+
+const compromisedMerchantsSchema = z.strictObject({
+  /** How long a confirmed fraud at a merchant counts (the bank default's, for every customer). */
+  days: z.int().min(1).max(365),
+  /** compromisedMerchant: customers with a confirmed fraud there in that time, others than the payer. */
+  minReporters: z.int().min(1).max(100),
+});
 
 export const thresholdsSchema = z.strictObject({
   /** Amount limits apply to transactions in this currency only. */
@@ -41,6 +89,10 @@ export const thresholdsSchema = z.strictObject({
   alertScore: z.int().min(1).max(10_000),
   /** A weight of 0 turns its rule off. */
   weights: z.strictObject(weightsShape),
+  /** The customer's own history (unusualAmount, newCountry, newMerchantCategory). */
+  baseline: baselineSchema.optional(),
+  cardTesting: cardTestingSchema.optional(),
+  compromisedMerchants: compromisedMerchantsSchema.optional(),
 });
 
 export const thresholdOverrideSchema = z
@@ -48,10 +100,16 @@ export const thresholdOverrideSchema = z
     ...thresholdsSchema.shape,
     velocity: thresholdsSchema.shape.velocity.partial(),
     weights: thresholdsSchema.shape.weights.partial(),
+    baseline: baselineSchema.partial(),
+    cardTesting: cardTestingSchema.partial(),
+    compromisedMerchants: compromisedMerchantsSchema.partial(),
   })
   .partial();
 
 export type Thresholds = z.infer<typeof thresholdsSchema>;
+export type BaselineSettings = z.infer<typeof baselineSchema>;
+export type CardTestingSettings = z.infer<typeof cardTestingSchema>;
+export type CompromisedMerchantSettings = z.infer<typeof compromisedMerchantsSchema>;
 export type ThresholdOverride = z.infer<typeof thresholdOverrideSchema>;
 
 /**
@@ -78,8 +136,38 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     riskyMerchant: 50,
     cardNotPresent: 20,
     declined: 10,
+    unusualAmount: 50,
+    newCountry: 10,
+    newMerchantCategory: 0,
+    cardTesting: 50,
+    compromisedMerchant: 50,
   },
+  baseline: {
+    windowDays: 90,
+    minHistory: 5,
+    deviations: 5,
+    minMultiple: 3,
+    minAmount: 5_000,
+    habitualRiskyCategories: true,
+  },
+  cardTesting: { maxAmount: 500, count: 3, windowMinutes: 60 },
+  compromisedMerchants: { days: 7, minReporters: 3 },
 };
+
+/** The settings of the history rules, the built-in ones where the thresholds have none. */
+export function historySettings(thresholds: Thresholds) {
+  return {
+    baseline: thresholds.baseline ?? (BUILT_IN_THRESHOLDS.baseline as BaselineSettings),
+    cardTesting: thresholds.cardTesting ?? (BUILT_IN_THRESHOLDS.cardTesting as CardTestingSettings),
+    compromisedMerchants:
+      thresholds.compromisedMerchants ??
+      (BUILT_IN_THRESHOLDS.compromisedMerchants as CompromisedMerchantSettings),
+    weights: { ...BUILT_IN_THRESHOLDS.weights, ...withoutUndefined(thresholds.weights) } as Record<
+      RuleName,
+      number
+    >,
+  };
+}
 
 /** The thresholds for a customer: their override over the bank default, field by field. */
 export function mergeThresholds(
@@ -87,12 +175,20 @@ export function mergeThresholds(
   override: ThresholdOverride | undefined,
 ): Thresholds {
   if (override === undefined) return bankDefault;
-  const { velocity, weights, ...rest } = override;
+  const { velocity, weights, baseline, cardTesting, compromisedMerchants, ...rest } = override;
+  const settings = historySettings(bankDefault);
   return {
     ...bankDefault,
     ...withoutUndefined(rest),
     velocity: { ...bankDefault.velocity, ...withoutUndefined(velocity ?? {}) },
     weights: { ...bankDefault.weights, ...withoutUndefined(weights ?? {}) },
+    ...(baseline !== undefined && { baseline: { ...settings.baseline, ...withoutUndefined(baseline) } }),
+    ...(cardTesting !== undefined && {
+      cardTesting: { ...settings.cardTesting, ...withoutUndefined(cardTesting) },
+    }),
+    ...(compromisedMerchants !== undefined && {
+      compromisedMerchants: { ...settings.compromisedMerchants, ...withoutUndefined(compromisedMerchants) },
+    }),
   };
 }
 

@@ -134,6 +134,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('NotifyBank'),
     tracing,
     key,
+    // The subscriberRef key's secret is encrypted with the secrets key.
+    secretsKey,
     {
       actions: ['secretsmanager:GetSecretValue'],
       resource: /^\{"Ref":"CallbacksSubscriberRefKey[0-9A-F]{8}"\}$/,
@@ -182,8 +184,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     tracing,
     key,
     table('Thresholds', ['dynamodb:GetItem']),
-    // Get and delete: the erasure marker, and what an erasure overtook.
-    table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+    // The ledger, the profile and merchant reports; the erasure marker, and what an erasure overtook.
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Alerts', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
     table('Events', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     streamOf('Events'),

@@ -249,7 +249,9 @@ describe('erasure under load', () => {
   it('removes what scoring wrote when the erasure lands in the middle of it', async () => {
     const customer = 'cus_race2';
     const ref = await api.ports.erasure.refOf(BANK, customer);
-    const event = toStoredEvent(BANK, 'evt_mid', suspiciousTransaction(customer, 'txn_mid'), new Date(), ref);
+    const event = toStoredEvent(BANK, 'evt_mid', suspiciousTransaction(customer, 'txn_mid'), new Date(), {
+      erasureRef: ref,
+    });
     const ports = scoringPorts(tables);
     const eraser = new DynamoDbCustomerEraser(tables.documentClient, tables.names);
     // The erasure runs right after the ledger write: the alert is created after its deletes.

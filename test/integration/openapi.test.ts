@@ -121,6 +121,7 @@ describe('GET /openapi.json (SPEC §1.5)', () => {
       }
     }
     const bankDefaults = document.paths['/v1/banks/{bankId}/thresholds']?.get?.responses ?? {};
-    expect(Object.keys(bankDefaults).sort()).toEqual(['200', '401', '403', '429', '503']);
+    // 409: a retry while the first request with its nonce still runs.
+    expect(Object.keys(bankDefaults).sort()).toEqual(['200', '401', '403', '409', '429', '503']);
   });
 });

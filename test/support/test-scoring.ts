@@ -7,6 +7,8 @@ import { type DeadLetter, type StreamPoller, startStreamPoller } from '../../loc
 import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
+import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
+import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
 import { DynamoDbErasedDataCleaner } from '../../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
@@ -21,6 +23,8 @@ export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
   return {
     thresholds: new DynamoDbThresholdStore(client, names.thresholds),
     activity: new DynamoDbActivityLedger(client, names.activity),
+    profiles: new DynamoDbCustomerProfiles(client, names.activity),
+    merchants: new DynamoDbCompromisedMerchants(client, names.activity),
     balances: new DynamoDbBalanceWatch(client, names.activity),
     alerts: new DynamoDbAlertStore(client, names.alerts),
     events: new DynamoDbEventStore(client, names.events),

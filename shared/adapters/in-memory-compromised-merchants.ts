@@ -1,0 +1,27 @@
+import { reporterOf } from '../domain/compromised-merchant.ts';
+import type { CompromisedMerchants } from '../ports/compromised-merchants.ts';
+
+/** Compromised-merchant reports in memory: per merchant, each reporter's end of counting. */
+export class InMemoryCompromisedMerchants implements CompromisedMerchants {
+  private readonly marks = new Map<string, Map<string, number>>();
+
+  async mark(bankId: string, merchantKey: string, reporter: string, until: Date, now: Date): Promise<void> {
+    const key = `${bankId}#${merchantKey}`;
+    let reporters = this.marks.get(key);
+    if (reporters === undefined) {
+      reporters = new Map();
+      this.marks.set(key, reporters);
+    }
+    for (const [other, end] of reporters) if (end <= now.getTime()) reporters.delete(other);
+    reporters.set(reporter, until.getTime());
+  }
+
+  async reporters(bankId: string, merchantKey: string, customerId: string, at: Date): Promise<number> {
+    const reporters = this.marks.get(`${bankId}#${merchantKey}`);
+    if (reporters === undefined) return 0;
+    const self = reporterOf(customerId);
+    let count = 0;
+    for (const [reporter, until] of reporters) if (until > at.getTime() && reporter !== self) count++;
+    return count;
+  }
+}

@@ -1,0 +1,26 @@
+import type { ErasedDataCleaner } from '../ports/erasure.ts';
+
+/**
+ * Erasure markers in memory, for replays and tests: a replay erases no one, so scoring finds no
+ * marker and forgets nothing; a marker set here is honoured as the DynamoDB one is.
+ */
+export class InMemoryErasureMarkers implements ErasedDataCleaner {
+  private readonly markers = new Map<string, string>();
+  readonly forgotten: string[] = [];
+
+  async mark(erasureRef: string, erasedAt: Date): Promise<void> {
+    this.markers.set(erasureRef, erasedAt.toISOString());
+  }
+
+  async erasedAt(erasureRef: string): Promise<string | undefined> {
+    return this.markers.get(erasureRef);
+  }
+
+  async forgetScoring(_bankId: string, _customerId: string, eventId: string): Promise<void> {
+    this.forgotten.push(eventId);
+  }
+
+  async forgetAlert(alertId: string): Promise<void> {
+    this.forgotten.push(alertId);
+  }
+}

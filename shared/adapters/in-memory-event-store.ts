@@ -1,0 +1,23 @@
+import { eventKeyOf, type StoredEvent } from '../domain/stored-event.ts';
+import type { EventStore, PutEventResult, ScoringOutcome } from '../ports/event-store.ts';
+
+/** The events table in memory. */
+export class InMemoryEventStore implements EventStore {
+  private readonly events = new Map<string, StoredEvent>();
+  private readonly scored = new Map<string, ScoringOutcome>();
+
+  async putIfAbsent(event: StoredEvent): Promise<PutEventResult> {
+    const existing = this.events.get(event.eventKey);
+    if (existing !== undefined) return { stored: false, existing };
+    this.events.set(event.eventKey, event);
+    return { stored: true };
+  }
+
+  async isScored(bankId: string, eventId: string): Promise<boolean> {
+    return this.scored.has(eventKeyOf(bankId, eventId));
+  }
+
+  async markScored(bankId: string, eventId: string, outcome: ScoringOutcome): Promise<void> {
+    this.scored.set(eventKeyOf(bankId, eventId), outcome);
+  }
+}

@@ -1,0 +1,114 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
+import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
+import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
+import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
+import { DAY_MS } from '../../shared/domain/activity.ts';
+import { merchantKeyOf, recordConfirmedFraud, reporterOf } from '../../shared/domain/compromised-merchant.ts';
+import type { ProfileSettings, Sighting } from '../../shared/domain/customer-profile.ts';
+import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
+import { createTestTables, type TestTables } from '../support/test-tables.ts';
+
+// Far in the future: DynamoDB Local removes items whose TTL has passed.
+const T0 = Date.parse('2036-03-01T12:00:00Z');
+const settings: ProfileSettings = {
+  currency: 'EUR',
+  baseline: BUILT_IN_THRESHOLDS.baseline as ProfileSettings['baseline'],
+  cardTesting: BUILT_IN_THRESHOLDS.cardTesting as ProfileSettings['cardTesting'],
+};
+const sighting = (i: number): Sighting => ({
+  at: T0 + i * 1000,
+  amount: 1000 + i,
+  currency: 'EUR',
+  country: i % 2 === 0 ? 'FR' : 'ES',
+  mcc: String(5000 + i),
+  authorized: true,
+  probe: false,
+});
+
+let tables: TestTables;
+let profiles: DynamoDbCustomerProfiles;
+let merchants: DynamoDbCompromisedMerchants;
+beforeAll(async () => {
+  tables = await createTestTables();
+  profiles = new DynamoDbCustomerProfiles(tables.documentClient, tables.names.activity);
+  merchants = new DynamoDbCompromisedMerchants(tables.documentClient, tables.names.activity);
+});
+
+describe('customer profiles on DynamoDB', () => {
+  it('keeps every sighting recorded concurrently for one customer (no lost update)', async () => {
+    const now = new Date(T0);
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => profiles.record('bank', 'cus_race', sighting(i), settings, now)),
+    );
+    const last = await profiles.record('bank', 'cus_race', sighting(12), settings, now);
+    expect(last.amounts.map(([, amount]) => amount).sort()).toEqual(
+      Array.from({ length: 13 }, (_, i) => 1000 + i),
+    );
+    expect(Object.keys(last.categories)).toHaveLength(13);
+    const [item] = (await tables.scan('activity')).filter((it) => it.counterKey === 'bank#cus_race');
+    expect(item).toMatchObject({ bucket: 'profile', version: 13 });
+    expect(item?.expiresAt).toBe(Math.floor((T0 + 90 * DAY_MS) / 1000));
+  });
+
+  it('writes nothing for a redelivered sighting', async () => {
+    const now = new Date(T0);
+    await profiles.record('bank', 'cus_again', sighting(1), settings, now);
+    await profiles.record('bank', 'cus_again', sighting(1), settings, now);
+    const [item] = (await tables.scan('activity')).filter((it) => it.counterKey === 'bank#cus_again');
+    expect(item?.version).toBe(1);
+  });
+
+  it('is erased with the customer', async () => {
+    await profiles.record('bank', 'cus_gone', sighting(1), settings, new Date(T0));
+    const names = tables.names;
+    await new DynamoDbCustomerEraser(tables.documentClient, names).erase('bank', 'cus_gone', 'er_test_ref');
+    expect((await tables.scan('activity')).filter((it) => it.counterKey === 'bank#cus_gone')).toEqual([]);
+  });
+});
+
+describe('compromised merchants on DynamoDB', () => {
+  const shop = merchantKeyOf(' Corner  shop ', 'FR');
+  const report = (customerId: string) => ({
+    transactionId: `txn_${customerId}`,
+    customerId,
+    merchant: { name: 'CORNER SHOP', country: 'FR' as const },
+  });
+
+  it('counts other customers’ reports for the bank’s window, per bank only', async () => {
+    const thresholds = new InMemoryThresholdStore();
+    const at = new Date(T0);
+    await recordConfirmedFraud('bank-a', [report('c1'), report('c2')], at, { merchants, thresholds });
+    await Promise.all(
+      [report('c3'), report('c3'), report('c4')].map((r) =>
+        recordConfirmedFraud('bank-a', [r], at, { merchants, thresholds }),
+      ),
+    );
+    expect(shop).toBe('FR:CORNER SHOP');
+    expect(await merchants.reporters('bank-a', shop, 'someone', new Date(T0 + DAY_MS))).toBe(4);
+    // The reporter's own payments do not count their own report.
+    expect(await merchants.reporters('bank-a', shop, 'c1', new Date(T0 + DAY_MS))).toBe(3);
+    // Another bank sees nothing.
+    expect(await merchants.reporters('bank-b', shop, 'someone', new Date(T0 + DAY_MS))).toBe(0);
+    // After the window (7 days by default) the reports stop counting.
+    expect(await merchants.reporters('bank-a', shop, 'someone', new Date(T0 + 7 * DAY_MS))).toBe(0);
+    const items = (await tables.scan('activity')).filter((it) => it.bucket === 'compromised');
+    expect(JSON.stringify(items)).not.toContain('c1');
+    expect(Object.keys(items[0] ?? {})).toContain(`r:${reporterOf('c1')}`);
+  });
+
+  it('drops reports that stopped counting when the merchant is reported again', async () => {
+    const thresholds = new InMemoryThresholdStore();
+    await recordConfirmedFraud('bank-c', [report('old')], new Date(T0), { merchants, thresholds });
+    await recordConfirmedFraud('bank-c', [report('new')], new Date(T0 + 30 * DAY_MS), {
+      merchants,
+      thresholds,
+    });
+    const [item] = (await tables.scan('activity')).filter(
+      (it) => it.counterKey === `bank-c#merchant#${shop}`,
+    );
+    expect(Object.keys(item ?? {}).filter((name) => name.startsWith('r:'))).toEqual([
+      `r:${reporterOf('new')}`,
+    ]);
+  });
+});
