@@ -34,8 +34,8 @@ import { count, metrics } from '../shared/runtime/metrics.ts';
 import { openApiDocument } from '../shared/runtime/openapi-document.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
-// The bank's administration API: enrollments (SPEC §1.2), thresholds (§1.3) and customer
-// erasure (§1.4). Every route is signed like events.
+// The bank's administration API: enrollments, thresholds and customer erasure
+// (docs/contract.md#enrollments, #thresholds, #erasure). Every route is signed like events.
 
 export interface BankAdminPorts {
   readonly secrets: BankSecrets;

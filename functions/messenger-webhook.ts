@@ -27,7 +27,7 @@ import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/me
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 
-// GET|POST /messenger/webhook (SPEC §3): Meta's subscription check, and the customers' messages.
+// GET|POST /messenger/webhook (docs/contract.md#webhook): Meta's subscription check, and the customers' messages.
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -71,7 +71,7 @@ export function createHandler(ports: MessengerWebhookPorts, log: Logger = logger
         );
       }
     }
-    // Outcomes only: never the PSID, the text or the payload (SPEC §7).
+    // Outcomes only: never the PSID, the text or the payload (docs/contract.md#privacy).
     log.info('messenger events handled', { outcomes });
     for (const outcome of outcomes) count('MessengerEvent', { outcome });
     return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'EVENT_RECEIVED' };

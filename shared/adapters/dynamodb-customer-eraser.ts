@@ -17,7 +17,7 @@ export interface EraserTables {
 }
 
 /**
- * Deletes everything Vigil holds on a customer (SPEC §1.4). The subscription goes first, so that
+ * Deletes everything Vigil holds on a customer (docs/contract.md#erasure). The subscription goes first, so that
  * new events for the customer are ignored from then on; then overrides, counters, alerts, events
  * and open enrollment links, found through each table's `byCustomer` index. Deleting what is
  * absent is not an error, so erasing twice is harmless.

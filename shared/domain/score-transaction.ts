@@ -48,7 +48,7 @@ export function compileRules(thresholds: Thresholds): ScoringRules {
 }
 
 /**
- * Scores a transaction (SPEC §2): each rule that fires adds its weight and a reason. Pure and
+ * Scores a transaction (docs/contract.md#scoring): each rule that fires adds its weight and a reason. Pure and
  * allocation-free for a transaction that fires no rule. Weights are never negative, so the score
  * never drops when only the amount grows.
  */
