@@ -5,7 +5,7 @@ import { LocalTarget } from './local-target.ts';
 import { StageTarget } from './stage-target.ts';
 import type { Target } from './target.ts';
 
-// The `vigil` operator CLI (SPEC §5): against local mode by default, or a deployed stage.
+// The `vigil` operator CLI (docs/contract.md#cli): against local mode by default, or a deployed stage.
 
 /** Every option a command takes, all with a value. */
 const STRING_OPTIONS = [

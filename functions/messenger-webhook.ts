@@ -32,7 +32,7 @@ import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 import { restApiEvents } from '../shared/runtime/rest-api-event.ts';
 
-// GET|POST /messenger/webhook (SPEC §3): Meta's subscription check, and the customers' messages.
+// GET|POST /messenger/webhook (docs/contract.md#webhook): Meta's subscription check, and the customers' messages.
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;

@@ -20,7 +20,7 @@ import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 import { clientCertificateSubject, restApiEvents } from '../shared/runtime/rest-api-event.ts';
 
-// POST /v1/banks/{bankId}/events (SPEC §1.1).
+// POST /v1/banks/{bankId}/events (docs/contract.md#events).
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: ReceiveBankEventPorts, log: Logger = functionLogger()) {

@@ -49,7 +49,7 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = function
     count('EventScored', { type: event.type });
     if (outcome.alertCreated)
       count('AlertCreated', { kind: event.type === 'card.transaction' ? 'fraud_check' : 'low_balance' });
-    // Ids, score and rule names only: no customer id, amount or merchant (SPEC §7).
+    // Ids, score and rule names only: no customer id, amount or merchant (docs/contract.md#privacy).
     log.info(outcome.alertCreated ? 'alert created' : 'event scored', {
       bankId: event.bankId,
       eventId: event.eventId,

@@ -35,7 +35,7 @@ export interface LocalStackOptions {
   readonly graphApiVersion?: string;
 }
 
-/** What `.vigil/local.json` holds (SPEC §5): everything a developer or test needs to talk to local mode. */
+/** What `.vigil/local.json` holds (docs/contract.md#local-mode): everything a developer or test needs to talk to local mode. */
 export interface LocalConfig {
   readonly apiUrl: string;
   readonly emulatorUrl: string;

@@ -4,7 +4,7 @@ import { metaSignature } from '../shared/domain/verify-meta-signature.ts';
 import { CHAT_PAGE } from './emulator-chat-page.ts';
 import { foreignRequestReason } from './loopback-guard.ts';
 
-// A stand-in for Meta's Graph API and for people using Messenger (SPEC §5): Vigil sends to its
+// A stand-in for Meta's Graph API and for people using Messenger (docs/contract.md#emulator): Vigil sends to its
 // Send API; tests and developers play customers through its /__emulator endpoints, which post
 // signed webhook events to Vigil exactly as Meta would.
 

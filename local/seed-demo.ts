@@ -13,7 +13,7 @@ export interface DemoBank {
 }
 
 /**
- * The demo bank's default thresholds, the example of SPEC §1.3: Vigil's defaults for a French
+ * The demo bank's default thresholds, the example of docs/contract.md#thresholds: Vigil's defaults for a French
  * bank, whose customers pay mostly in France.
  */
 export const DEMO_THRESHOLDS: Thresholds = { ...BUILT_IN_THRESHOLDS, homeCountries: ['FR'] };

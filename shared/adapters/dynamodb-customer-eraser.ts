@@ -18,7 +18,7 @@ export interface EraserTables {
 }
 
 /**
- * Deletes everything Vigil holds on a customer (SPEC §1.4). First the erasure marker, so that
+ * Deletes everything Vigil holds on a customer (docs/contract.md#erasure). First the erasure marker, so that
  * scoring, notification and callbacks stop at once; then the subscription, so that new events
  * are ignored from then on; then the marker's time is moved to now, past every event that could
  * still have been accepted; then overrides, counters, alerts, events and open enrollment links,

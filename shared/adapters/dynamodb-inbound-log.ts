@@ -2,7 +2,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk
 import type { InboundLog } from '../ports/inbound-log.ts';
 import { conditionalWrite } from './conditional-write.ts';
 
-/** Meta retries a webhook delivery for a while; a week covers it (SPEC §7: inbound ids 7 days). */
+/** Meta retries a webhook delivery for a while; a week covers it (docs/contract.md#privacy: inbound ids 7 days). */
 const KEEP_SECONDS = 7 * 24 * 60 * 60;
 
 /** The inbound table: one item per handled Messenger message id. */

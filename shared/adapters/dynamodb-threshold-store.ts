@@ -8,7 +8,7 @@ import {
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 
-/** A threshold change reaches scoring within this time (SPEC §1.3). */
+/** A threshold change reaches scoring within this time (docs/contract.md#thresholds). */
 export const BANK_DEFAULT_MAX_AGE_MS = 60_000;
 
 const DEFAULT_SCOPE = 'default';

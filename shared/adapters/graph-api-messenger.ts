@@ -3,7 +3,7 @@ import type { OutgoingMessage } from '../domain/render-message.ts';
 import { type Messenger, SendApiError, type SendRequest } from '../ports/messenger.ts';
 
 /**
- * Graph API error codes worth another try (SPEC §3): 1 unknown, 2 service, 4 app rate limit,
+ * Graph API error codes worth another try (docs/contract.md#alerts): 1 unknown, 2 service, 4 app rate limit,
  * 9 and 32 page rate limits, 613 calls within one hour exceeded, 80006 Messenger rate limit.
  * Anything else (user unavailable, outside the window, invalid parameter, bad token) is final.
  */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Decision, Reason } from './score-transaction.ts';
 import { customerKeyOf, type StoredEvent } from './stored-event.ts';
 
-/** Alerts are kept 90 days (SPEC §7): long enough for a bank's dispute process. */
+/** Alerts are kept 90 days (docs/contract.md#privacy): long enough for a bank's dispute process. */
 export const ALERT_RETENTION_SECONDS = 90 * 24 * 60 * 60;
 
 export type AlertKind = 'fraud_check' | 'low_balance';

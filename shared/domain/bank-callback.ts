@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Alert, AlertStatus } from './alert.ts';
 import type { Subscriber } from './subscriber.ts';
 
-// The callbacks of SPEC §4: every alert status change and every subscription change becomes one
+// The callbacks of docs/contract.md#callbacks: every alert status change and every subscription change becomes one
 // Standard Webhooks request to the bank. Its id (the `webhook-id`) is derived from what changed,
 // so a redelivered stream record makes the same callback, which the outbox stores once.
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ISO_COUNTRY_CODES } from './iso-countries.ts';
 
-// The bank event contract of SPEC §1.1. Objects are strict: an unknown field is an error, so a
+// The bank event contract of docs/contract.md#events. Objects are strict: an unknown field is an error, so a
 // bank that sends more than Vigil needs learns it at once instead of leaking data silently.
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));

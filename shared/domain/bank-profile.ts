@@ -12,7 +12,7 @@ export interface BankProfile {
   readonly callbackUrl?: string;
   /** Time zone of the times shown in messages, e.g. Europe/Paris. */
   readonly timeZone?: string;
-  /** Minutes a customer has to answer a fraud check (SPEC §4: 60 by default). */
+  /** Minutes a customer has to answer a fraud check (docs/contract.md#alert-lifecycle: 60 by default). */
   readonly alertExpiryMinutes?: number;
   /** The bank's approved Messenger utility template, for alerts outside the 24 h window. */
   readonly utilityTemplate?: UtilityTemplate;

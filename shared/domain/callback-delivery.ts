@@ -1,6 +1,6 @@
 import type { BankCallback } from './bank-callback.ts';
 
-/** Callbacks are retried for at least 24 hours (SPEC §4); then they go to the dead letters. */
+/** Callbacks are retried for at least 24 hours (docs/contract.md#callbacks); then they go to the dead letters. */
 export const CALLBACK_RETRY_WINDOW_MS = 25 * 60 * 60 * 1000;
 /** The first retry waits this long, so that the immediate attempt and the retrier never overlap. */
 export const FIRST_RETRY_DELAY_MS = 30_000;

@@ -6,7 +6,7 @@ import { customerIdSchema } from './bank-event.ts';
 import { customerKeyOf } from './stored-event.ts';
 import { parseOrThrow } from './validate.ts';
 
-/** A link is valid 24 hours by default (SPEC §1.2). */
+/** A link is valid 24 hours by default (docs/contract.md#enrollments). */
 export const ENROLLMENT_VALIDITY_SECONDS = 24 * 60 * 60;
 
 export const enrollmentRequestSchema = z.strictObject({

@@ -3,7 +3,7 @@ import type { ErasureKeys } from '../ports/erasure.ts';
 import { customerIdFromPath } from './validate.ts';
 
 /**
- * Erases everything Vigil holds on the customer (SPEC §1.4). Idempotent. The bank is told
+ * Erases everything Vigil holds on the customer (docs/contract.md#erasure). Idempotent. The bank is told
  * `customer.unsubscribed` through the subscribers stream when a subscription existed; an erasure
  * marker keeps records still in flight from bringing anything back (docs/security.md, "Erasure").
  */

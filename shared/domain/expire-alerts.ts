@@ -6,7 +6,7 @@ import type { Clock } from '../ports/clock.ts';
 const PER_BANK_LIMIT = 100;
 
 /**
- * Expires the fraud checks nobody answered in time (SPEC §4): each bank's sent alerts past their
+ * Expires the fraud checks nobody answered in time (docs/contract.md#alert-lifecycle): each bank's sent alerts past their
  * deadline (set when sent, from the bank's expiry setting), read from the sparse index of open
  * alerts. The change is conditional, so an alert answered meanwhile keeps its answer.
  */

@@ -38,7 +38,7 @@ export type EventOutcome =
   | 'unknown';
 
 /**
- * Handles one Messenger event once (SPEC §3): a redelivery with the same message id changes
+ * Handles one Messenger event once (docs/contract.md#customer-messaging): a redelivery with the same message id changes
  * nothing; a failure releases the event, so that Meta's retry handles it.
  */
 export async function handleMessengerEvent(

@@ -9,7 +9,7 @@ import {
 } from './thresholds.ts';
 import { customerIdFromPath, parseOrThrow } from './validate.ts';
 
-// The threshold API of SPEC §1.3, for an already authenticated bank.
+// The threshold API of docs/contract.md#thresholds, for an already authenticated bank.
 
 /** Replaces the bank default; every field is required. */
 export async function setBankThresholds(

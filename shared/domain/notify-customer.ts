@@ -43,7 +43,7 @@ export class SendRetryLaterError extends Error {
 }
 
 /**
- * Sends an alert to its customer exactly once (SPEC §3): a normal message inside the 24 h
+ * Sends an alert to its customer exactly once (docs/contract.md#alerts): a normal message inside the 24 h
  * window, the bank's utility template outside it, otherwise `undeliverable`. The alert is
  * claimed before sending, so a redelivered record never sends twice; transient errors are
  * retried with backoff within the invocation, then by the stream, and the last attempt gives up.

@@ -10,8 +10,8 @@ export interface RedriveResult {
 }
 
 /**
- * Re-drives what is stuck past its deadline (ARCHITECTURE: a record that still fails stays in its
- * table with its status): unscored events and never-claimed pending alerts are written again, so
+ * Re-drives what is stuck past its deadline (a record that still fails stays in its table with its
+ * status: docs/architecture.md#failures): unscored events and never-claimed pending alerts are written again, so
  * that their streams retry them after the stream's own 24 h; an alert whose send was claimed but
  * never confirmed is not sent again (it may have reached the customer) but becomes
  * `undeliverable`, so the bank can fall back; dead callbacks go back to the outbox.

@@ -2,7 +2,7 @@ import type { AlertDisplay } from './alert.ts';
 
 // Every text Vigil sends in Messenger, in the customer's locale. Messages show only what the
 // customer agreed to see: card last 4 digits, merchant, amount and time. Never a customer id, a
-// full card number, an account number or a balance (SPEC §0).
+// full card number, an account number or a balance (docs/contract.md#principles).
 
 /** Messenger's limits: a text message holds at most 2,000 characters, a quick reply title 20. */
 export const MESSENGER_TEXT_LIMIT = 2000;
@@ -163,7 +163,7 @@ export function stoppedText(bankNames: readonly string[], locale: string | undef
   return texts.stopped(texts.andOthers(bankNames.length).replace(/^, /, ''));
 }
 
-/** The consent request of SPEC §3, with its Agree / No thanks quick replies. */
+/** The consent request of docs/contract.md#consent, with its Agree / No thanks quick replies. */
 export function consentRequest(bankName: string, enrollmentId: string, locale: string): OutgoingMessage {
   const texts = textsFor(locale);
   return {

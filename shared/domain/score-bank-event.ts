@@ -45,7 +45,7 @@ export type ScoreOutcome =
     };
 
 /**
- * Scores one stored bank event (SPEC §2). A redelivered event that was scored is skipped, so its
+ * Scores one stored bank event (docs/contract.md#scoring). A redelivered event that was scored is skipped, so its
  * decision stays the one first made; and every step is idempotent for a redelivery after a crash
  * midway: the ledger records an event once, an alert is created at most once per transaction
  * (or per balance crossing), and marking the event scored twice changes nothing.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { BankEvent } from './bank-event.ts';
 
-/** Events are kept only as long as scoring and redrive can need them (SPEC §7). */
+/** Events are kept only as long as scoring and redrive can need them (docs/contract.md#privacy). */
 export const EVENT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 
 export type EventStatus = 'received' | 'scored';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { countrySchema, currencySchema, MINOR_UNITS_MESSAGE, mccSchema } from './bank-event.ts';
 
-// The thresholds of SPEC §1.3: a bank default, and per-customer overrides whose absent fields
+// The thresholds of docs/contract.md#thresholds: a bank default, and per-customer overrides whose absent fields
 // fall back to it (also inside `velocity` and `weights`).
 
 const amount = z

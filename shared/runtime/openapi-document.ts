@@ -15,7 +15,7 @@ import { callbackSchemas } from '../domain/callback-schemas.ts';
 import { enrollmentRequestSchema } from '../domain/enroll-customer.ts';
 import { thresholdOverrideSchema, thresholdsSchema } from '../domain/thresholds.ts';
 
-// GET /openapi.json (SPEC §1.5): the OpenAPI 3.1 description of the bank API, generated from the
+// GET /openapi.json (docs/contract.md#openapi): the OpenAPI 3.1 description of the bank API, generated from the
 // zod schemas that validate requests (zod's own JSON Schema 2020-12 output, which OpenAPI 3.1
 // uses as is), with the repository's example files as examples.
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { synthesize } from './synth.ts';
 
-// Each function may do what ARCHITECTURE.md "Functions" lists, and nothing else. A grant is an
+// Each function may do what docs/architecture.md#functions lists, and nothing else. A grant is an
 // action on a resource; resources are told apart by the logical id they reference.
 
 interface Allowed {
@@ -97,7 +97,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     // Nonces: claimed once, answered, freed when the request failed.
     table('Nonces', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
-    // Enrollments, and erasing a customer everywhere (SPEC §1.4).
+    // Enrollments, and erasing a customer everywhere (docs/contract.md#erasure).
     table('Enrollments', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
     index('Enrollments', 'byCustomer'),
     table('Subscribers', ['dynamodb:DeleteItem']),

@@ -71,7 +71,7 @@ async function cli(...args: string[]) {
 }
 
 describe('npm start', () => {
-  it('writes local.json as SPEC §5 describes', async () => {
+  it('writes local.json as docs/contract.md#local-mode describes', async () => {
     const config = JSON.parse(await readFile(join(home, 'local.json'), 'utf8')) as LocalConfig;
     expect(Object.keys(config).sort()).toEqual(['apiUrl', 'banks', 'emulatorUrl', 'messenger']);
     expect(config.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -5,7 +5,7 @@ import { captureLogs } from '../support/capture-logs.ts';
 import type { TestLocalStack } from '../support/test-local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-// The privacy canary (SPEC §0, §7): the whole journey with recognisable values, then every log
+// The privacy canary (docs/contract.md#principles, #privacy): the whole journey with recognisable values, then every log
 // line, every message to Meta, every callback and every stored item is searched for them. Only
 // the allowed masked forms may appear, and after erase nothing may remain.
 

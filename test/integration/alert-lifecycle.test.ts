@@ -11,7 +11,7 @@ import { suspiciousTransaction } from '../fixtures/bank-events.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-// The alert lifecycle and bank callbacks (SPEC §4) through local mode: the local bank receiver
+// The alert lifecycle and bank callbacks (docs/contract.md#alert-lifecycle) through local mode: the local bank receiver
 // verifies every callback with the standardwebhooks package and the bank's callback secret.
 
 interface Received {

@@ -36,7 +36,7 @@ async function alertOf(customerId: string) {
   return (await local.scan('alerts')).find((item) => item.customerId === customerId);
 }
 
-describe('Messenger journey (SPEC §1.2, §3)', () => {
+describe('Messenger journey (docs/contract.md#enrollments, #customer-messaging)', () => {
   it('enrolls with consent, alerts, and records a "No" as disputed', async () => {
     const { link, expiresAt, enrollmentId } = await enroll('cus_journey');
     expect(link).toMatch(/^https:\/\/m\.me\/100000000000001\?ref=[A-Za-z0-9_-]{43}$/);

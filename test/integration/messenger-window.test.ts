@@ -6,7 +6,7 @@ import { cardTransaction } from '../fixtures/bank-events.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-// Meta's 24 h window (SPEC §3): a normal message inside it, the bank's utility template outside
+// Meta's 24 h window (docs/contract.md#alerts): a normal message inside it, the bank's utility template outside
 // it, and otherwise the alert is undeliverable.
 
 let local: TestLocalStack;

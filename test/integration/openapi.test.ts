@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => local.stop());
 
-describe('GET /openapi.json (SPEC §1.5)', () => {
+describe('GET /openapi.json (docs/contract.md#openapi)', () => {
   it('passes the Redocly linter’s recommended rules without a warning', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'vigil-openapi-')), 'openapi.json');
     await writeFile(file, JSON.stringify(document));

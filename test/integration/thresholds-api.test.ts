@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-describe('threshold API (SPEC §1.3)', () => {
+describe('threshold API (docs/contract.md#thresholds)', () => {
   it('serves Vigil’s built-in defaults until the bank sets its own, and nothing to unknown banks', async () => {
     const response = await api.call('new-bank-without-thresholds', 'GET', '/thresholds');
     expect(response.status).toBe(401);

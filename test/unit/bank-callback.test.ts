@@ -47,7 +47,7 @@ const subscriber = (status: Subscriber['status'], extra: Partial<Subscriber> = {
   ...extra,
 });
 
-describe('bank callbacks (SPEC §4)', () => {
+describe('bank callbacks (docs/contract.md#callbacks)', () => {
   it.each([
     ['pending', 'sent', 'alert.sent'],
     ['sent', 'confirmed', 'alert.confirmed'],

@@ -27,7 +27,7 @@ function score(
   return scoreTransaction({ ...quiet, ...tx }, { ...calm, ...activity }, compileRules(thresholds(limits)));
 }
 
-describe('scoring rules (SPEC §2)', () => {
+describe('scoring rules (docs/contract.md#scoring)', () => {
   it('fires nothing for an everyday transaction', () => {
     expect(score({})).toEqual({ score: 0, alert: false, reasons: [] });
   });
