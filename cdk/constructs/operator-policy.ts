@@ -63,7 +63,8 @@ export class OperatorPolicy extends Construct {
           [tables.get('alerts').tableArn],
         ),
         allow(['dynamodb:Scan', 'dynamodb:PutItem'], [tables.get('callbacks').tableArn]),
-        // banks add (creates both secrets), banks rotate-secret, events send (signs as the bank)
+        // banks add (creates its three secrets), rotate-secret and finish-rotation; events send and
+        // the administration commands (thresholds, enroll, customers erase) sign as the bank
         allow(
           ['secretsmanager:CreateSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
           [bankSecrets],

@@ -30,7 +30,10 @@ export interface TableDefinition {
 const S = (name: string): KeyAttribute => ({ name, type: 'S' });
 
 export const tableDefinitions = {
-  /** Display name, callback URL, locale, utility template, alert expiry: one item per bank. */
+  /**
+   * Display name, callback URL, time zone, utility template, alert expiry, source IP
+   * allow-list, client certificate subject: one item per bank.
+   */
   banks: { partitionKey: S('bankId'), durable: true },
   /** Bank defaults (`scope = default`) and per-customer overrides (`scope = customer#<id>`). */
   thresholds: { partitionKey: S('bankId'), sortKey: S('scope'), durable: true },
@@ -65,7 +68,11 @@ export const tableDefinitions = {
     globalIndexes: [{ indexName: 'byCustomer', partitionKey: S('customerKey'), projection: 'KEYS_ONLY' }],
     durable: false,
   },
-  /** Per-customer time buckets of transaction counts and sums, for velocity and daily spend. */
+  /**
+   * Per customer: the 48-hour ledger (velocity, daily spend), the low-balance state and the profile
+   * of the history rules; per bank and merchant, confirmed-fraud marks; per erased customer, an
+   * erasure marker. Told apart by `counterKey` and `bucket` (docs/data-inventory.md).
+   */
   activity: {
     partitionKey: S('counterKey'),
     sortKey: S('bucket'),
