@@ -25,7 +25,7 @@ export interface ApiProps {
 
 const REASONS = {
   'bank-signature':
-    'Authenticated in the function by the bank’s Standard Webhooks signature over the raw body.',
+    'Authenticated in the function: events by the bank’s Standard Webhooks signature over the raw body, administration requests by its HTTP Message Signature (RFC 9421) over method, path, query and body digest.',
   public: 'The OpenAPI description of the API, public on purpose; it holds no data.',
   'meta-signature':
     'Authenticated in the function by Meta’s X-Hub-Signature-256 over the raw body (GET: verify token).',

@@ -94,7 +94,7 @@ export class OperatorPolicy extends Construct {
     Validations.of(this.policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagArn(stack, bankSecrets)}]`,
       reason:
-        "This stage's bank secrets only: banks are registered at run time (vigil banks add), two secrets each.",
+        "This stage's bank secrets only: banks are registered at run time (vigil banks add), three secrets each (events, administration, callbacks).",
     });
     Validations.of(this.policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagArn(stack, stackArn)}]`,
