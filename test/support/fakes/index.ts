@@ -1,0 +1,13 @@
+/**
+ * In-memory ports for unit tests. The stores `vigil backtest` replays with are reused from
+ * shared/adapters; the others live here. Each store passes the same contract tests as its
+ * DynamoDB adapter (test/support/contracts/, run in test/unit/ and test/integration/).
+ */
+export { InMemoryAlertStore as FakeAlertStore } from '../../../shared/adapters/in-memory-alert-store.ts';
+export { InMemoryErasureMarkers as FakeErasureMarkers } from '../../../shared/adapters/in-memory-erasure-markers.ts';
+export { FakeBankDirectory } from './bank-directory.ts';
+export { FixedClock } from './clock.ts';
+export { FakeEnrollmentStore } from './enrollment-store.ts';
+export { FakeInboundLog } from './inbound-log.ts';
+export { FakeMessenger } from './messenger.ts';
+export { FakeSubscriberStore } from './subscriber-store.ts';
