@@ -6,8 +6,10 @@
 export { InMemoryAlertStore as FakeAlertStore } from '../../../shared/adapters/in-memory-alert-store.ts';
 export { InMemoryErasureMarkers as FakeErasureMarkers } from '../../../shared/adapters/in-memory-erasure-markers.ts';
 export { FakeBankDirectory } from './bank-directory.ts';
+export { FakeCallbackOutbox } from './callback-outbox.ts';
 export { FixedClock } from './clock.ts';
 export { FakeEnrollmentStore } from './enrollment-store.ts';
 export { FakeInboundLog } from './inbound-log.ts';
 export { FakeMessenger } from './messenger.ts';
+export { FakeNonceStore } from './nonce-store.ts';
 export { FakeSubscriberStore } from './subscriber-store.ts';
