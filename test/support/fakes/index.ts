@@ -5,8 +5,11 @@
  */
 export { InMemoryAlertStore as FakeAlertStore } from '../../../shared/adapters/in-memory-alert-store.ts';
 export { InMemoryErasureMarkers as FakeErasureMarkers } from '../../../shared/adapters/in-memory-erasure-markers.ts';
+export { InMemoryThresholdStore as FakeThresholdStore } from '../../../shared/adapters/in-memory-threshold-store.ts';
 export { FakeBankDirectory } from './bank-directory.ts';
+export { FakeBankSecrets } from './bank-secrets.ts';
 export { FakeCallbackOutbox } from './callback-outbox.ts';
+export { FakeCallbackSender } from './callback-sender.ts';
 export { FixedClock } from './clock.ts';
 export { FakeEnrollmentStore } from './enrollment-store.ts';
 export { FakeInboundLog } from './inbound-log.ts';
