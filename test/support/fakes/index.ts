@@ -1,7 +1,8 @@
 /**
  * In-memory ports for unit tests. The stores `vigil backtest` replays with are reused from
- * shared/adapters; the others live here. Each store passes the same contract tests as its
- * DynamoDB adapter (test/support/contracts/, run in test/unit/ and test/integration/).
+ * shared/adapters; the others live here. A store with a contract in test/support/contracts/
+ * passes it as its DynamoDB adapter does (test/unit/fakes-contract.test.ts and
+ * test/integration/store-contracts.test.ts).
  */
 export { InMemoryAlertStore as FakeAlertStore } from '../../../shared/adapters/in-memory-alert-store.ts';
 export { InMemoryErasureMarkers as FakeErasureMarkers } from '../../../shared/adapters/in-memory-erasure-markers.ts';
