@@ -16,9 +16,7 @@ describe('alerts built from stored events', () => {
     erasureRef: 'er_1',
   });
   const balance = toStoredEvent('acme', 'evt_2', accountBalance({ customerId: 'cust_1' }), NOW);
-  const decision = { score: 80, reasons: [], alert: true } as unknown as Parameters<
-    typeof fraudCheckAlert
-  >[1];
+  const decision: Decision = { score: 80, reasons: [], alert: true };
 
   it('carries the erasure ref and reception time only when the event has them', () => {
     expect(fraudCheckAlert(card, decision, NOW)).toMatchObject({
