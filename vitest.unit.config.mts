@@ -15,7 +15,7 @@ export default defineConfig({
       include: ['shared/domain/**/*.ts'],
       reporter: ['text-summary', 'text'],
       // The floor met today; the target is 95 % lines and branches (docs/architecture.md).
-      thresholds: { lines: 97, branches: 91 },
+      thresholds: { lines: 97, branches: 92 },
     },
   },
 });
