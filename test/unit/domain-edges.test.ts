@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { fraudCheckAlert, lowBalanceAlert } from '../../shared/domain/alert.ts';
+import { ValidationError } from '../../shared/domain/errors.ts';
+import { expireAlerts } from '../../shared/domain/expire-alerts.ts';
+import type { Decision } from '../../shared/domain/score-transaction.ts';
+import { toStoredEvent } from '../../shared/domain/stored-event.ts';
+import { parseOrThrow } from '../../shared/domain/validate.ts';
+import { accountBalance, cardTransaction } from '../fixtures/bank-events.ts';
+import { FakeAlertStore, FakeBankDirectory, FixedClock } from '../support/fakes/index.ts';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+
+describe('alerts built from stored events', () => {
+  const card = toStoredEvent('acme', 'evt_1', cardTransaction({ customerId: 'cust_1' }), NOW, {
+    erasureRef: 'er_1',
+  });
+  const balance = toStoredEvent('acme', 'evt_2', accountBalance({ customerId: 'cust_1' }), NOW);
+  const decision: Decision = { score: 80, reasons: [], alert: true };
+
+  it('carries the erasure ref and reception time only when the event has them', () => {
+    expect(fraudCheckAlert(card, decision, NOW)).toMatchObject({
+      erasureRef: 'er_1',
+      receivedAt: NOW.toISOString(),
+    });
+    const notice = lowBalanceAlert(balance, 10_000, NOW);
+    expect(notice).not.toHaveProperty('erasureRef');
+    expect(notice).not.toHaveProperty('receivedAt');
+  });
+
+  it('gives each alert a fresh opaque ref that holds no id of the bank', () => {
+    const a = fraudCheckAlert(card, decision, NOW);
+    const b = fraudCheckAlert(card, decision, NOW);
+    expect(a.alertId).toBe(b.alertId);
+    expect(a.ref).not.toBe(b.ref);
+    expect(a.ref).not.toContain(card.transaction?.id ?? '-');
+    expect(a.ref).not.toContain('cust_1');
+  });
+
+  it('refuses to build an alert from an event of the other kind', () => {
+    expect(() => fraudCheckAlert(balance, decision, NOW)).toThrow(TypeError);
+    expect(() => lowBalanceAlert(card, 10_000, NOW)).toThrow(TypeError);
+  });
+});
+
+describe('validation messages for limits', () => {
+  const message = (schema: z.ZodType, value: unknown) => {
+    try {
+      parseOrThrow(schema, value);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).errors?.[0]?.message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('says how many items or characters are allowed, and the bounds of a number', () => {
+    expect(message(z.array(z.string()).min(2), ['a'])).toBe('Must have at least 2 items.');
+    expect(message(z.array(z.string()).min(1), [])).toBe('Must have at least 1 item.');
+    expect(message(z.array(z.string()).max(2), ['a', 'b', 'c'])).toBe('Must have at most 2 items.');
+    expect(message(z.string().max(3), 'abcd')).toBe('Must be at most 3 characters long.');
+    expect(message(z.number().max(10), 11)).toBe('Must be 10 or less.');
+    expect(message(z.number().min(1), 0)).toBe('Must be 1 or more.');
+  });
+});
+
+describe('expireAlerts racing an answer', () => {
+  it('does not count an alert answered between the listing and its expiry', async () => {
+    const alerts = new FakeAlertStore();
+    const banks = new FakeBankDirectory([{ bankId: 'acme', name: 'ACME' }]);
+    const clock = new FixedClock('2026-03-01T13:00:00.000Z');
+    const open = {
+      alertId: 'acme#txn#t1',
+      ref: 'r1',
+      bankId: 'acme',
+      customerId: 'c1',
+      customerKey: 'acme#c1',
+      kind: 'fraud_check' as const,
+      status: 'pending' as const,
+      eventId: 'e1',
+      reasons: [],
+      display: {
+        cardLast4: '1',
+        amount: 1,
+        currency: 'EUR',
+        merchantName: 'M',
+        merchantCountry: 'FR',
+        occurredAt: NOW.toISOString(),
+      },
+      createdAt: NOW.toISOString(),
+      expiresAt: 0,
+    };
+    await alerts.createOnce(open);
+    await alerts.claimSend(open.alertId, NOW);
+    await alerts.markSent(open.alertId, {
+      psid: 'p1',
+      messageId: 'm1',
+      sentAt: NOW.toISOString(),
+      deadline: '2026-03-01T12:30:00.000Z',
+    });
+    const racing = Object.create(alerts) as FakeAlertStore;
+    racing.openPastDeadline = async (...args) => {
+      const ids = await alerts.openPastDeadline(...args);
+      // The customer's answer lands after the listing (a late one is refused by the store, so
+      // the race is with an answer accepted just in time: the alert is no longer open).
+      await alerts.answer(open.alertId, 'confirmed', 'p1', new Date('2026-03-01T12:29:59.000Z'));
+      return ids;
+    };
+    expect(await expireAlerts({ alerts: racing, banks, clock })).toEqual({ expired: 0 });
+    expect((await alerts.get(open.alertId))?.status).toBe('confirmed');
+  });
+});
