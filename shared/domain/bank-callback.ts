@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Alert, AlertStatus } from './alert.ts';
+import type { Alert, AlertStatus, CheckMember } from './alert.ts';
 import type { Subscriber } from './subscriber.ts';
 
 // The callbacks of SPEC §4: every alert status change and every subscription change becomes one
@@ -54,7 +54,48 @@ export function alertCallback(before: Alert | undefined, after: Alert, now: Date
       ...(after.transactionId !== undefined && { transactionId: after.transactionId }),
       ...(after.score !== undefined && { score: after.score }),
       reasons: after.reasons,
+      ...(after.checkId !== undefined && { checkId: after.checkId }),
       ...(after.undeliverableReason !== undefined && { reason: after.undeliverableReason }),
+    },
+  };
+}
+
+/** The outcomes a fraud check passes on to every transaction that joined it. */
+const CHECK_OUTCOMES: ReadonlySet<AlertStatus> = new Set([
+  'confirmed',
+  'disputed',
+  'expired',
+  'undeliverable',
+]);
+
+/**
+ * The callbacks of an alert's status change: the alert's own, and when a fraud check closes, one
+ * more per transaction that joined it, with the check's outcome and each transaction's own id,
+ * score and reasons (docs/bank-integration.md, "Fraud checks"). Each has its own stable id.
+ */
+export function alertCallbacks(before: Alert | undefined, after: Alert, now: Date): BankCallback[] {
+  const own = alertCallback(before, after, now);
+  if (own === undefined) return [];
+  if (!CHECK_OUTCOMES.has(after.status) || after.checkId !== after.alertId) return [own];
+  const members = Object.entries(after.members ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return [own, ...members.map(([alertId, member]) => memberCallback(after, alertId, member, own))];
+}
+
+function memberCallback(check: Alert, alertId: string, member: CheckMember, own: BankCallback): BankCallback {
+  return {
+    id: callbackId(alertId, check.status),
+    bankId: check.bankId,
+    type: own.type,
+    occurredAt: own.occurredAt,
+    data: {
+      alertId,
+      customerId: check.customerId,
+      kind: 'fraud_check',
+      transactionId: member.transactionId,
+      score: member.score,
+      reasons: member.reasons,
+      checkId: check.alertId,
+      ...(check.undeliverableReason !== undefined && { reason: check.undeliverableReason }),
     },
   };
 }

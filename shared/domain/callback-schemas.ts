@@ -31,6 +31,10 @@ const alertData = z.strictObject({
   transactionId: opaqueIdSchema.optional().meta({ description: 'For a fraud check.' }),
   score: z.int().optional().meta({ description: 'For a fraud check.' }),
   reasons: z.array(reasonSchema),
+  checkId: z.string().optional().meta({
+    description:
+      'For a fraud check: the check the transaction belongs to (the `alertId` of its first transaction). One customer has at most one open check; suspicious transactions while it is open join it, and its outcome is sent once per transaction, each with its own `alertId` and `transactionId`.',
+  }),
 });
 
 const undeliverableReason = z
@@ -61,9 +65,21 @@ export const callbackSchemas = {
     'The customer wrote STOP (`stopped`), or the bank erased them (`erased`).',
   ),
   'alert.sent': callback('alert.sent', alertData, 'The fraud check or notice reached Messenger.'),
-  'alert.confirmed': callback('alert.confirmed', alertData, 'The customer answered Yes: it was them.'),
-  'alert.disputed': callback('alert.disputed', alertData, 'The customer answered No: it was not them.'),
-  'alert.expired': callback('alert.expired', alertData, 'No answer before the deadline.'),
+  'alert.confirmed': callback(
+    'alert.confirmed',
+    alertData,
+    'The customer answered Yes: it was them. Sent for every transaction of the fraud check.',
+  ),
+  'alert.disputed': callback(
+    'alert.disputed',
+    alertData,
+    'The customer answered No: it was not them. Sent for every transaction of the fraud check.',
+  ),
+  'alert.expired': callback(
+    'alert.expired',
+    alertData,
+    'No answer before the deadline. Sent for every transaction of the fraud check.',
+  ),
   'alert.undeliverable': callback(
     'alert.undeliverable',
     alertData.extend({ reason: undeliverableReason }),

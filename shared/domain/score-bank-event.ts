@@ -29,6 +29,8 @@ export type ScoreOutcome =
       readonly type: 'card.transaction';
       readonly decision: Decision;
       readonly alertId?: string;
+      /** The fraud check the alert opened or joined. */
+      readonly checkId?: string;
       readonly alertCreated: boolean;
     }
   | {
@@ -103,9 +105,16 @@ async function scoreCardTransaction(
   const activity = summarizeActivity(entries, at, rules.velocityWindowMs, thresholds.currency);
   const decision = scoreTransaction(transaction, activity, rules);
   if (!decision.alert) return { type: 'card.transaction', decision, alertCreated: false };
+  // One open fraud check per customer: this transaction opens it or joins it (docs/scoring.md).
   const alert = fraudCheckAlert(event, decision, now);
-  const alertCreated = await ports.alerts.createOnce(alert);
-  return { type: 'card.transaction', decision, alertId: alert.alertId, alertCreated };
+  const filed = await ports.alerts.fileFraudCheck(alert, now);
+  return {
+    type: 'card.transaction',
+    decision,
+    alertId: alert.alertId,
+    checkId: filed.checkId,
+    alertCreated: filed.created,
+  };
 }
 
 async function watchBalance(
