@@ -299,7 +299,10 @@ class Conversation {
       return this.reply(texts.closed, 'answer_late');
     }
     const text = status === 'confirmed' ? texts.confirmed : texts.disputed(await this.bankName(alert.bankId));
-    return this.reply(text, status);
+    // The answer applies to every payment of the fraud check, as it stood when it closed.
+    const closed = await this.ports.alerts.get(alert.alertId);
+    const payments = 1 + Object.keys(closed?.members ?? {}).length;
+    return this.reply(payments > 1 ? `${text}${texts.covers(payments)}` : text, status);
   }
 
   async reply(text: string, outcome: EventOutcome): Promise<EventOutcome> {
