@@ -36,7 +36,7 @@ export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()
     if (record.eventName === 'MODIFY') {
       // A fraud check that transactions joined: perhaps a follow-up message.
       const followUp = await sendFollowUp(alert, ports);
-      if (followUp.status === 'sent' || followUp.reason === 'send_failed') {
+      if (followUp.status === 'sent' || ['send_failed', 'rate_limited'].includes(followUp.reason)) {
         log.info('follow-up', { bankId: alert.bankId, alertRef: alert.ref, ...followUp });
         count('FollowUp', { outcome: followUp.status === 'sent' ? 'sent' : followUp.reason });
       }

@@ -10,7 +10,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { type Alert, checkMember, openCheckKey } from '../domain/alert.ts';
+import { type Alert, checkMember, messageCounterKey, openCheckKey } from '../domain/alert.ts';
 import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
 
@@ -158,6 +158,26 @@ export class DynamoDbAlertStore implements AlertStore {
         ':since': new Date(now.getTime() - gapMs).toISOString(),
         ':ids': new Set(memberIds),
         ':sent': 'sent',
+      },
+    });
+    return result !== undefined;
+  }
+
+  async takeMessageSlot(
+    customer: Pick<Alert, 'bankId' | 'customerId' | 'customerKey'>,
+    now: Date,
+    limit: number,
+  ): Promise<boolean> {
+    const result = await this.conditionalUpdate({
+      Key: { alertId: messageCounterKey(customer.bankId, customer.customerId, now) },
+      UpdateExpression: 'SET customerKey = :customerKey, expiresAt = :expiresAt ADD sent :one',
+      ConditionExpression: 'attribute_not_exists(sent) OR sent < :limit',
+      ExpressionAttributeValues: {
+        ':customerKey': customer.customerKey,
+        // Kept two hours: long enough for its hour, then gone by itself.
+        ':expiresAt': Math.floor(now.getTime() / 1000) + 2 * 60 * 60,
+        ':one': 1,
+        ':limit': limit,
       },
     });
     return result !== undefined;

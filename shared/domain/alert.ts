@@ -107,6 +107,11 @@ export function openCheckKey(bankId: string, customerId: string): string {
   return `${bankId}#open-check#${customerId}`;
 }
 
+/** The counter of alert messages sent to a customer in one clock hour (`2026-11-29T10`). */
+export function messageCounterKey(bankId: string, customerId: string, now: Date): string {
+  return `${bankId}#messages#${customerId}#${now.toISOString().slice(0, 13)}`;
+}
+
 /** A transaction that joins an open check, as the check keeps it. */
 export function checkMember(alert: Alert, joinedAt: Date): CheckMember {
   return {

@@ -39,8 +39,11 @@ const alertData = z.strictObject({
 
 const undeliverableReason = z
   .string()
-  .regex(/^(not_subscribed|outside_window|send_unconfirmed|send_error_\w+)$/)
-  .meta({ description: '`not_subscribed`, `outside_window`, `send_error_<code>` or `send_unconfirmed`' });
+  .regex(/^(not_subscribed|outside_window|rate_limited|send_unconfirmed|send_error_\w+)$/)
+  .meta({
+    description:
+      '`not_subscribed`, `outside_window`, `rate_limited` (the hourly ceiling of messages per customer), `send_error_<code>` or `send_unconfirmed`',
+  });
 
 function callback<Type extends CallbackType, Data extends z.ZodType>(
   type: Type,

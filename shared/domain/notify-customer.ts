@@ -5,7 +5,11 @@ import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import { type Messenger, SendApiError, type SendRequest } from '../ports/messenger.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import { type Alert, FOLLOW_UP_GAP_MS, unsummarizedMembers } from './alert.ts';
-import { type BankProfile, DEFAULT_ALERT_EXPIRY_MINUTES } from './bank-profile.ts';
+import {
+  type BankProfile,
+  DEFAULT_ALERT_EXPIRY_MINUTES,
+  DEFAULT_MAX_MESSAGES_PER_HOUR,
+} from './bank-profile.ts';
 import { coveredByErasure } from './erasure.ts';
 import { type AlertMessageContext, alertMessage, followUpMessage, templateValues } from './render-message.ts';
 import { insideMessagingWindow, type Subscriber } from './subscriber.ts';
@@ -65,6 +69,11 @@ export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): 
   const bank = (await ports.banks.get(alert.bankId)) ?? { bankId: alert.bankId, name: alert.bankId };
   const request = sendRequestFor(alert, subscriber, bank, now);
   if (request === undefined) return giveUp(alert, 'outside_window', ports);
+  // The bank's hourly ceiling of messages per customer, counted once per alert (first attempt).
+  const limit = bank.maxMessagesPerHour ?? DEFAULT_MAX_MESSAGES_PER_HOUR;
+  if (attempt === 1 && !(await ports.alerts.takeMessageSlot(alert, now, limit))) {
+    return giveUp(alert, 'rate_limited', ports);
+  }
 
   for (let tries = 1; ; tries++) {
     try {
@@ -134,6 +143,10 @@ export async function sendFollowUp(
     return { status: 'skipped', reason: 'too_soon' };
   }
   const bank = (await ports.banks.get(check.bankId)) ?? { bankId: check.bankId, name: check.bankId };
+  const limit = bank.maxMessagesPerHour ?? DEFAULT_MAX_MESSAGES_PER_HOUR;
+  if (!(await ports.alerts.takeMessageSlot(check, now, limit))) {
+    return { status: 'skipped', reason: 'rate_limited' };
+  }
   const message = followUpMessage(
     members.map(([, member]) => member.display),
     { bankName: bank.name, locale: subscriber.locale, timeZone: bank.timeZone, ref: check.ref },

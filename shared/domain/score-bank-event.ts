@@ -132,7 +132,9 @@ async function watchBalance(
     await ports.balances.leaveLow(event.bankId, event.customerId);
     return { type: 'account.balance', low: false, alertCreated: false };
   }
-  if (!(await ports.balances.enterLow(event.bankId, event.customerId, event.eventId))) {
+  // One notice per crossing, and per account at most one per 24 hours (docs/scoring.md).
+  const notice = { accountLast4: balance.accountLast4, at: now };
+  if (!(await ports.balances.enterLow(event.bankId, event.customerId, event.eventId, notice))) {
     return { type: 'account.balance', low: true, alertCreated: false };
   }
   const alert = lowBalanceAlert(event, thresholds.lowBalanceAmount, now);

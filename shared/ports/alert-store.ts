@@ -30,6 +30,15 @@ export interface AlertStore {
    * `gapMs` after the last follow-up; false when another took them or it is too soon or closed.
    */
   claimFollowUp(checkId: string, memberIds: readonly string[], now: Date, gapMs: number): Promise<boolean>;
+  /**
+   * Counts one alert message to the customer in the current clock hour, unless `limit` were
+   * already sent in it: false then, and nothing is counted.
+   */
+  takeMessageSlot(
+    customer: Pick<Alert, 'bankId' | 'customerId' | 'customerKey'>,
+    now: Date,
+    limit: number,
+  ): Promise<boolean>;
   get(alertId: string): Promise<Alert | undefined>;
   /** The alert a quick reply's opaque reference points to. */
   byRef(ref: string): Promise<Alert | undefined>;
