@@ -17,6 +17,7 @@ import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../shared/adapters/dynamodb-balance-watch.ts';
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
 import { type StoredEvent, storedEventSchema } from '../shared/domain/stored-event.ts';
@@ -96,4 +97,5 @@ export const handler = createHandler({
     events: env.EVENTS_TABLE,
     alerts: env.ALERTS_TABLE,
   }),
+  preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
 });

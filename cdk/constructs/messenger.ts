@@ -90,6 +90,13 @@ export class Messenger extends Construct {
         [...tableAccess.get, ...tableAccess.update, ...tableAccess.delete],
         ['byRef'],
       )
+      // The customer's own controls: their preferences, the bank's currency, and the callback.
+      .bindTable('thresholds', tables.get('thresholds'), [
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...tableAccess.delete,
+      ])
+      .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
       .bindTable('inbound', tables.get('inbound'), [...tableAccess.put, ...tableAccess.delete])
       .bindTable('banks', tables.get('banks'), tableAccess.get);
 

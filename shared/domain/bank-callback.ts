@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Alert, AlertStatus, CheckMember } from './alert.ts';
+import type { CustomerPreferences } from './preferences.ts';
 import type { Subscriber } from './subscriber.ts';
 
 // The callbacks of SPEC §4: every alert status change and every subscription change becomes one
@@ -9,6 +10,7 @@ import type { Subscriber } from './subscriber.ts';
 export type CallbackType =
   | 'customer.subscribed'
   | 'customer.unsubscribed'
+  | 'customer.preferences_changed'
   | 'alert.sent'
   | 'alert.confirmed'
   | 'alert.disputed'
@@ -139,6 +141,29 @@ export function subscriberCallback(
       customerId: subject.customerId,
       ...(isActive && { consentVersion: after?.consentVersion }),
       ...(!isActive && { reason: after === undefined ? 'erased' : 'stopped' }),
+    },
+  };
+}
+
+/**
+ * The callback for a customer's change of their own controls in the chat: their preferences as
+ * they are now (docs/bank-integration.md, "Customer preferences"). Its id is derived from the
+ * change's time, so a retried enqueue of one change is stored once.
+ */
+export function preferencesCallback(
+  bankId: string,
+  customerId: string,
+  preferences: CustomerPreferences,
+): BankCallback {
+  return {
+    id: callbackId(bankId, customerId, 'preferences', preferences.updatedAt),
+    bankId,
+    type: 'customer.preferences_changed',
+    occurredAt: preferences.updatedAt,
+    data: {
+      customerId,
+      ...(preferences.travel !== undefined && { travel: preferences.travel }),
+      ...(preferences.alertsOver !== undefined && { alertsOver: preferences.alertsOver }),
     },
   };
 }

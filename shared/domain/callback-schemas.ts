@@ -18,7 +18,7 @@ const occurredAtSchema = z.iso
   .meta({ description: 'When it changed; order by it.' });
 
 const reasonSchema = z.strictObject({
-  rule: z.enum([...ruleNames, 'lowBalance']),
+  rule: z.enum([...ruleNames, 'lowBalance', 'customerAlertAmount']),
   observed: z.union([z.number(), z.string()]),
   limit: z.union([z.number(), z.string(), z.array(z.string())]),
   currency: z.string().optional().meta({ description: 'For amounts: minor units of this currency.' }),
@@ -66,6 +66,27 @@ export const callbackSchemas = {
     'customer.unsubscribed',
     z.strictObject({ customerId: customerIdSchema, reason: z.enum(['stopped', 'erased']) }),
     'The customer wrote STOP (`stopped`), or the bank erased them (`erased`).',
+  ),
+  'customer.preferences_changed': callback(
+    'customer.preferences_changed',
+    z.strictObject({
+      customerId: customerIdSchema,
+      travel: z
+        .strictObject({ country: z.string().regex(/^[A-Z]{2}$/), until: z.iso.datetime({ offset: true }) })
+        .optional()
+        .meta({
+          description:
+            'A travel notice: `foreignCountry` does not fire for payments in `country` before `until` (the end of the last day, UTC).',
+        }),
+      alertsOver: z
+        .strictObject({ amount: z.int().min(0), currency: z.string().regex(/^[A-Z]{3}$/) })
+        .optional()
+        .meta({
+          description:
+            'The customer is asked about every payment over `amount` (minor units of `currency`), even below your thresholds (reason `customerAlertAmount`).',
+        }),
+    }),
+    'The customer changed their own controls in Messenger (TRAVEL, ALERTS OVER, SETTINGS): their preferences as they are now; absent fields are not set.',
   ),
   'alert.sent': callback('alert.sent', alertData, 'The fraud check or notice reached Messenger.'),
   'alert.confirmed': callback(

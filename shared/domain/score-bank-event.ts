@@ -4,10 +4,12 @@ import type { BalanceWatch } from '../ports/balance-watch.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
+import type { PreferenceStore } from '../ports/preference-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { summarizeActivity } from './activity.ts';
 import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
 import { coveredByErasure } from './erasure.ts';
+import { withCustomerAlertAmount, withTravelNotice } from './preferences.ts';
 import { compileRules, type Decision, scoreTransaction } from './score-transaction.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { BUILT_IN_THRESHOLDS, mergeThresholds, type Thresholds } from './thresholds.ts';
@@ -20,6 +22,7 @@ export interface ScoreBankEventPorts {
   readonly events: EventStore;
   readonly clock: Clock;
   readonly erasures: ErasedDataCleaner;
+  readonly preferences: PreferenceStore;
 }
 
 export type ScoreOutcome =
@@ -88,8 +91,11 @@ async function scoreCardTransaction(
 ): Promise<ScoreOutcome> {
   const transaction = event.transaction;
   if (transaction === undefined) throw new TypeError('Not a card transaction.');
-  const rules = compileRules(thresholds);
+  // The customer's own controls (docs/messenger.md, "Customer controls"): a travel notice counts
+  // its country as home; their alert amount asks about payments the rules would let pass.
+  const preferences = await ports.preferences.get(event.bankId, event.customerId);
   const at = Date.parse(event.occurredAt);
+  const rules = compileRules(withTravelNotice(thresholds, preferences, new Date(at)));
   const entries = await ports.activity.record(
     event.bankId,
     event.customerId,
@@ -103,7 +109,11 @@ async function scoreCardTransaction(
     now,
   );
   const activity = summarizeActivity(entries, at, rules.velocityWindowMs, thresholds.currency);
-  const decision = scoreTransaction(transaction, activity, rules);
+  const decision = withCustomerAlertAmount(
+    scoreTransaction(transaction, activity, rules),
+    transaction,
+    preferences,
+  );
   if (!decision.alert) return { type: 'card.transaction', decision, alertCreated: false };
   // One open fraud check per customer: this transaction opens it or joins it (docs/scoring.md).
   const alert = fraudCheckAlert(event, decision, now);

@@ -123,6 +123,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     index('Subscribers', 'byPsid'),
     table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     index('Alerts', 'byRef'),
+    table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
+    table('Callbacks', ['dynamodb:PutItem']),
     table('Inbound', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
     table('Banks', ['dynamodb:GetItem']),
   ],
