@@ -97,7 +97,9 @@ describe('customer controls', () => {
       return list.length > 0 ? list : undefined;
     });
     expect(callbackSchemas['customer.preferences_changed'].parse(changed?.body)).toBeTruthy();
-    const travelUntil = Date.parse(String((changed?.body.data.travel as { until: string }).until));
+    const travelUntil = Date.parse(
+      String((changed?.body.data.travel as { until?: string } | undefined)?.until),
+    );
     expect(changed?.body.data).toMatchObject({ customerId: 'cus_trip', travel: { country: 'ES' } });
     expect(travelUntil - Date.now()).toBeGreaterThan(7 * 86_400_000);
     expect(travelUntil - Date.now()).toBeLessThanOrEqual(8 * 86_400_000);
