@@ -57,6 +57,9 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = function
       rules: reasons.map((reason) => reason.rule),
       alert: outcome.alertId !== undefined,
       alertCreated: outcome.alertCreated,
+      // Whether it opened a fraud check or joined the open one (docs/scoring.md).
+      ...('checkId' in outcome &&
+        outcome.checkId !== undefined && { joinedCheck: outcome.checkId !== outcome.alertId }),
     });
   };
 
