@@ -197,6 +197,13 @@ describe('customer controls', () => {
     });
     const last = [...changes].sort((a, b) => a.body.occurredAt.localeCompare(b.body.occurredAt)).at(-1);
     expect(Object.keys(last?.body.data ?? {}).sort()).toEqual(['customerId', 'travel']);
+
+    // Erasing the customer erases what they set.
+    expect((await local.callBank('DELETE', '/customers/cus_set')).status).toBe(204);
+    expect((await local.callBank('GET', '/customers/cus_set/preferences')).status).toBe(404);
+    expect((await local.scan('thresholds')).filter((item) => String(item.scope).includes('cus_set'))).toEqual(
+      [],
+    );
   });
 
   it('speaks French: VOYAGE with a date, ALERTES PLUS DE 50, Oui / Non', async () => {
