@@ -33,7 +33,10 @@ export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()
     const alert = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) as Alert;
     // A customer's open-check item is no alert to send.
     if (alert.kind === undefined) return;
-    if (record.eventName === 'MODIFY') {
+    // A pending alert changed without a send claim (re-driven in place, or joined before it was
+    // sent) is sent like a new one: the claim makes any duplicate record send nothing.
+    const unsent = alert.status === 'pending' && alert.sendClaimedAt === undefined;
+    if (record.eventName === 'MODIFY' && !unsent) {
       // A fraud check that transactions joined: perhaps a follow-up message.
       const followUp = await sendFollowUp(alert, ports);
       if (followUp.status === 'sent' || ['send_failed', 'rate_limited'].includes(followUp.reason)) {
@@ -42,7 +45,7 @@ export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()
       }
       return;
     }
-    if (record.eventName !== 'INSERT') return;
+    if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return;
     const outcome = await notifyCustomer(alert, {
       ...ports,
       remainingMs: () => context.getRemainingTimeInMillis(),
