@@ -298,6 +298,8 @@ async function throughput(stack: Stack, total: number, concurrency: number) {
     duplicates,
     lost: accepted - scored,
     alerts: alerts.length,
+    // Alerts that opened a fraud check (and so a message); the others joined one (docs/scoring.md).
+    fraudChecks: alerts.filter((a) => a.status !== 'grouped').length,
     acceptedPerSecond: Math.round(accepted / seconds),
     scoredPerSecond: Math.round(scored / scoredSeconds),
     acceptedToAlertMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) },

@@ -40,6 +40,8 @@ export const tableAccess = {
   put: ['dynamodb:PutItem'],
   update: ['dynamodb:UpdateItem'],
   delete: ['dynamodb:DeleteItem'],
+  /** A transaction's condition on an item it does not write. */
+  conditionCheck: ['dynamodb:ConditionCheckItem'],
   batchWrite: ['dynamodb:BatchWriteItem'],
   scan: ['dynamodb:Scan'],
 } as const;

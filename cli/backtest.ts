@@ -9,6 +9,7 @@ import { InMemoryCompromisedMerchants } from '../shared/adapters/in-memory-compr
 import { InMemoryCustomerProfiles } from '../shared/adapters/in-memory-customer-profiles.ts';
 import { InMemoryErasureMarkers } from '../shared/adapters/in-memory-erasure-markers.ts';
 import { InMemoryEventStore } from '../shared/adapters/in-memory-event-store.ts';
+import { InMemoryPreferenceStore } from '../shared/adapters/in-memory-preference-store.ts';
 import { InMemoryThresholdStore } from '../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../shared/domain/activity.ts';
 import {
@@ -96,6 +97,7 @@ export async function runBacktest(options: Options): Promise<BacktestRun> {
       alerts: new InMemoryAlertStore(),
       events: new InMemoryEventStore(),
       erasures: new InMemoryErasureMarkers(),
+      preferences: new InMemoryPreferenceStore(),
       clock,
     },
     {

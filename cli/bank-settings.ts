@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UNSAFE_TEXT_CHARACTERS } from '../shared/domain/bank-event.ts';
 import {
   MAX_BANK_NAME_LENGTH,
+  MAX_MESSAGES_PER_HOUR,
   type TemplateParameter,
   type UtilityTemplate,
 } from '../shared/domain/bank-profile.ts';
@@ -53,6 +54,17 @@ export function timeZone(value: string): string {
       2,
     );
   }
+}
+
+export function maxMessagesPerHour(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > MAX_MESSAGES_PER_HOUR) {
+    throw new CliError(
+      `--max-messages-per-hour must be a whole number from 1 to ${MAX_MESSAGES_PER_HOUR}, not ${JSON.stringify(value)}.`,
+      2,
+    );
+  }
+  return count;
 }
 
 export function alertExpiryMinutes(value: string): number {

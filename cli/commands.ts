@@ -107,7 +107,7 @@ export const commands: readonly Command[] = [
   {
     name: 'banks update',
     usage:
-      'banks update <bankId> [--name NAME] [--callback-url URL] [--alert-expiry-minutes N] [--time-zone TZ] [--utility-template FILE|none]',
+      'banks update <bankId> [--name NAME] [--callback-url URL] [--alert-expiry-minutes N] [--max-messages-per-hour N] [--time-zone TZ] [--utility-template FILE|none]',
     summary: 'Change a bank’s settings (only those given); functions see the change within a minute',
     arguments: ['bankId'],
     async run({ bankId = '' }, options, target) {
@@ -118,12 +118,13 @@ export const commands: readonly Command[] = [
           checkedCallbackUrl(settings.callbackUrl(url), target),
         ),
         alertExpiryMinutes: mapDefined(text('alert-expiry-minutes'), settings.alertExpiryMinutes),
+        maxMessagesPerHour: mapDefined(text('max-messages-per-hour'), settings.maxMessagesPerHour),
         timeZone: mapDefined(text('time-zone'), settings.timeZone),
         utilityTemplate: await mapDefined(text('utility-template'), settings.templateFromFile),
       };
       if (Object.values(changes).every((value) => value === undefined)) {
         throw new CliError(
-          'Nothing to change: give at least one of --name, --callback-url, --alert-expiry-minutes, --time-zone, --utility-template.',
+          'Nothing to change: give at least one of --name, --callback-url, --alert-expiry-minutes, --max-messages-per-hour, --time-zone, --utility-template.',
           2,
         );
       }

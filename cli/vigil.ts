@@ -21,6 +21,7 @@ const STRING_OPTIONS = [
   'template',
   'older-than',
   'alert-expiry-minutes',
+  'max-messages-per-hour',
   'utility-template',
   'page-access-token',
   'app-secret',

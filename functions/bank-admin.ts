@@ -10,6 +10,7 @@ import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-director
 import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbNonceStore } from '../shared/adapters/dynamodb-nonce-store.ts';
+import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
@@ -19,8 +20,10 @@ import { enrollCustomer } from '../shared/domain/enroll-customer.ts';
 import { eraseCustomer } from '../shared/domain/erase-customer.ts';
 import { NotFoundError } from '../shared/domain/errors.ts';
 import {
+  clearCustomerPreferences,
   deleteCustomerThresholds,
   getBankThresholds,
+  getCustomerPreferences,
   getCustomerThresholds,
   setBankThresholds,
   setCustomerThresholds,
@@ -32,6 +35,7 @@ import type { CustomerEraser } from '../shared/ports/customer-eraser.ts';
 import type { EnrollmentStore } from '../shared/ports/enrollment-store.ts';
 import type { ErasureKeys } from '../shared/ports/erasure.ts';
 import type { NonceStore } from '../shared/ports/nonce-store.ts';
+import type { PreferenceStore } from '../shared/ports/preference-store.ts';
 import type { ThresholdStore } from '../shared/ports/threshold-store.ts';
 import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
@@ -46,9 +50,16 @@ import { clientCertificateSubject, restApiEvents } from '../shared/runtime/rest-
 // erasure. Every route is signed with HTTP Message Signatures under the bank's administration
 // key, each nonce answered once (docs/decisions/0007-admin-request-signatures.md).
 
+function preferencesOf(ports: BankAdminPorts): PreferenceStore {
+  if (ports.preferences === undefined) throw new NotFoundError('No such route.');
+  return ports.preferences;
+}
+
 export interface BankAdminPorts {
   readonly secrets: BankSecrets;
   readonly thresholds: ThresholdStore;
+  /** The customers' own preferences, shown and cleared through the thresholds API. */
+  readonly preferences?: PreferenceStore;
   readonly enrollments: EnrollmentStore;
   readonly eraser: CustomerEraser;
   readonly erasure: ErasureKeys;
@@ -171,6 +182,17 @@ export function createHandler(ports: BankAdminPorts, log: Logger = functionLogge
         return { statusCode: 204 };
       },
     ),
+    route('GET', '/v1/banks/{bankId}/customers/{customerId}/preferences', async ({ bankId, customerId }) =>
+      jsonResponse(200, await getCustomerPreferences(bankId, customerId, preferencesOf(ports))),
+    ),
+    route(
+      'DELETE',
+      '/v1/banks/{bankId}/customers/{customerId}/preferences',
+      async ({ bankId, customerId }) => {
+        await clearCustomerPreferences(bankId, customerId, preferencesOf(ports));
+        return { statusCode: 204 };
+      },
+    ),
   ];
 
   return middy<Event, Result>()
@@ -223,6 +245,7 @@ export const handler = createHandler({
   secrets: new SecretStoreBankSecrets(secretStore, env.SECRET_PREFIX),
   erasure: new SecretStoreErasureKeys(secretStore, env.SECRET_PREFIX),
   thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+  preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
   enrollments: new DynamoDbEnrollmentStore(dynamoDb, env.ENROLLMENTS_TABLE),
   eraser: new DynamoDbCustomerEraser(dynamoDb, {
     subscribers: env.SUBSCRIBERS_TABLE,

@@ -9,9 +9,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
+import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbInboundLog } from '../shared/adapters/dynamodb-inbound-log.ts';
+import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
+import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import {
   MessengerNotConfiguredError,
   type MessengerSecrets,
@@ -160,6 +163,8 @@ const env = parseEnv(
     ALERTS_TABLE: z.string().min(1),
     INBOUND_TABLE: z.string().min(1),
     BANKS_TABLE: z.string().min(1),
+    THRESHOLDS_TABLE: z.string().min(1),
+    CALLBACKS_TABLE: z.string().min(1),
     ...messengerEnvironment,
   }),
 );
@@ -175,4 +180,9 @@ export const handler = createHandler({
   banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
   messenger,
   clock: systemClock,
+  controls: {
+    preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
+    thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+    outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
+  },
 });

@@ -11,7 +11,7 @@ import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-out
 import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
 import type { Alert } from '../shared/domain/alert.ts';
-import { alertCallback, subscriberCallback, subscriberRef } from '../shared/domain/bank-callback.ts';
+import { alertCallbacks, subscriberCallback, subscriberRef } from '../shared/domain/bank-callback.ts';
 import { newDelivery } from '../shared/domain/callback-delivery.ts';
 import { coveredByErasure } from '../shared/domain/erasure.ts';
 import type { Subscriber } from '../shared/domain/subscriber.ts';
@@ -45,31 +45,41 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
     const after = record.dynamodb?.NewImage;
     const now = ports.clock.now();
     const isAlert = (after ?? before)?.alertId !== undefined;
+    // The open-check item of a customer is no alert: the bank hears of it through the alerts.
+    if (isAlert && (after ?? before)?.kind === undefined) return;
     const refKey = isAlert ? '' : await ports.subscriberRefKey();
-    const callback = isAlert
-      ? after && alertCallback(read<Alert>(before), read<Alert>(after) as Alert, now)
-      : subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now, (psid) =>
-          subscriberRef(refKey, 'messenger', psid),
-        );
-    if (callback === undefined) return;
+    const callbacks = isAlert
+      ? after
+        ? alertCallbacks(read<Alert>(before), read<Alert>(after) as Alert, now)
+        : []
+      : [
+          subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now, (psid) =>
+            subscriberRef(refKey, 'messenger', psid),
+          ),
+        ];
+    const first = callbacks[0];
+    if (first === undefined) return;
     // No callback about an alert whose customer was erased after its event arrived.
     const alert = isAlert ? read<Alert>(after) : undefined;
     if (alert?.erasureRef !== undefined && alert.receivedAt !== undefined) {
       const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
       if (coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt })) {
-        log.info('callback dropped: customer erased', { bankId: callback.bankId, type: callback.type });
+        log.info('callback dropped: customer erased', { bankId: first.bankId, type: first.type });
         count('CallbackDroppedAfterErasure');
         return;
       }
     }
-    const stored = await ports.outbox.enqueue(newDelivery(callback, now));
-    log.info('callback queued', {
-      bankId: callback.bankId,
-      type: callback.type,
-      deliveryId: callback.id,
-      stored,
-    });
-    if (stored) count('CallbackQueued', { type: callback.type });
+    for (const callback of callbacks) {
+      if (callback === undefined) continue;
+      const stored = await ports.outbox.enqueue(newDelivery(callback, now));
+      log.info('callback queued', {
+        bankId: callback.bankId,
+        type: callback.type,
+        deliveryId: callback.id,
+        stored,
+      });
+      if (stored) count('CallbackQueued', { type: callback.type });
+    }
   };
 
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()

@@ -13,7 +13,7 @@ import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-director
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
 import type { Alert } from '../shared/domain/alert.ts';
-import { type NotifyCustomerPorts, notifyCustomer } from '../shared/domain/notify-customer.ts';
+import { type NotifyCustomerPorts, notifyCustomer, sendFollowUp } from '../shared/domain/notify-customer.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
@@ -29,8 +29,23 @@ export type NotifyPorts = Omit<NotifyCustomerPorts, 'remainingMs'>;
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()) {
   const notifyRecord = (context: Context) => async (record: DynamoDBRecord) => {
-    if (record.eventName !== 'INSERT' || record.dynamodb?.NewImage === undefined) return;
+    if (record.dynamodb?.NewImage === undefined) return;
     const alert = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) as Alert;
+    // A customer's open-check item is no alert to send.
+    if (alert.kind === undefined) return;
+    // A pending alert changed without a send claim (re-driven in place, or joined before it was
+    // sent) is sent like a new one: the claim makes any duplicate record send nothing.
+    const unsent = alert.status === 'pending' && alert.sendClaimedAt === undefined;
+    if (record.eventName === 'MODIFY' && !unsent) {
+      // A fraud check that transactions joined: perhaps a follow-up message.
+      const followUp = await sendFollowUp(alert, ports);
+      if (followUp.status === 'sent' || ['send_failed', 'rate_limited'].includes(followUp.reason)) {
+        log.info('follow-up', { bankId: alert.bankId, alertRef: alert.ref, ...followUp });
+        count('FollowUp', { outcome: followUp.status === 'sent' ? 'sent' : followUp.reason });
+      }
+      return;
+    }
+    if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return;
     const outcome = await notifyCustomer(alert, {
       ...ports,
       remainingMs: () => context.getRemainingTimeInMillis(),

@@ -19,6 +19,7 @@ import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compro
 import { DynamoDbCustomerProfiles } from '../shared/adapters/dynamodb-customer-profiles.ts';
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
 import { type StoredEvent, storedEventSchema } from '../shared/domain/stored-event.ts';
@@ -58,6 +59,9 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = function
       rules: reasons.map((reason) => reason.rule),
       alert: outcome.alertId !== undefined,
       alertCreated: outcome.alertCreated,
+      // Whether it opened a fraud check or joined the open one (docs/scoring.md).
+      ...('checkId' in outcome &&
+        outcome.checkId !== undefined && { joinedCheck: outcome.checkId !== outcome.alertId }),
     });
   };
 
@@ -100,4 +104,5 @@ export const handler = createHandler({
     events: env.EVENTS_TABLE,
     alerts: env.ALERTS_TABLE,
   }),
+  preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
 });

@@ -92,7 +92,13 @@ export class Callbacks extends Construct {
       entry: 'expire-alerts',
       timeout: Duration.seconds(50),
     })
-      .bindTable('alerts', tables.get('alerts'), tableAccess.update, ['openByDeadline'])
+      .bindTable(
+        'alerts',
+        tables.get('alerts'),
+        // Get and delete: expiry closes the customer's open fraud check item with the check.
+        [...tableAccess.get, ...tableAccess.update, ...tableAccess.delete],
+        ['openByDeadline'],
+      )
       .bindTable('banks', tables.get('banks'), tableAccess.scan);
 
     for (const target of [this.deliverCallbacks, this.expireAlerts]) {

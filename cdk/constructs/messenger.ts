@@ -83,18 +83,35 @@ export class Messenger extends Construct {
         [...tableAccess.get, ...tableAccess.put, ...tableAccess.update, ...tableAccess.delete],
         ['byPsid', 'byPendingPsid'],
       )
-      .bindTable('alerts', tables.get('alerts'), [...tableAccess.get, ...tableAccess.update], ['byRef'])
+      .bindTable(
+        'alerts',
+        tables.get('alerts'),
+        // Delete: an answer closes the customer's open fraud check item with it.
+        [...tableAccess.get, ...tableAccess.update, ...tableAccess.delete],
+        ['byRef'],
+      )
+      // The customer's own controls: their preferences, the bank's currency, and the callback.
+      .bindTable('thresholds', tables.get('thresholds'), [
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...tableAccess.delete,
+      ])
+      .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
       .bindTable('inbound', tables.get('inbound'), [...tableAccess.put, ...tableAccess.delete])
       .bindTable('banks', tables.get('banks'), tableAccess.get);
 
     this.notifyCustomer = new AppFunction(this, 'NotifyCustomer', { ...common, entry: 'notify-customer' })
       .bindSecret(this.secret, secretsKey)
-      .bindTable('alerts', tables.get('alerts'), [...tableAccess.update, ...tableAccess.delete])
+      .bindTable('alerts', tables.get('alerts'), [
+        ...tableAccess.get,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+      ])
       .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
       .bindTable('banks', tables.get('banks'), tableAccess.get)
       // The erasure markers (docs/security.md, "Erasure").
       .bindTable('activity', tables.get('activity'), tableAccess.get)
-      .consumeStream(tables.get('alerts'), notifyStream, deadLetters, ['INSERT']);
+      .consumeStream(tables.get('alerts'), notifyStream, deadLetters, ['INSERT', 'MODIFY']);
 
     new CfnOutput(Stack.of(this), 'MessengerSecretName', {
       value: this.secret.secretName,

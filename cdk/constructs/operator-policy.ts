@@ -58,8 +58,16 @@ export class OperatorPolicy extends Construct {
         ),
         // redrive: unscored events and unsent alerts are written again, dead callbacks requeued
         allow(['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], [tables.get('events').tableArn]),
+        // GetItem: marking an unconfirmed send undeliverable reads the alert first, since closing a
+        // fraud check also removes the customer's open-check item (docs/scoring.md).
         allow(
-          ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          [
+            'dynamodb:Scan',
+            'dynamodb:GetItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+          ],
           [tables.get('alerts').tableArn],
         ),
         allow(['dynamodb:Scan', 'dynamodb:PutItem'], [tables.get('callbacks').tableArn]),

@@ -35,7 +35,14 @@ export class Scoring extends Construct {
         ...tableAccess.update,
         ...tableAccess.delete,
       ])
-      .bindTable('alerts', tables.get('alerts'), [...tableAccess.put, ...tableAccess.delete])
+      .bindTable('alerts', tables.get('alerts'), [
+        // Opening or joining the customer's one open fraud check, in transactions (docs/scoring.md).
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+        ...tableAccess.conditionCheck,
+      ])
       .bindTable('events', tables.get('events'), [
         ...tableAccess.get,
         ...tableAccess.update,

@@ -1,14 +1,17 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Alert } from '../domain/alert.ts';
-import type { AlertStore, SentFields } from '../ports/alert-store.ts';
+import { type Alert, checkMember, messageCounterKey, openCheckKey } from '../domain/alert.ts';
+import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
 
 /**
@@ -16,6 +19,13 @@ import { conditionalWrite } from './conditional-write.ts';
  * conditional on the current status, so a redelivered or late change never moves an alert back.
  * An alert waiting for an answer carries `openBankId` and `deadline`: the sparse index of open
  * alerts by deadline.
+ *
+ * A customer's open fraud check is one more item, keyed by the customer (`openCheckKey`), that
+ * names the check's first alert. Opening a check puts it only if absent; joining a check is a
+ * transaction conditional on it still naming that check; closing a check (answer, expiry,
+ * undeliverable) deletes it in the same transaction as the status change. So a transaction joins
+ * a check only while it is open, and the members recorded on the check when it closes are all of
+ * them (docs/scoring.md, "Fraud checks").
  */
 export class DynamoDbAlertStore implements AlertStore {
   constructor(
@@ -33,6 +43,144 @@ export class DynamoDbAlertStore implements AlertStore {
         }),
       ),
     );
+  }
+
+  async fileFraudCheck(alert: Alert, now: Date): Promise<FiledCheck> {
+    const checkKey = openCheckKey(alert.bankId, alert.customerId);
+    for (let attempt = 0; attempt < MAX_CHECK_ATTEMPTS; attempt++) {
+      if (attempt > 0) await pause(attempt);
+      const existing = await this.get(alert.alertId);
+      if (existing !== undefined) return { checkId: existing.checkId ?? existing.alertId, created: false };
+      const open = await this.getItem(checkKey);
+      if (open === undefined) {
+        const opened = await this.transact([
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                alertId: checkKey,
+                checkId: alert.alertId,
+                bankId: alert.bankId,
+                customerKey: alert.customerKey,
+                createdAt: now.toISOString(),
+                expiresAt: alert.expiresAt,
+              },
+              ConditionExpression: 'attribute_not_exists(alertId)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...alert, checkId: alert.alertId, members: {} },
+              ConditionExpression: 'attribute_not_exists(alertId)',
+            },
+          },
+        ]);
+        if (opened) return { checkId: alert.alertId, created: true };
+        continue;
+      }
+      const checkId = String(open.checkId);
+      const joined = await this.transact([
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: { alertId: checkKey },
+            ConditionExpression: 'checkId = :checkId',
+            ExpressionAttributeValues: { ':checkId': checkId },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { alertId: checkId },
+            UpdateExpression: 'SET members.#member = :member',
+            // A check past its answer deadline takes no more members: it is about to expire.
+            ConditionExpression:
+              'attribute_exists(alertId) AND #status IN (:pending, :sent) AND (attribute_not_exists(deadline) OR deadline > :now)',
+            ExpressionAttributeNames: { '#member': alert.alertId, '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':member': checkMember(alert, now),
+              ':pending': 'pending',
+              ':sent': 'sent',
+              ':now': now.toISOString(),
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...alert, status: 'grouped', checkId },
+            ConditionExpression: 'attribute_not_exists(alertId)',
+          },
+        },
+      ]);
+      if (joined) return { checkId, created: true };
+      // A check left open past its deadline is closed here rather than joined or waited for.
+      const check = await this.get(checkId);
+      if (check === undefined) {
+        // Its first alert was erased: the open-check item left behind names nothing.
+        await conditionalWrite(
+          this.client.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { alertId: checkKey },
+              ConditionExpression: 'checkId = :checkId',
+              ExpressionAttributeValues: { ':checkId': checkId },
+            }),
+          ),
+        );
+      } else if (
+        check.status === 'sent' &&
+        check.deadline !== undefined &&
+        check.deadline <= now.toISOString()
+      ) {
+        await this.expire(checkId, now);
+      }
+    }
+    throw new Error('Could not file the fraud check: too much contention.');
+  }
+
+  async claimFollowUp(
+    checkId: string,
+    memberIds: readonly string[],
+    now: Date,
+    gapMs: number,
+  ): Promise<boolean> {
+    if (memberIds.length === 0) return false;
+    const result = await this.conditionalUpdate({
+      Key: { alertId: checkId },
+      UpdateExpression: 'SET lastFollowUpAt = :now ADD summarized :ids',
+      ConditionExpression:
+        '#status = :sent AND (attribute_not_exists(lastFollowUpAt) OR lastFollowUpAt <= :since)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':now': now.toISOString(),
+        ':since': new Date(now.getTime() - gapMs).toISOString(),
+        ':ids': new Set(memberIds),
+        ':sent': 'sent',
+      },
+    });
+    return result !== undefined;
+  }
+
+  async takeMessageSlot(
+    customer: Pick<Alert, 'bankId' | 'customerId' | 'customerKey'>,
+    now: Date,
+    limit: number,
+  ): Promise<boolean> {
+    const result = await this.conditionalUpdate({
+      Key: { alertId: messageCounterKey(customer.bankId, customer.customerId, now) },
+      UpdateExpression: 'SET customerKey = :customerKey, expiresAt = :expiresAt ADD sent :one',
+      ConditionExpression: 'attribute_not_exists(sent) OR sent < :limit',
+      ExpressionAttributeValues: {
+        ':customerKey': customer.customerKey,
+        // Kept two hours: long enough for its hour, then gone by itself.
+        ':expiresAt': Math.floor(now.getTime() / 1000) + 2 * 60 * 60,
+        ':one': 1,
+        ':limit': limit,
+      },
+    });
+    return result !== undefined;
   }
 
   async get(alertId: string): Promise<Alert | undefined> {
@@ -99,7 +247,7 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   async markUndeliverable(alertId: string, reason: string, at: Date): Promise<void> {
-    await this.conditionalUpdate({
+    await this.closing(alertId, {
       Key: { alertId },
       UpdateExpression:
         'SET #status = :undeliverable, undeliverableReason = :reason, updatedAt = :at REMOVE sendClaimedAt',
@@ -115,7 +263,7 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   async answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean> {
-    const result = await this.conditionalUpdate({
+    return this.closing(alertId, {
       Key: { alertId },
       UpdateExpression: 'SET #status = :answer, answeredAt = :at REMOVE openBankId',
       // Refused past the deadline even before the expiry run has closed the alert.
@@ -128,9 +276,7 @@ export class DynamoDbAlertStore implements AlertStore {
         ':psid': psid,
         ':at': at.toISOString(),
       },
-      ReturnValues: 'UPDATED_NEW',
     });
-    return result !== undefined;
   }
 
   async openPastDeadline(bankId: string, now: Date, limit: number): Promise<string[]> {
@@ -147,15 +293,70 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   async expire(alertId: string, at: Date): Promise<boolean> {
-    const result = await this.conditionalUpdate({
+    return this.closing(alertId, {
       Key: { alertId },
       UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE openBankId',
       ConditionExpression: '#status = :sent AND deadline <= :at',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':expired': 'expired', ':sent': 'sent', ':at': at.toISOString() },
-      ReturnValues: 'UPDATED_NEW',
     });
-    return result !== undefined;
+  }
+
+  /**
+   * Applies a status change that ends an alert; for the first alert of a fraud check, in one
+   * transaction with removing the customer's open-check item, so that no transaction joins the
+   * check after its outcome is set. False when the change's condition did not hold.
+   */
+  private async closing(alertId: string, update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    const alert = await this.get(alertId);
+    if (alert?.kind !== 'fraud_check' || alert.checkId !== alertId) {
+      return (await this.conditionalUpdate(update)) !== undefined;
+    }
+    const checkKey = openCheckKey(alert.bankId, alert.customerId);
+    for (let attempt = 0; attempt < MAX_CHECK_ATTEMPTS; attempt++) {
+      if (attempt > 0) await pause(attempt);
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName: this.tableName, ...update } as never },
+              {
+                Delete: {
+                  TableName: this.tableName,
+                  Key: { alertId: checkKey },
+                  ConditionExpression: 'attribute_not_exists(alertId) OR checkId = :checkId',
+                  ExpressionAttributeValues: { ':checkId': alertId },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons === undefined) throw error;
+        if (reasons.includes('ConditionalCheckFailed')) return false;
+      }
+    }
+    throw new Error('Could not close the fraud check: too much contention.');
+  }
+
+  private async getItem(alertId: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  /** True when the transaction was applied; false when cancelled by a condition or a conflict. */
+  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (cancellationReasons(error) === undefined) throw error;
+      return false;
+    }
   }
 
   /** The update's returned attributes, or undefined when its condition did not hold. */
@@ -172,4 +373,22 @@ export class DynamoDbAlertStore implements AlertStore {
       throw error;
     }
   }
+}
+
+/** Attempts at filing or closing a check under contention from parallel transactions. */
+const MAX_CHECK_ATTEMPTS = 40;
+
+/** Backoff with full jitter between attempts: up to 20 ms, 40 ms... capped at 500 ms. */
+function pause(attempt: number): Promise<void> {
+  const ms = Math.floor(Math.random() * Math.min(500, 20 * 2 ** attempt));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The codes of a cancelled transaction, or undefined for any other error. */
+function cancellationReasons(error: unknown): string[] | undefined {
+  if (error instanceof TransactionCanceledException) {
+    return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+  }
+  if (error instanceof Error && error.name === 'TransactionConflictException') return ['TransactionConflict'];
+  return undefined;
 }

@@ -1,6 +1,10 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ACTIVITY_RETENTION_MS } from '../domain/activity.ts';
-import type { BalanceWatch } from '../ports/balance-watch.ts';
+import {
+  type BalanceWatch,
+  LOW_BALANCE_NOTICE_GAP_MS,
+  type LowBalanceNotice,
+} from '../ports/balance-watch.ts';
 import { conditionalWrite } from './conditional-write.ts';
 
 const BALANCE_BUCKET = 'balance';
@@ -17,19 +21,30 @@ export class DynamoDbBalanceWatch implements BalanceWatch {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async enterLow(bankId: string, customerId: string, eventId: string): Promise<boolean> {
+  async enterLow(
+    bankId: string,
+    customerId: string,
+    eventId: string,
+    notice: LowBalanceNotice,
+  ): Promise<boolean> {
+    // The time of each account's last notice is its own attribute, `noticedAt#<last 4>`.
     return conditionalWrite(
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(bankId, customerId),
-          UpdateExpression: 'SET low = :true, crossingEventId = :eventId, expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(low) OR low = :false OR crossingEventId = :eventId',
+          UpdateExpression:
+            'SET low = :true, crossingEventId = :eventId, expiresAt = :expiresAt, #noticedAt = :at',
+          ConditionExpression:
+            'crossingEventId = :eventId OR ((attribute_not_exists(low) OR low = :false) AND (attribute_not_exists(#noticedAt) OR #noticedAt <= :since))',
+          ExpressionAttributeNames: { '#noticedAt': `noticedAt#${notice.accountLast4}` },
           ExpressionAttributeValues: {
             ':true': true,
             ':false': false,
             ':eventId': eventId,
             ':expiresAt': this.expiresAt(),
+            ':at': notice.at.toISOString(),
+            ':since': new Date(notice.at.getTime() - LOW_BALANCE_NOTICE_GAP_MS).toISOString(),
           },
         }),
       ),

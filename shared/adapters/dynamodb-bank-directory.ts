@@ -96,6 +96,7 @@ export interface BankChanges {
   readonly name?: string | undefined;
   readonly callbackUrl?: string | undefined;
   readonly alertExpiryMinutes?: number | undefined;
+  readonly maxMessagesPerHour?: number | undefined;
   readonly timeZone?: string | undefined;
   readonly utilityTemplate?: UtilityTemplate | null | undefined;
 }

@@ -43,6 +43,7 @@ export class DynamoDbCustomerEraser implements CustomerEraser {
     await this.delete(this.tables.subscribers, { bankId, customerId });
     await this.markers.mark(erasureRef, this.now());
     await this.delete(this.tables.thresholds, { bankId, scope: `customer#${customerId}` });
+    await this.delete(this.tables.thresholds, { bankId, scope: `preferences#${customerId}` });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'ledger' });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'balance' });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'profile' });

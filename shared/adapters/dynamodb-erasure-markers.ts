@@ -1,4 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { openCheckKey } from '../domain/alert.ts';
 import { ERASURE_MARKER_RETENTION_SECONDS } from '../domain/erasure.ts';
 import { customerKeyOf, eventKeyOf } from '../domain/stored-event.ts';
 import type { ErasedDataCleaner, ErasureMarkers } from '../ports/erasure.ts';
@@ -58,6 +59,8 @@ export class DynamoDbErasedDataCleaner extends DynamoDbErasureMarkers implements
       this.delete(this.tables.activity, { counterKey, bucket: PROFILE_BUCKET }),
       this.tables.events && this.delete(this.tables.events, { eventKey: eventKeyOf(bankId, eventId) }),
       alertId && this.forgetAlert(alertId),
+      // The customer's open fraud check item, which that alert may have opened.
+      this.delete(this.tables.alerts, { alertId: openCheckKey(bankId, customerId) }),
     ]);
   }
 

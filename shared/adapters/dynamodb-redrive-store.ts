@@ -1,8 +1,15 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  paginateScan,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../domain/alert.ts';
 import { type CallbackDelivery, FIRST_RETRY_DELAY_MS } from '../domain/callback-delivery.ts';
 import type { StoredEvent } from '../domain/stored-event.ts';
 import type { RedriveStore } from '../ports/redrive-store.ts';
+import { conditionalWrite } from './conditional-write.ts';
 
 /** Scans for stuck items: an operator's occasional command, over tables kept small by their TTLs. */
 export class DynamoDbRedriveStore implements RedriveStore {
@@ -49,6 +56,21 @@ export class DynamoDbRedriveStore implements RedriveStore {
           dueBankId: delivery.bankId,
         },
       }),
+    );
+  }
+
+  async touchAlert(alertId: string, now: Date): Promise<void> {
+    await conditionalWrite(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.alerts,
+          Key: { alertId },
+          UpdateExpression: 'SET redrivenAt = :now',
+          ConditionExpression: '#status = :pending AND attribute_not_exists(sendClaimedAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':pending': 'pending' },
+        }),
+      ),
     );
   }
 

@@ -6,7 +6,32 @@ import { customerKeyOf, type StoredEvent } from './stored-event.ts';
 export const ALERT_RETENTION_SECONDS = 90 * 24 * 60 * 60;
 
 export type AlertKind = 'fraud_check' | 'low_balance';
-export type AlertStatus = 'pending' | 'sent' | 'confirmed' | 'disputed' | 'expired' | 'undeliverable';
+/**
+ * `grouped`: a suspicious transaction that joined an open fraud check (docs/scoring.md, "Fraud
+ * checks"); the check's outcome is its outcome, told to the bank when the check closes.
+ */
+export type AlertStatus =
+  | 'pending'
+  | 'sent'
+  | 'confirmed'
+  | 'disputed'
+  | 'expired'
+  | 'undeliverable'
+  | 'grouped';
+
+/** A transaction that joined an open fraud check, as the check keeps it. */
+export interface CheckMember {
+  readonly transactionId: string;
+  readonly score: number;
+  readonly reasons: readonly Reason[];
+  readonly display: AlertDisplay;
+  readonly joinedAt: string;
+  readonly erasureRef?: string;
+  readonly receivedAt?: string;
+}
+
+/** Gap between two follow-up messages of one fraud check. */
+export const FOLLOW_UP_GAP_MS = 10 * 60_000;
 
 /** What the alert message shows: masked, and only what the customer agreed to see. */
 export type AlertDisplay =
@@ -62,6 +87,49 @@ export interface Alert {
   readonly sendClaimedAt?: string;
   /** When it became undeliverable. */
   readonly updatedAt?: string;
+  /**
+   * The fraud check this transaction belongs to: the id of the check's first alert (its own id
+   * when it opened the check).
+   */
+  readonly checkId?: string;
+  /** On a check's first alert: the transactions that joined it, by their alert id. */
+  readonly members?: Readonly<Record<string, CheckMember>>;
+  /** On a check's first alert: members already summarised in a follow-up, and when the last went. */
+  readonly summarized?: ReadonlySet<string>;
+  readonly lastFollowUpAt?: string;
+}
+
+/**
+ * The item that holds a customer's one open fraud check, in the alerts table: its id is the
+ * customer's, so a conditional put makes at most one (docs/scoring.md, "Fraud checks").
+ */
+export function openCheckKey(bankId: string, customerId: string): string {
+  return `${bankId}#open-check#${customerId}`;
+}
+
+/** The counter of alert messages sent to a customer in one clock hour (`2026-11-29T10`). */
+export function messageCounterKey(bankId: string, customerId: string, now: Date): string {
+  return `${bankId}#messages#${customerId}#${now.toISOString().slice(0, 13)}`;
+}
+
+/** A transaction that joins an open check, as the check keeps it. */
+export function checkMember(alert: Alert, joinedAt: Date): CheckMember {
+  return {
+    transactionId: alert.transactionId ?? '',
+    score: alert.score ?? 0,
+    reasons: alert.reasons,
+    display: alert.display,
+    joinedAt: joinedAt.toISOString(),
+    ...(alert.erasureRef !== undefined && { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt }),
+  };
+}
+
+/** Members of a check not yet summarised in a follow-up, oldest first. */
+export function unsummarizedMembers(alert: Alert): [string, CheckMember][] {
+  const summarized = alert.summarized ?? new Set<string>();
+  return Object.entries(alert.members ?? {})
+    .filter(([alertId]) => !summarized.has(alertId))
+    .sort(([a, x], [b, y]) => x.joinedAt.localeCompare(y.joinedAt) || a.localeCompare(b));
 }
 
 /** One fraud check per transaction, whatever is redelivered: the id is the transaction's. */

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { Alert, AlertStatus } from './alert.ts';
+import type { Alert, AlertStatus, CheckMember } from './alert.ts';
+import type { CustomerPreferences } from './preferences.ts';
 import type { Subscriber } from './subscriber.ts';
 
 // The callbacks of docs/contract.md#callbacks: every alert status change and every subscription change becomes one
@@ -9,6 +10,7 @@ import type { Subscriber } from './subscriber.ts';
 export type CallbackType =
   | 'customer.subscribed'
   | 'customer.unsubscribed'
+  | 'customer.preferences_changed'
   | 'alert.sent'
   | 'alert.confirmed'
   | 'alert.disputed'
@@ -54,7 +56,48 @@ export function alertCallback(before: Alert | undefined, after: Alert, now: Date
       ...(after.transactionId !== undefined && { transactionId: after.transactionId }),
       ...(after.score !== undefined && { score: after.score }),
       reasons: after.reasons,
+      ...(after.checkId !== undefined && { checkId: after.checkId }),
       ...(after.undeliverableReason !== undefined && { reason: after.undeliverableReason }),
+    },
+  };
+}
+
+/** The outcomes a fraud check passes on to every transaction that joined it. */
+const CHECK_OUTCOMES: ReadonlySet<AlertStatus> = new Set([
+  'confirmed',
+  'disputed',
+  'expired',
+  'undeliverable',
+]);
+
+/**
+ * The callbacks of an alert's status change: the alert's own, and when a fraud check closes, one
+ * more per transaction that joined it, with the check's outcome and each transaction's own id,
+ * score and reasons (docs/bank-integration.md, "Fraud checks"). Each has its own stable id.
+ */
+export function alertCallbacks(before: Alert | undefined, after: Alert, now: Date): BankCallback[] {
+  const own = alertCallback(before, after, now);
+  if (own === undefined) return [];
+  if (!CHECK_OUTCOMES.has(after.status) || after.checkId !== after.alertId) return [own];
+  const members = Object.entries(after.members ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return [own, ...members.map(([alertId, member]) => memberCallback(after, alertId, member, own))];
+}
+
+function memberCallback(check: Alert, alertId: string, member: CheckMember, own: BankCallback): BankCallback {
+  return {
+    id: callbackId(alertId, check.status),
+    bankId: check.bankId,
+    type: own.type,
+    occurredAt: own.occurredAt,
+    data: {
+      alertId,
+      customerId: check.customerId,
+      kind: 'fraud_check',
+      transactionId: member.transactionId,
+      score: member.score,
+      reasons: member.reasons,
+      checkId: check.alertId,
+      ...(check.undeliverableReason !== undefined && { reason: check.undeliverableReason }),
     },
   };
 }
@@ -111,6 +154,29 @@ export function subscriberCallback(
       subscriberRef: refOf(subject.psid),
       ...(isActive && { consentVersion: after?.consentVersion }),
       ...(!isActive && { reason: after === undefined ? 'erased' : 'stopped' }),
+    },
+  };
+}
+
+/**
+ * The callback for a customer's change of their own controls in the chat: their preferences as
+ * they are now (docs/bank-integration.md, "Customer preferences"). Its id is derived from the
+ * change's time, so a retried enqueue of one change is stored once.
+ */
+export function preferencesCallback(
+  bankId: string,
+  customerId: string,
+  preferences: CustomerPreferences,
+): BankCallback {
+  return {
+    id: callbackId(bankId, customerId, 'preferences', preferences.updatedAt),
+    bankId,
+    type: 'customer.preferences_changed',
+    occurredAt: preferences.updatedAt,
+    data: {
+      customerId,
+      ...(preferences.travel !== undefined && { travel: preferences.travel }),
+      ...(preferences.alertsOver !== undefined && { alertsOver: preferences.alertsOver }),
     },
   };
 }

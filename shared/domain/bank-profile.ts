@@ -14,6 +14,12 @@ export interface BankProfile {
   readonly timeZone?: string;
   /** Minutes a customer has to answer a fraud check (docs/contract.md#alert-lifecycle: 60 by default). */
   readonly alertExpiryMinutes?: number;
+  /**
+   * At most this many alert messages (fraud checks, follow-ups, notices) to one customer per
+   * clock hour; beyond it, fraud checks and notices are `undeliverable` (`rate_limited`) and
+   * follow-ups are skipped. Replies to what the customer writes do not count.
+   */
+  readonly maxMessagesPerHour?: number;
   /** The bank's approved Messenger utility template, for alerts outside the 24 h window. */
   readonly utilityTemplate?: UtilityTemplate;
   /** When set, the bank's requests are accepted only from these addresses or CIDR blocks. */
@@ -38,6 +44,10 @@ export interface UtilityTemplate {
 export type TemplateParameter = 'bankName' | 'cardLast4' | 'amount' | 'merchant' | 'time';
 
 export const DEFAULT_ALERT_EXPIRY_MINUTES = 60;
+
+/** Alert messages per customer per hour unless the bank sets another ceiling. */
+export const DEFAULT_MAX_MESSAGES_PER_HOUR = 10;
+export const MAX_MESSAGES_PER_HOUR = 100;
 
 /** The bank's name as shown in messages: a name stored before the cap was set is cut to it. */
 export function displayBankName(name: string): string {

@@ -30,7 +30,7 @@ const subscriberFields = {
 };
 
 const reasonSchema = z.strictObject({
-  rule: z.enum([...ruleNames, 'lowBalance']),
+  rule: z.enum([...ruleNames, 'lowBalance', 'customerAlertAmount']),
   observed: z.union([z.number(), z.string()]),
   limit: z.union([z.number(), z.string(), z.array(z.string())]),
   currency: z.string().optional().meta({ description: 'For amounts: minor units of this currency.' }),
@@ -43,12 +43,19 @@ const alertData = z.strictObject({
   transactionId: opaqueIdSchema.optional().meta({ description: 'For a fraud check.' }),
   score: z.int().optional().meta({ description: 'For a fraud check.' }),
   reasons: z.array(reasonSchema),
+  checkId: z.string().optional().meta({
+    description:
+      'For a fraud check: the check the transaction belongs to (the `alertId` of its first transaction). One customer has at most one open check; suspicious transactions while it is open join it, and its outcome is sent once per transaction, each with its own `alertId` and `transactionId`.',
+  }),
 });
 
 const undeliverableReason = z
   .string()
-  .regex(/^(not_subscribed|outside_window|send_unconfirmed|send_error_\w+)$/)
-  .meta({ description: '`not_subscribed`, `outside_window`, `send_error_<code>` or `send_unconfirmed`' });
+  .regex(/^(not_subscribed|outside_window|rate_limited|send_unconfirmed|send_error_\w+)$/)
+  .meta({
+    description:
+      '`not_subscribed`, `outside_window`, `rate_limited` (the hourly ceiling of messages per customer), `send_error_<code>` or `send_unconfirmed`',
+  });
 
 function callback<Type extends CallbackType, Data extends z.ZodType>(
   type: Type,
@@ -76,10 +83,43 @@ export const callbackSchemas = {
     }),
     'The customer wrote STOP (`stopped`), or the bank erased them (`erased`).',
   ),
+  'customer.preferences_changed': callback(
+    'customer.preferences_changed',
+    z.strictObject({
+      customerId: customerIdSchema,
+      travel: z
+        .strictObject({ country: z.string().regex(/^[A-Z]{2}$/), until: z.iso.datetime({ offset: true }) })
+        .optional()
+        .meta({
+          description:
+            'A travel notice: `foreignCountry` does not fire for payments in `country` before `until` (the end of the last day, UTC).',
+        }),
+      alertsOver: z
+        .strictObject({ amount: z.int().min(0), currency: z.string().regex(/^[A-Z]{3}$/) })
+        .optional()
+        .meta({
+          description:
+            'The customer is asked about every payment over `amount` (minor units of `currency`), even below your thresholds (reason `customerAlertAmount`).',
+        }),
+    }),
+    'The customer changed their own controls in Messenger (TRAVEL, ALERTS OVER, SETTINGS): their preferences as they are now; absent fields are not set.',
+  ),
   'alert.sent': callback('alert.sent', alertData, 'The fraud check or notice reached Messenger.'),
-  'alert.confirmed': callback('alert.confirmed', alertData, 'The customer answered Yes: it was them.'),
-  'alert.disputed': callback('alert.disputed', alertData, 'The customer answered No: it was not them.'),
-  'alert.expired': callback('alert.expired', alertData, 'No answer before the deadline.'),
+  'alert.confirmed': callback(
+    'alert.confirmed',
+    alertData,
+    'The customer answered Yes: it was them. Sent for every transaction of the fraud check.',
+  ),
+  'alert.disputed': callback(
+    'alert.disputed',
+    alertData,
+    'The customer answered No: it was not them. Sent for every transaction of the fraud check.',
+  ),
+  'alert.expired': callback(
+    'alert.expired',
+    alertData,
+    'No answer before the deadline. Sent for every transaction of the fraud check.',
+  ),
   'alert.undeliverable': callback(
     'alert.undeliverable',
     alertData.extend({ reason: undeliverableReason }),

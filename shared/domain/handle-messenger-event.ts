@@ -5,6 +5,13 @@ import type { EnrollmentStore } from '../ports/enrollment-store.ts';
 import type { InboundLog } from '../ports/inbound-log.ts';
 import type { Messenger } from '../ports/messenger.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
+import {
+  CONTROL_ACTIONS,
+  type ControlOutcome,
+  type ControlPorts,
+  CustomerControls,
+  controlOf,
+} from './customer-controls.ts';
 import { hashToken } from './enroll-customer.ts';
 import { deliveryKey, type MessagingEvent } from './messenger-webhook.ts';
 import { consentRequest, type OutgoingMessage, stoppedText, textsFor } from './render-message.ts';
@@ -18,6 +25,8 @@ export interface MessengerEventPorts {
   readonly banks: BankDirectory;
   readonly messenger: Messenger;
   readonly clock: Clock;
+  /** The customer's own controls: TRAVEL, ALERTS OVER, SETTINGS; without them, not understood. */
+  readonly controls?: Omit<ControlPorts, 'clock'>;
   /** Told of replies that could not be sent; the event still counts as handled. */
   readonly onReplyFailed?: (error: unknown) => void;
 }
@@ -35,6 +44,7 @@ export type EventOutcome =
   | 'confirmed'
   | 'disputed'
   | 'answer_late'
+  | ControlOutcome
   | 'unknown';
 
 /**
@@ -72,6 +82,10 @@ async function dispatch(
   if (ref) return chat.enroll(ref);
   const payload = event.message?.quick_reply?.payload ?? event.postback?.payload;
   const [action = '', argument = ''] = (payload ?? '').split(':', 2);
+  const controls = chat.controls();
+  if (controls !== undefined && (CONTROL_ACTIONS as readonly string[]).includes(action)) {
+    return controls.payload(action, argument);
+  }
   switch (action) {
     case 'CONSENT_AGREE':
       return chat.agree(argument);
@@ -91,8 +105,11 @@ async function dispatch(
       return chat.start();
     case 'HELP':
       return chat.reply(textsFor(subscriptions[0]?.locale).help, 'help');
-    default:
+    default: {
+      const control = controlOf(event.message?.text ?? '');
+      if (control !== undefined && controls !== undefined) return controls.command(control);
       return chat.reply(textsFor(subscriptions[0]?.locale).unknown, 'unknown');
+    }
   }
 }
 
@@ -349,7 +366,20 @@ class Conversation {
       return this.reply(texts.closed, 'answer_late');
     }
     const text = status === 'confirmed' ? texts.confirmed : texts.disputed(await this.bankName(alert.bankId));
-    return this.reply(text, status);
+    // The answer applies to every payment of the fraud check, as it stood when it closed.
+    const closed = await this.ports.alerts.get(alert.alertId);
+    const payments = 1 + Object.keys(closed?.members ?? {}).length;
+    return this.reply(payments > 1 ? `${text}${texts.covers(payments)}` : text, status);
+  }
+
+  /** TRAVEL, ALERTS OVER, SETTINGS and their quick replies (docs/messenger.md, "Customer controls"). */
+  controls(): CustomerControls | undefined {
+    if (this.ports.controls === undefined) return undefined;
+    return new CustomerControls(
+      this.subscriptions,
+      { ...this.ports.controls, clock: this.ports.clock },
+      (message) => this.send(message),
+    );
   }
 
   async reply(text: string, outcome: EventOutcome): Promise<EventOutcome> {

@@ -1,5 +1,7 @@
+import type { PreferenceStore } from '../ports/preference-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { NotFoundError } from './errors.ts';
+import type { CustomerPreferences } from './preferences.ts';
 import {
   BUILT_IN_THRESHOLDS,
   type ThresholdOverride,
@@ -52,4 +54,23 @@ export async function getCustomerThresholds(
 /** Idempotent: deleting an absent override succeeds. */
 export async function deleteCustomerThresholds(bankId: string, customerId: string, store: ThresholdStore) {
   await store.deleteCustomerOverride(bankId, customerIdFromPath(customerId));
+}
+
+/**
+ * What the customer set for themselves in the chat (docs/bank-integration.md, "Customer
+ * preferences"): read-only for the bank, which can only clear them.
+ */
+export async function getCustomerPreferences(
+  bankId: string,
+  customerId: string,
+  store: PreferenceStore,
+): Promise<CustomerPreferences> {
+  const preferences = await store.get(bankId, customerIdFromPath(customerId));
+  if (preferences === undefined) throw new NotFoundError('This customer has set no preferences.');
+  return preferences;
+}
+
+/** Idempotent: clearing absent preferences succeeds. */
+export async function clearCustomerPreferences(bankId: string, customerId: string, store: PreferenceStore) {
+  await store.delete(bankId, customerIdFromPath(customerId));
 }

@@ -4,10 +4,14 @@ import type { Clock } from '../ports/clock.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import { type Messenger, SendApiError, type SendRequest } from '../ports/messenger.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
-import type { Alert } from './alert.ts';
-import { type BankProfile, DEFAULT_ALERT_EXPIRY_MINUTES } from './bank-profile.ts';
+import { type Alert, FOLLOW_UP_GAP_MS, unsummarizedMembers } from './alert.ts';
+import {
+  type BankProfile,
+  DEFAULT_ALERT_EXPIRY_MINUTES,
+  DEFAULT_MAX_MESSAGES_PER_HOUR,
+} from './bank-profile.ts';
 import { coveredByErasure } from './erasure.ts';
-import { type AlertMessageContext, alertMessage, templateValues } from './render-message.ts';
+import { type AlertMessageContext, alertMessage, followUpMessage, templateValues } from './render-message.ts';
 import { insideMessagingWindow, type Subscriber } from './subscriber.ts';
 
 export interface NotifyCustomerPorts {
@@ -65,6 +69,11 @@ export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): 
   const bank = (await ports.banks.get(alert.bankId)) ?? { bankId: alert.bankId, name: alert.bankId };
   const request = sendRequestFor(alert, subscriber, bank, now);
   if (request === undefined) return giveUp(alert, 'outside_window', ports);
+  // The bank's hourly ceiling of messages per customer, counted once per alert (first attempt).
+  const limit = bank.maxMessagesPerHour ?? DEFAULT_MAX_MESSAGES_PER_HOUR;
+  if (attempt === 1 && !(await ports.alerts.takeMessageSlot(alert, now, limit))) {
+    return giveUp(alert, 'rate_limited', ports);
+  }
 
   for (let tries = 1; ; tries++) {
     try {
@@ -102,6 +111,55 @@ export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): 
   }
 }
 
+export type FollowUpOutcome =
+  | { readonly status: 'sent'; readonly payments: number }
+  | { readonly status: 'skipped'; readonly reason: string };
+
+/**
+ * The follow-up of an open fraud check (docs/messenger.md, "Fraud checks"): when transactions
+ * joined the check since the last message, one message lists them, with the check's Yes / No; at
+ * most one per 10 minutes per check, taken by a conditional write so that parallel or
+ * redelivered stream records send it once. Only inside the 24 h window; best effort: a failed
+ * send is not retried, as the answer covers every payment of the check anyway.
+ */
+export async function sendFollowUp(
+  check: Alert,
+  ports: Omit<NotifyCustomerPorts, 'sleep' | 'remainingMs' | 'maxAttempts'>,
+): Promise<FollowUpOutcome> {
+  if (check.kind !== 'fraud_check' || check.status !== 'sent' || check.checkId !== check.alertId) {
+    return { status: 'skipped', reason: 'not_open' };
+  }
+  const members = unsummarizedMembers(check);
+  if (members.length === 0) return { status: 'skipped', reason: 'nothing_new' };
+  if (await erasedSince(check, ports)) return { status: 'skipped', reason: 'erased' };
+  const now = ports.clock.now();
+  const subscriber = await ports.subscribers.get(check.bankId, check.customerId);
+  if (subscriber?.status !== 'active' || subscriber.psid !== check.psid) {
+    return { status: 'skipped', reason: 'not_subscribed' };
+  }
+  if (!insideMessagingWindow(subscriber, now)) return { status: 'skipped', reason: 'outside_window' };
+  const ids = members.map(([alertId]) => alertId);
+  if (!(await ports.alerts.claimFollowUp(check.alertId, ids, now, FOLLOW_UP_GAP_MS))) {
+    return { status: 'skipped', reason: 'too_soon' };
+  }
+  const bank = (await ports.banks.get(check.bankId)) ?? { bankId: check.bankId, name: check.bankId };
+  const limit = bank.maxMessagesPerHour ?? DEFAULT_MAX_MESSAGES_PER_HOUR;
+  if (!(await ports.alerts.takeMessageSlot(check, now, limit))) {
+    return { status: 'skipped', reason: 'rate_limited' };
+  }
+  const message = followUpMessage(
+    members.map(([, member]) => member.display),
+    { bankName: bank.name, locale: subscriber.locale, timeZone: bank.timeZone, ref: check.ref },
+  );
+  try {
+    await ports.messenger.send({ psid: subscriber.psid, messagingType: 'UPDATE', message });
+  } catch (error) {
+    if (error instanceof SendApiError) return { status: 'skipped', reason: 'send_failed' };
+    throw error;
+  }
+  return { status: 'sent', payments: members.length };
+}
+
 /** The Send API request for this alert now, or undefined when no message may be sent. */
 function sendRequestFor(
   alert: Alert,
@@ -137,7 +195,7 @@ function sendRequestFor(
   };
 }
 
-async function erasedSince(alert: Alert, ports: NotifyCustomerPorts): Promise<boolean> {
+async function erasedSince(alert: Alert, ports: Pick<NotifyCustomerPorts, 'erasures'>): Promise<boolean> {
   if (alert.erasureRef === undefined || alert.receivedAt === undefined) return false;
   const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
   return coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt });

@@ -34,7 +34,10 @@ export async function redrive(
       await ports.alerts.markUndeliverable(alert.alertId, 'send_unconfirmed', now);
       alertsUndeliverable++;
     } else {
-      await ports.store.reinsertAlert(alert);
+      // A fraud check's first alert is changed in place, not deleted and written again: members
+      // joining meanwhile would be lost, and its open-check item would name a missing alert.
+      if (alert.checkId === alert.alertId) await ports.store.touchAlert(alert.alertId, now);
+      else await ports.store.reinsertAlert(alert);
       alertsResent++;
     }
   }

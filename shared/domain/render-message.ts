@@ -80,6 +80,12 @@ interface Texts {
   disputed(bank: string): string;
   closed: string;
   lowBalance(bank: string, account: string): string;
+  /** A follow-up of an open fraud check: the payments that joined it since the last message. */
+  followUp(bank: string, count: number, payments: string, more: number): string;
+  /** One payment in a follow-up: "€1.00 at SHOP A". */
+  payment(amount: string, merchant: string): string;
+  /** Added to the answer's thanks when it covered more than one payment. */
+  covers(count: number): string;
   unknown: string;
 }
 
@@ -110,6 +116,10 @@ const TEXTS: Record<Locale, Texts> = {
     closed: 'Thanks. This alert has already closed; if something looks wrong, contact your bank.',
     lowBalance: (bank, account) =>
       `${bank}: the balance of account ••${account} is below the level you chose. Check your banking app.`,
+    followUp: (bank, count, payments, more) =>
+      `${bank}: ${count} more ${count === 1 ? 'payment' : 'payments'} since: ${payments}${more > 0 ? `, and ${more} more` : ''}. Was this you? Your answer covers them all.`,
+    payment: (amount, merchant) => `${amount} at ${merchant}`,
+    covers: (count) => ` Your answer covers ${count} payments.`,
     unknown: 'Sorry, I only understand STOP, START and HELP, or the buttons of an alert.',
   },
   fr_FR: {
@@ -139,6 +149,10 @@ const TEXTS: Record<Locale, Texts> = {
     closed: 'Merci. Cette alerte est déjà close ; en cas de doute, contactez votre banque.',
     lowBalance: (bank, account) =>
       `${bank} : le solde du compte ••${account} est passé sous le seuil choisi. Consultez votre application bancaire.`,
+    followUp: (bank, count, payments, more) =>
+      `${bank} : ${count} ${count === 1 ? 'paiement de plus' : 'paiements de plus'} depuis : ${payments}${more > 0 ? `, et ${more} autres` : ''}. Était-ce vous ? Votre réponse vaut pour tous.`,
+    payment: (amount, merchant) => `${amount} chez ${merchant}`,
+    covers: (count) => ` Votre réponse vaut pour ${count} paiements.`,
     unknown: 'Désolé, je ne comprends que STOP, START et HELP, ou les boutons d’une alerte.',
   },
 };
@@ -197,6 +211,44 @@ export function alertMessage(display: AlertDisplay, context: AlertMessageContext
       display.merchantCountry,
       formatTime(display.occurredAt, locale, context.timeZone),
     ),
+    quickReplies: [
+      { title: texts.yes, payload: PAYLOADS.yes(context.ref) },
+      { title: texts.no, payload: PAYLOADS.no(context.ref) },
+    ],
+  };
+}
+
+/** Payments listed by name in a follow-up; the others are counted. */
+const FOLLOW_UP_LISTED = 5;
+
+/**
+ * The follow-up of an open fraud check, with the check's Yes / No: the payments that joined it
+ * since the last message, at most five by name and the count of the others, within Messenger's
+ * 2,000 characters.
+ */
+export function followUpMessage(
+  displays: readonly AlertDisplay[],
+  context: AlertMessageContext,
+): OutgoingMessage {
+  const locale = supportedLocale(context.locale);
+  const texts = TEXTS[locale];
+  const payments = displays.flatMap((display) =>
+    'cardLast4' in display
+      ? [texts.payment(formatAmount(display.amount, display.currency, locale), display.merchantName)]
+      : [],
+  );
+  let text = '';
+  for (let shown = Math.min(FOLLOW_UP_LISTED, payments.length); shown >= 0; shown--) {
+    text = texts.followUp(
+      context.bankName,
+      payments.length,
+      payments.slice(0, shown).join(', '),
+      payments.length - shown,
+    );
+    if (text.length <= MESSENGER_TEXT_LIMIT) break;
+  }
+  return {
+    text,
     quickReplies: [
       { title: texts.yes, payload: PAYLOADS.yes(context.ref) },
       { title: texts.no, payload: PAYLOADS.no(context.ref) },

@@ -6,12 +6,14 @@ import type { CompromisedMerchants } from '../ports/compromised-merchants.ts';
 import type { CustomerProfiles } from '../ports/customer-profiles.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
+import type { PreferenceStore } from '../ports/preference-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { summarizeActivity } from './activity.ts';
 import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
 import { merchantKeyOf } from './compromised-merchant.ts';
 import { historyFacts, type ProfileSettings, sightingOf } from './customer-profile.ts';
 import { coveredByErasure } from './erasure.ts';
+import { withCustomerAlertAmount, withTravelNotice } from './preferences.ts';
 import { compileRules, type Decision, scoreTransaction } from './score-transaction.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { BUILT_IN_THRESHOLDS, mergeThresholds, type Thresholds } from './thresholds.ts';
@@ -26,6 +28,7 @@ export interface ScoreBankEventPorts {
   readonly events: EventStore;
   readonly clock: Clock;
   readonly erasures: ErasedDataCleaner;
+  readonly preferences: PreferenceStore;
 }
 
 export type ScoreOutcome =
@@ -35,6 +38,8 @@ export type ScoreOutcome =
       readonly type: 'card.transaction';
       readonly decision: Decision;
       readonly alertId?: string;
+      /** The fraud check the alert opened or joined. */
+      readonly checkId?: string;
       readonly alertCreated: boolean;
     }
   | {
@@ -92,8 +97,11 @@ async function scoreCardTransaction(
 ): Promise<ScoreOutcome> {
   const transaction = event.transaction;
   if (transaction === undefined) throw new TypeError('Not a card transaction.');
-  const rules = compileRules(thresholds);
+  // The customer's own controls (docs/messenger.md, "Customer controls"): a travel notice counts
+  // its country as home; their alert amount asks about payments the rules would let pass.
+  const preferences = await ports.preferences.get(event.bankId, event.customerId);
   const at = Date.parse(event.occurredAt);
+  const rules = compileRules(withTravelNotice(thresholds, preferences, new Date(at)));
   const settings: ProfileSettings = {
     currency: thresholds.currency,
     baseline: rules.history.baseline,
@@ -127,11 +135,22 @@ async function scoreCardTransaction(
   ]);
   const activity = summarizeActivity(entries, at, rules.velocityWindowMs, thresholds.currency);
   const history = historyFacts(profile, sighting, settings, compromised);
-  const decision = scoreTransaction(transaction, activity, rules, history);
+  const decision = withCustomerAlertAmount(
+    scoreTransaction(transaction, activity, rules, history),
+    transaction,
+    preferences,
+  );
   if (!decision.alert) return { type: 'card.transaction', decision, alertCreated: false };
+  // One open fraud check per customer: this transaction opens it or joins it (docs/scoring.md).
   const alert = fraudCheckAlert(event, decision, now);
-  const alertCreated = await ports.alerts.createOnce(alert);
-  return { type: 'card.transaction', decision, alertId: alert.alertId, alertCreated };
+  const filed = await ports.alerts.fileFraudCheck(alert, now);
+  return {
+    type: 'card.transaction',
+    decision,
+    alertId: alert.alertId,
+    checkId: filed.checkId,
+    alertCreated: filed.created,
+  };
 }
 
 async function watchBalance(
@@ -149,7 +168,9 @@ async function watchBalance(
     await ports.balances.leaveLow(event.bankId, event.customerId);
     return { type: 'account.balance', low: false, alertCreated: false };
   }
-  if (!(await ports.balances.enterLow(event.bankId, event.customerId, event.eventId))) {
+  // One notice per crossing, and per account at most one per 24 hours (docs/scoring.md).
+  const notice = { accountLast4: balance.accountLast4, at: now };
+  if (!(await ports.balances.enterLow(event.bankId, event.customerId, event.eventId, notice))) {
     return { type: 'account.balance', low: true, alertCreated: false };
   }
   const alert = lowBalanceAlert(event, thresholds.lowBalanceAmount, now);

@@ -4,8 +4,11 @@ import { historySettings, type RuleName, type Thresholds } from './thresholds.ts
 
 /** Why a rule fired: what was seen against what the thresholds allow. */
 export interface Reason {
-  /** A scoring rule, or `lowBalance` for a balance notice. */
-  readonly rule: RuleName | 'lowBalance';
+  /**
+   * A scoring rule, `lowBalance` for a balance notice, or `customerAlertAmount` for a payment over
+   * the amount the customer chose to be asked about (docs/messenger.md, "Customer controls").
+   */
+  readonly rule: RuleName | 'lowBalance' | 'customerAlertAmount';
   readonly observed: number | string;
   readonly limit: number | string | readonly string[];
   /** For amount rules: the currency of `observed` and `limit`. */

@@ -8,10 +8,37 @@ export interface SentFields {
   readonly deadline?: string;
 }
 
+export interface FiledCheck {
+  /** The check the alert belongs to: the id of its first alert. */
+  readonly checkId: string;
+  /** True when this call stored the alert (false for a redelivery). */
+  readonly created: boolean;
+}
+
 /** Alerts, one per id; every status change is conditional, so none goes backwards. */
 export interface AlertStore {
   /** Stores the alert unless one with its id exists; true when this call created it. */
   createOnce(alert: Alert): Promise<boolean>;
+  /**
+   * Files a fraud check's alert: it opens the customer's fraud check when none is open, else it
+   * joins the open one (status `grouped`). At most one check per customer is open, by conditional
+   * writes; a check that closes meanwhile is never joined. Idempotent per alert id.
+   */
+  fileFraudCheck(alert: Alert, now: Date): Promise<FiledCheck>;
+  /**
+   * Takes the given members of a sent check for a follow-up message, once, and no sooner than
+   * `gapMs` after the last follow-up; false when another took them or it is too soon or closed.
+   */
+  claimFollowUp(checkId: string, memberIds: readonly string[], now: Date, gapMs: number): Promise<boolean>;
+  /**
+   * Counts one alert message to the customer in the current clock hour, unless `limit` were
+   * already sent in it: false then, and nothing is counted.
+   */
+  takeMessageSlot(
+    customer: Pick<Alert, 'bankId' | 'customerId' | 'customerKey'>,
+    now: Date,
+    limit: number,
+  ): Promise<boolean>;
   get(alertId: string): Promise<Alert | undefined>;
   /** The alert a quick reply's opaque reference points to. */
   byRef(ref: string): Promise<Alert | undefined>;
@@ -26,7 +53,10 @@ export interface AlertStore {
   markSent(alertId: string, fields: SentFields): Promise<void>;
   /** pending → undeliverable. */
   markUndeliverable(alertId: string, reason: string, at: Date): Promise<void>;
-  /** sent → confirmed or disputed, by the customer it was sent to; false when it is no longer open. */
+  /**
+   * sent → confirmed or disputed, by the customer it was sent to; false when it is no longer open.
+   * Closing a fraud check (answer, expiry, undeliverable) also ends it as the customer's open one.
+   */
   answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean>;
   /** Sent alerts of a bank whose deadline has passed, oldest first. */
   openPastDeadline(bankId: string, now: Date, limit: number): Promise<string[]>;

@@ -13,6 +13,11 @@ export interface RedriveStore {
   /** Deletes and writes the item again: its table's stream sees a new insert. */
   reinsertEvent(event: StoredEvent): Promise<void>;
   reinsertAlert(alert: Alert): Promise<void>;
+  /**
+   * Marks a pending, unclaimed alert as re-driven in place: its table's stream sees a change, and
+   * nothing of it is lost meanwhile (for a fraud check's first alert, whose members keep joining).
+   */
+  touchAlert(alertId: string, now: Date): Promise<void>;
   /** Puts a dead callback back in the outbox, with a fresh retry window. */
   requeueCallback(delivery: CallbackDelivery, now: Date): Promise<void>;
 }

@@ -27,6 +27,8 @@ export const httpRoutes: readonly HttpRoute[] = [
   bank('GET', '/customers/{customerId}/thresholds', 'bank-admin'),
   bank('PUT', '/customers/{customerId}/thresholds', 'bank-admin'),
   bank('DELETE', '/customers/{customerId}/thresholds', 'bank-admin'),
+  bank('GET', '/customers/{customerId}/preferences', 'bank-admin'),
+  bank('DELETE', '/customers/{customerId}/preferences', 'bank-admin'),
   bank('DELETE', '/customers/{customerId}', 'bank-admin'),
   // The API's own description: public, like any published API reference.
   { method: 'GET', path: '/openapi.json', function: 'bank-admin', authentication: 'public' },

@@ -13,6 +13,7 @@ import {
 } from '../domain/bank-event.ts';
 import { callbackSchemas } from '../domain/callback-schemas.ts';
 import { enrollmentRequestSchema } from '../domain/enroll-customer.ts';
+import { preferencesSchema } from '../domain/preferences.ts';
 import { thresholdOverrideSchema, thresholdsSchema } from '../domain/thresholds.ts';
 
 // GET /openapi.json (docs/contract.md#openapi): the OpenAPI 3.1 description of the bank API, generated from the
@@ -306,6 +307,32 @@ export function openApiDocument(serverUrl: string): Json {
           responses: { '204': { description: 'Removed, or there was none.' }, '400': invalidPath, ...common },
         }),
       },
+      '/v1/banks/{bankId}/customers/{customerId}/preferences': {
+        get: operation(
+          'getCustomerPreferences',
+          'What the customer set for themselves in Messenger (read-only)',
+          {
+            parameters: [bankId, customerId, ...signatureHeaders],
+            responses: {
+              '200': json(
+                'Their travel notice and their own alert amount, as set with TRAVEL and ALERTS OVER in the chat (docs/messenger.md, "Customer controls").',
+                ref('CustomerPreferences'),
+              ),
+              '400': invalidPath,
+              '404': problem('The customer has set no preferences.'),
+              ...common,
+            },
+          },
+        ),
+        delete: operation('clearCustomerPreferences', 'Clear what the customer set for themselves', {
+          parameters: [bankId, customerId, ...signatureHeaders],
+          responses: {
+            '204': { description: 'Cleared, or there was nothing.' },
+            '400': invalidPath,
+            ...common,
+          },
+        }),
+      },
       '/v1/banks/{bankId}/customers/{customerId}': {
         delete: adminOperation('eraseCustomer', 'Erase everything Vigil holds on a customer', {
           parameters: [bankId, customerId, ...adminSignatureHeaders],
@@ -356,6 +383,7 @@ export function openApiDocument(serverUrl: string): Json {
         AccountBalanceEvent: jsonSchema(accountBalanceEventSchema),
         EnrollmentRequest: jsonSchema(enrollmentRequestSchema),
         Thresholds: jsonSchema(thresholdsSchema),
+        CustomerPreferences: jsonSchema(preferencesSchema),
         ThresholdOverride: jsonSchema(thresholdOverrideSchema),
         ...Object.fromEntries(
           Object.entries(callbackSchemas).map(([type, schema]) => [

@@ -329,13 +329,13 @@ describe('the Vigil stack', () => {
     ).toEqual(httpRoutes.map((route) => `${route.method} ${route.path}`).sort());
   });
 
-  it('feeds notify-customer from the alerts stream (inserts)', () => {
+  it('feeds notify-customer from the alerts stream (inserts, and modifications for follow-ups)', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TablesAlerts'), 'StreamArn'] },
       FunctionName: { Ref: Match.stringLikeRegexp('^MessengerNotifyCustomer') },
       MaximumRetryAttempts: notifyStream.retryAttempts,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      FilterCriteria: { Filters: [{ Pattern: '{"eventName":["INSERT"]}' }] },
+      FilterCriteria: { Filters: [{ Pattern: '{"eventName":["INSERT","MODIFY"]}' }] },
     });
   });
 

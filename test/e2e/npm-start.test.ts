@@ -126,10 +126,19 @@ describe('npm start', () => {
     expect(sent.result.status).toBe(202);
     const endpoint = /DynamoDB Local:\s+(\S+)/.exec(output)?.[1] ?? '';
     const documents = documentClientFor(new DynamoDBClient(localAwsConfig(endpoint)));
-    const alerts = await waitFor(async () => {
+    const items = await waitFor(async () => {
       const { Items = [] } = await documents.send(new ScanCommand({ TableName: 'vigil-alerts' }));
       return Items.length > 0 ? Items : undefined;
     });
+    // Next to the alert, the customer's open fraud check item names it (docs/scoring.md); once
+    // sent, the customer's hourly message counter is there too (docs/messenger.md).
+    expect(items.filter((item) => String(item.alertId).includes('#open-check#'))).toEqual([
+      expect.objectContaining({
+        alertId: 'demo-bank#open-check#cus_demo',
+        checkId: 'demo-bank#txn#txn_suspicious_1',
+      }),
+    ]);
+    const alerts = items.filter((item) => item.kind !== undefined);
     expect(alerts).toEqual([
       expect.objectContaining({
         alertId: 'demo-bank#txn#txn_suspicious_1',

@@ -9,6 +9,7 @@ import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-co
 import { InMemoryCustomerProfiles } from '../../shared/adapters/in-memory-customer-profiles.ts';
 import { InMemoryErasureMarkers } from '../../shared/adapters/in-memory-erasure-markers.ts';
 import { InMemoryEventStore } from '../../shared/adapters/in-memory-event-store.ts';
+import { InMemoryPreferenceStore } from '../../shared/adapters/in-memory-preference-store.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../../shared/domain/activity.ts';
 import { type HistoryEvent, ReplayClock, type ReplayResult, replay } from '../../shared/domain/backtest.ts';
@@ -67,6 +68,7 @@ describe('backtest parity', () => {
         alerts: new InMemoryAlertStore(),
         events: new InMemoryEventStore(),
         erasures: new InMemoryErasureMarkers(),
+        preferences: new InMemoryPreferenceStore(),
         clock: memoryClock,
       },
       memoryClock,

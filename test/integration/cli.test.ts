@@ -454,12 +454,22 @@ describe('vigil against local mode', () => {
     expect(after).toMatchObject({ name: 'Upd 2', alertExpiryMinutes: 15, timeZone: 'Europe/Paris' });
   });
 
+  it('banks update sets the hourly ceiling of messages per customer', async () => {
+    const updated = await cli(['banks', 'update', 'demo-bank', '--max-messages-per-hour', '25']);
+    expect(updated.code).toBe(0);
+    const bank = JSON.parse((await cli(['banks', 'show', 'demo-bank'])).stdout).body;
+    expect(bank).toMatchObject({ bankId: 'demo-bank', maxMessagesPerHour: 25 });
+  });
+
   it('banks update refuses bad values and unknown banks, and changes nothing', async () => {
     const before = await local.scan('banks');
     const bad: [string[], RegExp][] = [
       [['--alert-expiry-minutes', '0'], /whole number of minutes from 1 to 1440/],
       [['--alert-expiry-minutes', '2.5'], /whole number of minutes/],
       [['--alert-expiry-minutes', '1441'], /from 1 to 1440/],
+      [['--max-messages-per-hour', '0'], /--max-messages-per-hour must be a whole number from 1 to 100/],
+      [['--max-messages-per-hour', '101'], /from 1 to 100/],
+      [['--max-messages-per-hour', 'ten'], /whole number/],
       [['--time-zone', 'Mars/Olympus'], /IANA time zone such as Europe\/Paris/],
       [['--callback-url', 'ftp://x.example'], /https:\/\/ URL/],
       [['--callback-url', 'not a url'], /https:\/\/ URL/],

@@ -15,7 +15,9 @@ import { waitFor } from '../support/wait-for.ts';
 
 // Faults at the SDK client boundary (a middleware), where a real DynamoDB cannot be made to fail
 // on demand: throttling on every write, and a crash between two writes. After recovery, every
-// event is scored once, with exact counters and one alert per transaction.
+// event is scored once, with exact counters and one alert per transaction, all in one fraud
+// check (docs/scoring.md, "Fraud checks"; the alerts table also holds the customer's open-check
+// item, which names the check).
 
 let tables: TestTables;
 let scoring: TestScoring | undefined;
@@ -76,9 +78,17 @@ describe('fault injection', () => {
   it('scores every event exactly once when the first try of every write is throttled', async () => {
     const seen = new Set<string>();
     const client = await faultyClient((command, input) => {
-      if (!/^(Put|Update)/.test(command)) return undefined;
+      if (!/^(Put|Update|TransactWrite)/.test(command)) return undefined;
       const item = input.Item as Record<string, unknown> | undefined;
-      const key = `${command}:${JSON.stringify(input.Key ?? { alertId: item?.alertId, eventKey: item?.eventKey })}`;
+      // A transaction is told apart by the keys it writes.
+      const operations = input.TransactItems as
+        | Record<string, { Key?: unknown; Item?: { alertId?: unknown } }>[]
+        | undefined;
+      const target = operations?.map((operation) =>
+        Object.entries(operation).map(([kind, body]) => [kind, body.Key ?? body.Item?.alertId]),
+      ) ??
+        input.Key ?? { alertId: item?.alertId, eventKey: item?.eventKey };
+      const key = `${command}:${JSON.stringify(target)}`;
       if (seen.has(key)) return undefined;
       seen.add(key);
       return throttled();
@@ -94,8 +104,11 @@ describe('fault injection', () => {
     });
     await storeEvents(6);
     await settled(6);
-    const alerts = await tables.scan('alerts');
+    const alerts = (await tables.scan('alerts')).filter((item) => item.kind !== undefined);
     expect(alerts).toHaveLength(6);
+    // One check: the first suspicious transaction opened it, the others joined it.
+    expect(alerts.filter((alert) => alert.status !== 'grouped')).toHaveLength(1);
+    expect(new Set(alerts.map((alert) => alert.checkId)).size).toBe(1);
     const velocity = alerts
       .map(
         (alert) =>
@@ -115,8 +128,9 @@ describe('fault injection', () => {
 
   it('creates the alert once when the scorer crashes between the ledger write and the alert', async () => {
     let crashed = false;
+    // Opening the fraud check is the one transaction that writes the alert.
     const client = await faultyClient((command) => {
-      if (command !== 'PutItemCommand' || crashed) return undefined;
+      if (command !== 'TransactWriteItemsCommand' || crashed) return undefined;
       crashed = true;
       return new Error('the function died here');
     });
@@ -127,7 +141,11 @@ describe('fault injection', () => {
     await storeEvents(1);
     await settled(1);
     expect(crashed).toBe(true);
-    expect(await tables.scan('alerts')).toHaveLength(1);
+    const items = await tables.scan('alerts');
+    expect(items.filter((item) => item.kind === 'fraud_check')).toHaveLength(1);
+    expect(items.filter((item) => item.kind === undefined)).toEqual([
+      expect.objectContaining({ alertId: 'acme#open-check#cus_1', checkId: 'acme#txn#txn_0' }),
+    ]);
     const ledger = (await tables.scan('activity')).find((item) => item.bucket === 'ledger') ?? {};
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(1);
   });

@@ -7,7 +7,7 @@ import { startStreamPoller } from '../../local/stream-poller.ts';
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbCallbackOutbox } from '../../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbRedriveStore } from '../../shared/adapters/dynamodb-redrive-store.ts';
-import { fraudCheckAlert } from '../../shared/domain/alert.ts';
+import { checkMember, fraudCheckAlert } from '../../shared/domain/alert.ts';
 import { newDelivery } from '../../shared/domain/callback-delivery.ts';
 import { redrive } from '../../shared/domain/redrive.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
@@ -42,6 +42,14 @@ describe('vigil redrive', () => {
     await put('alerts', unclaimed);
     await put('alerts', claimed);
     await put('alerts', alert('fresh', minutesAgo(1)));
+    // The first alert of a fraud check that a transaction joined: changed in place, members kept.
+    const check = alert('check', minutesAgo(30));
+    const member = alert('member', minutesAgo(29));
+    await put('alerts', {
+      ...check,
+      checkId: check.alertId,
+      members: { [member.alertId]: checkMember(member, minutesAgo(29)) },
+    });
     const dead = {
       ...newDelivery(
         { id: 'cb_dead', bankId: 'acme', type: 'alert.sent', occurredAt: '', data: {} },
@@ -60,13 +68,18 @@ describe('vigil redrive', () => {
 
     expect(result).toEqual({
       eventsRescored: 1,
-      alertsResent: 1,
+      alertsResent: 2,
       alertsUndeliverable: 1,
       callbacksRequeued: 1,
     });
     expect(await alerts.get(claimed.alertId)).toMatchObject({
       status: 'undeliverable',
       undeliverableReason: 'send_unconfirmed',
+    });
+    expect(await alerts.get(check.alertId)).toMatchObject({
+      status: 'pending',
+      redrivenAt: expect.any(String),
+      members: { [member.alertId]: expect.objectContaining({ transactionId: member.transactionId }) },
     });
     expect(
       await new DynamoDbCallbackOutbox(tables.documentClient, tables.names.callbacks).get('cb_dead'),

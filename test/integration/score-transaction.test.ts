@@ -4,6 +4,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda-http-server.ts';
 import { DEMO_THRESHOLDS } from '../../local/seed-demo.ts';
+import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import type { BankEvent } from '../../shared/domain/bank-event.ts';
@@ -220,21 +221,49 @@ describe('score-transaction on the events stream', () => {
     expect((await eventItem(after.eventId))?.status).toBe('scored');
   });
 
-  it('notifies a low balance once per crossing', async () => {
+  it('notifies a low balance once per crossing, and an account at most once per 24 hours', async () => {
     const customer = 'cus_balance';
-    const balances = [5_000, 4_000, 20_000, 3_000];
-    for (const available of balances) {
-      const stored = await store(accountBalance({ customerId: customer, balance: { available } }));
+    // The second crossing of account 0042 comes within 24 hours of its notice: no second notice.
+    // Account 0077 has had none: its crossing is noticed.
+    const balances = [
+      [5_000, '0042'],
+      [4_000, '0042'],
+      [20_000, '0042'],
+      [3_000, '0042'],
+      [20_000, '0042'],
+      [2_000, '0077'],
+    ] as const;
+    for (const [available, accountLast4] of balances) {
+      const stored = await store(
+        accountBalance({ customerId: customer, balance: { available, accountLast4 } }),
+      );
       await waitFor(async () => ((await eventItem(stored.eventId))?.status === 'scored' ? true : undefined));
     }
     const notices = await alertsOf(customer);
     expect(notices.map((notice) => (notice.display as { available: number }).available).sort()).toEqual([
-      3_000, 5_000,
+      2_000, 5_000,
     ]);
     expect(notices[0]).toMatchObject({
       kind: 'low_balance',
       reasons: [{ rule: 'lowBalance', limit: 10_000, currency: 'EUR' }],
     });
+  });
+
+  it('lets a new crossing of an account notify again once 24 hours have passed since its notice', async () => {
+    const watch = new DynamoDbBalanceWatch(tables.documentClient, tables.names.activity);
+    const t0 = new Date('2026-11-29T10:00:00Z');
+    const at = (hours: number) => ({ accountLast4: '0042', at: new Date(t0.getTime() + hours * 3_600_000) });
+    expect(await watch.enterLow(BANK, 'cus_daily', 'evt_d1', at(0))).toBe(true);
+    // A redelivery of the crossing event still counts as the crossing.
+    expect(await watch.enterLow(BANK, 'cus_daily', 'evt_d1', at(0))).toBe(true);
+    expect(await watch.enterLow(BANK, 'cus_daily', 'evt_d2', at(1))).toBe(false);
+    await watch.leaveLow(BANK, 'cus_daily');
+    expect(await watch.enterLow(BANK, 'cus_daily', 'evt_d3', at(23.9))).toBe(false);
+    expect(await watch.enterLow(BANK, 'cus_daily', 'evt_d4', { accountLast4: '0077', at: at(23.9).at })).toBe(
+      true,
+    );
+    await watch.leaveLow(BANK, 'cus_daily');
+    expect(await watch.enterLow(BANK, 'cus_daily', 'evt_d5', at(24))).toBe(true);
   });
 
   it('counts a redelivered crossing once, and a balance in another currency not at all', async () => {

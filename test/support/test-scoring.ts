@@ -11,6 +11,7 @@ import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-com
 import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
 import { DynamoDbErasedDataCleaner } from '../../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
+import { DynamoDbPreferenceStore } from '../../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import type { ScoreBankEventPorts } from '../../shared/domain/score-bank-event.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
@@ -30,6 +31,7 @@ export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
     events: new DynamoDbEventStore(client, names.events),
     clock: systemClock,
     erasures: new DynamoDbErasedDataCleaner(client, names),
+    preferences: new DynamoDbPreferenceStore(client, names.thresholds),
   };
 }
 

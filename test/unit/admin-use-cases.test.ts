@@ -232,6 +232,7 @@ describe('redrive', () => {
       deadCallbacks: async () => items.dead ?? [],
       reinsertEvent: async (event) => void written.push(`event:${event.eventId}`),
       reinsertAlert: async (a) => void written.push(`alert:${a.alertId}`),
+      touchAlert: async (alertId, now) => void written.push(`touch:${alertId}@${now.toISOString()}`),
       requeueCallback: async (delivery, now) =>
         void written.push(`callback:${delivery.deliveryId}@${now.toISOString()}`),
     };
@@ -266,5 +267,15 @@ describe('redrive', () => {
       status: 'undeliverable',
       undeliverableReason: 'send_unconfirmed',
     });
+  });
+
+  it('changes a fraud check’s first alert in place instead of writing it again, and rewrites a member', async () => {
+    const alerts = new FakeAlertStore();
+    const first = alert('first', 'acme', { checkId: 'first' });
+    const member = alert('member', 'acme', { checkId: 'other' });
+    const s = store({ alerts: [first, member] });
+    const clock = new FixedClock('2026-03-01T12:30:00.000Z');
+    expect(await redrive({ store: s.redriveStore, alerts, clock }, 15)).toMatchObject({ alertsResent: 2 });
+    expect(s.written).toEqual(['touch:first@2026-03-01T12:30:00.000Z', 'alert:member']);
   });
 });

@@ -118,6 +118,171 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       expect(await store.expire(answered.alertId, new Date(DEADLINE))).toBe(false);
       expect(await store.openPastDeadline(alert.bankId, new Date(DEADLINE), 10)).toEqual([]);
     });
+
+    it('opens one fraud check per customer; later transactions join it, and a redelivery changes nothing', async () => {
+      const store = await make();
+      const first = fresh();
+      const second = fresh(first.bankId);
+      expect(await store.fileFraudCheck(first, T0)).toEqual({ checkId: first.alertId, created: true });
+      expect(await store.get(first.alertId)).toMatchObject({
+        status: 'pending',
+        checkId: first.alertId,
+        members: {},
+      });
+      const joinedAt = new Date('2026-03-01T12:01:00.000Z');
+      expect(await store.fileFraudCheck(second, joinedAt)).toEqual({ checkId: first.alertId, created: true });
+      expect(await store.get(second.alertId)).toMatchObject({ status: 'grouped', checkId: first.alertId });
+      expect((await store.get(first.alertId))?.members).toEqual({
+        [second.alertId]: {
+          transactionId: second.transactionId,
+          score: 0,
+          reasons: [],
+          display: second.display,
+          joinedAt: joinedAt.toISOString(),
+        },
+      });
+      // Redelivered: the same check, nothing created, the member recorded once.
+      expect(await store.fileFraudCheck(second, joinedAt)).toEqual({
+        checkId: first.alertId,
+        created: false,
+      });
+      expect(await store.fileFraudCheck(first, joinedAt)).toEqual({ checkId: first.alertId, created: false });
+      expect(Object.keys((await store.get(first.alertId))?.members ?? {})).toEqual([second.alertId]);
+      // Another customer of the same bank, and the same customer id at another bank, have their own.
+      const otherCustomer = { ...fresh(first.bankId), customerId: 'c2', customerKey: `${first.bankId}#c2` };
+      expect(await store.fileFraudCheck(otherCustomer, T0)).toEqual({
+        checkId: otherCustomer.alertId,
+        created: true,
+      });
+      const otherBank = fresh();
+      expect(await store.fileFraudCheck(otherBank, T0)).toEqual({
+        checkId: otherBank.alertId,
+        created: true,
+      });
+    });
+
+    it('closes the check with its answer, expiry or undeliverable first alert: the next transaction opens a new one', async () => {
+      const store = await make();
+      const bankId = `bank-${randomUUID()}`;
+      const before = new Date('2026-03-01T12:30:00.000Z');
+      // Answered.
+      const answered = fresh(bankId);
+      await store.fileFraudCheck(answered, T0);
+      await sendCheck(store, answered);
+      expect(await store.answer(answered.alertId, 'disputed', 'p1', before)).toBe(true);
+      const afterAnswer = fresh(bankId);
+      expect(await store.fileFraudCheck(afterAnswer, before)).toEqual({
+        checkId: afterAnswer.alertId,
+        created: true,
+      });
+      expect((await store.get(answered.alertId))?.members).toEqual({});
+      // Undeliverable.
+      await store.claimSend(afterAnswer.alertId, T0);
+      await store.markUndeliverable(afterAnswer.alertId, 'outside_window', before);
+      const afterUndeliverable = fresh(bankId);
+      expect((await store.fileFraudCheck(afterUndeliverable, before)).checkId).toBe(
+        afterUndeliverable.alertId,
+      );
+      // Expired.
+      await sendCheck(store, afterUndeliverable);
+      expect(await store.expire(afterUndeliverable.alertId, new Date(DEADLINE))).toBe(true);
+      const afterExpiry = fresh(bankId);
+      expect((await store.fileFraudCheck(afterExpiry, new Date(DEADLINE))).checkId).toBe(afterExpiry.alertId);
+      // A member's outcome is not the check's: closing the check's member leaves the check open.
+      const member = fresh(bankId);
+      expect((await store.fileFraudCheck(member, before)).checkId).toBe(afterExpiry.alertId);
+      expect((await store.get(member.alertId))?.status).toBe('grouped');
+    });
+
+    it('never joins a check past its answer deadline: it expires it and opens a new one', async () => {
+      const store = await make();
+      const check = fresh();
+      await store.fileFraudCheck(check, T0);
+      await sendCheck(store, check);
+      const late = fresh(check.bankId);
+      const atDeadline = new Date(DEADLINE);
+      expect(await store.fileFraudCheck(late, atDeadline)).toEqual({ checkId: late.alertId, created: true });
+      expect(await store.get(check.alertId)).toMatchObject({
+        status: 'expired',
+        expiredAt: DEADLINE,
+        members: {},
+      });
+      expect(await store.get(late.alertId)).toMatchObject({ status: 'pending', checkId: late.alertId });
+    });
+
+    it('keeps one open check under concurrent filings, with every transaction in it', async () => {
+      const store = await make();
+      const bankId = `bank-${randomUUID()}`;
+      const alerts = Array.from({ length: 12 }, () => fresh(bankId));
+      const filed = await Promise.all(alerts.map((a) => store.fileFraudCheck(a, T0)));
+      const checkIds = new Set(filed.map((f) => f.checkId));
+      expect(checkIds.size).toBe(1);
+      expect(filed.every((f) => f.created)).toBe(true);
+      const [checkId] = [...checkIds];
+      const check = await store.get(String(checkId));
+      expect(check?.status).toBe('pending');
+      expect(Object.keys(check?.members ?? {}).sort()).toEqual(
+        alerts
+          .map((a) => a.alertId)
+          .filter((id) => id !== checkId)
+          .sort(),
+      );
+    });
+
+    it('claims a follow-up once per gap, only for a sent check, and records what it summarised', async () => {
+      const store = await make();
+      const check = fresh();
+      await store.fileFraudCheck(check, T0);
+      const gap = 10 * 60_000;
+      expect(await store.claimFollowUp(check.alertId, ['m1'], T0, gap)).toBe(false); // not sent yet
+      await sendCheck(store, check);
+      expect(await store.claimFollowUp(check.alertId, [], T0, gap)).toBe(false);
+      expect(await store.claimFollowUp(`${check.alertId}-none`, ['m1'], T0, gap)).toBe(false);
+      const claims = await Promise.all([
+        store.claimFollowUp(check.alertId, ['m1', 'm2'], T0, gap),
+        store.claimFollowUp(check.alertId, ['m1', 'm2'], T0, gap),
+      ]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      const tooSoon = new Date(T0.getTime() + gap - 1);
+      expect(await store.claimFollowUp(check.alertId, ['m3'], tooSoon, gap)).toBe(false);
+      const later = new Date(T0.getTime() + gap);
+      expect(await store.claimFollowUp(check.alertId, ['m3'], later, gap)).toBe(true);
+      const claimed = await store.get(check.alertId);
+      expect(claimed?.lastFollowUpAt).toBe(later.toISOString());
+      expect([...(claimed?.summarized ?? [])].sort()).toEqual(['m1', 'm2', 'm3']);
+      await store.answer(check.alertId, 'confirmed', 'p1', later);
+      const afterAnswer = new Date(later.getTime() + gap);
+      expect(await store.claimFollowUp(check.alertId, ['m4'], afterAnswer, gap)).toBe(false);
+    });
+
+    it('counts alert messages per customer and clock hour, refusing past the limit', async () => {
+      const store = await make();
+      const customer = fresh();
+      const other = { ...customer, customerId: 'c2', customerKey: `${customer.bankId}#c2` };
+      expect(await store.takeMessageSlot(customer, T0, 2)).toBe(true);
+      expect(await store.takeMessageSlot(customer, new Date('2026-03-01T12:59:59.999Z'), 2)).toBe(true);
+      expect(await store.takeMessageSlot(customer, new Date('2026-03-01T12:30:00.000Z'), 2)).toBe(false);
+      expect(await store.takeMessageSlot(customer, T0, 3)).toBe(true);
+      expect(await store.takeMessageSlot(other, T0, 2)).toBe(true);
+      expect(await store.takeMessageSlot(customer, new Date('2026-03-01T13:00:00.000Z'), 2)).toBe(true);
+      const concurrent = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          store.takeMessageSlot(other, new Date('2026-03-01T14:00:00.000Z'), 3),
+        ),
+      );
+      expect(concurrent.filter(Boolean)).toHaveLength(3);
+    });
+  });
+}
+
+/** Sends a check's first alert to `p1`, answerable until DEADLINE. */
+async function sendCheck(store: AlertStore, alert: Alert): Promise<void> {
+  await store.claimSend(alert.alertId, T0);
+  await store.markSent(alert.alertId, {
+    psid: 'p1',
+    messageId: 'm1',
+    sentAt: T0.toISOString(),
+    deadline: DEADLINE,
   });
 }
 

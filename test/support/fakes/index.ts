@@ -6,6 +6,7 @@
  */
 export { InMemoryAlertStore as FakeAlertStore } from '../../../shared/adapters/in-memory-alert-store.ts';
 export { InMemoryErasureMarkers as FakeErasureMarkers } from '../../../shared/adapters/in-memory-erasure-markers.ts';
+export { InMemoryPreferenceStore as FakePreferenceStore } from '../../../shared/adapters/in-memory-preference-store.ts';
 export { InMemoryThresholdStore as FakeThresholdStore } from '../../../shared/adapters/in-memory-threshold-store.ts';
 export { FakeBankDirectory } from './bank-directory.ts';
 export { FakeBankSecrets } from './bank-secrets.ts';
