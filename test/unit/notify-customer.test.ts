@@ -6,6 +6,7 @@ import {
   type NotifyCustomerPorts,
   notifyCustomer,
   SendRetryLaterError,
+  sendFollowUp,
 } from '../../shared/domain/notify-customer.ts';
 import { PAYLOADS } from '../../shared/domain/render-message.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
@@ -387,5 +388,173 @@ describe('backoffMs', () => {
     expect(backoffMs(3, () => 0.999_999)).toBe(1599);
     expect(backoffMs(10, () => 0.999_999)).toBe(4999);
     expect(backoffMs(50, () => 0.5)).toBe(2500);
+  });
+});
+
+/** A fraud check filed and sent, then `count` more transactions of the customer joined it. */
+async function sentCheckWithMembers(w: ReturnType<typeof world>, count: number, subscriber = aSubscriber()) {
+  await w.subscribers.save(subscriber);
+  const check = anAlert();
+  await w.alerts.fileFraudCheck(check, w.clock.now());
+  expect(await notifyCustomer(check, w.ports)).toMatchObject({ status: 'sent' });
+  await join(w, count);
+  return check;
+}
+
+let joined = 0;
+async function join(w: ReturnType<typeof world>, count: number) {
+  for (let i = 0; i < count; i++) {
+    joined++;
+    const member = anAlert({
+      alertId: `acme#txn#m${joined}`,
+      ref: `ref-m${joined}`,
+      transactionId: `m${joined}`,
+      display: {
+        cardLast4: '4242',
+        amount: 100 + joined,
+        currency: 'EUR',
+        merchantName: `SHOP ${joined}`,
+        merchantCountry: 'FR',
+        occurredAt: NOW,
+      },
+    });
+    expect((await w.alerts.fileFraudCheck(member, w.clock.now())).checkId).toBe('acme#txn#t1');
+  }
+}
+
+const stored = async (w: ReturnType<typeof world>) => (await w.alerts.get('acme#txn#t1')) as Alert;
+
+describe('sendFollowUp', () => {
+  it('lists what joined the check since its message, once per 10 minutes, with the check’s Yes / No', async () => {
+    const w = world();
+    await sentCheckWithMembers(w, 3);
+    const first = joined - 2;
+    expect(await sendFollowUp(await stored(w), w.ports)).toEqual({ status: 'sent', payments: 3 });
+    const request = w.messenger.sent.at(-1);
+    expect(request).toMatchObject({ psid: 'psid-1', messagingType: 'UPDATE' });
+    const message = request && 'message' in request ? request.message : undefined;
+    const listed = [first, first + 1, first + 2].map((n) => `€${((100 + n) / 100).toFixed(2)} at SHOP ${n}`);
+    expect(message?.text).toBe(
+      `ACME Bank: 3 more payments since: ${listed.join(', ')}. Was this you? Your answer covers them all.`,
+    );
+    expect(message?.quickReplies?.map((q) => q.payload)).toEqual([
+      PAYLOADS.yes('opaque-ref-1'),
+      PAYLOADS.no('opaque-ref-1'),
+    ]);
+    // Already summarised: nothing new to say.
+    expect(await sendFollowUp(await stored(w), w.ports)).toEqual({
+      status: 'skipped',
+      reason: 'nothing_new',
+    });
+    // One more joins: too soon for another follow-up, then sent once the gap has passed.
+    await join(w, 1);
+    expect(await sendFollowUp(await stored(w), w.ports)).toEqual({ status: 'skipped', reason: 'too_soon' });
+    w.clock.advance(10 * 60_000);
+    expect(await sendFollowUp(await stored(w), w.ports)).toEqual({ status: 'sent', payments: 1 });
+    expect(w.messenger.sent).toHaveLength(3);
+  });
+
+  it('sends nothing for what is not an open check’s first alert', async () => {
+    const w = world();
+    await sentCheckWithMembers(w, 1);
+    const check = await stored(w);
+    const member = (await w.alerts.get(`acme#txn#m${joined}`)) as Alert;
+    for (const alert of [
+      member,
+      { ...check, status: 'pending' as const },
+      { ...check, status: 'disputed' as const },
+      { ...check, kind: 'low_balance' as const },
+    ]) {
+      expect(await sendFollowUp(alert, w.ports)).toEqual({ status: 'skipped', reason: 'not_open' });
+    }
+    expect(w.messenger.sent).toHaveLength(1);
+  });
+
+  it('sends nothing to a stopped, moved, erased or silent customer, and keeps the members for later', async () => {
+    const stopped = world();
+    await sentCheckWithMembers(stopped, 1);
+    await stopped.subscribers.save(aSubscriber({ status: 'stopped' }));
+    expect(await sendFollowUp(await stored(stopped), stopped.ports)).toEqual({
+      status: 'skipped',
+      reason: 'not_subscribed',
+    });
+    const moved = world();
+    await sentCheckWithMembers(moved, 1);
+    await moved.subscribers.save(aSubscriber({ psid: 'psid-2' }));
+    expect(await sendFollowUp(await stored(moved), moved.ports)).toMatchObject({ reason: 'not_subscribed' });
+    const silent = world();
+    await sentCheckWithMembers(silent, 1);
+    silent.clock.advance(24 * HOUR);
+    expect(await sendFollowUp(await stored(silent), silent.ports)).toEqual({
+      status: 'skipped',
+      reason: 'outside_window',
+    });
+    const erased = world();
+    await erased.subscribers.save(aSubscriber());
+    const check = anAlert({ erasureRef: 'er_1', receivedAt: '2026-03-01T11:59:00.000Z' });
+    await erased.alerts.fileFraudCheck(check, erased.clock.now());
+    await notifyCustomer(check, erased.ports);
+    await join(erased, 1);
+    await erased.erasures.mark('er_1', new Date('2026-03-01T11:59:30.000Z'));
+    expect(await sendFollowUp(await stored(erased), erased.ports)).toEqual({
+      status: 'skipped',
+      reason: 'erased',
+    });
+    for (const w of [stopped, moved, silent, erased]) {
+      expect(w.messenger.sent).toHaveLength(1);
+      expect((await stored(w)).summarized).toBeUndefined();
+    }
+  });
+
+  it('counts against the hourly ceiling, and a failed send is not retried', async () => {
+    const limited = world({ banks: [{ ...ACME, maxMessagesPerHour: 1 }] });
+    await sentCheckWithMembers(limited, 2);
+    expect(await sendFollowUp(await stored(limited), limited.ports)).toEqual({
+      status: 'skipped',
+      reason: 'rate_limited',
+    });
+    expect(limited.messenger.sent).toHaveLength(1);
+    const failing = world();
+    await sentCheckWithMembers(failing, 2);
+    failing.messenger.failNext(permanent(551));
+    expect(await sendFollowUp(await stored(failing), failing.ports)).toEqual({
+      status: 'skipped',
+      reason: 'send_failed',
+    });
+    await join(failing, 1);
+    failing.clock.advance(10 * 60_000);
+    failing.messenger.failNext(new Error('socket hang up'));
+    await expect(sendFollowUp(await stored(failing), failing.ports)).rejects.toThrow('socket hang up');
+  });
+});
+
+describe('notifyCustomer under the hourly ceiling', () => {
+  it('gives up on a new check past the bank’s messages per hour: the bank still gets its outcome', async () => {
+    const w = world({ banks: [{ ...ACME, maxMessagesPerHour: 1 }] });
+    await w.subscribers.save(aSubscriber());
+    const first = anAlert();
+    await w.alerts.fileFraudCheck(first, w.clock.now());
+    expect(await notifyCustomer(first, w.ports)).toMatchObject({ status: 'sent' });
+    expect(await w.alerts.answer(first.alertId, 'confirmed', 'psid-1', w.clock.now())).toBe(true);
+    const second = anAlert({ alertId: 'acme#txn#t2', ref: 'opaque-ref-2', transactionId: 't2' });
+    expect(await w.alerts.fileFraudCheck(second, w.clock.now())).toEqual({
+      checkId: second.alertId,
+      created: true,
+    });
+    expect(await notifyCustomer(second, w.ports)).toEqual({
+      status: 'undeliverable',
+      reason: 'rate_limited',
+    });
+    expect(await w.alerts.get(second.alertId)).toMatchObject({
+      status: 'undeliverable',
+      undeliverableReason: 'rate_limited',
+    });
+    expect(w.messenger.sent).toHaveLength(1);
+    // The next hour has room again.
+    w.clock.advance(HOUR);
+    const third = anAlert({ alertId: 'acme#txn#t3', ref: 'opaque-ref-3', transactionId: 't3' });
+    await w.alerts.fileFraudCheck(third, w.clock.now());
+    await w.subscribers.save(aSubscriber({ lastInboundAt: w.clock.now().toISOString() }));
+    expect(await notifyCustomer(third, w.ports)).toMatchObject({ status: 'sent' });
   });
 });
