@@ -84,11 +84,14 @@ describe('alertCallbacks of a fraud check', () => {
     expect(
       alertCallbacks(check('pending'), check('sent', { sentAt: '2026-11-29T10:00:01Z' }), now),
     ).toHaveLength(1);
-    const grouped = check('grouped', { alertId: 'acme#txn#t2', checkId: 'acme#txn#t1', members: undefined });
+    const { members: _, ...withoutMembers } = check('grouped', { alertId: 'acme#txn#t2' });
+    const grouped = withoutMembers as Alert;
     expect(alertCallbacks(undefined, grouped, now)).toEqual([]);
     expect(alertCallbacks(check('sent'), check('sent'), now)).toEqual([]);
-    // A closed check without members, or a closed member-less alert: its own callback only.
-    expect(alertCallbacks(check('sent'), check('expired', { members: undefined }), now)).toHaveLength(1);
+    // A closed check that nothing joined: its own callback only.
+    expect(alertCallbacks(check('sent'), check('expired', { members: {} }), now)).toHaveLength(1);
+    const { members: __, ...bare } = check('expired');
+    expect(alertCallbacks(check('sent'), bare as Alert, now)).toHaveLength(1);
   });
 });
 

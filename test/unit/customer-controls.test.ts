@@ -77,7 +77,7 @@ describe('controlOf', () => {
 
 describe('CustomerControls', () => {
   it('answers a person without an active subscription that they have none, and changes nothing', async () => {
-    const w = await world([subscriber('acme', { status: 'stopped' })]);
+    const w = await world([subscriber('acme', { status: 'revoked' })]);
     expect(await w.controls.command({ kind: 'settings' })).toBe('control_cancelled');
     expect(await w.controls.payload('ALERTS_SET', '5000')).toBe('control_cancelled');
     expect(w.sent).toEqual([{ text: 'You have no active alerts.' }, { text: 'You have no active alerts.' }]);
@@ -131,7 +131,7 @@ describe('CustomerControls', () => {
     const w = await world([
       subscriber('acme'),
       subscriber('gbank'),
-      subscriber('old', { status: 'stopped' }),
+      subscriber('old', { status: 'revoked' }),
     ]);
     expect(await w.controls.payload('TRAVEL_COUNTRY', 'PT')).toBe('control_asked');
     expect(w.last()?.quickReplies?.[0]).toEqual({ title: '1 week', payload: 'TRAVEL_SET:PT/2026-03-08' });

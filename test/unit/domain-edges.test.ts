@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { fraudCheckAlert, lowBalanceAlert } from '../../shared/domain/alert.ts';
+import {
+  checkMember,
+  fraudCheckAlert,
+  lowBalanceAlert,
+  unsummarizedMembers,
+} from '../../shared/domain/alert.ts';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { expireAlerts } from '../../shared/domain/expire-alerts.ts';
 import type { Decision } from '../../shared/domain/score-transaction.ts';
@@ -40,6 +45,32 @@ describe('alerts built from stored events', () => {
   it('refuses to build an alert from an event of the other kind', () => {
     expect(() => fraudCheckAlert(balance, decision, NOW)).toThrow(TypeError);
     expect(() => lowBalanceAlert(card, 10_000, NOW)).toThrow(TypeError);
+  });
+
+  it('keeps what a member of a check needs, with its erasure ref only when it has one', () => {
+    const joinedAt = new Date('2026-03-01T12:05:00.000Z');
+    const member = checkMember(fraudCheckAlert(card, decision, NOW), joinedAt);
+    expect(member).toMatchObject({
+      transactionId: card.transaction?.id,
+      score: 80,
+      joinedAt: joinedAt.toISOString(),
+      erasureRef: 'er_1',
+      receivedAt: NOW.toISOString(),
+    });
+    const bare = checkMember(lowBalanceAlert(balance, 10_000, NOW), joinedAt);
+    expect(bare).toMatchObject({ transactionId: '', score: 0 });
+    expect(bare).not.toHaveProperty('erasureRef');
+  });
+
+  it('lists a check’s members not yet summarised, oldest first', () => {
+    const check = fraudCheckAlert(card, decision, NOW);
+    expect(unsummarizedMembers(check)).toEqual([]);
+    const at = (minute: number) => checkMember(check, new Date(Date.UTC(2026, 2, 1, 12, minute)));
+    const members = { b: at(2), a: at(2), c: at(1), d: at(3) };
+    expect(unsummarizedMembers({ ...check, members }).map(([id]) => id)).toEqual(['c', 'a', 'b', 'd']);
+    expect(
+      unsummarizedMembers({ ...check, members, summarized: new Set(['c', 'b']) }).map(([id]) => id),
+    ).toEqual(['a', 'd']);
   });
 });
 

@@ -473,7 +473,7 @@ describe('sendFollowUp', () => {
   it('sends nothing to a stopped, moved, erased or silent customer, and keeps the members for later', async () => {
     const stopped = world();
     await sentCheckWithMembers(stopped, 1);
-    await stopped.subscribers.save(aSubscriber({ status: 'stopped' }));
+    await stopped.subscribers.save(aSubscriber({ status: 'revoked' }));
     expect(await sendFollowUp(await stored(stopped), stopped.ports)).toEqual({
       status: 'skipped',
       reason: 'not_subscribed',
