@@ -64,11 +64,15 @@ describe('a second person opening a fresh link for a subscribed customer', () =>
     const [, , alert] = await local.waitForMessages('psid_carol', 3);
     expect(alert?.message.text).toMatch(/Was this you\?/);
     expect(await local.messages('psid_other')).toHaveLength(1);
+    // Carol answers it: that closes her fraud check, so the next suspicious payment opens a new
+    // one rather than joining hers (docs/scoring.md, "Fraud checks").
+    await local.say('psid_carol', 'Yes', alert?.message.quick_replies?.[0]?.payload);
+    await local.waitForMessages('psid_carol', 4);
 
     await local.say('psid_other', 'Agree', offer?.message.quick_replies?.[0]?.payload);
     const [, moved] = await local.waitForMessages('psid_other', 2);
     expect(moved?.message.text).toMatch(/You will get alerts from Demo Bank/);
-    const [, , , told] = await local.waitForMessages('psid_carol', 4);
+    const [, , , , told] = await local.waitForMessages('psid_carol', 5);
     expect(told?.message.text).toMatch(/now go to another Messenger account/);
     expect(await subscriber('cus_carol')).toMatchObject({ psid: 'psid_other', status: 'active' });
 
@@ -85,7 +89,7 @@ describe('a second person opening a fresh link for a subscribed customer', () =>
     await local.callBank('POST', '/events', suspiciousTransaction('cus_carol', 'txn_after'));
     const [, , alertAfter] = await local.waitForMessages('psid_other', 3);
     expect(alertAfter?.message.text).toMatch(/Was this you\?/);
-    expect(await local.messages('psid_carol')).toHaveLength(4);
+    expect(await local.messages('psid_carol')).toHaveLength(5);
   });
 
   it('keeps the subscription where it is when the newcomer says No thanks', async () => {
