@@ -35,12 +35,12 @@ async function subscribe(customerId: string, psid: string, locale = 'en_US') {
   await local.waitForMessages(psid, 2);
 }
 
-/** Says something and returns the page's answer to it. */
+/** Says something and returns the page's answer to it (a RESPONSE, not an alert or follow-up). */
 async function ask(psid: string, text: string, payload?: string): Promise<SentMessage['message']> {
-  const before = (await local.messages(psid)).length;
+  const responses = async () => (await local.messages(psid)).filter((m) => m.messaging_type === 'RESPONSE');
+  const before = (await responses()).length;
   await local.say(psid, text, payload);
-  const reply = (await local.waitForMessages(psid, before + 1)).at(-1);
-  if (reply === undefined) throw new Error('no reply');
+  const reply = await waitFor(async () => (await responses())[before], 10_000, `a reply to ${text}`);
   return reply.message;
 }
 
