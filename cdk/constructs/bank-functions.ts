@@ -1,10 +1,9 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { erasureKeySecretName } from '../../shared/adapters/secret-store-erasure-keys.ts';
 import { AppFunction, tableAccess } from '../app-function.ts';
 import type { StageConfig } from '../stage-config.ts';
+import { hashingKeySecret } from './hashing-key-secret.ts';
 import type { Tables } from './tables.ts';
 
 export interface BankFunctionsProps {
@@ -25,21 +24,12 @@ export class BankFunctions extends Construct {
     const secretPrefix = `vigil/${config.stage}`;
     const common = { stage: config.stage, key, logLevel: config.logLevel };
     // The key of the erasure markers' keyed hash (docs/security.md, "Erasure"), generated once.
-    const erasureKey = new Secret(this, 'ErasureKey', {
+    const erasureKey = hashingKeySecret(this, 'ErasureKey', {
       secretName: erasureKeySecretName(secretPrefix),
       description: 'Key of the keyed hash that erasure markers hold',
+      stage: config.stage,
       encryptionKey: secretsKey,
-      generateSecretString: {
-        secretStringTemplate: '{}',
-        generateStringKey: 'key',
-        excludePunctuation: true,
-        passwordLength: 64,
-      },
-      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(erasureKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      noRotationReason:
         'A new key would make the markers of past erasures unreadable for records still in flight; it protects a hash, not access.',
     });
 

@@ -1,16 +1,16 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { subscriberRefKeyName } from '../../shared/adapters/secret-store-subscriber-ref-key.ts';
 import { callbackStream } from '../../shared/runtime/stream-settings.ts';
 import { AppFunction, tableAccess } from '../app-function.ts';
 import type { StageConfig } from '../stage-config.ts';
+import { hashingKeySecret } from './hashing-key-secret.ts';
 import type { Tables } from './tables.ts';
 
 export interface CallbacksProps {
@@ -43,21 +43,12 @@ export class Callbacks extends Construct {
     // The per-deployment key of subscriberRef (a keyed hash of the PSID in subscription callbacks):
     // generated once, never shown; rotating it would change every subscriberRef a bank holds.
     const prefix = `vigil/${config.stage}`;
-    const subscriberRefKey = new Secret(this, 'SubscriberRefKey', {
+    const subscriberRefKey = hashingKeySecret(this, 'SubscriberRefKey', {
       secretName: subscriberRefKeyName(prefix),
       description: 'Key of subscriberRef, the keyed hash of a subscriber’s channel address',
+      stage: config.stage,
       encryptionKey: secretsKey,
-      generateSecretString: {
-        secretStringTemplate: '{}',
-        generateStringKey: 'key',
-        excludePunctuation: true,
-        passwordLength: 64,
-      },
-      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(subscriberRefKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      noRotationReason:
         'A stable reference is its purpose: rotating the key would change every subscriberRef banks hold.',
     });
     this.notifyBank = new AppFunction(this, 'NotifyBank', {
