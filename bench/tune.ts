@@ -3,14 +3,7 @@
 // (docs/scoring.md). Each variant is a partial thresholds object over the built-in ones, with
 // homeCountries ["FR"] as a French bank would set.
 
-import { InMemoryActivityLedger } from '../shared/adapters/in-memory-activity-ledger.ts';
-import { InMemoryAlertStore } from '../shared/adapters/in-memory-alert-store.ts';
-import { InMemoryBalanceWatch } from '../shared/adapters/in-memory-balance-watch.ts';
-import { InMemoryCompromisedMerchants } from '../shared/adapters/in-memory-compromised-merchants.ts';
-import { InMemoryCustomerProfiles } from '../shared/adapters/in-memory-customer-profiles.ts';
-import { InMemoryErasureMarkers } from '../shared/adapters/in-memory-erasure-markers.ts';
-import { InMemoryEventStore } from '../shared/adapters/in-memory-event-store.ts';
-import { InMemoryPreferenceStore } from '../shared/adapters/in-memory-preference-store.ts';
+import { inMemoryScoringPorts } from '../shared/adapters/in-memory-scoring-ports.ts';
 import { InMemoryThresholdStore } from '../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../shared/domain/activity.ts';
 import { type BacktestReport, type Label, measure, ReplayClock, replay } from '../shared/domain/backtest.ts';
@@ -51,18 +44,7 @@ export async function backtestSimulation(seed: number, override: ThresholdOverri
   const clock = new ReplayClock();
   const result = await replay(
     events.map(({ webhookId, event }) => ({ eventId: webhookId, event })),
-    {
-      thresholds,
-      activity: new InMemoryActivityLedger(),
-      profiles: new InMemoryCustomerProfiles(),
-      merchants: new InMemoryCompromisedMerchants(),
-      balances: new InMemoryBalanceWatch(),
-      alerts: new InMemoryAlertStore(),
-      events: new InMemoryEventStore(),
-      erasures: new InMemoryErasureMarkers(),
-      preferences: new InMemoryPreferenceStore(),
-      clock,
-    },
+    inMemoryScoringPorts(thresholds, clock),
     {
       bankId: 'sim',
       clock,

@@ -2,14 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { InMemoryActivityLedger } from '../shared/adapters/in-memory-activity-ledger.ts';
-import { InMemoryAlertStore } from '../shared/adapters/in-memory-alert-store.ts';
-import { InMemoryBalanceWatch } from '../shared/adapters/in-memory-balance-watch.ts';
-import { InMemoryCompromisedMerchants } from '../shared/adapters/in-memory-compromised-merchants.ts';
-import { InMemoryCustomerProfiles } from '../shared/adapters/in-memory-customer-profiles.ts';
-import { InMemoryErasureMarkers } from '../shared/adapters/in-memory-erasure-markers.ts';
-import { InMemoryEventStore } from '../shared/adapters/in-memory-event-store.ts';
-import { InMemoryPreferenceStore } from '../shared/adapters/in-memory-preference-store.ts';
+import { inMemoryScoringPorts } from '../shared/adapters/in-memory-scoring-ports.ts';
 import { InMemoryThresholdStore } from '../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../shared/domain/activity.ts';
 import {
@@ -86,28 +79,13 @@ export async function runBacktest(options: Options): Promise<BacktestRun> {
   const clock = new ReplayClock();
   const started = process.hrtime.bigint();
   const cpuStarted = process.cpuUsage();
-  const result = await replay(
-    history,
-    {
-      thresholds,
-      activity: new InMemoryActivityLedger(),
-      profiles: new InMemoryCustomerProfiles(),
-      merchants: new InMemoryCompromisedMerchants(),
-      balances: new InMemoryBalanceWatch(),
-      alerts: new InMemoryAlertStore(),
-      events: new InMemoryEventStore(),
-      erasures: new InMemoryErasureMarkers(),
-      preferences: new InMemoryPreferenceStore(),
-      clock,
-    },
-    {
-      bankId: BACKTEST_BANK,
-      clock,
-      ...(fraudReports && { fraudReports, reportDelayMs: delayDays * DAY_MS }),
-      ...(disputes && { disputes, answerDelayMs: ANSWER_DELAY_MS }),
-      ...(onDecision && { onDecision }),
-    },
-  );
+  const result = await replay(history, inMemoryScoringPorts(thresholds, clock), {
+    bankId: BACKTEST_BANK,
+    clock,
+    ...(fraudReports && { fraudReports, reportDelayMs: delayDays * DAY_MS }),
+    ...(disputes && { disputes, answerDelayMs: ANSWER_DELAY_MS }),
+    ...(onDecision && { onDecision }),
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuStarted);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -2,14 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../bench/simulate.ts';
 import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
-import { InMemoryActivityLedger } from '../../shared/adapters/in-memory-activity-ledger.ts';
-import { InMemoryAlertStore } from '../../shared/adapters/in-memory-alert-store.ts';
-import { InMemoryBalanceWatch } from '../../shared/adapters/in-memory-balance-watch.ts';
-import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-compromised-merchants.ts';
-import { InMemoryCustomerProfiles } from '../../shared/adapters/in-memory-customer-profiles.ts';
-import { InMemoryErasureMarkers } from '../../shared/adapters/in-memory-erasure-markers.ts';
-import { InMemoryEventStore } from '../../shared/adapters/in-memory-event-store.ts';
-import { InMemoryPreferenceStore } from '../../shared/adapters/in-memory-preference-store.ts';
+import { inMemoryScoringPorts } from '../../shared/adapters/in-memory-scoring-ports.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../../shared/domain/activity.ts';
 import { type HistoryEvent, ReplayClock, type ReplayResult, replay } from '../../shared/domain/backtest.ts';
@@ -59,18 +52,7 @@ describe('backtest parity', () => {
   it('decides every transaction as the DynamoDB scoring path does', { timeout: 240_000 }, async () => {
     const memoryClock = new ReplayClock();
     const inMemory = await replayWith(
-      {
-        thresholds: new InMemoryThresholdStore(),
-        activity: new InMemoryActivityLedger(),
-        profiles: new InMemoryCustomerProfiles(),
-        merchants: new InMemoryCompromisedMerchants(),
-        balances: new InMemoryBalanceWatch(),
-        alerts: new InMemoryAlertStore(),
-        events: new InMemoryEventStore(),
-        erasures: new InMemoryErasureMarkers(),
-        preferences: new InMemoryPreferenceStore(),
-        clock: memoryClock,
-      },
+      inMemoryScoringPorts(new InMemoryThresholdStore(), memoryClock),
       memoryClock,
     );
     const dynamoClock = new ReplayClock();
