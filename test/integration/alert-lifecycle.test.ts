@@ -14,11 +14,6 @@ import { waitFor } from '../support/wait-for.ts';
 // The alert lifecycle and bank callbacks (docs/contract.md#alert-lifecycle) through local mode: the local bank receiver
 // verifies every callback with the standardwebhooks package and the bank's callback secret.
 
-interface Received {
-  readonly webhookId: string;
-  readonly body: { type: string; id: string; occurredAt: string; data: Record<string, unknown> };
-}
-
 let local: TestLocalStack;
 const hanging = createServer(() => undefined);
 
@@ -31,30 +26,14 @@ afterAll(async () => {
   await local.stop();
 });
 
-async function callbacks(bankId = 'demo-bank'): Promise<Received[]> {
-  return (await (await fetch(`${local.apiUrl}/__local/banks/${bankId}/callbacks`)).json()) as Received[];
-}
-
-async function callbacksFor(customerId: string) {
-  return (await callbacks()).filter((callback) => callback.body.data.customerId === customerId);
-}
-
-async function subscribe(customerId: string, psid: string) {
-  const { body } = await local.callBank('POST', '/enrollments', { customerId });
-  await local.openLink(psid, String(body?.link));
-  const [consent] = await local.waitForMessages(psid, 1);
-  await local.say(psid, 'Agree', consent?.message.quick_replies?.[0]?.payload);
-  await local.waitForMessages(psid, 2);
-}
-
 describe('alert lifecycle and bank callbacks', () => {
   it('tells the bank each change once: subscribed, sent, disputed; all verified', async () => {
-    await subscribe('cus_cb', 'psid_cb');
+    await local.subscribe('cus_cb', 'psid_cb');
     await local.callBank('POST', '/events', suspiciousTransaction('cus_cb', 'txn_cb'));
     const [, , alert] = await local.waitForMessages('psid_cb', 3);
     await local.say('psid_cb', 'No', alert?.message.quick_replies?.[1]?.payload);
     const arrived = await waitFor(async () => {
-      const list = await callbacksFor('cus_cb');
+      const list = await local.callbacksFor('cus_cb');
       return list.length >= 3 ? list : undefined;
     });
     // Delivery is at least once and not ordered (decision 6): occurredAt orders them.
@@ -76,21 +55,21 @@ describe('alert lifecycle and bank callbacks', () => {
       },
     });
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await callbacksFor('cus_cb')).toHaveLength(3);
+    expect(await local.callbacksFor('cus_cb')).toHaveLength(3);
   });
 
   it('tells the bank of STOP and of an erased customer', async () => {
-    await subscribe('cus_leaves', 'psid_leaves');
+    await local.subscribe('cus_leaves', 'psid_leaves');
     await local.say('psid_leaves', 'STOP');
     await waitFor(async () =>
-      (await callbacksFor('cus_leaves')).some((c) => c.body.type === 'customer.unsubscribed')
+      (await local.callbacksFor('cus_leaves')).some((c) => c.body.type === 'customer.unsubscribed')
         ? true
         : undefined,
     );
-    await subscribe('cus_erased', 'psid_erased');
+    await local.subscribe('cus_erased', 'psid_erased');
     await local.callBank('DELETE', '/customers/cus_erased');
     const erased = await waitFor(async () => {
-      const list = await callbacksFor('cus_erased');
+      const list = await local.callbacksFor('cus_erased');
       return list.some((c) => c.body.type === 'customer.unsubscribed') ? list : undefined;
     });
     expect(erased.find((c) => c.body.type === 'customer.unsubscribed')?.body.data).toMatchObject({
@@ -99,7 +78,7 @@ describe('alert lifecycle and bank callbacks', () => {
   });
 
   it('expires an unanswered fraud check once; a late answer does not bring it back', async () => {
-    await subscribe('cus_late', 'psid_late');
+    await local.subscribe('cus_late', 'psid_late');
     await local.callBank('POST', '/events', suspiciousTransaction('cus_late', 'txn_late'));
     const [, , alert] = await local.waitForMessages('psid_late', 3);
     await waitFor(async () =>
@@ -116,7 +95,7 @@ describe('alert lifecycle and bank callbacks', () => {
       }),
     );
     await waitFor(async () =>
-      (await callbacksFor('cus_late')).some((c) => c.body.type === 'alert.expired') ? true : undefined,
+      (await local.callbacksFor('cus_late')).some((c) => c.body.type === 'alert.expired') ? true : undefined,
     );
     await local.say('psid_late', 'Yes', alert?.message.quick_replies?.[0]?.payload);
     const [, , , reply] = await local.waitForMessages('psid_late', 4);
@@ -126,7 +105,7 @@ describe('alert lifecycle and bank callbacks', () => {
     expect(item?.status).toBe('expired');
     expect(item).not.toHaveProperty('openBankId');
     expect(
-      (await callbacksFor('cus_late'))
+      (await local.callbacksFor('cus_late'))
         .filter((c) => c.body.type.startsWith('alert.'))
         // Delivery is not ordered (decision 6); occurredAt is.
         .sort((a, b) => a.body.occurredAt.localeCompare(b.body.occurredAt))
@@ -190,7 +169,7 @@ describe('alert lifecycle and bank callbacks', () => {
         }),
       );
     }
-    await subscribe('cus_unaffected', 'psid_unaffected');
+    await local.subscribe('cus_unaffected', 'psid_unaffected');
     const started = Date.now();
     await local.callBank('POST', '/events', suspiciousTransaction('cus_unaffected', 'txn_unaffected'));
     await local.waitForMessages('psid_unaffected', 3);

@@ -2,16 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbPreferenceStore } from '../../shared/adapters/dynamodb-preference-store.ts';
 import { callbackSchemas } from '../../shared/domain/callback-schemas.ts';
 import { cardTransaction } from '../fixtures/bank-events.ts';
-import { type SentMessage, startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
+import {
+  type ReceivedBankCallback,
+  type SentMessage,
+  startTestLocalStack,
+  type TestLocalStack,
+} from '../support/test-local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // The customer's own controls in the chat (docs/messenger.md, "Customer controls"), black-box
 // through local mode: the Messenger emulator, the bank API and the local bank receiver, which
 // verifies every callback's signature.
-
-interface Received {
-  readonly body: { type: string; id: string; occurredAt: string; data: Record<string, unknown> };
-}
 
 let local: TestLocalStack;
 
@@ -22,17 +23,8 @@ afterAll(async () => {
   await local.stop();
 });
 
-async function callbacksFor(customerId: string, type: string): Promise<Received[]> {
-  const all = (await (await fetch(`${local.apiUrl}/__local/banks/demo-bank/callbacks`)).json()) as Received[];
-  return all.filter((c) => c.body.data.customerId === customerId && c.body.type === type);
-}
-
-async function subscribe(customerId: string, psid: string, locale = 'en_US') {
-  const { body } = await local.callBank('POST', '/enrollments', { customerId, locale });
-  await local.openLink(psid, String(body?.link));
-  const [consent] = await local.waitForMessages(psid, 1);
-  await local.say(psid, 'Agree', consent?.message.quick_replies?.[0]?.payload);
-  await local.waitForMessages(psid, 2);
+async function callbacksFor(customerId: string, type: string): Promise<ReceivedBankCallback[]> {
+  return (await local.callbacksFor(customerId)).filter((callback) => callback.body.type === type);
 }
 
 /** Says something and returns the page's answer to it (a RESPONSE, not an alert or follow-up). */
@@ -83,7 +75,7 @@ async function scoredAlert(customerId: string, transactionId: string) {
 
 describe('customer controls', () => {
   it('a travel notice for ES silences foreignCountry in Spain, not in Italy, and ends at its date', async () => {
-    await subscribe('cus_trip', 'psid_trip');
+    await local.subscribe('cus_trip', 'psid_trip');
     const countries = await ask('psid_trip', 'TRAVEL');
     expect(countries.text).toMatch(/Where are you travelling\?/);
     expect(countries.quick_replies?.every((q) => q.title.length <= 20)).toBe(true);
@@ -129,7 +121,7 @@ describe('customer controls', () => {
   });
 
   it('"ALERTS OVER 50" makes a €60 grocery payment ask the customer, after a Yes', async () => {
-    await subscribe('cus_over', 'psid_over');
+    await local.subscribe('cus_over', 'psid_over');
     const grocery = (id: string, amount: number) =>
       cardTransaction({
         customerId: 'cus_over',
@@ -178,7 +170,7 @@ describe('customer controls', () => {
   });
 
   it('SETTINGS shows what is set and removes one with a tap; each change is told to the bank', async () => {
-    await subscribe('cus_set', 'psid_set');
+    await local.subscribe('cus_set', 'psid_set');
     const countries = await ask('psid_set', 'TRAVEL Italy');
     await ask('psid_set', '2 weeks', tap(countries, '2 weeks'));
     const question = await ask('psid_set', 'alerts over €25,50');
@@ -207,7 +199,7 @@ describe('customer controls', () => {
   });
 
   it('speaks French: VOYAGE with a date, ALERTES PLUS DE 50, Oui / Non', async () => {
-    await subscribe('cus_fr', 'psid_fr', 'fr_FR');
+    await local.subscribe('cus_fr', 'psid_fr', 'fr_FR');
     const day = new Date(Date.now() + 10 * 86_400_000);
     const date = `${String(day.getUTCDate()).padStart(2, '0')}/${String(day.getUTCMonth() + 1).padStart(2, '0')}/${day.getUTCFullYear()}`;
     const question = await ask('psid_fr', `voyage Espagne ${date}`);
@@ -221,7 +213,7 @@ describe('customer controls', () => {
   });
 
   it('refuses what it cannot read, and forged or stale quick replies, changing nothing', async () => {
-    await subscribe('cus_hostile', 'psid_hostile');
+    await local.subscribe('cus_hostile', 'psid_hostile');
     for (const [text, payload] of [
       ['ALERTS OVER lots', undefined],
       ['TRAVEL Atlantis', undefined],

@@ -9,11 +9,6 @@ import { waitFor } from '../support/wait-for.ts';
 // Fraud checks group a customer's suspicious transactions (docs/scoring.md, "Fraud checks"),
 // black-box through local mode: the bank API, the Messenger emulator and the local bank receiver.
 
-interface Received {
-  readonly webhookId: string;
-  readonly body: { type: string; id: string; occurredAt: string; data: Record<string, unknown> };
-}
-
 let local: TestLocalStack;
 
 beforeAll(async () => {
@@ -22,19 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await local.stop();
 });
-
-async function callbacksFor(customerId: string): Promise<Received[]> {
-  const all = (await (await fetch(`${local.apiUrl}/__local/banks/demo-bank/callbacks`)).json()) as Received[];
-  return all.filter((callback) => callback.body.data.customerId === customerId);
-}
-
-async function subscribe(customerId: string, psid: string) {
-  const { body } = await local.callBank('POST', '/enrollments', { customerId });
-  await local.openLink(psid, String(body?.link));
-  const [consent] = await local.waitForMessages(psid, 1);
-  await local.say(psid, 'Agree', consent?.message.quick_replies?.[0]?.payload);
-  await local.waitForMessages(psid, 2);
-}
 
 /** Waits until all the customer's events are scored; the ids of the suspicious ones. */
 async function scored(customerId: string, count: number): Promise<string[]> {
@@ -73,7 +55,7 @@ function cardTest(customerId: string, index: number, at: Date) {
 
 describe('fraud checks', () => {
   it('card testing: 30 small online payments make at most 2 messages; the bank hears every outcome', async () => {
-    await subscribe('cus_probe', 'psid_probe');
+    await local.subscribe('cus_probe', 'psid_probe');
     const start = Date.now() - 120_000;
     for (let i = 0; i < 30; i++) {
       const response = await local.callBank(
@@ -111,7 +93,7 @@ describe('fraud checks', () => {
     expect(reply.message.text).toContain(`Your answer covers ${suspicious.length} payments.`);
     const disputed = await waitFor(
       async () => {
-        const list = (await callbacksFor('cus_probe')).filter((c) => c.body.type === 'alert.disputed');
+        const list = (await local.callbacksFor('cus_probe')).filter((c) => c.body.type === 'alert.disputed');
         return list.length >= suspicious.length ? list : undefined;
       },
       20_000,
@@ -123,13 +105,13 @@ describe('fraud checks', () => {
     expect(new Set(disputed.map((c) => c.webhookId)).size).toBe(suspicious.length);
     // No more payments make no more messages, and no callback comes twice.
     await settle();
-    expect((await callbacksFor('cus_probe')).filter((c) => c.body.type === 'alert.disputed')).toHaveLength(
-      suspicious.length,
-    );
+    expect(
+      (await local.callbacksFor('cus_probe')).filter((c) => c.body.type === 'alert.disputed'),
+    ).toHaveLength(suspicious.length);
   });
 
   it('a "No" disputes every transaction of the check; a later suspicious payment opens a new one', async () => {
-    await subscribe('cus_no', 'psid_no');
+    await local.subscribe('cus_no', 'psid_no');
     for (const id of ['txn_no_1', 'txn_no_2', 'txn_no_3']) {
       await local.callBank('POST', '/events', suspiciousTransaction('cus_no', id));
     }
@@ -140,7 +122,7 @@ describe('fraud checks', () => {
     );
     await local.say('psid_no', 'No', first?.message.quick_replies?.[1]?.payload);
     const disputed = await waitFor(async () => {
-      const list = (await callbacksFor('cus_no')).filter((c) => c.body.type === 'alert.disputed');
+      const list = (await local.callbacksFor('cus_no')).filter((c) => c.body.type === 'alert.disputed');
       return list.length >= 3 ? list : undefined;
     });
     expect(disputed.map((c) => c.body.data.transactionId).sort()).toEqual([
@@ -169,7 +151,7 @@ describe('fraud checks', () => {
     // The new check is answered on its own: Yes confirms only it.
     await local.say('psid_no', 'Yes', latest?.message.quick_replies?.[0]?.payload);
     const confirmed = await waitFor(async () => {
-      const list = (await callbacksFor('cus_no')).filter((c) => c.body.type === 'alert.confirmed');
+      const list = (await local.callbacksFor('cus_no')).filter((c) => c.body.type === 'alert.confirmed');
       return list.length >= 1 ? list : undefined;
     });
     await settle();
@@ -177,7 +159,7 @@ describe('fraud checks', () => {
   });
 
   it('expiry closes the whole check: every transaction of it is told expired', async () => {
-    await subscribe('cus_exp', 'psid_exp');
+    await local.subscribe('cus_exp', 'psid_exp');
     for (const id of ['txn_exp_1', 'txn_exp_2']) {
       await local.callBank('POST', '/events', suspiciousTransaction('cus_exp', id));
     }
@@ -196,7 +178,7 @@ describe('fraud checks', () => {
     );
     const expired = await waitFor(
       async () => {
-        const list = (await callbacksFor('cus_exp')).filter((c) => c.body.type === 'alert.expired');
+        const list = (await local.callbacksFor('cus_exp')).filter((c) => c.body.type === 'alert.expired');
         return list.length >= 2 ? list : undefined;
       },
       20_000,
@@ -212,7 +194,7 @@ describe('fraud checks', () => {
   });
 
   it('50 concurrent deliveries of suspicious events for one customer make one open check', async () => {
-    await subscribe('cus_burst', 'psid_burst');
+    await local.subscribe('cus_burst', 'psid_burst');
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         local.callBank('POST', '/events', suspiciousTransaction('cus_burst', `txn_burst_${i}`)),

@@ -7,10 +7,6 @@ import { waitFor } from '../support/wait-for.ts';
 // The bank's hourly ceiling of alert messages per customer (docs/messenger.md, "Fraud checks"),
 // through local mode, with demo-bank's ceiling set to 2.
 
-interface Received {
-  readonly body: { type: string; data: Record<string, unknown> };
-}
-
 let local: TestLocalStack;
 
 beforeAll(async () => {
@@ -32,22 +28,9 @@ afterAll(async () => {
   await local.stop();
 });
 
-async function callbacksFor(customerId: string): Promise<Received[]> {
-  const all = (await (await fetch(`${local.apiUrl}/__local/banks/demo-bank/callbacks`)).json()) as Received[];
-  return all.filter((callback) => callback.body.data.customerId === customerId);
-}
-
-async function subscribe(customerId: string, psid: string) {
-  const { body } = await local.callBank('POST', '/enrollments', { customerId });
-  await local.openLink(psid, String(body?.link));
-  const [consent] = await local.waitForMessages(psid, 1);
-  await local.say(psid, 'Agree', consent?.message.quick_replies?.[0]?.payload);
-  await local.waitForMessages(psid, 2);
-}
-
 describe('hourly ceiling of messages per customer', () => {
   it('sends no third alert message in the hour; the bank hears it was rate limited', async () => {
-    await subscribe('cus_ceiling', 'psid_ceiling');
+    await local.subscribe('cus_ceiling', 'psid_ceiling');
     for (const [index, id] of ['txn_c1', 'txn_c2'].entries()) {
       await local.callBank('POST', '/events', suspiciousTransaction('cus_ceiling', id));
       const alert = (await local.waitForMessages('psid_ceiling', 3 + 2 * index)).at(-1);
@@ -58,7 +41,7 @@ describe('hourly ceiling of messages per customer', () => {
     }
     await local.callBank('POST', '/events', suspiciousTransaction('cus_ceiling', 'txn_c3'));
     const undeliverable = await waitFor(async () =>
-      (await callbacksFor('cus_ceiling')).find((c) => c.body.type === 'alert.undeliverable'),
+      (await local.callbacksFor('cus_ceiling')).find((c) => c.body.type === 'alert.undeliverable'),
     );
     expect(undeliverable.body.data).toMatchObject({ transactionId: 'txn_c3', reason: 'rate_limited' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -67,7 +50,7 @@ describe('hourly ceiling of messages per customer', () => {
   });
 
   it('counts per customer: another customer of the bank still gets alerts', async () => {
-    await subscribe('cus_other', 'psid_other');
+    await local.subscribe('cus_other', 'psid_other');
     await local.callBank('POST', '/events', suspiciousTransaction('cus_other', 'txn_o1'));
     const [, , alert] = await local.waitForMessages('psid_other', 3);
     expect(alert?.message.text).toMatch(/Was this you\?/);

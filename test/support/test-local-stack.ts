@@ -26,6 +26,12 @@ export interface SentMessage {
   };
 }
 
+/** A callback as local mode's bank receiver kept it, signature verified. */
+export interface ReceivedBankCallback {
+  readonly webhookId: string;
+  readonly body: { type: string; id: string; occurredAt: string; data: Record<string, unknown> };
+}
+
 /**
  * Local mode, in this process, on the run's DynamoDB Local with tables of its own: the bank API,
  * the Messenger webhook, the emulator and the stream pollers, driven over HTTP like a bank and a
@@ -85,6 +91,27 @@ export async function startTestLocalStack() {
         status: response.status,
         body: answer === '' ? undefined : (JSON.parse(answer) as Record<string, unknown>),
       };
+    },
+    /** The callbacks the bank's receiver got, in order of arrival. */
+    async callbacks(bankId = bank.bankId): Promise<ReceivedBankCallback[]> {
+      return (await (
+        await fetch(`${apiUrl}/__local/banks/${bankId}/callbacks`)
+      ).json()) as ReceivedBankCallback[];
+    },
+    /** The demo bank's callbacks about one customer. */
+    async callbacksFor(customerId: string): Promise<ReceivedBankCallback[]> {
+      return (await this.callbacks()).filter((callback) => callback.body.data.customerId === customerId);
+    },
+    /** Enrolls the customer as the bank would and has the Messenger user agree. */
+    async subscribe(customerId: string, psid: string, locale?: string): Promise<void> {
+      const { body } = await this.callBank('POST', '/enrollments', {
+        customerId,
+        ...(locale !== undefined && { locale }),
+      });
+      await this.openLink(psid, String(body?.link));
+      const [consent] = await this.waitForMessages(psid, 1);
+      await this.say(psid, 'Agree', consent?.message.quick_replies?.[0]?.payload);
+      await this.waitForMessages(psid, 2);
     },
     /** Every Send API body the emulator received for the user, oldest first. */
     async messages(psid: string): Promise<SentMessage[]> {
