@@ -1,25 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
+import { tableEnvironmentVariable, tableKeys } from '../shared/runtime/table-definitions.ts';
+import type { BundleFigures } from './report.ts';
 
 // Bundle size and cold import time of every function, bundled as Lambda gets it but with the AWS
 // SDK inside (the worst case), against a baseline that only sends one GetItem.
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
-const FUNCTIONS = [
-  'receive-bank-event',
-  'bank-admin',
-  'score-transaction',
-  'messenger-webhook',
-  'notify-customer',
-  'notify-bank',
-  'deliver-callbacks',
-  'expire-alerts',
-];
 const IMPORT_RUNS = 10;
 const SDK = /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/)/;
 
@@ -27,23 +19,12 @@ const SDK = /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/)/;
 const ENV = {
   AWS_REGION: 'eu-west-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  ...Object.fromEntries(
-    [
-      'EVENTS',
-      'SUBSCRIBERS',
-      'THRESHOLDS',
-      'ACTIVITY',
-      'ALERTS',
-      'ENROLLMENTS',
-      'BANKS',
-      'INBOUND',
-      'CALLBACKS',
-    ].map((table) => [`${table}_TABLE`, `bench-${table.toLowerCase()}`]),
-  ),
+  ...Object.fromEntries(tableKeys.map((table) => [tableEnvironmentVariable(table), `bench-${table}`])),
   SECRET_PREFIX: 'vigil/bench',
   GRAPH_API_BASE_URL: 'https://graph.facebook.com',
   GRAPH_API_VERSION: 'v27.0',
   MESSENGER_PAGE_ID: '100000000000001',
+  API_BASE_URL: 'https://api.example.com',
 };
 
 async function bundle(entry: string, outdir: string, name: string) {
@@ -102,8 +83,13 @@ export const handler = () => client.send(new GetItemCommand({ TableName: 't', Ke
   );
   const baseline = await bundle(baselineEntry, outdir, 'baseline');
   const baselineImportMs = await importMs(baseline.file);
-  const functions: Record<string, unknown> = {};
-  for (const name of FUNCTIONS) {
+  const functions: Record<string, BundleFigures> = {};
+  // Every function module, whatever its name.
+  const names = (await readdir(join(root, 'functions')))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => file.slice(0, -3))
+    .sort();
+  for (const name of names) {
     const built = await bundle(join(root, 'functions', `${name}.ts`), outdir, name);
     const ms = await importMs(built.file);
     functions[name] = {
