@@ -34,9 +34,16 @@ export class DynamoDbErasureMarkers implements ErasureMarkers {
     );
   }
 
-  async erasedAt(erasureRef: string): Promise<string | undefined> {
+  async erasedAt(
+    erasureRef: string,
+    options?: { readonly eventually?: boolean },
+  ): Promise<string | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.activityTable, Key: markerKey(erasureRef), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.activityTable,
+        Key: markerKey(erasureRef),
+        ConsistentRead: options?.eventually !== true,
+      }),
     );
     return typeof Item?.erasedAt === 'string' ? Item.erasedAt : undefined;
   }

@@ -19,7 +19,7 @@ export class DynamoDbPreferenceStore implements PreferenceStore {
       new GetCommand({
         TableName: this.tableName,
         Key: { bankId, scope: preferencesScope(customerId) },
-        ConsistentRead: true,
+        // Eventually consistent (half the read): a change reaches scoring within about a second.
       }),
     );
     return Item?.preferences === undefined ? undefined : preferencesSchema.parse(Item.preferences);

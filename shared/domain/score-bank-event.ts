@@ -58,8 +58,10 @@ export type ScoreOutcome =
 export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPorts): Promise<ScoreOutcome> {
   if (await ports.events.isScored(event.bankId, event.eventId))
     return { type: 'already-scored', alertCreated: false };
-  // The customer was erased after this event arrived: nothing of it is scored or kept.
-  if (await erasedSince(event, ports)) return forget(event, undefined, ports);
+  // The customer was erased after this event arrived: nothing of it is scored or kept. A first,
+  // eventually consistent look: the strongly consistent check after the writes is the one that
+  // guarantees the erasure.
+  if (await erasedSince(event, ports, { eventually: true })) return forget(event, undefined, ports);
   const thresholds = await thresholdsFor(event.bankId, event.customerId, ports.thresholds);
   const now = ports.clock.now();
   const outcome = event.transaction
@@ -75,9 +77,13 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
   return outcome;
 }
 
-async function erasedSince(event: StoredEvent, ports: ScoreBankEventPorts): Promise<boolean> {
+async function erasedSince(
+  event: StoredEvent,
+  ports: ScoreBankEventPorts,
+  options?: { readonly eventually?: boolean },
+): Promise<boolean> {
   if (event.erasureRef === undefined) return false;
-  return coveredByErasure(await ports.erasures.erasedAt(event.erasureRef), event);
+  return coveredByErasure(await ports.erasures.erasedAt(event.erasureRef, options), event);
 }
 
 async function forget(

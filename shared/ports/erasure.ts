@@ -7,8 +7,12 @@ export interface ErasureKeys {
 export interface ErasureMarkers {
   /** Records (or moves later) the erasure time of the ref. */
   mark(erasureRef: string, erasedAt: Date): Promise<void>;
-  /** The last erasure time of the ref (strongly consistent), undefined when never erased. */
-  erasedAt(erasureRef: string): Promise<string | undefined>;
+  /**
+   * The last erasure time of the ref, undefined when never erased. Strongly consistent unless
+   * `eventually` is set, for a first look that a strongly consistent one confirms later
+   * (it costs half the read).
+   */
+  erasedAt(erasureRef: string, options?: { readonly eventually?: boolean }): Promise<string | undefined>;
 }
 
 /** What scoring and notification remove when an erasure overtook them. */
