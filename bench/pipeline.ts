@@ -93,6 +93,7 @@ async function ingestOverhead(stack: Stack, count: number) {
   await createTables(new DynamoDBClient(localAwsConfig(stack.dynamoDbEndpoint)), floor);
   const handlerMs: number[] = [];
   const floorMs: number[] = [];
+  let storedItem: Record<string, unknown> | undefined;
   for (let i = 0; i < count; i++) {
     const body = JSON.stringify(transaction('cus_ingest', `txn_ingest_${i}`, false));
     const event = signedEvent(stack, body, `evt_ingest_${i}`);
@@ -113,11 +114,18 @@ async function ingestOverhead(stack: Stack, count: number) {
     await dynamoDb.send(
       new PutCommand({
         TableName: floor.events,
-        Item: { eventKey: `floor#${i}`, body },
+        // The same attributes as the stored event's, its index key included.
+        Item: { ...storedItem, eventKey: `floor#${i}` },
         ConditionExpression: 'attribute_not_exists(eventKey)',
       }),
     );
     floorMs.push(performance.now() - start);
+    if (storedItem === undefined) {
+      const { Item } = await stack.documents.send(
+        new GetCommand({ TableName: stack.tables.events, Key: { eventKey: `demo-bank#evt_ingest_${i}` } }),
+      );
+      storedItem = Item;
+    }
   }
   const handlerP50 = percentile(handlerMs, 0.5);
   const floorP50 = percentile(floorMs, 0.5);
@@ -129,13 +137,101 @@ async function ingestOverhead(stack: Stack, count: number) {
   };
 }
 
+/** One DynamoDB request the functions made, as the floor replays it. */
+export interface FloorRequest {
+  readonly command: string;
+  readonly tableName: string;
+  readonly consistent: boolean;
+}
+
+/**
+ * DynamoDB Local's own rate for the requests of one event: the requests the functions made for
+ * `perEvents` normal transactions (recorded while measuring capacity), sent bare by `concurrency`
+ * clients against copies of the tables that no function reads, each on keys of its own, for
+ * `seconds`. What local mode could reach if Vigil's code took no time at all.
+ */
+async function floorEventsPerSecond(
+  stack: Stack,
+  recorded: readonly FloorRequest[],
+  perEvents: number,
+  concurrency: number,
+  seconds: number,
+) {
+  const { DynamoDBDocumentClient, UpdateCommand, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { tableDefinitions } = await import('../shared/runtime/table-definitions.ts');
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient(localAwsConfig(stack.dynamoDbEndpoint)));
+  const names = tableNamesWithPrefix('floorload');
+  await createTables(new DynamoDBClient(localAwsConfig(stack.dynamoDbEndpoint)), names);
+  const byName = new Map(
+    Object.entries(stack.tables).map(([key, name]) => [name, key as keyof typeof tableDefinitions]),
+  );
+  const requests = recorded.filter((request) => byName.has(request.tableName));
+  const payload = 'x'.repeat(200);
+  let unit = 0;
+  const send = async (request: FloorRequest, n: number) => {
+    const table = byName.get(request.tableName) as keyof typeof tableDefinitions;
+    const definition = tableDefinitions[table];
+    const sortKey = 'sortKey' in definition ? definition.sortKey : undefined;
+    const key = {
+      [definition.partitionKey.name]: `floor#${n % 50}`,
+      ...(sortKey && { [sortKey.name]: `s#${n}` }),
+    };
+    const TableName = names[table];
+    if (/^(Get|BatchGet)/.test(request.command))
+      await client.send(new GetCommand({ TableName, Key: key, ConsistentRead: request.consistent }));
+    else if (/^(Query|Scan)/.test(request.command))
+      await client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: '#k = :k',
+          ExpressionAttributeNames: { '#k': definition.partitionKey.name },
+          ExpressionAttributeValues: { ':k': key[definition.partitionKey.name] },
+          Limit: 5,
+        }),
+      );
+    else if (/^Put/.test(request.command))
+      await client.send(new PutCommand({ TableName, Item: { ...key, customerKey: `c#${n % 50}`, payload } }));
+    else
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: key,
+          UpdateExpression: 'SET payload = :p',
+          ExpressionAttributeValues: { ':p': payload },
+        }),
+      );
+  };
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const n = unit++;
+      for (const request of requests) await send(request, n);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  return Math.round((unit * perEvents) / elapsed);
+}
+
 /** Sums the capacity every DynamoDB request of the running functions consumed. */
 async function capacityMeter() {
   const { dynamoDb } = await import('../shared/runtime/aws-clients.ts');
   const total = { read: 0, write: 0 };
+  const requests: FloorRequest[] = [];
   dynamoDb.middlewareStack.add(
     (next, context) => async (args) => {
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const input = args.input as {
+        ReturnConsumedCapacity?: string;
+        TableName?: string;
+        ConsistentRead?: boolean;
+      };
+      requests.push({
+        command: String(context.commandName ?? '').replace(/Command$/, ''),
+        tableName: input.TableName ?? '',
+        consistent: input.ConsistentRead === true,
+      });
+      input.ReturnConsumedCapacity = 'TOTAL';
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
         .ConsumedCapacity;
@@ -152,8 +248,10 @@ async function capacityMeter() {
     reset: () => {
       total.read = 0;
       total.write = 0;
+      requests.length = 0;
     },
     read: () => ({ ...total }),
+    requests: () => [...requests],
   };
 }
 
@@ -228,12 +326,16 @@ async function capacityPerTransaction(
     }, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const { read, write } = meter.read();
+    if (!suspicious) normalRequests = meter.requests();
     return { rcu: Math.round((read / count) * 100) / 100, wcu: Math.round((write / count) * 100) / 100 };
   };
+  let normalRequests: FloorRequest[] = [];
   const extraSent = (await scan(stack, 'callbacks')).filter(
     (c) => c.type === 'alert.sent' && c.status === 'delivered',
   ).length;
-  return { normal: await measure(false), alerting: await measure(true), transactions: count };
+  const normal = await measure(false);
+  const alerting = await measure(true);
+  return { normal, alerting, transactions: count, requestsOfNormal: normalRequests };
 }
 
 /**
@@ -289,15 +391,18 @@ async function throughput(stack: Stack, total: number, concurrency: number) {
   );
   const scoredSeconds = (performance.now() - started) / 1000;
   const alerts = (await scan(stack, 'alerts')).filter((a) => String(a.transactionId).startsWith('txn_load_'));
+  const alertedTransactions = new Set(alerts.map((a) => String(a.transactionId)));
   const latencies = alerts.map(
     (a) => Date.parse(String(a.createdAt)) - (acceptedAt.get(String(a.transactionId)) ?? 0),
   );
   return {
     events: total,
+    concurrency,
     accepted,
     duplicates,
     lost: accepted - scored,
     alerts: alerts.length,
+    duplicateAlerts: alerts.length - alertedTransactions.size,
     // Alerts that opened a fraud check (and so a message); the others joined one (docs/scoring.md).
     fraudChecks: alerts.filter((a) => a.status !== 'grouped').length,
     acceptedPerSecond: Math.round(accepted / seconds),
@@ -326,6 +431,7 @@ export async function benchPipeline(options: {
   capacity: number;
   load: number;
   concurrency: number;
+  floorSeconds: number;
 }) {
   const [port, emulatorPort] = [await findFreePort(), await findFreePort()];
   const stack = await startLocalStack({
@@ -336,9 +442,25 @@ export async function benchPipeline(options: {
   try {
     const meter = await capacityMeter();
     const ingest = await ingestOverhead(stack, options.ingest);
-    const capacity = await capacityPerTransaction(stack, meter, options.capacity);
+    const { requestsOfNormal, ...capacity } = await capacityPerTransaction(stack, meter, options.capacity);
     const load = await throughput(stack, options.load, options.concurrency);
-    return { ingest, capacity, load };
+    // In the same run and on the same DynamoDB Local, right after the load.
+    const floor = await floorEventsPerSecond(
+      stack,
+      requestsOfNormal,
+      options.capacity,
+      options.concurrency,
+      options.floorSeconds,
+    );
+    return {
+      ingest,
+      capacity,
+      load: {
+        ...load,
+        floorEventsPerSecond: floor,
+        scoredToFloor: Math.round((load.scoredPerSecond / floor) * 100) / 100,
+      },
+    };
   } finally {
     await stack.stop();
   }

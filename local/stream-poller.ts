@@ -15,7 +15,8 @@ import { lambdaContext } from './lambda-http-server.ts';
 // same handler Lambda runs, with the same event shape and the same failure semantics: partial
 // batch failures retry from the first failed record, a function error bisects the batch, and a
 // batch that still fails after the retries goes to the dead letters (its metadata only, as
-// Lambda's on-failure destination receives it) while the shard moves on.
+// Lambda's on-failure destination receives it) while the shard moves on; and with the
+// parallelization factor, batches of different keys run side by side, each key's in order.
 
 export type StreamHandler = (
   event: DynamoDBStreamEvent,
@@ -55,6 +56,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const streamArn = Table?.LatestStreamArn;
   if (streamArn === undefined) throw new Error(`Table ${options.tableName} has no stream.`);
   const interval = options.pollIntervalMs ?? 100;
+  const readLimit = Math.min(1000, options.settings.batchSize * options.settings.parallelizationFactor);
   const controller = new AbortController();
   const readers = new Map<string, Promise<void>>();
 
@@ -94,11 +96,12 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           )
         ).ShardIterator;
         if (iterator === undefined) return;
+        // Up to `parallelizationFactor` batches at once, as Lambda reads a shard.
         const { Records = [], NextShardIterator } = await options.streams.send(
-          new GetRecordsCommand({ ShardIterator: iterator, Limit: options.settings.batchSize }),
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: readLimit }),
         );
         if (Records.length > 0) {
-          await deliver(shardId, Records);
+          await deliverInLanes(shardId, Records);
           checkpoint = Records.at(-1)?.dynamodb?.SequenceNumber ?? checkpoint;
         }
         if (NextShardIterator === undefined) return;
@@ -124,6 +127,23 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       Records: records.map((record) => toLambdaRecord(record, streamArn)),
     };
     return options.handler(event, lambdaContext(options.functionName, 60_000));
+  };
+
+  /**
+   * Lambda's parallelization factor: the records are spread over `parallelizationFactor` lanes
+   * by a hash of their key, so that records of one key keep their order in one lane; each lane
+   * delivers its batches one after the other, the lanes side by side. The shard's checkpoint moves
+   * once every lane is done.
+   */
+  const deliverInLanes = async (shardId: string, records: readonly StreamRecord[]) => {
+    const lanes = Array.from({ length: options.settings.parallelizationFactor }, (): StreamRecord[] => []);
+    for (const record of records) lanes[laneOf(record, lanes.length)]?.push(record);
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (let i = 0; i < lane.length; i += options.settings.batchSize)
+          await deliver(shardId, lane.slice(i, i + options.settings.batchSize));
+      }),
+    );
   };
 
   /** Delivers a batch until it succeeds, bisecting on errors, or dead-letters what still fails. */
@@ -176,6 +196,14 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       await Promise.allSettled(readers.values());
     },
   };
+}
+
+/** The lane of a record: a hash of its key attributes, stable for one key. */
+export function laneOf(record: StreamRecord, lanes: number): number {
+  const key = JSON.stringify(record.dynamodb?.Keys ?? {});
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
+  return (hash >>> 0) % lanes;
 }
 
 /** The SDK's stream record in the shape of Lambda's DynamoDB stream event. */

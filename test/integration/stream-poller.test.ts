@@ -28,7 +28,7 @@ afterEach(() => poller?.stop());
 
 const keyOf = (record: DynamoDBStreamEvent['Records'][number]) => record.dynamodb?.Keys?.eventKey?.S ?? '';
 
-async function start(handler: StreamHandler, batchSize = 10) {
+async function start(handler: StreamHandler, batchSize = 10, parallelizationFactor = 1) {
   poller = await startStreamPoller({
     dynamoDb: tables.client,
     streams: new DynamoDBStreamsClient(localAwsConfig(inject('dynamoDbEndpoint'))),
@@ -43,7 +43,7 @@ async function start(handler: StreamHandler, batchSize = 10) {
       bisectBatchOnFunctionError: true,
       retryAttempts: 2,
       maxRecordAgeSeconds: 60,
-      parallelizationFactor: 1,
+      parallelizationFactor,
     },
     onDeadLetter: (letter) => {
       deadLetters.push(letter);
@@ -59,6 +59,38 @@ async function put(...keys: string[]) {
 }
 
 describe('local stream poller', () => {
+  it('runs batches side by side with a parallelization factor, each key in order, each record once', async () => {
+    const seen = new Map<string, number[]>();
+    let inFlight = 0;
+    let mostInFlight = 0;
+    await start(
+      async (event) => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        for (const record of event.Records) {
+          const key = keyOf(record);
+          seen.set(key, [...(seen.get(key) ?? []), Number(record.dynamodb?.NewImage?.version?.N)]);
+        }
+        inFlight--;
+        return { batchItemFailures: [] };
+      },
+      2,
+      4,
+    );
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    for (let version = 0; version < 3; version++)
+      for (const eventKey of keys)
+        await tables.documentClient.send(
+          new PutCommand({ TableName: tables.names.events, Item: { eventKey, version } }),
+        );
+    await waitFor(async () => ([...seen.values()].flat().length >= 36 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(mostInFlight).toBeGreaterThan(1);
+    expect(mostInFlight).toBeLessThanOrEqual(4);
+    for (const key of keys) expect(seen.get(key)).toEqual([0, 1, 2]);
+  });
+
   it('delivers inserts in order, in Lambda’s event shape', async () => {
     const seen: DynamoDBStreamEvent['Records'] = [];
     await start(async (event) => {
