@@ -28,9 +28,40 @@ export interface LocalHttpServer {
 /** Bodies past this are refused before any handler runs, as API Gateway refuses bodies past 10 MB. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export function startLambdaHttpServer(routes: readonly LocalRoute[], port: number) {
+/**
+ * Invocations of one function that run at once; the requests past it wait their turn, in order.
+ * Local mode runs the API, the stream consumers and DynamoDB Local on the same few cores: without
+ * a bound, a flood of API requests takes all of DynamoDB Local and scoring falls behind (as
+ * Lambda's reserved concurrency keeps one function from taking every execution environment).
+ */
+export const LOCAL_FUNCTION_CONCURRENCY = 8;
+
+/** A first-in, first-out limit of concurrent work. */
+export function concurrencyLimit(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      // The slot passes to the next waiter as is, so that a newcomer cannot take it first.
+      const next = waiting.shift();
+      if (next === undefined) running--;
+      else next();
+    }
+  };
+}
+
+export function startLambdaHttpServer(
+  routes: readonly LocalRoute[],
+  port: number,
+  functionConcurrency = LOCAL_FUNCTION_CONCURRENCY,
+) {
   const host = '127.0.0.1';
   const matchers = routes.map((route) => ({ route, pattern: routePattern(route.path) }));
+  const limits = new Map(routes.map((route) => [route.functionName, concurrencyLimit(functionConcurrency)]));
   let listeningPort = port;
   const server = createServer((request, response) => {
     // DNS rebinding and cross-origin pages: refused before anything is read (local/loopback-guard.ts).
@@ -71,7 +102,9 @@ export function startLambdaHttpServer(routes: readonly LocalRoute[], port: numbe
       return;
     }
     const event = toEvent(request, url, match.route, match.pattern.exec(url.pathname)?.groups ?? {}, body);
-    send(response, await match.route.handler(event, lambdaContext(match.route.functionName)));
+    const { functionName } = match.route;
+    const invoke = () => match.route.handler(event, lambdaContext(functionName));
+    send(response, await (limits.get(functionName) ?? ((work: typeof invoke) => work()))(invoke));
   }
 
   return new Promise<LocalHttpServer>((resolve, reject) => {
