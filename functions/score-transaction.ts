@@ -1,16 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import middy from '@middy/core';
-import type {
-  DynamoDBBatchResponse,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-  AttributeValue as LambdaAttributeValue,
-} from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbActivityLedger } from '../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
@@ -24,85 +12,72 @@ import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-st
 import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
 import { type StoredEvent, storedEventSchema } from '../shared/domain/stored-event.ts';
 import { systemClock } from '../shared/ports/clock.ts';
-import { dynamoDb } from '../shared/runtime/aws-clients.ts';
+import { awsEnvironment, dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
+import { lazyHandler, streamHandler } from '../shared/runtime/handler-bundles.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
-import { count, metrics } from '../shared/runtime/metrics.ts';
+import { count } from '../shared/runtime/metrics.ts';
 
-// Consumes the events table's stream (inserts): scores each new bank event once.
+// Consumes the events table's stream (inserts): scores each new bank event once. Records are
+// scored side by side: exactness does not depend on their order (decision 3).
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: ScoreBankEventPorts, log: Logger = functionLogger()) {
-  const scoreRecord = async (record: DynamoDBRecord): Promise<void> => {
-    if (record.eventName !== 'INSERT' || record.dynamodb?.NewImage === undefined) return;
-    const event = readEvent(record.dynamodb.NewImage);
+  return streamHandler(log, storedEventSchema, async ({ eventName, after }) => {
+    if (eventName !== 'INSERT' || after === undefined) return;
+    const event = after as StoredEvent;
     const outcome = await scoreBankEvent(event, ports);
-    if (outcome.type === 'already-scored') {
-      log.info('event already scored', { bankId: event.bankId, eventId: event.eventId });
-      return;
-    }
+    const ids = { bankId: event.bankId, eventId: event.eventId };
+    if (outcome.type === 'already-scored') return log.info('event already scored', ids);
     if (outcome.type === 'erased') {
-      log.info('event of an erased customer dropped', { bankId: event.bankId, eventId: event.eventId });
-      count('EventDroppedAfterErasure');
-      return;
+      log.info('event of an erased customer dropped', ids);
+      return count('EventDroppedAfterErasure');
     }
-    const reasons = outcome.type === 'card.transaction' ? outcome.decision.reasons : [];
     count('EventScored', { type: event.type });
     if (outcome.alertCreated)
       count('AlertCreated', { kind: event.type === 'card.transaction' ? 'fraud_check' : 'low_balance' });
     // Ids, score and rule names only: no customer id, amount or merchant (docs/contract.md#privacy).
     log.info(outcome.alertCreated ? 'alert created' : 'event scored', {
-      bankId: event.bankId,
-      eventId: event.eventId,
+      ...ids,
       type: event.type,
       ...(outcome.type === 'card.transaction' && { score: outcome.decision.score }),
-      rules: reasons.map((reason) => reason.rule),
+      rules: outcome.type === 'card.transaction' ? outcome.decision.reasons.map((reason) => reason.rule) : [],
       alert: outcome.alertId !== undefined,
       alertCreated: outcome.alertCreated,
       // Whether it opened a fraud check or joined the open one (docs/scoring.md).
       ...('checkId' in outcome &&
         outcome.checkId !== undefined && { joinedCheck: outcome.checkId !== outcome.alertId }),
     });
-  };
-
-  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-    .use(injectLambdaContext(log, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .handler(async (event, context) => {
-      // One processor per invocation: it holds the batch's state. Records are scored side by
-      // side: exactness does not depend on their order (decision 3); a failed record is
-      // reported, and the stream retries from it.
-      const processor = new BatchProcessor(EventType.DynamoDBStreams);
-      return processPartialResponse(event, scoreRecord, processor, { context, processInParallel: true });
-    });
+  });
 }
 
-function readEvent(image: Record<string, LambdaAttributeValue>): StoredEvent {
-  return storedEventSchema.parse(unmarshall(image as Record<string, AttributeValue>)) as StoredEvent;
-}
-
-const env = parseEnv(
-  z.object({
-    EVENTS_TABLE: z.string().min(1),
-    THRESHOLDS_TABLE: z.string().min(1),
-    ACTIVITY_TABLE: z.string().min(1),
-    ALERTS_TABLE: z.string().min(1),
-  }),
-);
-
-export const handler = createHandler({
-  thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
-  activity: new DynamoDbActivityLedger(dynamoDb, env.ACTIVITY_TABLE),
-  profiles: new DynamoDbCustomerProfiles(dynamoDb, env.ACTIVITY_TABLE),
-  merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
-  balances: new DynamoDbBalanceWatch(dynamoDb, env.ACTIVITY_TABLE),
-  alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
-  events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
-  clock: systemClock,
-  erasures: new DynamoDbErasedDataCleaner(dynamoDb, {
-    activity: env.ACTIVITY_TABLE,
-    events: env.EVENTS_TABLE,
-    alerts: env.ALERTS_TABLE,
-  }),
-  preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
+export const envSchema = z.object({
+  EVENTS_TABLE: z.string().min(1),
+  THRESHOLDS_TABLE: z.string().min(1),
+  ACTIVITY_TABLE: z.string().min(1),
+  ALERTS_TABLE: z.string().min(1),
+  ...awsEnvironment,
 });
+
+/** The composition root: the adapters this function runs with, from its environment. */
+export function portsFrom(env: z.output<typeof envSchema>): ScoreBankEventPorts {
+  const dynamoDb = dynamoDbFrom(env);
+  return {
+    thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+    activity: new DynamoDbActivityLedger(dynamoDb, env.ACTIVITY_TABLE),
+    profiles: new DynamoDbCustomerProfiles(dynamoDb, env.ACTIVITY_TABLE),
+    merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
+    balances: new DynamoDbBalanceWatch(dynamoDb, env.ACTIVITY_TABLE),
+    alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
+    events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
+    clock: systemClock,
+    erasures: new DynamoDbErasedDataCleaner(dynamoDb, {
+      activity: env.ACTIVITY_TABLE,
+      events: env.EVENTS_TABLE,
+      alerts: env.ALERTS_TABLE,
+    }),
+    preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
+  };
+}
+
+export const handler = lazyHandler(() => createHandler(portsFrom(parseEnv(envSchema))));

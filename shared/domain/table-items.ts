@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { Alert } from './alert.ts';
+import type { CallbackDelivery } from './callback-delivery.ts';
+import type { Subscriber } from './subscriber.ts';
+
+// The items of the tables whose streams Vigil consumes, as zod schemas: a stream record is read
+// with its table's schema (shared/runtime/stream-records.ts), never cast. Each schema checks every
+// field the consumers read and keeps the others as they are. The events table's schema is
+// `storedEventSchema` (stored-event.ts).
+
+const reasonSchema = z.looseObject({
+  rule: z.string(),
+  observed: z.union([z.number(), z.string()]),
+  limit: z.union([z.number(), z.string(), z.array(z.string())]),
+  currency: z.string().optional(),
+});
+
+const displaySchema = z.union([
+  z.looseObject({
+    cardLast4: z.string(),
+    amount: z.number(),
+    currency: z.string(),
+    merchantName: z.string(),
+    merchantCountry: z.string(),
+    occurredAt: z.string(),
+  }),
+  z.looseObject({
+    accountLast4: z.string(),
+    available: z.number(),
+    currency: z.string(),
+    occurredAt: z.string(),
+  }),
+]);
+
+const memberSchema = z.looseObject({
+  transactionId: z.string(),
+  score: z.number(),
+  reasons: z.array(reasonSchema),
+  display: displaySchema,
+  joinedAt: z.string(),
+  erasureRef: z.string().optional(),
+  receivedAt: z.string().optional(),
+});
+
+const alertObjectSchema = z.looseObject({
+  alertId: z.string().min(1),
+  ref: z.string().min(1),
+  bankId: z.string().min(1),
+  customerId: z.string().min(1),
+  customerKey: z.string().min(1),
+  kind: z.enum(['fraud_check', 'low_balance']),
+  status: z.enum(['pending', 'sent', 'confirmed', 'disputed', 'expired', 'undeliverable', 'grouped']),
+  eventId: z.string().min(1),
+  transactionId: z.string().optional(),
+  score: z.number().optional(),
+  reasons: z.array(reasonSchema),
+  display: displaySchema,
+  createdAt: z.string(),
+  erasureRef: z.string().optional(),
+  receivedAt: z.string().optional(),
+  expiresAt: z.number(),
+  psid: z.string().optional(),
+  sendClaimedAt: z.string().optional(),
+  checkId: z.string().optional(),
+  members: z.record(z.string(), memberSchema).optional(),
+  summarized: z.set(z.string()).optional(),
+  lastFollowUpAt: z.string().optional(),
+});
+
+/** An alert as stored (alert.ts). */
+export const alertSchema = alertObjectSchema.transform((item) => item as unknown as Alert);
+
+/**
+ * The alerts table's other items, which are no alerts: a customer's open fraud check and the
+ * hourly message counters. They carry no `kind`.
+ */
+const alertsBookkeepingSchema = z.looseObject({ alertId: z.string().min(1), kind: z.never().optional() });
+
+/** Any item of the alerts table: an alert, or a bookkeeping item (`kind` undefined). */
+export const alertsTableItemSchema = z.union([
+  alertSchema,
+  alertsBookkeepingSchema.transform((item) => ({ ...item, kind: undefined })),
+]);
+
+/** A subscription as stored (subscriber.ts). */
+export const subscriberSchema = z
+  .looseObject({
+    bankId: z.string().min(1),
+    customerId: z.string().min(1),
+    psid: z.string().min(1),
+    status: z.enum(['pending_consent', 'active', 'revoked']),
+    locale: z.string(),
+    enrollmentId: z.string(),
+    consentVersion: z.string().optional(),
+    consentedAt: z.string().optional(),
+    lastInboundAt: z.string().optional(),
+    updatedAt: z.string(),
+    pendingPsid: z.string().optional(),
+    pendingEnrollmentId: z.string().optional(),
+    pendingLocale: z.string().optional(),
+  })
+  .transform((item) => item as unknown as Subscriber);
+
+/** A callback in the outbox (callback-delivery.ts). */
+export const callbackDeliverySchema = z
+  .looseObject({
+    deliveryId: z.string().min(1),
+    bankId: z.string().min(1),
+    type: z.string().min(1),
+    body: z.string(),
+    status: z.enum(['pending', 'delivered', 'dead']),
+    attempts: z.number().int().nonnegative(),
+    createdAt: z.string(),
+    nextAttemptAt: z.string().optional(),
+    deliveredAt: z.string().optional(),
+    lastError: z.string().optional(),
+    expiresAt: z.number(),
+  })
+  .transform((item) => item as unknown as CallbackDelivery);
