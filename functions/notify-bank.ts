@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
-import { type NotifyBankPorts, notifyBank } from '../shared/domain/notify-bank.ts';
-import { alertsTableItemSchema, subscriberSchema } from '../shared/domain/table-items.ts';
+import { type NotifyBankItem, type NotifyBankPorts, notifyBank } from '../shared/domain/notify-bank.ts';
+import { alertsTableItemSchema, itemByShape, subscriberSchema } from '../shared/domain/table-items.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
   awsEnvironment,
@@ -24,17 +24,21 @@ export type { NotifyBankPorts };
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogger()) {
-  return streamHandler(log, z.union([alertsTableItemSchema, subscriberSchema]), async (change) => {
-    const outcome = await notifyBank(change, ports);
-    if (outcome.type === 'erased') {
-      log.info('callback dropped: customer erased', { bankId: outcome.bankId, type: outcome.callbackType });
-      count('CallbackDroppedAfterErasure');
-    }
-    for (const { stored, ...callback } of outcome.type === 'queued' ? outcome.callbacks : []) {
-      log.info('callback queued', { ...callback, stored });
-      if (stored) count('CallbackQueued', { type: callback.type });
-    }
-  });
+  return streamHandler(
+    log,
+    itemByShape<NotifyBankItem>((item) => ('alertId' in item ? alertsTableItemSchema : subscriberSchema)),
+    async (change) => {
+      const outcome = await notifyBank(change, ports);
+      if (outcome.type === 'erased') {
+        log.info('callback dropped: customer erased', { bankId: outcome.bankId, type: outcome.callbackType });
+        count('CallbackDroppedAfterErasure');
+      }
+      for (const { stored, ...callback } of outcome.type === 'queued' ? outcome.callbacks : []) {
+        log.info('callback queued', { ...callback, stored });
+        if (stored) count('CallbackQueued', { type: callback.type });
+      }
+    },
+  );
 }
 
 export const envSchema = z.object({

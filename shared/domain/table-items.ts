@@ -76,25 +76,46 @@ export const alertSchema = alertObjectSchema.transform((item) => item as unknown
  */
 const alertsBookkeepingSchema = z.looseObject({ alertId: z.string().min(1), kind: z.never().optional() });
 
-/** Any item of the alerts table: an alert, or a bookkeeping item (`kind` undefined). */
-export const alertsTableItemSchema = z.union([
-  alertSchema,
-  alertsBookkeepingSchema.transform((item) => ({ ...item, kind: undefined })),
-]);
+/**
+ * Reads an item with the schema `pick` chooses by its shape, so that a failure names the fields
+ * of that schema (a plain union would only say that no branch matched).
+ */
+export function itemByShape<T>(pick: (item: Readonly<Record<string, unknown>>) => z.ZodType<T>) {
+  return z.record(z.string(), z.unknown()).transform((item, ctx): T => {
+    const result = pick(item).safeParse(item);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.code, path: issue.path });
+    return z.NEVER;
+  });
+}
 
-/** A subscription as stored (subscriber.ts). */
+/** Any item of the alerts table: an alert, or a bookkeeping item (`kind` undefined). */
+export const alertsTableItemSchema = itemByShape<
+  Alert | { readonly alertId: string; readonly kind?: undefined }
+>((item) =>
+  item.kind === undefined
+    ? alertsBookkeepingSchema.transform((other) => ({ ...other, kind: undefined }))
+    : alertSchema,
+);
+
+/**
+ * A subscription as stored (subscriber.ts). Its stream's consumer (notify-bank) reads who, which
+ * PSID, the status and the consent time: those are checked; the locale, the enrollment and the
+ * update time, which it does not need, may be absent.
+ */
 export const subscriberSchema = z
   .looseObject({
     bankId: z.string().min(1),
     customerId: z.string().min(1),
     psid: z.string().min(1),
     status: z.enum(['pending_consent', 'active', 'revoked']),
-    locale: z.string(),
-    enrollmentId: z.string(),
+    locale: z.string().optional(),
+    enrollmentId: z.string().optional(),
     consentVersion: z.string().optional(),
     consentedAt: z.string().optional(),
     lastInboundAt: z.string().optional(),
-    updatedAt: z.string(),
+    updatedAt: z.string().optional(),
     pendingPsid: z.string().optional(),
     pendingEnrollmentId: z.string().optional(),
     pendingLocale: z.string().optional(),

@@ -40,7 +40,11 @@ export function readStreamRecord<Schema extends z.ZodType>(
     if (image === undefined) return undefined;
     const result = schema.safeParse(unmarshall(image as Record<string, AttributeValue>));
     if (result.success) return result.data as z.output<Schema>;
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(item)'}: ${issue.code}`);
+    // A path and a code (or, for an item read by its shape, the original code): never a value.
+    const problems = result.error.issues.map(
+      (issue) =>
+        `${issue.path.join('.') || '(item)'}: ${issue.code === 'custom' ? issue.message : issue.code}`,
+    );
     log?.error('invalid stream record', { eventId: record.eventID, image: name, problems });
     throw new InvalidStreamRecordError(name, problems);
   };
