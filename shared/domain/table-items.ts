@@ -128,7 +128,8 @@ export const callbackDeliverySchema = z
     deliveryId: z.string().min(1),
     bankId: z.string().min(1),
     type: z.string().min(1),
-    body: z.string(),
+    // The exact JSON the bank receives; dropped once delivered (docs/data-inventory.md).
+    body: z.string().optional(),
     status: z.enum(['pending', 'delivered', 'dead']),
     attempts: z.number().int().nonnegative(),
     createdAt: z.string(),
@@ -136,5 +137,9 @@ export const callbackDeliverySchema = z
     deliveredAt: z.string().optional(),
     lastError: z.string().optional(),
     expiresAt: z.number(),
+  })
+  .refine((item) => item.status === 'delivered' || item.body !== undefined, {
+    path: ['body'],
+    message: 'A callback not yet delivered keeps its body.',
   })
   .transform((item) => item as unknown as CallbackDelivery);

@@ -120,6 +120,34 @@ describe('stream records read with their table schema', () => {
   });
 });
 
+describe("the callbacks table's items", () => {
+  const delivery = {
+    deliveryId: 'd',
+    bankId: 'acme',
+    type: 'alert.sent',
+    status: 'pending',
+    attempts: 0,
+    createdAt: '2026-11-29T10:00:00Z',
+    expiresAt: 0,
+  };
+
+  it('keep their body until delivered, and may drop it then', () => {
+    const read = (item: object) =>
+      readStreamRecord(record('MODIFY', { after: item }), callbackDeliverySchema).after;
+    expect(read({ ...delivery, body: '{"id":"d"}' })?.body).toBe('{"id":"d"}');
+    expect(read({ ...delivery, status: 'delivered', attempts: 1 })?.status).toBe('delivered');
+    expect(() => read(delivery)).toThrow(/body/);
+    expect(() => read({ ...delivery, status: 'dead' })).toThrow(/body/);
+  });
+
+  it('read a subscription with only what its consumer needs', () => {
+    const subscription = { bankId: 'acme', customerId: 'c', psid: 'p', status: 'active' };
+    expect(readStreamRecord(record('INSERT', { after: subscription }), subscriberSchema).after).toEqual(
+      subscription,
+    );
+  });
+});
+
 describe('a stream function given an invalid record', () => {
   it('reports that record alone in the partial batch response and handles the others', async () => {
     const outbox = new FakeCallbackOutbox();
