@@ -103,7 +103,9 @@ export function lazyHandler<Handler extends (event: never, context: Context) => 
   build: () => Handler,
 ): Handler {
   let built: Handler | undefined;
-  return ((event: never, context: Context) => {
+  // A configuration error fails the invocation (a rejection, as any handler error); the next
+  // invocation tries again.
+  return (async (event: never, context: Context) => {
     built ??= build();
     return built(event, context);
   }) as Handler;
