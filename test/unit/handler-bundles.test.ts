@@ -43,7 +43,7 @@ describe('lazyHandler', () => {
     let builds = 0;
     const handler = lazyHandler(() => {
       builds++;
-      return async (event: { n: number }) => event.n * 2;
+      return async (event: { n: number }, _context: unknown) => event.n * 2;
     });
     expect(builds).toBe(0);
     expect(await handler({ n: 2 }, lambdaContext('f'))).toBe(4);
