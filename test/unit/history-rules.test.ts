@@ -21,7 +21,7 @@ import {
   compileRules,
   scoreTransaction,
   type TransactionFacts,
-} from '../../shared/domain/score-transaction.ts';
+} from '../../shared/domain/fraud-rules.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import {
   BUILT_IN_THRESHOLDS,

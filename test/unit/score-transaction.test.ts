@@ -5,7 +5,7 @@ import {
   compileRules,
   scoreTransaction,
   type TransactionFacts,
-} from '../../shared/domain/score-transaction.ts';
+} from '../../shared/domain/fraud-rules.ts';
 import { ruleNames, type Thresholds } from '../../shared/domain/thresholds.ts';
 import { thresholds } from '../fixtures/thresholds.ts';
 
