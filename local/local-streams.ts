@@ -4,7 +4,7 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import * as deliverCallbacks from '../functions/deliver-callbacks.ts';
 import * as notifyBank from '../functions/notify-bank.ts';
 import * as notifyCustomer from '../functions/notify-customer.ts';
-import * as scoreTransaction from '../functions/score-transaction.ts';
+import * as scoreBankEvent from '../functions/score-bank-event.ts';
 import { callbackStream, notifyStream, scoringStream } from '../shared/runtime/stream-settings.ts';
 import type { TableNames } from './create-tables.ts';
 import { type LocalEnvironment, localHandler } from './local-functions.ts';
@@ -35,8 +35,8 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<S
       dynamoDb: options.dynamoDb,
       streams: options.streams,
       tableName: options.tables.events,
-      functionName: 'score-transaction',
-      handler: localHandler(scoreTransaction, options.env),
+      functionName: 'score-bank-event',
+      handler: localHandler(scoreBankEvent, options.env),
       settings: scoringStream,
       onDeadLetter,
     }),

@@ -26,7 +26,7 @@ describe('function modules have no import-time side effects', () => {
     'notify-bank',
     'notify-customer',
     'receive-bank-event',
-    'score-transaction',
+    'score-bank-event',
   ])('%s loads without its environment, and its first invocation reports what is missing', async (name) => {
     // The test environment sets no *_TABLE variable: a module that read it at import would throw here.
     const module = (await import(`../../functions/${name}.ts`)) as {
