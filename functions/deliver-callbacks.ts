@@ -5,7 +5,7 @@ import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-director
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { GuardedCallbackSender } from '../shared/adapters/guarded-callback-sender.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
-import { callbackDeliveryPolicy, type DeliverCallbackPorts } from '../shared/domain/deliver-callback.ts';
+import { callbackDeliveryPolicy, type DeliverCallbackPorts } from '../shared/domain/deliver-callbacks.ts';
 import { callbackDeliverySchema } from '../shared/domain/table-items.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
@@ -20,7 +20,7 @@ import { functionLogger } from '../shared/runtime/logger.ts';
 import { count } from '../shared/runtime/metrics.ts';
 
 // Delivers bank callbacks from the outbox: at once when a callback is queued (the callbacks
-// table's stream), then on a schedule for those that failed (shared/domain/deliver-callback.ts).
+// table's stream), then on a schedule for those that failed (shared/domain/deliver-callbacks.ts).
 
 export type ScheduledRun = { readonly source?: string };
 

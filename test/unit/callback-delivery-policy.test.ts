@@ -5,7 +5,7 @@ import {
   COOL_DOWN_MS,
   callbackDeliveryPolicy,
   PER_BANK_LIMIT,
-} from '../../shared/domain/deliver-callback.ts';
+} from '../../shared/domain/deliver-callbacks.ts';
 import {
   FakeBankDirectory,
   FakeBankSecrets,
