@@ -15,7 +15,7 @@ import {
 } from '../shared/adapters/secret-store-messenger-secrets.ts';
 import { ForbiddenError, ServiceNotConfiguredError } from '../shared/domain/errors.ts';
 import { handleMessengerEvent, type MessengerEventPorts } from '../shared/domain/handle-messenger-event.ts';
-import { webhookItems, webhookPayloadSchema } from '../shared/domain/messenger-webhook.ts';
+import { webhookItems, webhookPayloadSchema } from '../shared/domain/messenger-webhook-schema.ts';
 import { parseOrThrow } from '../shared/domain/validate.ts';
 import { verifyMetaSignature } from '../shared/domain/verify-meta-signature.ts';
 import { verifySubscription } from '../shared/domain/verify-subscription.ts';
