@@ -8,15 +8,10 @@ import { DynamoDbInboundLog } from '../shared/adapters/dynamodb-inbound-log.ts';
 import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
-import {
-  MessengerNotConfiguredError,
-  type MessengerSecrets,
-  refuseUnconfigured,
-} from '../shared/adapters/secret-store-messenger-secrets.ts';
-import { ForbiddenError, ServiceNotConfiguredError } from '../shared/domain/errors.ts';
-import { handleMessengerEvent, type MessengerEventPorts } from '../shared/domain/handle-messenger-event.ts';
-import { webhookItems, webhookPayloadSchema } from '../shared/domain/messenger-webhook-schema.ts';
-import { parseOrThrow } from '../shared/domain/validate.ts';
+import type { MessengerSecrets } from '../shared/adapters/secret-store-messenger-secrets.ts';
+import { ForbiddenError } from '../shared/domain/errors.ts';
+import type { MessengerEventPorts } from '../shared/domain/handle-messenger-event.ts';
+import { handleWebhookDelivery } from '../shared/domain/handle-webhook-delivery.ts';
 import { verifyMetaSignature } from '../shared/domain/verify-meta-signature.ts';
 import { verifySubscription } from '../shared/domain/verify-subscription.ts';
 import { systemClock } from '../shared/ports/clock.ts';
@@ -30,7 +25,11 @@ import {
 } from '../shared/runtime/handler-bundles.ts';
 import { rawBody } from '../shared/runtime/http-request.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
-import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
+import {
+  configuredMessengerSecrets,
+  messengerClientsFrom,
+  messengerEnvironment,
+} from '../shared/runtime/messenger-clients.ts';
 import { count } from '../shared/runtime/metrics.ts';
 
 // GET|POST /messenger/webhook (docs/contract.md#webhook): Meta's subscription check, and the customers' messages.
@@ -47,65 +46,29 @@ const text = (body: string): HttpResult => ({
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: MessengerWebhookPorts, log: Logger = functionLogger()) {
-  /** Fails closed while the secret holds a placeholder: 503, logged and counted (an alarm). */
-  const configuredSecrets = async (): Promise<MessengerSecrets> => {
-    try {
-      return refuseUnconfigured(await ports.secrets());
-    } catch (error) {
-      if (!(error instanceof MessengerNotConfiguredError)) throw error;
-      log.error('messenger secret holds a placeholder: refusing webhook requests', { fields: error.fields });
-      count('MessengerNotConfigured');
-      throw new ServiceNotConfiguredError();
-    }
-  };
-
+  const secrets = () => configuredMessengerSecrets(ports.secrets, log);
   const receive = async (event: HttpEvent): Promise<HttpResult> => {
     const body = rawBody(event);
-    const { appSecret } = await configuredSecrets();
+    const { appSecret } = await secrets();
     if (!verifyMetaSignature(appSecret, body, event.headers['x-hub-signature-256']))
       throw new ForbiddenError();
-    // Only a body that is not a webhook envelope at all is refused; each item is read on its
-    // own, and one that Vigil does not use or cannot read is logged and skipped (docs/messenger.md).
-    const payload = parseOrThrow(webhookPayloadSchema, parseJson(body));
-    const outcomes: string[] = [];
-    const skipped: { type: string; reason: string; field?: string }[] = [];
-    const failures: unknown[] = [];
-    for (const item of webhookItems(payload)) {
-      if (!item.act) {
-        skipped.push({
-          type: item.type,
-          reason: item.reason,
-          ...(item.field !== undefined && { field: item.field }),
-        });
-        continue;
-      }
-      try {
-        outcomes.push(
-          await handleMessengerEvent(item.event, {
-            ...ports,
-            onReplyFailed: (error) => log.warn('reply not sent', { error: (error as Error).message }),
-          }),
-        );
-      } catch (error) {
-        // The other items still count; Meta's retry of the batch finds the handled ones claimed.
-        outcomes.push('failed');
-        failures.push(error);
-      }
-    }
+    const { outcomes, skipped, failure } = await handleWebhookDelivery(parseJson(body), {
+      ...ports,
+      onReplyFailed: (error) => log.warn('reply not sent', { error: (error as Error).message }),
+    });
     // Types, reasons and outcomes only: never the PSID, the text or the payload (docs/security.md).
     log.info('messenger events handled', { outcomes, skipped });
     for (const outcome of outcomes) count('MessengerEvent', { outcome });
     for (const { type } of skipped) count('MessengerEventSkipped', { type });
-    if (failures.length > 0) throw failures[0];
+    if (failure !== undefined) throw failure.error;
     return text('EVENT_RECEIVED');
   };
-
   return httpHandler(log, [
     {
       method: 'GET',
       path: '/messenger/webhook',
       handler: async (event: HttpEvent) =>
-        text(verifySubscription(event.queryStringParameters ?? {}, (await configuredSecrets()).verifyToken)),
+        text(verifySubscription(event.queryStringParameters ?? {}, (await secrets()).verifyToken)),
     },
     { method: 'POST', path: '/messenger/webhook', handler: receive },
   ]);
