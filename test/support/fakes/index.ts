@@ -4,8 +4,13 @@
  * passes it as its DynamoDB adapter does (test/unit/fakes-contract.test.ts and
  * test/integration/store-contracts.test.ts).
  */
+export { InMemoryActivityLedger as FakeActivityLedger } from '../../../shared/adapters/in-memory-activity-ledger.ts';
 export { InMemoryAlertStore as FakeAlertStore } from '../../../shared/adapters/in-memory-alert-store.ts';
+export { InMemoryBalanceWatch as FakeBalanceWatch } from '../../../shared/adapters/in-memory-balance-watch.ts';
+export { InMemoryCompromisedMerchants as FakeCompromisedMerchants } from '../../../shared/adapters/in-memory-compromised-merchants.ts';
+export { InMemoryCustomerProfiles as FakeCustomerProfiles } from '../../../shared/adapters/in-memory-customer-profiles.ts';
 export { InMemoryErasureMarkers as FakeErasureMarkers } from '../../../shared/adapters/in-memory-erasure-markers.ts';
+export { InMemoryEventStore as FakeEventStore } from '../../../shared/adapters/in-memory-event-store.ts';
 export { InMemoryPreferenceStore as FakePreferenceStore } from '../../../shared/adapters/in-memory-preference-store.ts';
 export { InMemoryThresholdStore as FakeThresholdStore } from '../../../shared/adapters/in-memory-threshold-store.ts';
 export { FakeBankDirectory } from './bank-directory.ts';
@@ -17,4 +22,5 @@ export { FakeEnrollmentStore } from './enrollment-store.ts';
 export { FakeInboundLog } from './inbound-log.ts';
 export { FakeMessenger } from './messenger.ts';
 export { FakeNonceStore } from './nonce-store.ts';
+export { FakeSubscriberDirectory } from './subscriber-directory.ts';
 export { FakeSubscriberStore } from './subscriber-store.ts';
