@@ -11,6 +11,8 @@ import {
   type BankRequest,
   isJsonContentType,
 } from '../../shared/domain/authenticate-bank-request.ts';
+import { diagnoseBankSignature } from '../../shared/domain/verify-bank-signature.ts';
+import { signedHeaders } from '../fixtures/signed-request.ts';
 import { FakeBankDirectory, FakeBankSecrets } from '../support/fakes/index.ts';
 
 // Malformed or hostile signature headers: each refused with the check that names what is wrong,
@@ -160,5 +162,28 @@ describe('authenticateBankRequest without a bank directory, or with a malformed 
       ),
     ).rejects.toMatchObject({ status: 401 });
     expect(lookedUp).toEqual([]);
+  });
+});
+
+describe('event signature diagnoses', () => {
+  const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+  it('tells a bank that signed an event as an administration request what it did', async () => {
+    const headers = await signAdminRequest(key, { method: 'POST', url, body: '{}' });
+    expect(diagnoseBankSignature([secret()], { headers, body: Buffer.from('{}') }, now)).toMatchObject({
+      check: 'missing-signature',
+      detail: expect.stringMatching(/HTTP Message Signatures sign administration requests only/),
+    });
+  });
+
+  it('counts the secrets tried during a rotation when none matches', () => {
+    const body = Buffer.from('{"a":1}');
+    const headers = signedHeaders(secret(), body, { timestamp: now });
+    expect(diagnoseBankSignature([secret(), secret()], { headers, body }, now)?.detail).toMatch(
+      /under the bank's 2 secrets/,
+    );
+    expect(diagnoseBankSignature([secret()], { headers, body }, now)?.detail).toMatch(
+      /under the bank's secret /,
+    );
   });
 });

@@ -10,10 +10,13 @@ import type { Subscriber } from '../../shared/domain/subscriber.ts';
 import {
   FakeAlertStore,
   FakeBankDirectory,
+  FakeCallbackOutbox,
   FakeEnrollmentStore,
   FakeInboundLog,
   FakeMessenger,
+  FakePreferenceStore,
   FakeSubscriberStore,
+  FakeThresholdStore,
   FixedClock,
 } from '../support/fakes/index.ts';
 
@@ -210,5 +213,47 @@ describe('handleMessengerEvent: answers', () => {
     await w.subscribe({ bankId: 'initech', status: 'pending_consent' });
     expect(await w.handle(w.tap('psid-1', PAYLOADS.agree('enr-1')))).toBe('consented');
     expect(w.messenger.textsTo('psid-1')).toEqual([EN.consentConfirmed('initech')]);
+  });
+});
+
+describe('handleMessengerEvent with the customer controls wired', () => {
+  async function wired() {
+    const w = world();
+    await w.subscribe();
+    const controls = {
+      preferences: new FakePreferenceStore(),
+      thresholds: new FakeThresholdStore(),
+      outbox: new FakeCallbackOutbox(),
+    };
+    return { ...w, controls, withControls: { ...w.ports, controls } };
+  }
+
+  it('hands a control command to the controls, which ask the person to confirm', async () => {
+    const w = await wired();
+    expect(await w.handle(w.text('psid-1', 'TRAVEL Spain 2026-03-10'), w.withControls)).toBe('control_asked');
+    const asked = w.messenger.sent.at(-1);
+    expect(asked && 'message' in asked && asked.message.quickReplies?.[0]?.payload).toBe(
+      'TRAVEL_SET:ES/2026-03-10',
+    );
+    expect(await w.controls.preferences.get('acme', 'c1')).toBeUndefined();
+  });
+
+  it('hands a control quick reply to the controls, which store the notice and tell the bank', async () => {
+    const w = await wired();
+    expect(await w.handle(w.tap('psid-1', 'TRAVEL_SET:ES/2026-03-10'), w.withControls)).toBe('control_set');
+    expect(await w.controls.preferences.get('acme', 'c1')).toMatchObject({
+      travel: { country: 'ES', until: '2026-03-11T00:00:00.000Z' },
+    });
+    expect(await w.controls.outbox.due('acme', new Date('2030-01-01'), 10)).toHaveLength(1);
+    // A forged payload is not understood and stores nothing more.
+    expect(await w.handle(w.tap('psid-1', 'TRAVEL_SET:<b>/2026-03-10'), w.withControls)).toBe(
+      'control_cancelled',
+    );
+  });
+
+  it('still answers STOP and alerts as before, not as controls', async () => {
+    const w = await wired();
+    expect(await w.handle(w.text('psid-1', 'STOP'), w.withControls)).toBe('stopped');
+    expect(await w.handle(w.text('psid-1', 'hello'), w.withControls)).toBe('unknown');
   });
 });

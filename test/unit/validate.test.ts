@@ -76,6 +76,20 @@ describe('parseOrThrow', () => {
     });
   });
 
+  it('falls back to the schema library’s own message where it has no sentence of its own', () => {
+    const schema = z.strictObject({
+      either: z.union([z.literal('a'), z.int()]),
+      code: z.string().regex(/^[A-Z]+$/),
+    });
+    const found = messages(schema, { either: 'b', code: 'abc' });
+    expect(Object.keys(found).sort()).toEqual(['code', 'either']);
+    // Never empty, never the raw input echoed back.
+    for (const message of Object.values(found)) {
+      expect(message.length).toBeGreaterThan(0);
+      expect(message).not.toMatch(/abc/);
+    }
+  });
+
   it('keeps a message set on the schema, and a path into arrays', () => {
     const schema = z.strictObject({
       codes: z.array(z.string().regex(/^[A-Z]{2}$/, 'Must be a two-letter code.')),
