@@ -6,6 +6,7 @@ import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-wat
 import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCallbackOutbox } from '../../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
+import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbErasureMarkers } from '../../shared/adapters/dynamodb-erasure-markers.ts';
@@ -22,6 +23,7 @@ import { balanceWatchContract } from '../support/contracts/balance-watch.ts';
 import { bankDirectoryContract } from '../support/contracts/bank-directory.ts';
 import { callbackOutboxContract } from '../support/contracts/callback-outbox.ts';
 import { compromisedMerchantsContract } from '../support/contracts/compromised-merchants.ts';
+import { customerEraserContract } from '../support/contracts/customer-eraser.ts';
 import { customerProfilesContract } from '../support/contracts/customer-profiles.ts';
 import { enrollmentStoreContract } from '../support/contracts/enrollment-store.ts';
 import { erasureMarkersContract } from '../support/contracts/erasure-markers.ts';
@@ -98,4 +100,14 @@ subscriberDirectoryContract('DynamoDB', async (subscriptions) => {
       }),
     );
   return new DynamoDbSubscriberDirectory(tables.documentClient, tables.names.subscribers);
+});
+customerEraserContract('DynamoDB', (now) => {
+  const { documentClient: client, names } = tables;
+  return {
+    eraser: new DynamoDbCustomerEraser(client, names, () => now),
+    subscribers: new DynamoDbSubscriberStore(client, names.subscribers),
+    thresholds: new DynamoDbThresholdStore(client, names.thresholds),
+    preferences: new DynamoDbPreferenceStore(client, names.thresholds),
+    markers: new DynamoDbErasureMarkers(client, names.activity),
+  };
 });

@@ -5,6 +5,7 @@ import { balanceWatchContract } from '../support/contracts/balance-watch.ts';
 import { bankDirectoryContract } from '../support/contracts/bank-directory.ts';
 import { callbackOutboxContract } from '../support/contracts/callback-outbox.ts';
 import { compromisedMerchantsContract } from '../support/contracts/compromised-merchants.ts';
+import { customerEraserContract } from '../support/contracts/customer-eraser.ts';
 import { customerProfilesContract } from '../support/contracts/customer-profiles.ts';
 import { enrollmentStoreContract } from '../support/contracts/enrollment-store.ts';
 import { erasureMarkersContract } from '../support/contracts/erasure-markers.ts';
@@ -22,6 +23,7 @@ import {
   FakeBankDirectory,
   FakeCallbackOutbox,
   FakeCompromisedMerchants,
+  FakeCustomerEraser,
   FakeCustomerProfiles,
   FakeEnrollmentStore,
   FakeErasureMarkers,
@@ -32,6 +34,7 @@ import {
   FakeSubscriberDirectory,
   FakeSubscriberStore,
   FakeThresholdStore,
+  FixedClock,
 } from '../support/fakes/index.ts';
 
 // The same contracts run against the DynamoDB adapters in test/integration/store-contracts.test.ts.
@@ -55,6 +58,16 @@ subscriberDirectoryContract('fake', async (subscriptions) => {
   for (const { bankId, customerId, status } of subscriptions)
     await store.save(subscriber(bankId, customerId, status));
   return new FakeSubscriberDirectory(store);
+});
+
+customerEraserContract('fake', (now) => {
+  const stores = {
+    subscribers: new FakeSubscriberStore(),
+    thresholds: new FakeThresholdStore(),
+    preferences: new FakePreferenceStore(),
+    markers: new FakeErasureMarkers(),
+  };
+  return { ...stores, eraser: new FakeCustomerEraser(stores, new FixedClock(now)) };
 });
 
 function subscriber(bankId: string, customerId: string, status: Subscriber['status']): Subscriber {

@@ -18,6 +18,7 @@ export { FakeBankSecrets } from './bank-secrets.ts';
 export { FakeCallbackOutbox } from './callback-outbox.ts';
 export { FakeCallbackSender } from './callback-sender.ts';
 export { FixedClock } from './clock.ts';
+export { FakeCustomerEraser } from './customer-eraser.ts';
 export { FakeEnrollmentStore } from './enrollment-store.ts';
 export { FakeInboundLog } from './inbound-log.ts';
 export { FakeMessenger } from './messenger.ts';
