@@ -14,6 +14,7 @@ import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.t
 import { DynamoDbInboundLog } from '../../shared/adapters/dynamodb-inbound-log.ts';
 import { DynamoDbNonceStore } from '../../shared/adapters/dynamodb-nonce-store.ts';
 import { DynamoDbPreferenceStore } from '../../shared/adapters/dynamodb-preference-store.ts';
+import { DynamoDbRedriveStore } from '../../shared/adapters/dynamodb-redrive-store.ts';
 import { DynamoDbSubscriberDirectory } from '../../shared/adapters/dynamodb-subscriber-directory.ts';
 import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscriber-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
@@ -31,6 +32,7 @@ import { eventStoreContract } from '../support/contracts/event-store.ts';
 import { inboundLogContract } from '../support/contracts/inbound-log.ts';
 import { nonceStoreContract } from '../support/contracts/nonce-store.ts';
 import { preferenceStoreContract } from '../support/contracts/preference-store.ts';
+import { redriveStoreContract } from '../support/contracts/redrive-store.ts';
 import { subscriberDirectoryContract } from '../support/contracts/subscriber-directory.ts';
 import { subscriberStoreContract } from '../support/contracts/subscriber-store.ts';
 import { thresholdStoreContract } from '../support/contracts/threshold-store.ts';
@@ -110,4 +112,14 @@ customerEraserContract('DynamoDB', (now) => {
     preferences: new DynamoDbPreferenceStore(client, names.thresholds),
     markers: new DynamoDbErasureMarkers(client, names.activity),
   };
+});
+redriveStoreContract('DynamoDB', async (seed) => {
+  // Fresh tables: a scan finds these items and only these.
+  const own = await createTestTables();
+  const put = (TableName: string, Item: object) =>
+    own.documentClient.send(new PutCommand({ TableName, Item }));
+  for (const event of seed.events) await put(own.names.events, event);
+  for (const alert of seed.alerts) await put(own.names.alerts, alert);
+  for (const delivery of seed.callbacks) await put(own.names.callbacks, delivery);
+  return new DynamoDbRedriveStore(own.documentClient, own.names);
 });

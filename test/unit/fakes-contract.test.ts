@@ -13,6 +13,7 @@ import { eventStoreContract } from '../support/contracts/event-store.ts';
 import { inboundLogContract } from '../support/contracts/inbound-log.ts';
 import { nonceStoreContract } from '../support/contracts/nonce-store.ts';
 import { preferenceStoreContract } from '../support/contracts/preference-store.ts';
+import { redriveStoreContract } from '../support/contracts/redrive-store.ts';
 import { subscriberDirectoryContract } from '../support/contracts/subscriber-directory.ts';
 import { subscriberStoreContract } from '../support/contracts/subscriber-store.ts';
 import { thresholdStoreContract } from '../support/contracts/threshold-store.ts';
@@ -31,6 +32,7 @@ import {
   FakeInboundLog,
   FakeNonceStore,
   FakePreferenceStore,
+  FakeRedriveStore,
   FakeSubscriberDirectory,
   FakeSubscriberStore,
   FakeThresholdStore,
@@ -69,6 +71,8 @@ customerEraserContract('fake', (now) => {
   };
   return { ...stores, eraser: new FakeCustomerEraser(stores, new FixedClock(now)) };
 });
+
+redriveStoreContract('fake', (seed) => new FakeRedriveStore(seed));
 
 function subscriber(bankId: string, customerId: string, status: Subscriber['status']): Subscriber {
   return {

@@ -23,5 +23,6 @@ export { FakeEnrollmentStore } from './enrollment-store.ts';
 export { FakeInboundLog } from './inbound-log.ts';
 export { FakeMessenger } from './messenger.ts';
 export { FakeNonceStore } from './nonce-store.ts';
+export { FakeRedriveStore } from './redrive-store.ts';
 export { FakeSubscriberDirectory } from './subscriber-directory.ts';
 export { FakeSubscriberStore } from './subscriber-store.ts';
