@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
 import { activityLedgerContract } from '../support/contracts/activity-ledger.ts';
 import { alertStoreContract } from '../support/contracts/alert-store.ts';
@@ -14,6 +19,7 @@ import { inboundLogContract } from '../support/contracts/inbound-log.ts';
 import { nonceStoreContract } from '../support/contracts/nonce-store.ts';
 import { preferenceStoreContract } from '../support/contracts/preference-store.ts';
 import { redriveStoreContract } from '../support/contracts/redrive-store.ts';
+import { secretStoreContract } from '../support/contracts/secret-store.ts';
 import { subscriberDirectoryContract } from '../support/contracts/subscriber-directory.ts';
 import { subscriberStoreContract } from '../support/contracts/subscriber-store.ts';
 import { thresholdStoreContract } from '../support/contracts/threshold-store.ts';
@@ -33,6 +39,7 @@ import {
   FakeNonceStore,
   FakePreferenceStore,
   FakeRedriveStore,
+  FakeSecretStore,
   FakeSubscriberDirectory,
   FakeSubscriberStore,
   FakeThresholdStore,
@@ -73,6 +80,18 @@ customerEraserContract('fake', (now) => {
 });
 
 redriveStoreContract('fake', (seed) => new FakeRedriveStore(seed));
+
+secretStoreContract('fake', (secrets) => new FakeSecretStore(secrets));
+// Local mode's file store holds the same JSON as Secrets Manager (whose own test is
+// test/integration/secrets-manager-secret-store.test.ts, against the SDK mock).
+const secretFiles = mkdtempSync(join(tmpdir(), 'vigil-secrets-'));
+afterAll(() => rmSync(secretFiles, { recursive: true, force: true }));
+let secretFileCount = 0;
+secretStoreContract('local file', (secrets) => {
+  const path = join(secretFiles, `secrets-${++secretFileCount}.json`);
+  writeFileSync(path, JSON.stringify(secrets));
+  return new FileSecretStore(path);
+});
 
 function subscriber(bankId: string, customerId: string, status: Subscriber['status']): Subscriber {
   return {

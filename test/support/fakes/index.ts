@@ -24,5 +24,6 @@ export { FakeInboundLog } from './inbound-log.ts';
 export { FakeMessenger } from './messenger.ts';
 export { FakeNonceStore } from './nonce-store.ts';
 export { FakeRedriveStore } from './redrive-store.ts';
+export { FakeSecretStore } from './secret-store.ts';
 export { FakeSubscriberDirectory } from './subscriber-directory.ts';
 export { FakeSubscriberStore } from './subscriber-store.ts';
