@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
+import {
+  erasureKeySecretName,
+  SecretStoreErasureKeys,
+} from '../../shared/adapters/secret-store-erasure-keys.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
 import { activityLedgerContract } from '../support/contracts/activity-ledger.ts';
 import { alertStoreContract } from '../support/contracts/alert-store.ts';
@@ -13,6 +17,7 @@ import { compromisedMerchantsContract } from '../support/contracts/compromised-m
 import { customerEraserContract } from '../support/contracts/customer-eraser.ts';
 import { customerProfilesContract } from '../support/contracts/customer-profiles.ts';
 import { enrollmentStoreContract } from '../support/contracts/enrollment-store.ts';
+import { erasureKeysContract } from '../support/contracts/erasure-keys.ts';
 import { erasureMarkersContract } from '../support/contracts/erasure-markers.ts';
 import { eventStoreContract } from '../support/contracts/event-store.ts';
 import { inboundLogContract } from '../support/contracts/inbound-log.ts';
@@ -33,6 +38,7 @@ import {
   FakeCustomerEraser,
   FakeCustomerProfiles,
   FakeEnrollmentStore,
+  FakeErasureKeys,
   FakeErasureMarkers,
   FakeEventStore,
   FakeInboundLog,
@@ -82,6 +88,15 @@ customerEraserContract('fake', (now) => {
 redriveStoreContract('fake', (seed) => new FakeRedriveStore(seed));
 
 secretStoreContract('fake', (secrets) => new FakeSecretStore(secrets));
+erasureKeysContract('fake', () => new FakeErasureKeys());
+erasureKeysContract(
+  'secret store',
+  () =>
+    new SecretStoreErasureKeys(
+      new FakeSecretStore({ [erasureKeySecretName('vigil/test')]: { key: 'k'.repeat(43) } }),
+      'vigil/test',
+    ),
+);
 // Local mode's file store holds the same JSON as Secrets Manager (whose own test is
 // test/integration/secrets-manager-secret-store.test.ts, against the SDK mock).
 const secretFiles = mkdtempSync(join(tmpdir(), 'vigil-secrets-'));

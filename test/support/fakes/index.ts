@@ -1,8 +1,8 @@
 /**
- * In-memory ports for unit tests. The stores `vigil backtest` replays with are reused from
- * shared/adapters; the others live here. A store with a contract in test/support/contracts/
- * passes it as its DynamoDB adapter does (test/unit/fakes-contract.test.ts and
- * test/integration/store-contracts.test.ts).
+ * In-memory ports for unit tests, one for every port in shared/ports. The stores `vigil backtest`
+ * replays with are reused from shared/adapters; the others live here. Each one with a DynamoDB
+ * adapter passes the same contract in test/support/contracts/ as that adapter
+ * (test/unit/fakes-contract.test.ts and test/integration/store-contracts.test.ts).
  */
 export { InMemoryActivityLedger as FakeActivityLedger } from '../../../shared/adapters/in-memory-activity-ledger.ts';
 export { InMemoryAlertStore as FakeAlertStore } from '../../../shared/adapters/in-memory-alert-store.ts';
@@ -20,6 +20,7 @@ export { FakeCallbackSender } from './callback-sender.ts';
 export { FixedClock } from './clock.ts';
 export { FakeCustomerEraser } from './customer-eraser.ts';
 export { FakeEnrollmentStore } from './enrollment-store.ts';
+export { FakeErasureKeys } from './erasure-keys.ts';
 export { FakeInboundLog } from './inbound-log.ts';
 export { FakeMessenger } from './messenger.ts';
 export { FakeNonceStore } from './nonce-store.ts';
