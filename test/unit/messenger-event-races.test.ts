@@ -257,3 +257,27 @@ describe('handleMessengerEvent with the customer controls wired', () => {
     expect(await w.handle(w.text('psid-1', 'hello'), w.withControls)).toBe('unknown');
   });
 });
+
+describe('handleMessengerEvent when a control’s store fails', () => {
+  it('fails the delivery so Meta redelivers it; the redelivery sets the notice and tells the bank once', async () => {
+    const w = world();
+    await w.subscribe();
+    const controls = {
+      preferences: new FakePreferenceStore(),
+      thresholds: new FakeThresholdStore(),
+      outbox: new FakeCallbackOutbox(),
+    };
+    const failingOutbox = Object.create(controls.outbox) as FakeCallbackOutbox;
+    failingOutbox.enqueue = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    const tap = w.tap('psid-1', 'TRAVEL_SET:ES/2026-03-10');
+    await expect(
+      w.handle(tap, { ...w.ports, controls: { ...controls, outbox: failingOutbox } }),
+    ).rejects.toThrow(/Throughput/);
+    expect(w.inbound.claimed.size).toBe(0);
+    expect(await w.handle(tap, { ...w.ports, controls })).toBe('control_set');
+    expect(await controls.outbox.due('acme', new Date('2030-01-01'), 10)).toHaveLength(1);
+    expect(await w.handle(tap, { ...w.ports, controls })).toBe('duplicate');
+  });
+});
