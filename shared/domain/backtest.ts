@@ -86,11 +86,10 @@ export async function replay(
     await applyDue(at);
     const now = new Date(at);
     options.clock.set(now);
-    // Stored first, as the receiver does: scoring marks only a stored event scored, so a
-    // repeated event id is skipped as the production scorer skips a redelivery.
-    const stored = toStoredEvent(options.bankId, eventId, event, now, { bodyHash: '' });
-    await ports.events.putIfAbsent(stored);
-    const outcome = await scoreBankEvent(stored, ports);
+    const outcome = await scoreBankEvent(
+      toStoredEvent(options.bankId, eventId, event, now, { bodyHash: '' }),
+      ports,
+    );
     if (outcome.type === 'account.balance') {
       if (outcome.alertCreated) notices++;
       continue;

@@ -6,14 +6,15 @@ import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
 import type { Clock } from '../../shared/ports/clock.ts';
 import { suspiciousTransaction } from '../fixtures/bank-events.ts';
-import { FakeThresholdStore, FixedClock } from '../support/fakes/index.ts';
+import { FakeEventStore, FakeThresholdStore, FixedClock } from '../support/fakes/index.ts';
 
 const NOW = '2026-11-29T10:00:30.000Z';
 
 async function ports(clock: Clock = new FixedClock(NOW)) {
   const thresholds = new FakeThresholdStore();
   await thresholds.putBankDefault('acme', { ...BUILT_IN_THRESHOLDS, homeCountries: ['FR'] });
-  return inMemoryScoringPorts(thresholds, clock);
+  // The events table's in-memory version (the replay's own keeps no events).
+  return { ...inMemoryScoringPorts(thresholds, clock), events: new FakeEventStore() };
 }
 
 describe('scoreBankEvent: an erasure that lands while the event is scored', () => {
@@ -56,7 +57,9 @@ describe('scoreBankEvent: an erasure that lands while the event is scored', () =
 describe('replay', () => {
   it('scores an event id that appears twice in a history once, as the scorer skips a redelivery', async () => {
     const clock = new ReplayClock();
-    const p = await ports(clock);
+    const thresholds = new FakeThresholdStore();
+    await thresholds.putBankDefault('acme', { ...BUILT_IN_THRESHOLDS, homeCountries: ['FR'] });
+    const p = inMemoryScoringPorts(thresholds, clock);
     const event = suspiciousTransaction('c1', 't1');
     const result = await replay(
       [
