@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CallbackDelivery, FIRST_RETRY_DELAY_MS } from '../../shared/domain/callback-delivery.ts';
-import { type DeliverCallbackPorts, deliverCallback } from '../../shared/domain/deliver-callback.ts';
+import { type DeliverCallbackPorts, deliverCallback } from '../../shared/domain/deliver-callbacks.ts';
 import {
   FakeBankDirectory,
   FakeBankSecrets,

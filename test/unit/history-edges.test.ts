@@ -10,11 +10,7 @@ import {
   type ProfileSettings,
   type Sighting,
 } from '../../shared/domain/customer-profile.ts';
-import {
-  compileRules,
-  scoreTransaction,
-  type TransactionFacts,
-} from '../../shared/domain/score-transaction.ts';
+import { compileRules, scoreTransaction, type TransactionFacts } from '../../shared/domain/fraud-rules.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
 import { thresholds } from '../fixtures/thresholds.ts';
 

@@ -4,7 +4,7 @@ import {
   handleMessengerEvent,
   type MessengerEventPorts,
 } from '../../shared/domain/handle-messenger-event.ts';
-import type { MessagingEvent } from '../../shared/domain/messenger-webhook.ts';
+import type { MessagingEvent } from '../../shared/domain/messenger-webhook-schema.ts';
 import { PAYLOADS, textsFor } from '../../shared/domain/render-message.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { webhookItems, webhookPayloadSchema } from '../../shared/domain/messenger-webhook.ts';
+import { webhookItems, webhookPayloadSchema } from '../../shared/domain/messenger-webhook-schema.ts';
 
 // Items Meta would never send, or that a forger might: each skipped with a reason, none acted on,
 // and the batch never fails.
