@@ -1,5 +1,4 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { reporterOf } from '../domain/compromised-merchant.ts';
 import type { CompromisedMerchants } from '../ports/compromised-merchants.ts';
 
 const MARK_BUCKET = 'compromised';
@@ -54,17 +53,17 @@ export class DynamoDbCompromisedMerchants implements CompromisedMerchants {
     );
   }
 
-  async reporters(bankId: string, merchantKey: string, customerId: string, at: Date): Promise<number> {
+  async reporters(bankId: string, merchantKey: string, self: string, at: Date): Promise<number> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: this.key(bankId, merchantKey) }),
     );
     if (Item === undefined) return 0;
-    const self = `${REPORTER_PREFIX}${reporterOf(customerId)}`;
+    const own = `${REPORTER_PREFIX}${self}`;
     let count = 0;
     for (const [name, until] of Object.entries(Item))
       if (
         name.startsWith(REPORTER_PREFIX) &&
-        name !== self &&
+        name !== own &&
         typeof until === 'number' &&
         until > at.getTime()
       )

@@ -1,4 +1,3 @@
-import { reporterOf } from '../domain/compromised-merchant.ts';
 import type { CompromisedMerchants } from '../ports/compromised-merchants.ts';
 
 /** Compromised-merchant reports in memory: per merchant, each reporter's end of counting. */
@@ -16,10 +15,9 @@ export class InMemoryCompromisedMerchants implements CompromisedMerchants {
     reporters.set(reporter, until.getTime());
   }
 
-  async reporters(bankId: string, merchantKey: string, customerId: string, at: Date): Promise<number> {
+  async reporters(bankId: string, merchantKey: string, self: string, at: Date): Promise<number> {
     const reporters = this.marks.get(`${bankId}#${merchantKey}`);
     if (reporters === undefined) return 0;
-    const self = reporterOf(customerId);
     let count = 0;
     for (const [reporter, until] of reporters) if (until > at.getTime() && reporter !== self) count++;
     return count;

@@ -1,4 +1,4 @@
-import type { FraudFeedbackPorts } from '../domain/compromised-merchant.ts';
+import { type FraudFeedbackPorts, OFFLINE_REPORTER_KEY } from '../domain/compromised-merchant.ts';
 import type { ScoreBankEventPorts } from '../domain/score-bank-event.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
@@ -10,6 +10,9 @@ import { InMemoryCustomerProfiles } from './in-memory-customer-profiles.ts';
 import { InMemoryErasureMarkers } from './in-memory-erasure-markers.ts';
 import { InMemoryEventStore } from './in-memory-event-store.ts';
 import { InMemoryPreferenceStore } from './in-memory-preference-store.ts';
+
+const offlineKey = Promise.resolve(OFFLINE_REPORTER_KEY);
+const offlineReporterKey = () => offlineKey;
 
 /**
  * Every port scoring and confirmed-fraud feedback need, in memory and empty but for the given
@@ -24,6 +27,7 @@ export function inMemoryScoringPorts(
     activity: new InMemoryActivityLedger(),
     profiles: new InMemoryCustomerProfiles(),
     merchants: new InMemoryCompromisedMerchants(),
+    reporterKey: offlineReporterKey,
     balances: new InMemoryBalanceWatch(),
     alerts: new InMemoryAlertStore(),
     events: new InMemoryEventStore(),

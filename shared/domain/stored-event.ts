@@ -13,6 +13,8 @@ export interface StoredTransaction {
   readonly amount: number;
   readonly currency: string;
   readonly merchantName: string;
+  /** The bank's stable merchant id, when the event had one. */
+  readonly merchantId?: string;
   readonly mcc: string;
   readonly country: string;
   readonly channel: string;
@@ -83,6 +85,7 @@ export function toStoredEvent(
     transaction: {
       ...transaction,
       merchantName: merchant.name,
+      ...(merchant.id !== undefined && { merchantId: merchant.id }),
       mcc: merchant.mcc,
       country: merchant.country,
     },
@@ -122,6 +125,7 @@ const storedTransactionSchema = z.object({
   amount: z.number(),
   currency: z.string(),
   merchantName: z.string(),
+  merchantId: z.string().optional(),
   mcc: z.string(),
   country: z.string(),
   channel: z.string(),

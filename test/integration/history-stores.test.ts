@@ -7,6 +7,7 @@ import { DAY_MS } from '../../shared/domain/activity.ts';
 import { merchantKeyOf, recordConfirmedFraud, reporterOf } from '../../shared/domain/compromised-merchant.ts';
 import type { ProfileSettings, Sighting } from '../../shared/domain/customer-profile.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
+import { TEST_REPORTER_KEY } from '../support/test-scoring.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
 
 // Far in the future: DynamoDB Local removes items whose TTL has passed.
@@ -68,7 +69,10 @@ describe('customer profiles on DynamoDB', () => {
 });
 
 describe('compromised merchants on DynamoDB', () => {
-  const shop = merchantKeyOf(' Corner  shop ', 'FR');
+  const shop = merchantKeyOf({ name: ' Corner  shop ', country: 'FR' });
+  const reporterKey = async () => TEST_REPORTER_KEY;
+  const reporter = (customerId: string, bankId = 'bank-a') =>
+    reporterOf(TEST_REPORTER_KEY, bankId, customerId);
   const report = (customerId: string) => ({
     transactionId: `txn_${customerId}`,
     customerId,
@@ -78,37 +82,48 @@ describe('compromised merchants on DynamoDB', () => {
   it('counts other customers’ reports for the bank’s window, per bank only', async () => {
     const thresholds = new InMemoryThresholdStore();
     const at = new Date(T0);
-    await recordConfirmedFraud('bank-a', [report('c1'), report('c2')], at, { merchants, thresholds });
+    await recordConfirmedFraud('bank-a', [report('c1'), report('c2')], at, {
+      merchants,
+      thresholds,
+      reporterKey,
+    });
     await Promise.all(
       [report('c3'), report('c3'), report('c4')].map((r) =>
-        recordConfirmedFraud('bank-a', [r], at, { merchants, thresholds }),
+        recordConfirmedFraud('bank-a', [r], at, { merchants, thresholds, reporterKey }),
       ),
     );
     expect(shop).toBe('FR:CORNER SHOP');
-    expect(await merchants.reporters('bank-a', shop, 'someone', new Date(T0 + DAY_MS))).toBe(4);
+    expect(await merchants.reporters('bank-a', shop, reporter('someone'), new Date(T0 + DAY_MS))).toBe(4);
     // The reporter's own payments do not count their own report.
-    expect(await merchants.reporters('bank-a', shop, 'c1', new Date(T0 + DAY_MS))).toBe(3);
+    expect(await merchants.reporters('bank-a', shop, reporter('c1'), new Date(T0 + DAY_MS))).toBe(3);
     // Another bank sees nothing.
-    expect(await merchants.reporters('bank-b', shop, 'someone', new Date(T0 + DAY_MS))).toBe(0);
+    expect(
+      await merchants.reporters('bank-b', shop, reporter('someone', 'bank-b'), new Date(T0 + DAY_MS)),
+    ).toBe(0);
     // After the window (7 days by default) the reports stop counting.
-    expect(await merchants.reporters('bank-a', shop, 'someone', new Date(T0 + 7 * DAY_MS))).toBe(0);
+    expect(await merchants.reporters('bank-a', shop, reporter('someone'), new Date(T0 + 7 * DAY_MS))).toBe(0);
     const items = (await tables.scan('activity')).filter((it) => it.bucket === 'compromised');
     expect(JSON.stringify(items)).not.toContain('c1');
-    expect(Object.keys(items[0] ?? {})).toContain(`r:${reporterOf('c1')}`);
+    expect(Object.keys(items[0] ?? {})).toContain(`r:${reporter('c1')}`);
   });
 
   it('drops reports that stopped counting when the merchant is reported again', async () => {
     const thresholds = new InMemoryThresholdStore();
-    await recordConfirmedFraud('bank-c', [report('old')], new Date(T0), { merchants, thresholds });
+    await recordConfirmedFraud('bank-c', [report('old')], new Date(T0), {
+      merchants,
+      thresholds,
+      reporterKey,
+    });
     await recordConfirmedFraud('bank-c', [report('new')], new Date(T0 + 30 * DAY_MS), {
       merchants,
       thresholds,
+      reporterKey,
     });
     const [item] = (await tables.scan('activity')).filter(
       (it) => it.counterKey === `bank-c#merchant#${shop}`,
     );
     expect(Object.keys(item ?? {}).filter((name) => name.startsWith('r:'))).toEqual([
-      `r:${reporterOf('new')}`,
+      `r:${reporter('new', 'bank-c')}`,
     ]);
   });
 });

@@ -18,6 +18,9 @@ import { systemClock } from '../../shared/ports/clock.ts';
 import { type StreamSettings, scoringStream } from '../../shared/runtime/stream-settings.ts';
 import type { TestTables } from './test-tables.ts';
 
+/** The reporter key of the tests' scorers and feedback (a deployment generates its own). */
+export const TEST_REPORTER_KEY = 'reporter-key-of-the-tests-0123456789';
+
 /** The scorer's ports on the test's tables. */
 export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
   const { documentClient: client, names } = tables;
@@ -26,6 +29,7 @@ export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
     activity: new DynamoDbActivityLedger(client, names.activity),
     profiles: new DynamoDbCustomerProfiles(client, names.activity),
     merchants: new DynamoDbCompromisedMerchants(client, names.activity),
+    reporterKey: async () => TEST_REPORTER_KEY,
     balances: new DynamoDbBalanceWatch(client, names.activity),
     alerts: new DynamoDbAlertStore(client, names.alerts),
     events: new DynamoDbEventStore(client, names.events),
