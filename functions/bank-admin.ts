@@ -7,6 +7,7 @@ import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
+import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbNonceStore } from '../shared/adapters/dynamodb-nonce-store.ts';
@@ -14,8 +15,10 @@ import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
+import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { answerOnce } from '../shared/domain/answer-once.ts';
 import { authenticateBankRequest, readJsonBody } from '../shared/domain/authenticate-bank-request.ts';
+import { type FraudFeedbackPorts, reportFraud } from '../shared/domain/compromised-merchant.ts';
 import { enrollCustomer } from '../shared/domain/enroll-customer.ts';
 import { eraseCustomer } from '../shared/domain/erase-customer.ts';
 import { NotFoundError } from '../shared/domain/errors.ts';
@@ -63,6 +66,8 @@ export interface BankAdminPorts {
   readonly enrollments: EnrollmentStore;
   readonly eraser: CustomerEraser;
   readonly erasure: ErasureKeys;
+  /** Confirmed fraud from the bank's chargebacks and investigations marks merchants. */
+  readonly fraudFeedback: FraudFeedbackPorts;
   readonly nonces: NonceStore;
   readonly clock: Clock;
   /** The Facebook page whose m.me links enroll customers. */
@@ -159,6 +164,11 @@ export function createHandler(ports: BankAdminPorts, log: Logger = functionLogge
       count('CustomerErased');
       return { statusCode: 204 };
     }),
+    route('POST', '/v1/banks/{bankId}/fraud-reports', async ({ bankId, json }) => {
+      const recorded = await reportFraud(bankId, json(), ports.clock.now(), ports.fraudFeedback);
+      count('FraudReported', undefined, recorded.reports);
+      return jsonResponse(200, recorded);
+    }),
     route('GET', '/v1/banks/{bankId}/thresholds', async ({ bankId }) =>
       jsonResponse(200, await getBankThresholds(bankId, thresholds)),
     ),
@@ -240,11 +250,17 @@ const env = parseEnv(
 );
 
 const secretStore = secretStoreFrom(env);
+const thresholds = new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE);
 
 export const handler = createHandler({
   secrets: new SecretStoreBankSecrets(secretStore, env.SECRET_PREFIX),
   erasure: new SecretStoreErasureKeys(secretStore, env.SECRET_PREFIX),
-  thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+  thresholds,
+  fraudFeedback: {
+    merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
+    thresholds,
+    reporterKey: reporterKeyFrom(secretStore, env.SECRET_PREFIX),
+  },
   preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
   enrollments: new DynamoDbEnrollmentStore(dynamoDb, env.ENROLLMENTS_TABLE),
   eraser: new DynamoDbCustomerEraser(dynamoDb, {

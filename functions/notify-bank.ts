@@ -8,11 +8,15 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
+import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-markers.ts';
+import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
+import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
 import type { Alert } from '../shared/domain/alert.ts';
 import { alertCallbacks, subscriberCallback, subscriberRef } from '../shared/domain/bank-callback.ts';
 import { newDelivery } from '../shared/domain/callback-delivery.ts';
+import { type FraudFeedbackPorts, recordDisputedAlert } from '../shared/domain/compromised-merchant.ts';
 import { coveredByErasure } from '../shared/domain/erasure.ts';
 import type { Subscriber } from '../shared/domain/subscriber.ts';
 import type { CallbackOutbox } from '../shared/ports/callback-outbox.ts';
@@ -32,6 +36,8 @@ export interface NotifyBankPorts {
   readonly erasures: ErasureMarkers;
   /** The per-deployment key of subscriberRef. */
   readonly subscriberRefKey: () => Promise<string>;
+  /** "No, it wasn't me" marks the disputed payments' merchants (docs/scoring.md, "Confirmed fraud"). */
+  readonly fraudFeedback: FraudFeedbackPorts;
 }
 
 type Image = Record<string, AttributeValue>;
@@ -69,6 +75,13 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
         return;
       }
     }
+    if (alert !== undefined) {
+      const marked = await recordDisputedAlert(read<Alert>(before), alert, now, ports.fraudFeedback);
+      if (marked > 0) {
+        log.info('merchants marked compromised', { bankId: alert.bankId, merchants: marked });
+        count('MerchantsMarked', undefined, marked);
+      }
+    }
     for (const callback of callbacks) {
       if (callback === undefined) continue;
       const stored = await ports.outbox.enqueue(newDelivery(callback, now));
@@ -92,12 +105,23 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
 }
 
 const env = parseEnv(
-  z.object({ CALLBACKS_TABLE: z.string().min(1), ACTIVITY_TABLE: z.string().min(1), ...secretsEnvironment }),
+  z.object({
+    CALLBACKS_TABLE: z.string().min(1),
+    ACTIVITY_TABLE: z.string().min(1),
+    THRESHOLDS_TABLE: z.string().min(1),
+    ...secretsEnvironment,
+  }),
 );
+const secretStore = secretStoreFrom(env);
 
 export const handler = createHandler({
   outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
   clock: systemClock,
   erasures: new DynamoDbErasureMarkers(dynamoDb, env.ACTIVITY_TABLE),
-  subscriberRefKey: subscriberRefKeyFrom(secretStoreFrom(env), env.SECRET_PREFIX),
+  subscriberRefKey: subscriberRefKeyFrom(secretStore, env.SECRET_PREFIX),
+  fraudFeedback: {
+    merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
+    thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+    reporterKey: reporterKeyFrom(secretStore, env.SECRET_PREFIX),
+  },
 });

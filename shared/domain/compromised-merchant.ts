@@ -12,6 +12,7 @@ import {
   opaqueIdSchema,
 } from './bank-event.ts';
 import { BUILT_IN_THRESHOLDS, historySettings } from './thresholds.ts';
+import { parseOrThrow } from './validate.ts';
 
 // Confirmed fraud fed back by the bank (its chargebacks and investigations, POST
 // /v1/banks/{bankId}/fraud-reports) or by the customer answering "No" to an alert: the merchant
@@ -123,6 +124,20 @@ export async function recordConfirmedFraud(
     merchants: new Set([...marks.values()].map((mark) => mark.merchantKey)).size,
     until: until.toISOString(),
   };
+}
+
+/**
+ * `POST /v1/banks/{bankId}/fraud-reports` (docs/bank-integration.md, "Confirmed fraud"): the
+ * whole batch is validated before anything is marked, so a bad report changes nothing.
+ */
+export async function reportFraud(
+  bankId: string,
+  body: unknown,
+  now: Date,
+  ports: FraudFeedbackPorts,
+): Promise<RecordedFraud> {
+  const { reports } = parseOrThrow(fraudReportBatchSchema, body);
+  return recordConfirmedFraud(bankId, reports, now, ports);
 }
 
 /**

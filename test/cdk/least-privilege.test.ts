@@ -69,6 +69,11 @@ const erasureKey: Allowed = {
   actions: ['secretsmanager:GetSecretValue'],
   resource: /^\{"Ref":"BankErasureKey[0-9A-F]{8}"\}$/,
 };
+/** The key of reporter hashes in compromised-merchant marks (docs/scoring.md, "Confirmed fraud"). */
+const reporterKey: Allowed = {
+  actions: ['secretsmanager:GetSecretValue'],
+  resource: /^\{"Ref":"BankMerchantReporterKey[0-9A-F]{8}"\}$/,
+};
 const bankSecrets = (kind: 'signing' | 'admin' | 'callback'): Allowed => ({
   actions: ['secretsmanager:GetSecretValue'],
   resource: new RegExp(`:secret:vigil/dev/banks/\\*/${kind}-\\?{6}"\\]\\]\\}$`),
@@ -94,6 +99,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     secretsKey,
     bankSecrets('admin'),
     erasureKey,
+    // Fraud reports: marks hold reporters as a keyed hash.
+    reporterKey,
     // Nonces: claimed once, answered, freed when the request failed.
     table('Nonces', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
@@ -142,8 +149,12 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
       actions: ['secretsmanager:GetSecretValue'],
       resource: /^\{"Ref":"CallbacksSubscriberRefKey[0-9A-F]{8}"\}$/,
     },
+    // A "No" answer marks the disputed payments' merchants: the reporter key, the mark (an
+    // update of the activity table) and the bank's window (its thresholds).
+    reporterKey,
     table('Callbacks', ['dynamodb:PutItem']),
-    table('Activity', ['dynamodb:GetItem']),
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
+    table('Thresholds', ['dynamodb:GetItem']),
     streamOf('Alerts'),
     streamOf('Subscribers'),
     ...deadLetters,
@@ -185,6 +196,9 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('ScoreTransaction'),
     tracing,
     key,
+    // The reporter key tells a payer's own confirmed-fraud reports from other customers'.
+    secretsKey,
+    reporterKey,
     table('Thresholds', ['dynamodb:GetItem']),
     // The ledger, the profile and merchant reports; the erasure marker, and what an erasure overtook.
     table('Activity', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),

@@ -7,7 +7,7 @@ import { DAY_MS } from '../../shared/domain/activity.ts';
 import { merchantKeyOf, recordConfirmedFraud, reporterOf } from '../../shared/domain/compromised-merchant.ts';
 import type { ProfileSettings, Sighting } from '../../shared/domain/customer-profile.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
-import { TEST_REPORTER_KEY } from '../support/test-scoring.ts';
+import { TEST_REPORTER_KEY } from '../support/test-keys.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
 
 // Far in the future: DynamoDB Local removes items whose TTL has passed.

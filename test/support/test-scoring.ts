@@ -16,10 +16,8 @@ import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold
 import type { ScoreBankEventPorts } from '../../shared/domain/score-bank-event.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { type StreamSettings, scoringStream } from '../../shared/runtime/stream-settings.ts';
+import { TEST_REPORTER_KEY } from './test-keys.ts';
 import type { TestTables } from './test-tables.ts';
-
-/** The reporter key of the tests' scorers and feedback (a deployment generates its own). */
-export const TEST_REPORTER_KEY = 'reporter-key-of-the-tests-0123456789';
 
 /** The scorer's ports on the test's tables. */
 export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
