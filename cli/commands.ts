@@ -215,6 +215,15 @@ export const commands: readonly Command[] = [
       callBankApi(target, bankId, 'DELETE', `/customers/${encodeURIComponent(customerId)}`),
   },
   {
+    name: 'fraud-reports send',
+    usage: 'fraud-reports send <bankId> --file F',
+    summary:
+      'Report confirmed fraudulent payments (the file\'s {"reports": [...]}): their merchants are marked compromised',
+    arguments: ['bankId'],
+    run: async ({ bankId = '' }, options, target) =>
+      callBankApi(target, bankId, 'POST', '/fraud-reports', await readJsonFile(options.file)),
+  },
+  {
     name: 'redrive',
     usage: 'redrive [--older-than MINUTES]',
     summary: 'Retry events and alerts stuck longer than that (default 10), and dead callbacks',

@@ -261,7 +261,9 @@ export function openApiDocument(serverUrl: string): Json {
           requestBody: {
             required: true,
             description: `1 to ${MAX_FRAUD_REPORTS} payments your chargebacks or investigations confirmed as fraud. Each marks its merchant as compromised for \`compromisedMerchants.days\` of your thresholds: other customers' card-present payments there then score \`compromisedMerchant\`. The whole batch is validated first: one bad report refuses it and marks nothing. Reporting a payment again only moves the end of its window.`,
-            content: { 'application/json': { schema: ref('FraudReportBatch'), example: fraudReportsExample } },
+            content: {
+              'application/json': { schema: ref('FraudReportBatch'), example: fraudReportsExample },
+            },
           },
           responses: {
             '200': json('Recorded.', ref('FraudReportAnswer'), {
