@@ -66,6 +66,8 @@ export function summary(report: BacktestReport) {
     customerRecall: pct(report.overall.compromisedCustomerRecall),
     ...scenarios,
     cardTestingAlertsPerCustomer: report.perScenario?.cardTesting?.alertsPerAlertedCompromisedCustomer,
+    messagesPerIncident: report.overall.messagesPerIncident,
+    maxMessagesPerIncident: report.overall.maxMessagesPerIncident,
     fraudRecall: pct(report.overall.fraudRecall),
     precision: pct(report.overall.precision),
     beforeFirst: report.overall.medianFraudBeforeFirstAlert,
