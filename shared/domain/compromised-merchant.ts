@@ -42,8 +42,22 @@ export function merchantKeyOf(merchant: MerchantRef): string {
  * cannot be tied to a customer id, even by hashing guessed ids.
  */
 export function reporterOf(key: string, bankId: string, customerId: string): string {
-  return createHmac('sha256', key).update(`${bankId}\u0000${customerId}`).digest('base64url').slice(0, 16);
+  const input = `${key}\u0000${bankId}\u0000${customerId}`;
+  let reporter = reporters.get(input);
+  if (reporter === undefined) {
+    reporter = createHmac('sha256', key)
+      .update(`${bankId}\u0000${customerId}`)
+      .digest('base64url')
+      .slice(0, 16);
+    // Bounded: a scorer sees the same customers again and again; the backtest, all of a bank's.
+    if (reporters.size >= MAX_CACHED_REPORTERS) reporters.clear();
+    reporters.set(input, reporter);
+  }
+  return reporter;
 }
+
+const MAX_CACHED_REPORTERS = 50_000;
+const reporters = new Map<string, string>();
 
 /** The reporter key `vigil backtest` and the tuning bench use offline: no deployment's secret. */
 export const OFFLINE_REPORTER_KEY = 'vigil-backtest-offline-reporter-key';
