@@ -16,7 +16,11 @@ import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber
 import type { Alert } from '../shared/domain/alert.ts';
 import { alertCallbacks, subscriberCallback, subscriberRef } from '../shared/domain/bank-callback.ts';
 import { newDelivery } from '../shared/domain/callback-delivery.ts';
-import { type FraudFeedbackPorts, recordDisputedAlert } from '../shared/domain/compromised-merchant.ts';
+import {
+  type FraudFeedbackPorts,
+  forgetReporter,
+  recordDisputedAlert,
+} from '../shared/domain/compromised-merchant.ts';
 import { coveredByErasure } from '../shared/domain/erasure.ts';
 import type { Subscriber } from '../shared/domain/subscriber.ts';
 import type { CallbackOutbox } from '../shared/ports/callback-outbox.ts';
@@ -46,6 +50,11 @@ const read = <T>(image: unknown): T | undefined =>
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogger()) {
+  const erasedSince = async (alert: Alert): Promise<boolean> => {
+    if (alert.erasureRef === undefined || alert.receivedAt === undefined) return false;
+    const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
+    return coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt });
+  };
   const enqueueRecord = async (record: DynamoDBRecord): Promise<void> => {
     const before = record.dynamodb?.OldImage;
     const after = record.dynamodb?.NewImage;
@@ -67,17 +76,20 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
     if (first === undefined) return;
     // No callback about an alert whose customer was erased after its event arrived.
     const alert = isAlert ? read<Alert>(after) : undefined;
-    if (alert?.erasureRef !== undefined && alert.receivedAt !== undefined) {
-      const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
-      if (coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt })) {
-        log.info('callback dropped: customer erased', { bankId: first.bankId, type: first.type });
-        count('CallbackDroppedAfterErasure');
-        return;
-      }
+    if (alert !== undefined && (await erasedSince(alert))) {
+      log.info('callback dropped: customer erased', { bankId: first.bankId, type: first.type });
+      count('CallbackDroppedAfterErasure');
+      return;
     }
     if (alert !== undefined) {
       const marked = await recordDisputedAlert(read<Alert>(before), alert, now, ports.fraudFeedback);
       if (marked > 0) {
+        // Checked again after the write: an erasure that landed meanwhile may have missed it.
+        if (await erasedSince(alert)) {
+          await forgetReporter(alert.bankId, alert.customerId, ports.fraudFeedback);
+          log.info('callback dropped: customer erased', { bankId: first.bankId, type: first.type });
+          return;
+        }
         log.info('merchants marked compromised', { bankId: alert.bankId, merchants: marked });
         count('MerchantsMarked', undefined, marked);
       }

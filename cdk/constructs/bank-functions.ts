@@ -84,7 +84,9 @@ export class BankFunctions extends Construct {
         ['byCustomer'],
       )
       .bindTable('subscribers', tables.get('subscribers'), erase)
-      .bindTable('activity', tables.get('activity'), [...erase, ...tableAccess.update])
+      // The erasure marker (update); the merchants' confirmed-fraud marks: fraud reports
+      // (update), and erasing a customer's reports (get, update).
+      .bindTable('activity', tables.get('activity'), [...tableAccess.get, ...erase, ...tableAccess.update])
       .bindTable('alerts', tables.get('alerts'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('banks', tables.get('banks'), tableAccess.get);

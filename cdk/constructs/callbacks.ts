@@ -63,8 +63,13 @@ export class Callbacks extends Construct {
       .bindSecret(reporterKey, secretsKey)
       .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
       // The erasure markers (docs/security.md, "Erasure"), and the compromised-merchant marks a
-      // "No" answer adds (an update, with the bank's window from its thresholds).
-      .bindTable('activity', tables.get('activity'), [...tableAccess.get, ...tableAccess.update])
+      // "No" answer adds (update, with the bank's window from its thresholds), removed again
+      // (get, update, delete) when the customer was erased meanwhile.
+      .bindTable('activity', tables.get('activity'), [
+        ...tableAccess.get,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+      ])
       .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
       .consumeStream(tables.get('alerts'), callbackStream, deadLetters, ['INSERT', 'MODIFY'])
       .consumeStream(tables.get('subscribers'), callbackStream, deadLetters, ['INSERT', 'MODIFY', 'REMOVE']);

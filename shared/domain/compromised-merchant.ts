@@ -141,6 +141,18 @@ export async function recordConfirmedFraud(
 }
 
 /**
+ * Removes every report the customer made at the bank (their "No" answers and the bank's reports
+ * of their payments): part of erasing them (docs/contract.md#erasure).
+ */
+export async function forgetReporter(
+  bankId: string,
+  customerId: string,
+  ports: Pick<FraudFeedbackPorts, 'merchants' | 'reporterKey'>,
+): Promise<void> {
+  await ports.merchants.forget(bankId, reporterOf(await ports.reporterKey(), bankId, customerId));
+}
+
+/**
  * `POST /v1/banks/{bankId}/fraud-reports` (docs/bank-integration.md, "Confirmed fraud"): the
  * whole batch is validated before anything is marked, so a bad report changes nothing.
  */

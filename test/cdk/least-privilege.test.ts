@@ -108,8 +108,9 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     table('Enrollments', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
     index('Enrollments', 'byCustomer'),
     table('Subscribers', ['dynamodb:DeleteItem']),
-    // DeleteItem, and UpdateItem for the erasure marker.
-    table('Activity', ['dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
+    // DeleteItem, and UpdateItem for the erasure marker; merchant marks: fraud reports (update),
+    // and erasing a customer's reports (get, update).
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
     table('Alerts', ['dynamodb:BatchWriteItem']),
     index('Alerts', 'byCustomer'),
     table('Events', ['dynamodb:BatchWriteItem']),
@@ -153,7 +154,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     // update of the activity table) and the bank's window (its thresholds).
     reporterKey,
     table('Callbacks', ['dynamodb:PutItem']),
-    table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
+    // Removed again (get, update, delete) when the customer was erased meanwhile.
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Thresholds', ['dynamodb:GetItem']),
     streamOf('Alerts'),
     streamOf('Subscribers'),

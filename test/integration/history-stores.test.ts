@@ -4,7 +4,12 @@ import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-
 import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../../shared/domain/activity.ts';
-import { merchantKeyOf, recordConfirmedFraud, reporterOf } from '../../shared/domain/compromised-merchant.ts';
+import {
+  forgetReporter,
+  merchantKeyOf,
+  recordConfirmedFraud,
+  reporterOf,
+} from '../../shared/domain/compromised-merchant.ts';
 import type { ProfileSettings, Sighting } from '../../shared/domain/customer-profile.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
 import { TEST_REPORTER_KEY } from '../support/test-keys.ts';
@@ -102,9 +107,12 @@ describe('compromised merchants on DynamoDB', () => {
     ).toBe(0);
     // After the window (7 days by default) the reports stop counting.
     expect(await merchants.reporters('bank-a', shop, reporter('someone'), new Date(T0 + 7 * DAY_MS))).toBe(0);
-    const items = (await tables.scan('activity')).filter((it) => it.bucket === 'compromised');
-    expect(JSON.stringify(items)).not.toContain('c1');
-    expect(Object.keys(items[0] ?? {})).toContain(`r:${reporter('c1')}`);
+    const items = (await tables.scan('activity')).filter((it) => String(it.counterKey).startsWith('bank-a#'));
+    // Neither customer ids nor the merchant's name are stored: keyed hashes and a digest.
+    expect(JSON.stringify(items)).not.toMatch(/c1|CORNER/);
+    expect(Object.keys(items.find((it) => it.bucket === 'compromised') ?? {})).toContain(
+      `r:${reporter('c1')}`,
+    );
   });
 
   it('drops reports that stopped counting when the merchant is reported again', async () => {
@@ -119,11 +127,43 @@ describe('compromised merchants on DynamoDB', () => {
       thresholds,
       reporterKey,
     });
-    const [item] = (await tables.scan('activity')).filter(
-      (it) => it.counterKey === `bank-c#merchant#${shop}`,
+    const [item] = (await tables.scan('activity')).filter((it) =>
+      String(it.counterKey).startsWith('bank-c#merchant#'),
     );
     expect(Object.keys(item ?? {}).filter((name) => name.startsWith('r:'))).toEqual([
       `r:${reporter('new', 'bank-c')}`,
     ]);
+  });
+
+  it('forgets every report of an erased customer, at every merchant, and only theirs', async () => {
+    const thresholds = new InMemoryThresholdStore();
+    const ports = { merchants, thresholds, reporterKey };
+    const at = new Date(T0);
+    const at2 = (name: string, customerId: string) => ({
+      transactionId: `txn_${name}_${customerId}`,
+      customerId,
+      merchant: { name, country: 'FR' },
+    });
+    await recordConfirmedFraud(
+      'bank-d',
+      [at2('Shop A', 'gone'), at2('Shop B', 'gone'), at2('Shop A', 'kept')],
+      at,
+      ports,
+    );
+    const later = new Date(T0 + DAY_MS);
+    const shopA = merchantKeyOf({ name: 'Shop A', country: 'FR' });
+    const shopB = merchantKeyOf({ name: 'Shop B', country: 'FR' });
+    expect(await merchants.reporters('bank-d', shopA, reporter('x', 'bank-d'), later)).toBe(2);
+    await forgetReporter('bank-d', 'gone', ports);
+    expect(await merchants.reporters('bank-d', shopA, reporter('x', 'bank-d'), later)).toBe(1);
+    expect(await merchants.reporters('bank-d', shopB, reporter('x', 'bank-d'), later)).toBe(0);
+    const items = (await tables.scan('activity')).filter((it) => String(it.counterKey).startsWith('bank-d#'));
+    expect(JSON.stringify(items)).not.toContain(reporter('gone', 'bank-d'));
+    // Forgetting twice, or a customer who reported nothing, changes nothing and creates no item.
+    await forgetReporter('bank-d', 'gone', ports);
+    await forgetReporter('bank-d', 'never', ports);
+    expect(
+      (await tables.scan('activity')).filter((it) => String(it.counterKey).startsWith('bank-d#')),
+    ).toEqual(items);
   });
 });

@@ -402,6 +402,7 @@ describe('confirmed-fraud feedback', () => {
             marks.push([bankId, merchantKey, reporter, until.getTime()]);
           },
           reporters: async () => 0,
+          forget: async () => {},
         },
       },
     );

@@ -107,6 +107,7 @@ async function world() {
           await merchants.mark(bankId, merchantKey, reporter, until, now);
         },
         reporters: (...args) => merchants.reporters(...args),
+        forget: (...args) => merchants.forget(...args),
       },
     },
   });
@@ -153,6 +154,23 @@ describe('notify-bank and "No, it wasn\'t me"', () => {
       ),
     );
     expect(marks).toEqual([]);
+  });
+
+  it('removes the marks again when the erasure lands while they are written', async () => {
+    const { merchants, queued, erasures, deliver } = await world();
+    const checked = erasures.erasedAt.bind(erasures);
+    let calls = 0;
+    // The first check finds no erasure; the customer is erased before the second.
+    erasures.erasedAt = async (ref: string) => {
+      calls++;
+      if (calls === 2) await erasures.mark('er_cus_1', new Date('2026-11-29T10:02:00Z'));
+      return checked(ref);
+    };
+    await deliver(record(check('sent'), check('disputed')));
+    expect(calls).toBe(2);
+    expect(await merchants.reporters('acme', 'FR:BAKERY', other, at)).toBe(0);
+    expect(await merchants.reporters('acme', 'mid:mid_7', other, at)).toBe(0);
+    expect(queued).toEqual([]);
   });
 
   it('marks nothing when the customer was erased after the event arrived', async () => {
