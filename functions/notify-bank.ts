@@ -1,11 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import middy from '@middy/core';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
@@ -13,127 +6,74 @@ import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-mark
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
-import type { Alert } from '../shared/domain/alert.ts';
-import { alertCallbacks, subscriberCallback, subscriberRef } from '../shared/domain/bank-callback.ts';
-import { newDelivery } from '../shared/domain/callback-delivery.ts';
+import { type NotifyBankItem, type NotifyBankPorts, notifyBank } from '../shared/domain/notify-bank.ts';
+import { alertsTableItemSchema, itemByShape, subscriberSchema } from '../shared/domain/table-items.ts';
+import { systemClock } from '../shared/ports/clock.ts';
 import {
-  type FraudFeedbackPorts,
-  forgetReporter,
-  recordDisputedAlert,
-} from '../shared/domain/compromised-merchant.ts';
-import { coveredByErasure } from '../shared/domain/erasure.ts';
-import type { Subscriber } from '../shared/domain/subscriber.ts';
-import type { CallbackOutbox } from '../shared/ports/callback-outbox.ts';
-import { type Clock, systemClock } from '../shared/ports/clock.ts';
-import type { ErasureMarkers } from '../shared/ports/erasure.ts';
-import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
+  awsEnvironment,
+  dynamoDbFrom,
+  secretStoreFrom,
+  secretsEnvironment,
+} from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
+import { lazyHandler, streamHandler } from '../shared/runtime/handler-bundles.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
-import { count, metrics } from '../shared/runtime/metrics.ts';
+import { count } from '../shared/runtime/metrics.ts';
 
-// Consumes the alerts and subscribers streams: each status change becomes one callback in the
-// outbox. Nothing here calls a bank, so a bank that is down delays nothing (decision 6).
+// Consumes the alerts and subscribers streams: each status change becomes callbacks in the
+// outbox (shared/domain/notify-bank.ts). Nothing here calls a bank (decision 6).
 
-export interface NotifyBankPorts {
-  readonly outbox: CallbackOutbox;
-  readonly clock: Clock;
-  readonly erasures: ErasureMarkers;
-  /** The per-deployment key of subscriberRef. */
-  readonly subscriberRefKey: () => Promise<string>;
-  /** "No, it wasn't me" marks the disputed payments' merchants (docs/scoring.md, "Confirmed fraud"). */
-  readonly fraudFeedback: FraudFeedbackPorts;
-}
-
-type Image = Record<string, AttributeValue>;
-const read = <T>(image: unknown): T | undefined =>
-  image === undefined ? undefined : (unmarshall(image as Image) as T);
+export type { NotifyBankPorts };
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogger()) {
-  const erasedSince = async (alert: Alert): Promise<boolean> => {
-    if (alert.erasureRef === undefined || alert.receivedAt === undefined) return false;
-    const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
-    return coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt });
-  };
-  const enqueueRecord = async (record: DynamoDBRecord): Promise<void> => {
-    const before = record.dynamodb?.OldImage;
-    const after = record.dynamodb?.NewImage;
-    const now = ports.clock.now();
-    const isAlert = (after ?? before)?.alertId !== undefined;
-    // The open-check item of a customer is no alert: the bank hears of it through the alerts.
-    if (isAlert && (after ?? before)?.kind === undefined) return;
-    const refKey = isAlert ? '' : await ports.subscriberRefKey();
-    const callbacks = isAlert
-      ? after
-        ? alertCallbacks(read<Alert>(before), read<Alert>(after) as Alert, now)
-        : []
-      : [
-          subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now, (psid) =>
-            subscriberRef(refKey, 'messenger', psid),
-          ),
-        ];
-    const first = callbacks[0];
-    if (first === undefined) return;
-    // No callback about an alert whose customer was erased after its event arrived.
-    const alert = isAlert ? read<Alert>(after) : undefined;
-    if (alert !== undefined && (await erasedSince(alert))) {
-      log.info('callback dropped: customer erased', { bankId: first.bankId, type: first.type });
-      count('CallbackDroppedAfterErasure');
-      return;
-    }
-    if (alert !== undefined) {
-      const marked = await recordDisputedAlert(read<Alert>(before), alert, now, ports.fraudFeedback);
-      if (marked > 0) {
-        // Checked again after the write: an erasure that landed meanwhile may have missed it.
-        if (await erasedSince(alert)) {
-          await forgetReporter(alert.bankId, alert.customerId, ports.fraudFeedback);
-          log.info('callback dropped: customer erased', { bankId: first.bankId, type: first.type });
-          return;
-        }
-        log.info('merchants marked compromised', { bankId: alert.bankId, merchants: marked });
-        count('MerchantsMarked', undefined, marked);
+  return streamHandler(
+    log,
+    itemByShape<NotifyBankItem>((item) => ('alertId' in item ? alertsTableItemSchema : subscriberSchema)),
+    async (change) => {
+      const outcome = await notifyBank(change, ports);
+      if (outcome.type === 'erased') {
+        log.info('callback dropped: customer erased', { bankId: outcome.bankId, type: outcome.callbackType });
+        count('CallbackDroppedAfterErasure');
       }
-    }
-    for (const callback of callbacks) {
-      if (callback === undefined) continue;
-      const stored = await ports.outbox.enqueue(newDelivery(callback, now));
-      log.info('callback queued', {
-        bankId: callback.bankId,
-        type: callback.type,
-        deliveryId: callback.id,
-        stored,
-      });
-      if (stored) count('CallbackQueued', { type: callback.type });
-    }
-  };
-
-  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-    .use(injectLambdaContext(log, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .handler(async (event, context) => {
-      const processor = new BatchProcessor(EventType.DynamoDBStreams);
-      return processPartialResponse(event, enqueueRecord, processor, { context, processInParallel: true });
-    });
+      if (outcome.type === 'queued' && outcome.merchantsMarked > 0) {
+        log.info('merchants marked compromised', {
+          bankId: outcome.callbacks[0]?.bankId,
+          merchants: outcome.merchantsMarked,
+        });
+        count('MerchantsMarked', undefined, outcome.merchantsMarked);
+      }
+      for (const { stored, ...callback } of outcome.type === 'queued' ? outcome.callbacks : []) {
+        log.info('callback queued', { ...callback, stored });
+        if (stored) count('CallbackQueued', { type: callback.type });
+      }
+    },
+  );
 }
 
-const env = parseEnv(
-  z.object({
-    CALLBACKS_TABLE: z.string().min(1),
-    ACTIVITY_TABLE: z.string().min(1),
-    THRESHOLDS_TABLE: z.string().min(1),
-    ...secretsEnvironment,
-  }),
-);
-const secretStore = secretStoreFrom(env);
-
-export const handler = createHandler({
-  outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
-  clock: systemClock,
-  erasures: new DynamoDbErasureMarkers(dynamoDb, env.ACTIVITY_TABLE),
-  subscriberRefKey: subscriberRefKeyFrom(secretStore, env.SECRET_PREFIX),
-  fraudFeedback: {
-    merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
-    thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
-    reporterKey: reporterKeyFrom(secretStore, env.SECRET_PREFIX),
-  },
+export const envSchema = z.object({
+  CALLBACKS_TABLE: z.string().min(1),
+  ACTIVITY_TABLE: z.string().min(1),
+  THRESHOLDS_TABLE: z.string().min(1),
+  ...secretsEnvironment,
+  ...awsEnvironment,
 });
+
+/** The composition root: the adapters this function runs with, from its environment. */
+export function portsFrom(env: z.output<typeof envSchema>): NotifyBankPorts {
+  const dynamoDb = dynamoDbFrom(env);
+  const secretStore = secretStoreFrom(env);
+  return {
+    outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
+    clock: systemClock,
+    erasures: new DynamoDbErasureMarkers(dynamoDb, env.ACTIVITY_TABLE),
+    subscriberRefKey: subscriberRefKeyFrom(secretStore, env.SECRET_PREFIX),
+    fraudFeedback: {
+      merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
+      thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+      reporterKey: reporterKeyFrom(secretStore, env.SECRET_PREFIX),
+    },
+  };
+}
+
+export const handler = lazyHandler(() => createHandler(portsFrom(parseEnv(envSchema))));

@@ -1,15 +1,16 @@
+import * as bankAdmin from '../functions/bank-admin.ts';
+import * as messengerWebhook from '../functions/messenger-webhook.ts';
+import * as receiveBankEvent from '../functions/receive-bank-event.ts';
 import { type HttpFunction, httpRoutes } from '../shared/runtime/http-routes.ts';
 import type { HttpHandler, LocalRoute } from './lambda-http-server.ts';
+import { type LocalEnvironment, localHandler } from './local-functions.ts';
 
-/**
- * The HTTP API's routes, each to the same function module Lambda runs. Imported lazily, after
- * local mode has set the environment the functions read at cold start.
- */
-export async function localRoutes(): Promise<LocalRoute[]> {
+/** The HTTP API's routes, each to the same function module Lambda runs, built with local mode's environment. */
+export function localRoutes(env: LocalEnvironment): LocalRoute[] {
   const handlers: Record<HttpFunction, HttpHandler> = {
-    'receive-bank-event': (await import('../functions/receive-bank-event.ts')).handler,
-    'bank-admin': (await import('../functions/bank-admin.ts')).handler,
-    'messenger-webhook': (await import('../functions/messenger-webhook.ts')).handler,
+    'receive-bank-event': localHandler(receiveBankEvent, env),
+    'bank-admin': localHandler(bankAdmin, env),
+    'messenger-webhook': localHandler(messengerWebhook, env),
   };
   return httpRoutes.map((route) => ({
     method: route.method,

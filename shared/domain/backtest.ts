@@ -8,8 +8,8 @@ import {
   recordConfirmedFraud,
   reportsOfDisputedAlert,
 } from './compromised-merchant.ts';
+import type { Reason } from './fraud-rules.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from './score-bank-event.ts';
-import type { Reason } from './score-transaction.ts';
 import { customerKeyOf, toStoredEvent } from './stored-event.ts';
 import { historyRuleNames, ruleNames } from './thresholds.ts';
 

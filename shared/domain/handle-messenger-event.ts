@@ -13,7 +13,7 @@ import {
   controlOf,
 } from './customer-controls.ts';
 import { hashToken } from './enroll-customer.ts';
-import { deliveryKey, type MessagingEvent } from './messenger-webhook.ts';
+import { deliveryKey, type MessagingEvent } from './messenger-webhook-schema.ts';
 import { consentRequest, type OutgoingMessage, stoppedText, textsFor } from './render-message.ts';
 import { CONSENT_VERSION, type Subscriber } from './subscriber.ts';
 
