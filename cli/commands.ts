@@ -25,6 +25,8 @@ export interface Command {
   readonly summary: string;
   /** Positional arguments after the name, in order. */
   readonly arguments: readonly string[];
+  /** Runs without local mode or a stage: no target is made for it. */
+  readonly offline?: boolean;
   run(args: Readonly<Record<string, string>>, options: Options, target: Target): Promise<BankResponse>;
 }
 
@@ -330,6 +332,7 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'backtest',
+    offline: true,
     usage:
       'backtest --events history.jsonl [--thresholds bank.json] [--customer-thresholds DIR] [--fraud-reports reports.csv --report-delay-days 7] [--labels labels.csv] [--decisions out.jsonl]',
     summary:
