@@ -27,8 +27,17 @@ export const BEFORE: ThresholdOverride = {
   },
 };
 
+const simulations = new Map<number, ReturnType<typeof simulate>>();
+
 export async function backtestSimulation(seed: number, override: ThresholdOverride): Promise<BacktestReport> {
-  const { events, labels } = simulate({ seed });
+  // One simulation per seed, whatever the variants.
+  let simulation = simulations.get(seed);
+  if (simulation === undefined) {
+    simulation = simulate({ seed });
+    simulations.clear();
+    simulations.set(seed, simulation);
+  }
+  const { events, labels } = simulation;
   const thresholds = new InMemoryThresholdStore();
   await thresholds.putBankDefault(
     'sim',
@@ -66,6 +75,9 @@ export function summary(report: BacktestReport) {
     customerRecall: pct(report.overall.compromisedCustomerRecall),
     ...scenarios,
     cardTestingAlertsPerCustomer: report.perScenario?.cardTesting?.alertsPerAlertedCompromisedCustomer,
+    messagesPerIncident: report.overall.messagesPerIncident,
+    maxMessagesPerIncident: report.overall.maxMessagesPerIncident,
+    incidents: report.overall.incidents,
     fraudRecall: pct(report.overall.fraudRecall),
     precision: pct(report.overall.precision),
     beforeFirst: report.overall.medianFraudBeforeFirstAlert,
@@ -77,7 +89,7 @@ export function summary(report: BacktestReport) {
 if (process.argv[1]?.endsWith('tune.ts')) {
   const seeds = process.argv.slice(2).map(Number);
   const variants: Record<string, ThresholdOverride> = {
-    before: BEFORE,
+    ...(process.env.TUNE_BEFORE !== '0' && { before: BEFORE }),
     defaults: {},
     ...(process.env.TUNE_VARIANTS
       ? (JSON.parse(process.env.TUNE_VARIANTS) as Record<string, ThresholdOverride>)

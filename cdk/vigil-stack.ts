@@ -36,8 +36,23 @@ export class VigilStack extends Stack {
     const deadLetters = new DeadLetters(this, 'DeadLetters', key).queue;
     const bank = new BankFunctions(this, 'Bank', { config, key, secretsKey, tables });
     const messenger = new Messenger(this, 'Messenger', { config, key, secretsKey, tables, deadLetters });
-    const scoring = new Scoring(this, 'Scoring', { config, key, tables, deadLetters });
-    const callbacks = new Callbacks(this, 'Callbacks', { config, key, secretsKey, tables, deadLetters });
+    const { reporterKey } = bank;
+    const scoring = new Scoring(this, 'Scoring', {
+      config,
+      key,
+      secretsKey,
+      reporterKey,
+      tables,
+      deadLetters,
+    });
+    const callbacks = new Callbacks(this, 'Callbacks', {
+      config,
+      key,
+      secretsKey,
+      reporterKey,
+      tables,
+      deadLetters,
+    });
     const { api } = new Api(this, 'Api', {
       config,
       key,

@@ -242,7 +242,7 @@ export function formatReport(run: BacktestRun): string {
   const labelled = overall.fraudRecall !== undefined;
   const lines = [
     `${report.events} events replayed in ${seconds.toFixed(1)} s (${Math.round(report.events / seconds)} events/s; ${cpuSeconds.toFixed(1)} s of CPU, ${Math.round(report.events / cpuSeconds)} events per CPU second)`,
-    `${overall.transactions} card transactions, ${overall.alerts} alerts (${overall.alertsPer1000} per 1,000), ${overall.messages} messages with low-balance notices (${overall.messagesPer1000} per 1,000)`,
+    `${overall.transactions} card transactions, ${overall.alerts} alerts (${overall.alertsPer1000} per 1,000) in ${overall.checks} fraud checks; ${overall.messages} messages with follow-ups and low-balance notices (${overall.messagesPer1000} per 1,000)`,
     `customers alerted: ${percent(overall.customersAlertedShare)}`,
   ];
   if (labelled) {
@@ -252,10 +252,15 @@ export function formatReport(run: BacktestRun): string {
       `alert precision: ${percent(overall.precision)}`,
       `fraudulent payments before the first alert (median): ${overall.medianFraudBeforeFirstAlert}`,
       `false alerts per 1,000 legitimate payments: ${overall.falseAlertsPer1000Legit}, legitimate customers bothered: ${percent(overall.legitCustomersBotheredShare)}`,
-      `feedback applied: ${report.feedback.reports} fraud reports, ${report.feedback.disputes} "No" answers`,
+      `messages per incident (a fraud check holding fraud): ${overall.messagesPerIncident} on average, ${overall.maxMessagesPerIncident} at most, over ${overall.incidents} incidents`,
+      `feedback applied: ${report.feedback.reports} fraud reports, ${report.feedback.disputes} payments reported by "No" answers`,
     );
   }
-  const table = (title: string, rows: Record<string, Measures>) => {
+  const table = (
+    title: string,
+    rows: Record<string, Measures & { messagesPerIncident?: number; maxMessagesPerIncident?: number }>,
+    incidents = false,
+  ) => {
     lines.push('', title);
     const head = labelled
       ? [
@@ -266,6 +271,7 @@ export function formatReport(run: BacktestRun): string {
           'customer recall',
           'before 1st',
           'alerts/customer',
+          ...(incidents ? ['msgs/incident', 'max'] : []),
         ]
       : ['alerts', 'per 1,000', 'customers'];
     lines.push(`${''.padEnd(22)}${head.map((cell) => cell.padStart(16)).join('')}`);
@@ -279,12 +285,13 @@ export function formatReport(run: BacktestRun): string {
             percent(m.compromisedCustomerRecall),
             plain(m.medianFraudBeforeFirstAlert),
             plain(m.alertsPerAlertedCompromisedCustomer),
+            ...(incidents ? [plain(m.messagesPerIncident), plain(m.maxMessagesPerIncident)] : []),
           ]
         : [plain(m.alerts), plain(m.alertsPer1000), percent(m.customersAlertedShare)];
       lines.push(`${name.padEnd(22)}${cells.map((cell) => cell.padStart(16)).join('')}`);
     }
   };
   table('per rule (alerts the rule took part in)', report.perRule);
-  if (report.perScenario) table('per scenario', report.perScenario);
+  if (report.perScenario) table('per scenario', report.perScenario, true);
   return `${lines.join('\n')}\n`;
 }

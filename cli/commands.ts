@@ -25,6 +25,8 @@ export interface Command {
   readonly summary: string;
   /** Positional arguments after the name, in order. */
   readonly arguments: readonly string[];
+  /** Runs without local mode or a stage: no target is made for it. */
+  readonly offline?: boolean;
   run(args: Readonly<Record<string, string>>, options: Options, target: Target): Promise<BankResponse>;
 }
 
@@ -215,6 +217,15 @@ export const commands: readonly Command[] = [
       callBankApi(target, bankId, 'DELETE', `/customers/${encodeURIComponent(customerId)}`),
   },
   {
+    name: 'fraud-reports send',
+    usage: 'fraud-reports send <bankId> --file F',
+    summary:
+      'Report confirmed fraudulent payments (the file\'s {"reports": [...]}): their merchants are marked compromised',
+    arguments: ['bankId'],
+    run: async ({ bankId = '' }, options, target) =>
+      callBankApi(target, bankId, 'POST', '/fraud-reports', await readJsonFile(options.file)),
+  },
+  {
     name: 'redrive',
     usage: 'redrive [--older-than MINUTES]',
     summary: 'Retry events and alerts stuck longer than that (default 10), and dead callbacks',
@@ -321,6 +332,7 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'backtest',
+    offline: true,
     usage:
       'backtest --events history.jsonl [--thresholds bank.json] [--customer-thresholds DIR] [--fraud-reports reports.csv --report-delay-days 7] [--labels labels.csv] [--decisions out.jsonl]',
     summary:

@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.ts';
 import { type Command, commands } from './commands.ts';
-import { LocalTarget } from './local-target.ts';
-import { StageTarget } from './stage-target.ts';
 import type { Target } from './target.ts';
 
 // The `vigil` operator CLI (docs/contract.md#cli): against local mode by default, or a deployed stage.
@@ -56,11 +54,26 @@ export interface CliOutput {
   readonly stdout: string;
 }
 
+/**
+ * Where commands act: local mode or a stage. Loaded only when a command needs one: the AWS clients
+ * they bring (and the tracing they install) would slow an offline replay by a fifth.
+ */
+async function defaultTarget(stage: string | undefined): Promise<Target> {
+  if (stage === undefined) return new (await import('./local-target.ts')).LocalTarget();
+  return new (await import('./stage-target.ts')).StageTarget(stage);
+}
+
+/** What an offline command (backtest) gets instead of a target: using it is a bug. */
+const NO_TARGET = new Proxy({} as Target, {
+  get(_target, property) {
+    throw new Error(`An offline command has no target (it asked for ${String(property)}).`);
+  },
+});
+
 /** Runs one command line; `targetFor` is where tests put their own target. */
 export async function runCli(
   argv: readonly string[],
-  targetFor: (stage: string | undefined) => Target = (stage) =>
-    stage === undefined ? new LocalTarget() : new StageTarget(stage),
+  targetFor: (stage: string | undefined) => Target | Promise<Target> = defaultTarget,
 ): Promise<CliOutput> {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -82,7 +95,7 @@ export async function runCli(
   if (given.length !== command.arguments.length) throw new CliError(`Usage: vigil ${command.usage}`, 2);
   const args = Object.fromEntries(command.arguments.map((name, index) => [name, given[index] ?? '']));
   const stage = typeof values.stage === 'string' ? values.stage : undefined;
-  const result = await command.run(args, values, targetFor(stage));
+  const result = await command.run(args, values, command.offline ? NO_TARGET : await targetFor(stage));
   const stdout = values.json
     ? `${JSON.stringify({ status: result.status, body: result.body })}\n`
     : (result.text ?? `${result.status} ${JSON.stringify(result.body, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
+import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbNonceStore } from '../shared/adapters/dynamodb-nonce-store.ts';
@@ -8,6 +9,7 @@ import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
+import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
   awsEnvironment,
@@ -25,12 +27,14 @@ import {
   type BankAdminPorts,
   customerRoutes,
   enrollmentRoutes,
+  fraudReportRoutes,
   thresholdRoutes,
 } from './bank-admin/routes.ts';
 import { serverUrl, signedRoutes } from './bank-admin/signed-route.ts';
 
 // The bank's administration API (docs/bank-integration.md): enrollments, thresholds, customers
-// (erasure, preferences), each concern's routes in bank-admin/routes.ts; and GET /openapi.json.
+// (erasure, preferences), confirmed fraud, each concern's routes in bank-admin/routes.ts; and
+// GET /openapi.json.
 
 export type { BankAdminPorts };
 
@@ -49,6 +53,7 @@ export function createHandler(ports: BankAdminPorts, log: Logger = functionLogge
       ...enrollmentRoutes(route, ports),
       ...thresholdRoutes(route, ports),
       ...customerRoutes(route, ports, log),
+      ...fraudReportRoutes(route, ports),
     ],
     { onRefused: (reason) => count('AdminRequestRefused', { reason }) },
   );
@@ -74,10 +79,16 @@ export const envSchema = z.object({
 export function portsFrom(env: z.output<typeof envSchema>): BankAdminPorts {
   const dynamoDb = dynamoDbFrom(env);
   const secretStore = secretStoreFrom(env);
+  const thresholds = new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE);
   return {
     secrets: new SecretStoreBankSecrets(secretStore, env.SECRET_PREFIX),
     erasure: new SecretStoreErasureKeys(secretStore, env.SECRET_PREFIX),
-    thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+    thresholds,
+    fraudFeedback: {
+      merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
+      thresholds,
+      reporterKey: reporterKeyFrom(secretStore, env.SECRET_PREFIX),
+    },
     preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
     enrollments: new DynamoDbEnrollmentStore(dynamoDb, env.ENROLLMENTS_TABLE),
     eraser: new DynamoDbCustomerEraser(dynamoDb, {

@@ -1,7 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
+import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-markers.ts';
+import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
+import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
 import { type NotifyBankItem, type NotifyBankPorts, notifyBank } from '../shared/domain/notify-bank.ts';
 import { alertsTableItemSchema, itemByShape, subscriberSchema } from '../shared/domain/table-items.ts';
@@ -33,6 +36,13 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
         log.info('callback dropped: customer erased', { bankId: outcome.bankId, type: outcome.callbackType });
         count('CallbackDroppedAfterErasure');
       }
+      if (outcome.type === 'queued' && outcome.merchantsMarked > 0) {
+        log.info('merchants marked compromised', {
+          bankId: outcome.callbacks[0]?.bankId,
+          merchants: outcome.merchantsMarked,
+        });
+        count('MerchantsMarked', undefined, outcome.merchantsMarked);
+      }
       for (const { stored, ...callback } of outcome.type === 'queued' ? outcome.callbacks : []) {
         log.info('callback queued', { ...callback, stored });
         if (stored) count('CallbackQueued', { type: callback.type });
@@ -44,6 +54,7 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
 export const envSchema = z.object({
   CALLBACKS_TABLE: z.string().min(1),
   ACTIVITY_TABLE: z.string().min(1),
+  THRESHOLDS_TABLE: z.string().min(1),
   ...secretsEnvironment,
   ...awsEnvironment,
 });
@@ -51,11 +62,17 @@ export const envSchema = z.object({
 /** The composition root: the adapters this function runs with, from its environment. */
 export function portsFrom(env: z.output<typeof envSchema>): NotifyBankPorts {
   const dynamoDb = dynamoDbFrom(env);
+  const secretStore = secretStoreFrom(env);
   return {
     outbox: new DynamoDbCallbackOutbox(dynamoDb, env.CALLBACKS_TABLE),
     clock: systemClock,
     erasures: new DynamoDbErasureMarkers(dynamoDb, env.ACTIVITY_TABLE),
-    subscriberRefKey: subscriberRefKeyFrom(secretStoreFrom(env), env.SECRET_PREFIX),
+    subscriberRefKey: subscriberRefKeyFrom(secretStore, env.SECRET_PREFIX),
+    fraudFeedback: {
+      merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
+      thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
+      reporterKey: reporterKeyFrom(secretStore, env.SECRET_PREFIX),
+    },
   };
 }
 

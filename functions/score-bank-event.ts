@@ -9,10 +9,16 @@ import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-m
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
+import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
 import { type StoredEvent, storedEventSchema } from '../shared/domain/stored-event.ts';
 import { systemClock } from '../shared/ports/clock.ts';
-import { awsEnvironment, dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
+import {
+  awsEnvironment,
+  dynamoDbFrom,
+  secretStoreFrom,
+  secretsEnvironment,
+} from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { lazyHandler, streamHandler } from '../shared/runtime/handler-bundles.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
@@ -56,6 +62,7 @@ export const envSchema = z.object({
   THRESHOLDS_TABLE: z.string().min(1),
   ACTIVITY_TABLE: z.string().min(1),
   ALERTS_TABLE: z.string().min(1),
+  ...secretsEnvironment,
   ...awsEnvironment,
 });
 
@@ -67,6 +74,7 @@ export function portsFrom(env: z.output<typeof envSchema>): ScoreBankEventPorts 
     activity: new DynamoDbActivityLedger(dynamoDb, env.ACTIVITY_TABLE),
     profiles: new DynamoDbCustomerProfiles(dynamoDb, env.ACTIVITY_TABLE),
     merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
+    reporterKey: reporterKeyFrom(secretStoreFrom(env), env.SECRET_PREFIX),
     balances: new DynamoDbBalanceWatch(dynamoDb, env.ACTIVITY_TABLE),
     alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
     events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),

@@ -8,6 +8,7 @@ import {
 } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { erasureKeySecretName } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { messengerSecretName } from '../shared/adapters/secret-store-messenger-secrets.ts';
+import { reporterKeyName } from '../shared/adapters/secret-store-reporter-key.ts';
 import { subscriberRefKeyName } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
 import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 
@@ -86,6 +87,11 @@ export class LocalSecretsFile {
   /** The per-deployment key of subscriberRef, created when missing. */
   ensureSubscriberRefKey(prefix: string): void {
     this.ensure(subscriberRefKeyName(prefix), () => ({ key: randomBytes(32).toString('base64url') }));
+  }
+
+  /** The per-deployment key of compromised-merchant reporter hashes, created when missing. */
+  ensureReporterKey(prefix: string): void {
+    this.ensure(reporterKeyName(prefix), () => ({ key: randomBytes(32).toString('base64url') }));
   }
 
   async save(): Promise<void> {

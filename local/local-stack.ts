@@ -105,6 +105,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const messenger = secrets.ensureMessenger(LOCAL_SECRET_PREFIX);
     secrets.ensureErasureKey(LOCAL_SECRET_PREFIX);
     secrets.ensureSubscriberRefKey(LOCAL_SECRET_PREFIX);
+    secrets.ensureReporterKey(LOCAL_SECRET_PREFIX);
     await secrets.save();
     await seedDemo(documentClientFor(rawClient), tables, { bankId: DEMO_BANK_ID, callbackUrl });
     await mkdir(home, { recursive: true });

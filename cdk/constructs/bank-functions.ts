@@ -1,6 +1,8 @@
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { erasureKeySecretName } from '../../shared/adapters/secret-store-erasure-keys.ts';
+import { reporterKeyName } from '../../shared/adapters/secret-store-reporter-key.ts';
 import { AppFunction, tableAccess } from '../app-function.ts';
 import type { StageConfig } from '../stage-config.ts';
 import { hashingKeySecret } from './hashing-key-secret.ts';
@@ -18,6 +20,11 @@ export interface BankFunctionsProps {
 export class BankFunctions extends Construct {
   readonly receiveBankEvent: AppFunction;
   readonly bankAdmin: AppFunction;
+  /**
+   * The key of the reporter hashes in compromised-merchant marks (docs/scoring.md, "Confirmed
+   * fraud"): read by the fraud-reports route, the scorer and notify-bank.
+   */
+  readonly reporterKey: Secret;
 
   constructor(scope: Construct, id: string, { config, key, secretsKey, tables }: BankFunctionsProps) {
     super(scope, id);
@@ -31,6 +38,15 @@ export class BankFunctions extends Construct {
       encryptionKey: secretsKey,
       noRotationReason:
         'A new key would make the markers of past erasures unreadable for records still in flight; it protects a hash, not access.',
+    });
+
+    this.reporterKey = hashingKeySecret(this, 'MerchantReporterKey', {
+      secretName: reporterKeyName(secretPrefix),
+      description: 'Key of the keyed hash of reporting customers in compromised-merchant marks',
+      stage: config.stage,
+      encryptionKey: secretsKey,
+      noRotationReason:
+        'A new key would make the marks already counting unable to tell a payer from the reporters; it protects a hash, not access.',
     });
 
     this.receiveBankEvent = new AppFunction(this, 'ReceiveBankEvent', {
@@ -53,6 +69,7 @@ export class BankFunctions extends Construct {
       // The administration key only: an event signing secret cannot authorize administration.
       .bindBankSecrets(secretPrefix, 'admin', secretsKey)
       .bindSecret(erasureKey, secretsKey)
+      .bindSecret(this.reporterKey, secretsKey)
       .bindTable('nonces', tables.get('nonces'), [
         ...tableAccess.get,
         ...tableAccess.put,
@@ -67,7 +84,9 @@ export class BankFunctions extends Construct {
         ['byCustomer'],
       )
       .bindTable('subscribers', tables.get('subscribers'), erase)
-      .bindTable('activity', tables.get('activity'), [...erase, ...tableAccess.update])
+      // The erasure marker (update); the merchants' confirmed-fraud marks: fraud reports
+      // (update), and erasing a customer's reports (get, update).
+      .bindTable('activity', tables.get('activity'), [...tableAccess.get, ...erase, ...tableAccess.update])
       .bindTable('alerts', tables.get('alerts'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('banks', tables.get('banks'), tableAccess.get);

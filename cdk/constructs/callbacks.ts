@@ -4,6 +4,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { subscriberRefKeyName } from '../../shared/adapters/secret-store-subscriber-ref-key.ts';
@@ -18,6 +19,8 @@ export interface CallbacksProps {
   readonly key: IKey;
   /** Encrypts the secrets this construct reads or creates. */
   readonly secretsKey: IKey;
+  /** The key of reporter hashes in compromised-merchant marks ("No" answers mark merchants). */
+  readonly reporterKey: Pick<Secret, 'secretArn'>;
   readonly tables: Tables;
   readonly deadLetters: IQueue;
 }
@@ -35,7 +38,7 @@ export class Callbacks extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    { config, key, secretsKey, tables, deadLetters }: CallbacksProps,
+    { config, key, secretsKey, reporterKey, tables, deadLetters }: CallbacksProps,
   ) {
     super(scope, id);
     const common = { stage: config.stage, key, logLevel: config.logLevel };
@@ -57,9 +60,17 @@ export class Callbacks extends Construct {
       environment: { SECRET_PREFIX: prefix },
     })
       .bindSecret(subscriberRefKey, secretsKey)
+      .bindSecret(reporterKey, secretsKey)
       .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
-      // The erasure markers (docs/security.md, "Erasure").
-      .bindTable('activity', tables.get('activity'), tableAccess.get)
+      // The erasure markers (docs/security.md, "Erasure"), and the compromised-merchant marks a
+      // "No" answer adds (update, with the bank's window from its thresholds), removed again
+      // (get, update, delete) when the customer was erased meanwhile.
+      .bindTable('activity', tables.get('activity'), [
+        ...tableAccess.get,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+      ])
+      .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
       .consumeStream(tables.get('alerts'), callbackStream, deadLetters, ['INSERT', 'MODIFY'])
       .consumeStream(tables.get('subscribers'), callbackStream, deadLetters, ['INSERT', 'MODIFY', 'REMOVE']);
 

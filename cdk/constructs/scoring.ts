@@ -1,4 +1,5 @@
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { scoringStream } from '../../shared/runtime/stream-settings.ts';
@@ -9,6 +10,10 @@ import type { Tables } from './tables.ts';
 export interface ScoringProps {
   readonly config: StageConfig;
   readonly key: IKey;
+  /** Encrypts the reporter key's secret. */
+  readonly secretsKey: IKey;
+  /** The key of reporter hashes in compromised-merchant marks. */
+  readonly reporterKey: Pick<Secret, 'secretArn'>;
   readonly tables: Tables;
   readonly deadLetters: IQueue;
 }
@@ -17,7 +22,11 @@ export interface ScoringProps {
 export class Scoring extends Construct {
   readonly scoreTransaction: AppFunction;
 
-  constructor(scope: Construct, id: string, { config, key, tables, deadLetters }: ScoringProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    { config, key, secretsKey, reporterKey, tables, deadLetters }: ScoringProps,
+  ) {
     super(scope, id);
     // The construct id keeps the function's former name: the deployed logical ids, its alarms and
     // the `reservedConcurrency.ScoreTransaction` setting of deployed stages stay as they are
@@ -27,7 +36,10 @@ export class Scoring extends Construct {
       stage: config.stage,
       key,
       logLevel: config.logLevel,
+      environment: { SECRET_PREFIX: `vigil/${config.stage}` },
     })
+      // Tells a payer's own confirmed-fraud reports from other customers' (a keyed hash).
+      .bindSecret(reporterKey, secretsKey)
       .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
       // Get, put, update and delete: the ledger and low-balance state (update), the customer's
       // profile (a conditional put on the version read) and the merchants' confirmed-fraud reports

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type FraudFeedbackPorts, reportFraud } from '../../shared/domain/compromised-merchant.ts';
 import { enrollCustomer } from '../../shared/domain/enroll-customer.ts';
 import { eraseCustomer } from '../../shared/domain/erase-customer.ts';
 import { NotFoundError } from '../../shared/domain/errors.ts';
@@ -32,6 +33,8 @@ export interface BankAdminPorts extends SignedRoutePorts {
   readonly enrollments: EnrollmentStore;
   readonly eraser: CustomerEraser;
   readonly erasure: ErasureKeys;
+  /** Confirmed fraud from the bank's chargebacks and investigations marks merchants. */
+  readonly fraudFeedback: FraudFeedbackPorts;
   /** The Facebook page whose m.me links enroll customers. */
   readonly pageId: string;
   /** The API's base URL as configured (API_BASE_URL): the OpenAPI document's server. */
@@ -89,3 +92,12 @@ export const customerRoutes = (route: SignedRoute, ports: BankAdminPorts, log: L
     ),
   ];
 };
+
+/** Confirmed fraud from the bank's chargebacks and investigations (docs/bank-integration.md). */
+export const fraudReportRoutes = (route: SignedRoute, ports: BankAdminPorts): HttpRoute[] => [
+  route('POST', '/v1/banks/{bankId}/fraud-reports', async ({ bankId, json }) => {
+    const recorded = await reportFraud(bankId, json(), ports.clock.now(), ports.fraudFeedback);
+    count('FraudReported', undefined, recorded.reports);
+    return jsonResponse(200, recorded);
+  }),
+];

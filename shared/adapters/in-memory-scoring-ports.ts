@@ -1,4 +1,4 @@
-import type { FraudFeedbackPorts } from '../domain/compromised-merchant.ts';
+import { type FraudFeedbackPorts, OFFLINE_REPORTER_KEY } from '../domain/compromised-merchant.ts';
 import type { ScoreBankEventPorts } from '../domain/score-bank-event.ts';
 import { eventKeyOf } from '../domain/stored-event.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -11,6 +11,9 @@ import { InMemoryCompromisedMerchants } from './in-memory-compromised-merchants.
 import { InMemoryCustomerProfiles } from './in-memory-customer-profiles.ts';
 import { InMemoryErasureMarkers } from './in-memory-erasure-markers.ts';
 import { InMemoryPreferenceStore } from './in-memory-preference-store.ts';
+
+const offlineKey = Promise.resolve(OFFLINE_REPORTER_KEY);
+const offlineReporterKey = () => offlineKey;
 
 /**
  * Every port scoring and confirmed-fraud feedback need, in memory and empty but for the given
@@ -25,6 +28,7 @@ export function inMemoryScoringPorts(
     activity: new InMemoryActivityLedger(),
     profiles: new InMemoryCustomerProfiles(),
     merchants: new InMemoryCompromisedMerchants(),
+    reporterKey: offlineReporterKey,
     balances: new InMemoryBalanceWatch(),
     alerts: new InMemoryAlertStore(),
     events: new ReplayEventLog(),

@@ -41,6 +41,8 @@ export type AlertDisplay =
       readonly currency: string;
       readonly merchantName: string;
       readonly merchantCountry: string;
+      /** The bank's stable merchant id, when the event had one (not shown to the customer). */
+      readonly merchantId?: string;
       readonly occurredAt: string;
     }
   | {
@@ -159,6 +161,7 @@ export function fraudCheckAlert(event: StoredEvent, decision: Decision, now: Dat
       currency: transaction.currency,
       merchantName: transaction.merchantName,
       merchantCountry: transaction.country,
+      ...(transaction.merchantId !== undefined && { merchantId: transaction.merchantId }),
       occurredAt: event.occurredAt,
     },
   };

@@ -1,9 +1,16 @@
 import type { Clock } from '../ports/clock.ts';
+import { FOLLOW_UP_GAP_MS, unsummarizedMembers } from './alert.ts';
 import type { BankEvent } from './bank-event.ts';
-import { type FraudFeedbackPorts, type FraudReport, recordConfirmedFraud } from './compromised-merchant.ts';
+import { DEFAULT_ALERT_EXPIRY_MINUTES, DEFAULT_MAX_MESSAGES_PER_HOUR } from './bank-profile.ts';
+import {
+  type FraudFeedbackPorts,
+  type FraudReport,
+  recordConfirmedFraud,
+  reportsOfDisputedAlert,
+} from './compromised-merchant.ts';
 import type { Reason } from './fraud-rules.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from './score-bank-event.ts';
-import { toStoredEvent } from './stored-event.ts';
+import { customerKeyOf, toStoredEvent } from './stored-event.ts';
 import { historyRuleNames, ruleNames } from './thresholds.ts';
 
 // Replays a bank's history through the production scoring (scoreBankEvent and its ports) and
@@ -40,24 +47,40 @@ export interface ReplayOptions {
   /** Transactions the bank confirms as fraud, fed back `reportDelayMs` after they occurred. */
   readonly fraudReports?: ReadonlySet<string>;
   readonly reportDelayMs?: number;
-  /** Transactions whose customer answers "No, it wasn't me" when alerted, `answerDelayMs` later. */
+  /**
+   * Fraudulent transactions: with them, every fraud check is answered `answerDelayMs` after its
+   * question, "No, it wasn't me" when a fraudulent transaction is in it by then, "Yes" otherwise.
+   * Without them, checks are left unanswered and expire.
+   */
   readonly disputes?: ReadonlySet<string>;
   readonly answerDelayMs?: number;
   onDecision?(decision: BacktestDecision): void;
+}
+
+/** One fraud check as the customer lived it: the messages it sent and the transactions in it. */
+export interface CheckTally {
+  readonly checkId: string;
+  readonly customerId: string;
+  messages: number;
+  readonly transactionIds: string[];
 }
 
 export interface ReplayResult {
   readonly decisions: BacktestDecision[];
   /** Low-balance notices created. */
   readonly notices: number;
+  /** Every fraud check opened, in order. */
+  readonly checks: readonly CheckTally[];
+  /** `reports`: the bank's reports applied; `disputes`: payments reported by "No" answers. */
   readonly feedback: { readonly reports: number; readonly disputes: number };
 }
 
-interface Pending {
-  readonly due: number;
-  readonly report: FraudReport;
-  readonly kind: 'reports' | 'disputes';
-}
+type Pending =
+  | { readonly due: number; readonly kind: 'report'; readonly report: FraudReport }
+  | { readonly due: number; readonly kind: 'answer'; readonly checkId: string };
+
+/** The Messenger user every check of the replay is sent to. */
+const REPLAY_PSID = 'backtest';
 
 /**
  * Scores each event in order with the clock at its time, one after another, as the scorer would
@@ -72,13 +95,40 @@ export async function replay(
   const decisions: BacktestDecision[] = [];
   const pending: Pending[] = [];
   const feedback = { reports: 0, disputes: 0 };
+  const checks = new Map<string, CheckTally>();
   let notices = 0;
+  const { alerts } = ports;
+  const expiryMs = DEFAULT_ALERT_EXPIRY_MINUTES * 60_000;
+  const slot = (customerId: string, at: Date) =>
+    alerts.takeMessageSlot(
+      { bankId: options.bankId, customerId, customerKey: customerKeyOf(options.bankId, customerId) },
+      at,
+      DEFAULT_MAX_MESSAGES_PER_HOUR,
+    );
+  /** The customer's answer, as notify-bank then records a "No" (docs/scoring.md). */
+  const answer = async (checkId: string, at: Date) => {
+    const before = await alerts.get(checkId);
+    const tally = checks.get(checkId);
+    if (before?.status !== 'sent' || tally === undefined) return;
+    const disputed = tally.transactionIds.some((id) => options.disputes?.has(id));
+    if (!(await alerts.answer(checkId, disputed ? 'disputed' : 'confirmed', REPLAY_PSID, at))) return;
+    const after = await alerts.get(checkId);
+    if (after === undefined) return;
+    const reports = reportsOfDisputedAlert(before, after);
+    if (reports.length === 0) return;
+    await recordConfirmedFraud(options.bankId, reports, at, ports);
+    feedback.disputes += reports.length;
+  };
   const applyDue = async (until: number) => {
     while (pending.length > 0 && (pending[0] as Pending).due <= until) {
       const item = pending.shift() as Pending;
-      options.clock.set(new Date(item.due));
-      await recordConfirmedFraud(options.bankId, [item.report], new Date(item.due), ports);
-      feedback[item.kind]++;
+      const at = new Date(item.due);
+      options.clock.set(at);
+      if (item.kind === 'answer') await answer(item.checkId, at);
+      else {
+        await recordConfirmedFraud(options.bankId, [item.report], at, ports);
+        feedback.reports++;
+      }
     }
   };
   for (const { eventId, event } of history) {
@@ -105,17 +155,53 @@ export async function replay(
     };
     decisions.push(decision);
     options.onDecision?.(decision);
-    const report = {
-      transactionId: transaction.id,
-      customerId: event.customerId,
-      merchant: transaction.merchant,
-    };
     if (options.fraudReports?.has(transaction.id))
-      schedule(pending, { due: at + (options.reportDelayMs ?? 0), report, kind: 'reports' });
-    if (decision.alert && options.disputes?.has(transaction.id))
-      schedule(pending, { due: at + (options.answerDelayMs ?? 0), report, kind: 'disputes' });
+      schedule(pending, {
+        due: at + (options.reportDelayMs ?? 0),
+        kind: 'report',
+        report: {
+          transactionId: transaction.id,
+          customerId: event.customerId,
+          merchant: transaction.merchant,
+        },
+      });
+    const { checkId, alertId } = outcome;
+    if (!outcome.alertCreated || checkId === undefined || alertId === undefined) continue;
+    // The messages production sends (docs/scoring.md, "Fraud checks"): the question when a
+    // check opens (sent at once here), then at most one follow-up per 10 minutes as payments
+    // join it; each within the bank's hourly ceiling.
+    if (checkId === alertId) {
+      const tally: CheckTally = { checkId, customerId: event.customerId, messages: 0, transactionIds: [] };
+      checks.set(checkId, tally);
+      tally.transactionIds.push(transaction.id);
+      await alerts.claimSend(alertId, now);
+      if (!(await slot(event.customerId, now))) {
+        await alerts.markUndeliverable(alertId, 'rate_limited', now);
+        continue;
+      }
+      await alerts.markSent(alertId, {
+        psid: REPLAY_PSID,
+        messageId: `m_${alertId}`,
+        sentAt: now.toISOString(),
+        deadline: new Date(at + expiryMs).toISOString(),
+      });
+      tally.messages++;
+      if (options.disputes !== undefined)
+        schedule(pending, { due: at + (options.answerDelayMs ?? 0), kind: 'answer', checkId });
+      continue;
+    }
+    const tally = checks.get(checkId);
+    tally?.transactionIds.push(transaction.id);
+    const check = await alerts.get(checkId);
+    if (tally === undefined || check?.status !== 'sent') continue;
+    const members = unsummarizedMembers(check).map(([id]) => id);
+    if (
+      (await alerts.claimFollowUp(checkId, members, now, FOLLOW_UP_GAP_MS)) &&
+      (await slot(event.customerId, now))
+    )
+      tally.messages++;
   }
-  return { decisions, notices, feedback };
+  return { decisions, notices, checks: [...checks.values()], feedback };
 }
 
 /** Keeps the pending list sorted by due time (items almost always come in order). */
@@ -147,11 +233,30 @@ export interface Measures {
   readonly alertsPerAlertedCompromisedCustomer?: number;
 }
 
+/** The messages of fraud checks, as production sends them (question, follow-ups). */
+export interface MessageMeasures {
+  /** Fraud checks opened. */
+  readonly checks: number;
+  /** Every message: questions, follow-ups and low-balance notices. */
+  readonly messages: number;
+  readonly messagesPer1000: number;
+  /**
+   * With labels: an incident is a fraud check holding a fraudulent payment; the messages its
+   * customer got for it (question and follow-ups), on average and at most.
+   */
+  readonly incidents?: number;
+  readonly messagesPerIncident?: number;
+  readonly maxMessagesPerIncident?: number;
+}
+
 export interface BacktestReport {
   readonly events: number;
-  readonly overall: Measures & { readonly messages: number; readonly messagesPer1000: number };
+  readonly overall: Measures & MessageMeasures;
   readonly perRule: Record<string, Measures>;
-  readonly perScenario?: Record<string, Measures>;
+  readonly perScenario?: Record<
+    string,
+    Measures & Pick<MessageMeasures, 'incidents' | 'messagesPerIncident' | 'maxMessagesPerIncident'>
+  >;
   readonly feedback: ReplayResult['feedback'];
 }
 
@@ -166,8 +271,7 @@ export function measure(
 ): BacktestReport {
   const { decisions } = result;
   const context = contextOf(decisions, labels);
-  const alerts = decisions.filter((d) => d.alert).length;
-  const messages = alerts + result.notices;
+  const messages = result.checks.reduce((sum, check) => sum + check.messages, 0) + result.notices;
   const perRule: Record<string, Measures> = {};
   for (const rule of [...ruleNames, ...historyRuleNames]) {
     const subset = (d: BacktestDecision) => d.alert && d.reasons.some((reason) => reason.rule === rule);
@@ -180,16 +284,51 @@ export function measure(
     if (scenarios.size > 0) {
       perScenario = {};
       for (const scenario of [...scenarios].sort())
-        perScenario[scenario] = measures(context, (d) => d.alert, scenario);
+        perScenario[scenario] = {
+          ...measures(context, (d) => d.alert, scenario),
+          ...incidentMeasures(result.checks, labels, scenario),
+        };
     }
   }
   const overall = measures(context, (d) => d.alert);
   return {
     events,
-    overall: { ...overall, messages, messagesPer1000: per1000(messages, decisions.length) },
+    overall: {
+      ...overall,
+      checks: result.checks.length,
+      messages,
+      messagesPer1000: per1000(messages, decisions.length),
+      ...(labels !== undefined && incidentMeasures(result.checks, labels)),
+    },
     perRule,
     ...(perScenario && { perScenario }),
     feedback: result.feedback,
+  };
+}
+
+/** The fraud checks holding a fraudulent payment (of the scenario, if given), and their messages. */
+function incidentMeasures(
+  checks: readonly CheckTally[],
+  labels: ReadonlyMap<string, Label>,
+  scenario?: string,
+): Pick<MessageMeasures, 'incidents' | 'messagesPerIncident' | 'maxMessagesPerIncident'> {
+  const incidents = checks.filter((check) =>
+    check.transactionIds.some((id) => {
+      const label = labels.get(id);
+      return label?.fraud === true && (scenario === undefined || label.scenario === scenario);
+    }),
+  );
+  const messages = incidents.map((check) => check.messages);
+  return {
+    incidents: incidents.length,
+    messagesPerIncident: round(
+      ratio(
+        messages.reduce((sum, count) => sum + count, 0),
+        incidents.length,
+      ),
+      2,
+    ),
+    maxMessagesPerIncident: messages.reduce((max, count) => Math.max(max, count), 0),
   };
 }
 

@@ -51,6 +51,12 @@ export function cleanText() {
     );
 }
 
+/** The bank's stable id of a merchant (its acquirer's merchant id, say): keys confirmed-fraud marks. */
+export const merchantIdSchema = opaqueIdSchema.meta({
+  description:
+    "Optional: your stable id of the merchant (e.g. the acquirer's merchant id). When present, confirmed-fraud marks key on it instead of name and country.",
+});
+
 export const mccSchema = z.string().regex(/^\d{4}$/, 'Must be a 4-digit merchant category code.');
 
 const last4Schema = z.string().regex(/^\d{4}$/, 'Must be exactly the last 4 digits.');
@@ -87,6 +93,7 @@ export const cardTransactionEventSchema = z.strictObject({
     amount: minorUnits.min(0),
     currency: currencySchema,
     merchant: z.strictObject({
+      id: merchantIdSchema.optional(),
       name: cleanText().trim().min(1).max(100),
       mcc: mccSchema,
       country: countrySchema,

@@ -1,5 +1,6 @@
 import type { CustomerEraser } from '../ports/customer-eraser.ts';
 import type { ErasureKeys } from '../ports/erasure.ts';
+import { type FraudFeedbackPorts, forgetReporter } from './compromised-merchant.ts';
 import { customerIdFromPath } from './validate.ts';
 
 /**
@@ -10,8 +11,14 @@ import { customerIdFromPath } from './validate.ts';
 export async function eraseCustomer(
   bankId: string,
   customerId: string,
-  ports: { readonly eraser: CustomerEraser; readonly erasure: ErasureKeys },
+  ports: {
+    readonly eraser: CustomerEraser;
+    readonly erasure: ErasureKeys;
+    /** The customer's confirmed-fraud reports, removed from the merchants' marks. */
+    readonly fraudFeedback?: Pick<FraudFeedbackPorts, 'merchants' | 'reporterKey'>;
+  },
 ): Promise<void> {
   const id = customerIdFromPath(customerId);
   await ports.eraser.erase(bankId, id, await ports.erasure.refOf(bankId, id));
+  if (ports.fraudFeedback !== undefined) await forgetReporter(bankId, id, ports.fraudFeedback);
 }

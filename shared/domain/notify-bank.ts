@@ -4,6 +4,7 @@ import type { ErasureMarkers } from '../ports/erasure.ts';
 import type { Alert } from './alert.ts';
 import { alertCallbacks, subscriberCallback, subscriberRef } from './bank-callback.ts';
 import { newDelivery } from './callback-delivery.ts';
+import { type FraudFeedbackPorts, forgetReporter, recordDisputedAlert } from './compromised-merchant.ts';
 import { coveredByErasure } from './erasure.ts';
 import type { Subscriber } from './subscriber.ts';
 
@@ -13,6 +14,8 @@ export interface NotifyBankPorts {
   readonly erasures: ErasureMarkers;
   /** The per-deployment key of subscriberRef. */
   readonly subscriberRefKey: () => Promise<string>;
+  /** "No, it wasn't me" marks the disputed payments' merchants (docs/scoring.md, "Confirmed fraud"). */
+  readonly fraudFeedback: FraudFeedbackPorts;
 }
 
 /** An item of the alerts table (an alert, or a bookkeeping item without `kind`) or of the subscribers table. */
@@ -36,6 +39,8 @@ export type NotifyBankOutcome =
         /** False when the outbox already held it (a redelivered record). */
         readonly stored: boolean;
       }[];
+      /** Merchants a "No" answer marked compromised. */
+      readonly merchantsMarked: number;
     };
 
 const isAlertsItem = (item: NotifyBankItem): item is Exclude<NotifyBankItem, Subscriber> => 'alertId' in item;
@@ -47,6 +52,8 @@ const isAlert = (item: NotifyBankItem | undefined): item is Alert =>
  * queues them in the outbox (docs/contract.md#callbacks). Nothing here calls a bank. A bookkeeping
  * item of the alerts table (a customer's open check) is no alert: the bank hears of it through the
  * alerts. No callback is queued about an alert whose customer was erased after its event arrived.
+ * A fraud check answered "No, it wasn't me" marks the merchants of its payments as compromised
+ * (docs/scoring.md, "Confirmed fraud"), never for a customer erased meanwhile.
  */
 export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Promise<NotifyBankOutcome> {
   const { before, after } = change;
@@ -70,9 +77,23 @@ export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Pr
   const first = callbacks[0];
   if (first === undefined) return { type: 'nothing' };
   const alert = isAlert(after) ? after : undefined;
-  if (alert?.erasureRef !== undefined && alert.receivedAt !== undefined) {
+  const erased = async () => {
+    if (alert?.erasureRef === undefined || alert.receivedAt === undefined) return false;
     const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
-    if (coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt })) {
+    return coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt });
+  };
+  if (await erased()) return { type: 'erased', bankId: first.bankId, callbackType: first.type };
+  let merchantsMarked = 0;
+  if (alert !== undefined) {
+    merchantsMarked = await recordDisputedAlert(
+      isAlert(before) ? before : undefined,
+      alert,
+      now,
+      ports.fraudFeedback,
+    );
+    // Checked again after the write: an erasure that landed meanwhile may have missed the marks.
+    if (merchantsMarked > 0 && (await erased())) {
+      await forgetReporter(alert.bankId, alert.customerId, ports.fraudFeedback);
       return { type: 'erased', bankId: first.bankId, callbackType: first.type };
     }
   }
@@ -81,5 +102,5 @@ export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Pr
     const stored = await ports.outbox.enqueue(newDelivery(callback, now));
     queued.push({ bankId: callback.bankId, type: callback.type, deliveryId: callback.id, stored });
   }
-  return { type: 'queued', callbacks: queued };
+  return { type: 'queued', callbacks: queued, merchantsMarked };
 }

@@ -2,7 +2,7 @@ import type { ActivityLedger } from '../ports/activity-ledger.ts';
 import type { AlertStore } from '../ports/alert-store.ts';
 import type { BalanceWatch } from '../ports/balance-watch.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { CompromisedMerchants } from '../ports/compromised-merchants.ts';
+import type { CompromisedMerchants, ReporterKey } from '../ports/compromised-merchants.ts';
 import type { CustomerProfiles } from '../ports/customer-profiles.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
@@ -10,7 +10,7 @@ import type { PreferenceStore } from '../ports/preference-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { summarizeActivity } from './activity.ts';
 import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
-import { merchantKeyOf } from './compromised-merchant.ts';
+import { merchantKeyOf, reporterOf } from './compromised-merchant.ts';
 import { historyFacts, type ProfileSettings, sightingOf } from './customer-profile.ts';
 import { coveredByErasure } from './erasure.ts';
 import { compileRules, type Decision, scoreTransaction } from './fraud-rules.ts';
@@ -23,6 +23,8 @@ export interface ScoreBankEventPorts {
   readonly activity: ActivityLedger;
   readonly profiles: CustomerProfiles;
   readonly merchants: CompromisedMerchants;
+  /** Tells the payer's own reports apart from other customers' (a keyed hash). */
+  readonly reporterKey: ReporterKey;
   readonly balances: BalanceWatch;
   readonly alerts: AlertStore;
   readonly events: EventStore;
@@ -131,11 +133,17 @@ async function scoreCardTransaction(
     ports.profiles.record(event.bankId, event.customerId, sighting, settings, now),
     // The rule judges card-present payments only: no read for the others.
     rules.history.weights.compromisedMerchant > 0 && transaction.channel !== 'card_not_present'
-      ? ports.merchants.reporters(
-          event.bankId,
-          merchantKeyOf(transaction.merchantName, transaction.country),
-          event.customerId,
-          new Date(at),
+      ? ports.reporterKey().then((key) =>
+          ports.merchants.reporters(
+            event.bankId,
+            merchantKeyOf({
+              id: transaction.merchantId,
+              name: transaction.merchantName,
+              country: transaction.country,
+            }),
+            reporterOf(key, event.bankId, event.customerId),
+            new Date(at),
+          ),
         )
       : 0,
   ]);

@@ -13,6 +13,8 @@ export interface StoredTransaction {
   readonly amount: number;
   readonly currency: string;
   readonly merchantName: string;
+  /** The bank's stable merchant id, when the event had one. */
+  readonly merchantId?: string;
   readonly mcc: string;
   readonly country: string;
   readonly channel: string;
@@ -62,7 +64,8 @@ export function toStoredEvent(
   receivedAt: Date,
   { erasureRef, bodyHash = hashEvent(event) }: { erasureRef?: string; bodyHash?: string } = {},
 ): StoredEvent {
-  const common = {
+  // Built field by field, without rest or conditional spreads: the backtest makes one per event.
+  const common: { -readonly [K in keyof StoredEvent]: StoredEvent[K] } = {
     eventKey: eventKeyOf(bankId, eventId),
     bankId,
     eventId,
@@ -72,21 +75,30 @@ export function toStoredEvent(
     occurredAt: event.occurredAt,
     receivedAt: receivedAt.toISOString(),
     bodyHash,
-    status: 'received' as const,
-    ...(erasureRef !== undefined && { erasureRef }),
+    status: 'received',
     expiresAt: Math.floor(receivedAt.getTime() / 1000) + EVENT_RETENTION_SECONDS,
   };
-  if (event.type === 'account.balance') return { ...common, balance: { ...event.balance } };
-  const { merchant, ...transaction } = event.transaction;
-  return {
-    ...common,
-    transaction: {
-      ...transaction,
-      merchantName: merchant.name,
-      mcc: merchant.mcc,
-      country: merchant.country,
-    },
+  if (erasureRef !== undefined) common.erasureRef = erasureRef;
+  if (event.type === 'account.balance') {
+    const { accountLast4, available, currency } = event.balance;
+    common.balance = { accountLast4, available, currency };
+    return common;
+  }
+  const { id, cardLast4, amount, currency, merchant, channel, status } = event.transaction;
+  const transaction: { -readonly [K in keyof StoredTransaction]: StoredTransaction[K] } = {
+    id,
+    cardLast4,
+    amount,
+    currency,
+    merchantName: merchant.name,
+    mcc: merchant.mcc,
+    country: merchant.country,
+    channel,
+    status,
   };
+  if (merchant.id !== undefined) transaction.merchantId = merchant.id;
+  common.transaction = transaction;
+  return common;
 }
 
 /** The key that finds everything Vigil holds on a bank's customer. */
@@ -122,6 +134,7 @@ const storedTransactionSchema = z.object({
   amount: z.number(),
   currency: z.string(),
   merchantName: z.string(),
+  merchantId: z.string().optional(),
   mcc: z.string(),
   country: z.string(),
   channel: z.string(),

@@ -147,7 +147,7 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     minHistory: 5,
     deviations: 5,
     minMultiple: 3,
-    minAmount: 5_000,
+    minAmount: 3_000,
     habitualRiskyCategories: true,
   },
   cardTesting: { maxAmount: 500, count: 3, windowMinutes: 60 },

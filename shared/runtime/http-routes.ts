@@ -22,6 +22,7 @@ const bank = (method: HttpRoute['method'], path: string, fn: HttpFunction): Http
 export const httpRoutes: readonly HttpRoute[] = [
   bank('POST', '/events', 'receive-bank-event'),
   bank('POST', '/enrollments', 'bank-admin'),
+  bank('POST', '/fraud-reports', 'bank-admin'),
   bank('GET', '/thresholds', 'bank-admin'),
   bank('PUT', '/thresholds', 'bank-admin'),
   bank('GET', '/customers/{customerId}/thresholds', 'bank-admin'),

@@ -4,6 +4,7 @@ import bankThresholdsExample from '../../examples/bank-thresholds.json' with { t
 import cardTransactionExample from '../../examples/card-transaction.json' with { type: 'json' };
 import customerThresholdsExample from '../../examples/customer-thresholds.json' with { type: 'json' };
 import enrollmentExample from '../../examples/enrollment.json' with { type: 'json' };
+import fraudReportsExample from '../../examples/fraud-reports.json' with { type: 'json' };
 import {
   accountBalanceEventSchema,
   bankIdPattern,
@@ -12,6 +13,7 @@ import {
   opaqueIdPattern,
 } from '../domain/bank-event.ts';
 import { callbackSchemas } from '../domain/callback-schemas.ts';
+import { fraudReportBatchSchema, MAX_FRAUD_REPORTS } from '../domain/compromised-merchant.ts';
 import { enrollmentRequestSchema } from '../domain/enroll-customer.ts';
 import { preferencesSchema } from '../domain/preferences.ts';
 import { thresholdOverrideSchema, thresholdsSchema } from '../domain/thresholds.ts';
@@ -253,6 +255,27 @@ export function openApiDocument(serverUrl: string): Json {
           },
         }),
       },
+      '/v1/banks/{bankId}/fraud-reports': {
+        post: adminOperation('postFraudReports', 'Report confirmed fraudulent payments', {
+          parameters: [bankId, ...adminSignatureHeaders],
+          requestBody: {
+            required: true,
+            description: `1 to ${MAX_FRAUD_REPORTS} payments your chargebacks or investigations confirmed as fraud. Each marks its merchant as compromised for \`compromisedMerchants.days\` of your thresholds: other customers' card-present payments there then score \`compromisedMerchant\`. The whole batch is validated first: one bad report refuses it and marks nothing. Reporting a payment again only moves the end of its window.`,
+            content: {
+              'application/json': { schema: ref('FraudReportBatch'), example: fraudReportsExample },
+            },
+          },
+          responses: {
+            '200': json('Recorded.', ref('FraudReportAnswer'), {
+              reports: 2,
+              merchants: 2,
+              until: '2026-12-06T10:00:00.000Z',
+            }),
+            '400': invalid,
+            ...withBody,
+          },
+        }),
+      },
       '/v1/banks/{bankId}/thresholds': {
         get: adminOperation(
           'getBankThresholds',
@@ -382,6 +405,7 @@ export function openApiDocument(serverUrl: string): Json {
         CardTransactionEvent: jsonSchema(cardTransactionEventSchema),
         AccountBalanceEvent: jsonSchema(accountBalanceEventSchema),
         EnrollmentRequest: jsonSchema(enrollmentRequestSchema),
+        FraudReportBatch: jsonSchema(fraudReportBatchSchema),
         Thresholds: jsonSchema(thresholdsSchema),
         CustomerPreferences: jsonSchema(preferencesSchema),
         ThresholdOverride: jsonSchema(thresholdOverrideSchema),
@@ -398,6 +422,15 @@ export function openApiDocument(serverUrl: string): Json {
             id: { type: 'string', description: 'The webhook-id.' },
             status: { type: 'string', enum: ['accepted', 'duplicate', 'ignored'] },
             reason: { type: 'string', enum: ['not_subscribed'], description: 'Why an event was ignored.' },
+          },
+        },
+        FraudReportAnswer: {
+          type: 'object',
+          required: ['reports', 'merchants', 'until'],
+          properties: {
+            reports: { type: 'integer', description: 'Reports taken.' },
+            merchants: { type: 'integer', description: 'Distinct merchants marked.' },
+            until: { type: 'string', format: 'date-time', description: 'Until when the marks count.' },
           },
         },
         EnrollmentLink: {

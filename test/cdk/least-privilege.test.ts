@@ -69,6 +69,11 @@ const erasureKey: Allowed = {
   actions: ['secretsmanager:GetSecretValue'],
   resource: /^\{"Ref":"BankErasureKey[0-9A-F]{8}"\}$/,
 };
+/** The key of reporter hashes in compromised-merchant marks (docs/scoring.md, "Confirmed fraud"). */
+const reporterKey: Allowed = {
+  actions: ['secretsmanager:GetSecretValue'],
+  resource: /^\{"Ref":"BankMerchantReporterKey[0-9A-F]{8}"\}$/,
+};
 const bankSecrets = (kind: 'signing' | 'admin' | 'callback'): Allowed => ({
   actions: ['secretsmanager:GetSecretValue'],
   resource: new RegExp(`:secret:vigil/dev/banks/\\*/${kind}-\\?{6}"\\]\\]\\}$`),
@@ -94,6 +99,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     secretsKey,
     bankSecrets('admin'),
     erasureKey,
+    // Fraud reports: marks hold reporters as a keyed hash.
+    reporterKey,
     // Nonces: claimed once, answered, freed when the request failed.
     table('Nonces', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
@@ -101,8 +108,9 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     table('Enrollments', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
     index('Enrollments', 'byCustomer'),
     table('Subscribers', ['dynamodb:DeleteItem']),
-    // DeleteItem, and UpdateItem for the erasure marker.
-    table('Activity', ['dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
+    // DeleteItem, and UpdateItem for the erasure marker; merchant marks: fraud reports (update),
+    // and erasing a customer's reports (get, update).
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
     table('Alerts', ['dynamodb:BatchWriteItem']),
     index('Alerts', 'byCustomer'),
     table('Events', ['dynamodb:BatchWriteItem']),
@@ -142,8 +150,13 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
       actions: ['secretsmanager:GetSecretValue'],
       resource: /^\{"Ref":"CallbacksSubscriberRefKey[0-9A-F]{8}"\}$/,
     },
+    // A "No" answer marks the disputed payments' merchants: the reporter key, the mark (an
+    // update of the activity table) and the bank's window (its thresholds).
+    reporterKey,
     table('Callbacks', ['dynamodb:PutItem']),
-    table('Activity', ['dynamodb:GetItem']),
+    // Removed again (get, update, delete) when the customer was erased meanwhile.
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+    table('Thresholds', ['dynamodb:GetItem']),
     streamOf('Alerts'),
     streamOf('Subscribers'),
     ...deadLetters,
@@ -185,6 +198,9 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ownLogs('ScoreTransaction'),
     tracing,
     key,
+    // The reporter key tells a payer's own confirmed-fraud reports from other customers'.
+    secretsKey,
+    reporterKey,
     table('Thresholds', ['dynamodb:GetItem']),
     // The ledger, the profile and merchant reports; the erasure marker, and what an erasure overtook.
     table('Activity', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),

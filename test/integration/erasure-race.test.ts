@@ -16,12 +16,14 @@ import { type StreamHandler, type StreamPoller, startStreamPoller } from '../../
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCallbackOutbox } from '../../shared/adapters/dynamodb-callback-outbox.ts';
+import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
 import {
   DynamoDbErasedDataCleaner,
   DynamoDbErasureMarkers,
 } from '../../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscriber-store.ts';
+import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
 import { GuardedCallbackSender } from '../../shared/adapters/guarded-callback-sender.ts';
 import {
@@ -37,6 +39,7 @@ import type { TableKey } from '../../shared/runtime/table-definitions.ts';
 import { tableKeys } from '../../shared/runtime/table-definitions.ts';
 import { suspiciousTransaction } from '../fixtures/bank-events.ts';
 import { startTestBankApi, type TestBankApi } from '../support/test-bank-api.ts';
+import { TEST_REPORTER_KEY } from '../support/test-keys.ts';
 import { scoringPorts, startTestScoring, type TestScoring } from '../support/test-scoring.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -110,6 +113,11 @@ async function startPipeline() {
     clock: systemClock,
     erasures: new DynamoDbErasureMarkers(client, names.activity),
     subscriberRefKey: async () => 'subscriber-ref-key-of-the-test',
+    fraudFeedback: {
+      merchants: new DynamoDbCompromisedMerchants(client, names.activity),
+      thresholds: new DynamoDbThresholdStore(client, names.thresholds),
+      reporterKey: async () => TEST_REPORTER_KEY,
+    },
   });
   const secretsFile = join(await mkdtemp(join(tmpdir(), 'vigil-race-')), 'secrets.json');
   const callbackSecret = newWebhookSecret();

@@ -4,9 +4,15 @@ import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-
 import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../../shared/domain/activity.ts';
-import { merchantKeyOf, recordConfirmedFraud, reporterOf } from '../../shared/domain/compromised-merchant.ts';
+import {
+  forgetReporter,
+  merchantKeyOf,
+  recordConfirmedFraud,
+  reporterOf,
+} from '../../shared/domain/compromised-merchant.ts';
 import type { ProfileSettings, Sighting } from '../../shared/domain/customer-profile.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
+import { TEST_REPORTER_KEY } from '../support/test-keys.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
 
 // Far in the future: DynamoDB Local removes items whose TTL has passed.
@@ -68,7 +74,10 @@ describe('customer profiles on DynamoDB', () => {
 });
 
 describe('compromised merchants on DynamoDB', () => {
-  const shop = merchantKeyOf(' Corner  shop ', 'FR');
+  const shop = merchantKeyOf({ name: ' Corner  shop ', country: 'FR' });
+  const reporterKey = async () => TEST_REPORTER_KEY;
+  const reporter = (customerId: string, bankId = 'bank-a') =>
+    reporterOf(TEST_REPORTER_KEY, bankId, customerId);
   const report = (customerId: string) => ({
     transactionId: `txn_${customerId}`,
     customerId,
@@ -78,37 +87,83 @@ describe('compromised merchants on DynamoDB', () => {
   it('counts other customers’ reports for the bank’s window, per bank only', async () => {
     const thresholds = new InMemoryThresholdStore();
     const at = new Date(T0);
-    await recordConfirmedFraud('bank-a', [report('c1'), report('c2')], at, { merchants, thresholds });
+    await recordConfirmedFraud('bank-a', [report('c1'), report('c2')], at, {
+      merchants,
+      thresholds,
+      reporterKey,
+    });
     await Promise.all(
       [report('c3'), report('c3'), report('c4')].map((r) =>
-        recordConfirmedFraud('bank-a', [r], at, { merchants, thresholds }),
+        recordConfirmedFraud('bank-a', [r], at, { merchants, thresholds, reporterKey }),
       ),
     );
     expect(shop).toBe('FR:CORNER SHOP');
-    expect(await merchants.reporters('bank-a', shop, 'someone', new Date(T0 + DAY_MS))).toBe(4);
+    expect(await merchants.reporters('bank-a', shop, reporter('someone'), new Date(T0 + DAY_MS))).toBe(4);
     // The reporter's own payments do not count their own report.
-    expect(await merchants.reporters('bank-a', shop, 'c1', new Date(T0 + DAY_MS))).toBe(3);
+    expect(await merchants.reporters('bank-a', shop, reporter('c1'), new Date(T0 + DAY_MS))).toBe(3);
     // Another bank sees nothing.
-    expect(await merchants.reporters('bank-b', shop, 'someone', new Date(T0 + DAY_MS))).toBe(0);
+    expect(
+      await merchants.reporters('bank-b', shop, reporter('someone', 'bank-b'), new Date(T0 + DAY_MS)),
+    ).toBe(0);
     // After the window (7 days by default) the reports stop counting.
-    expect(await merchants.reporters('bank-a', shop, 'someone', new Date(T0 + 7 * DAY_MS))).toBe(0);
-    const items = (await tables.scan('activity')).filter((it) => it.bucket === 'compromised');
-    expect(JSON.stringify(items)).not.toContain('c1');
-    expect(Object.keys(items[0] ?? {})).toContain(`r:${reporterOf('c1')}`);
+    expect(await merchants.reporters('bank-a', shop, reporter('someone'), new Date(T0 + 7 * DAY_MS))).toBe(0);
+    const items = (await tables.scan('activity')).filter((it) => String(it.counterKey).startsWith('bank-a#'));
+    // Neither customer ids nor the merchant's name are stored: keyed hashes and a digest.
+    expect(JSON.stringify(items)).not.toMatch(/c1|CORNER/);
+    expect(Object.keys(items.find((it) => it.bucket === 'compromised') ?? {})).toContain(
+      `r:${reporter('c1')}`,
+    );
   });
 
   it('drops reports that stopped counting when the merchant is reported again', async () => {
     const thresholds = new InMemoryThresholdStore();
-    await recordConfirmedFraud('bank-c', [report('old')], new Date(T0), { merchants, thresholds });
+    await recordConfirmedFraud('bank-c', [report('old')], new Date(T0), {
+      merchants,
+      thresholds,
+      reporterKey,
+    });
     await recordConfirmedFraud('bank-c', [report('new')], new Date(T0 + 30 * DAY_MS), {
       merchants,
       thresholds,
+      reporterKey,
     });
-    const [item] = (await tables.scan('activity')).filter(
-      (it) => it.counterKey === `bank-c#merchant#${shop}`,
+    const [item] = (await tables.scan('activity')).filter((it) =>
+      String(it.counterKey).startsWith('bank-c#merchant#'),
     );
     expect(Object.keys(item ?? {}).filter((name) => name.startsWith('r:'))).toEqual([
-      `r:${reporterOf('new')}`,
+      `r:${reporter('new', 'bank-c')}`,
     ]);
+  });
+
+  it('forgets every report of an erased customer, at every merchant, and only theirs', async () => {
+    const thresholds = new InMemoryThresholdStore();
+    const ports = { merchants, thresholds, reporterKey };
+    const at = new Date(T0);
+    const at2 = (name: string, customerId: string) => ({
+      transactionId: `txn_${name}_${customerId}`,
+      customerId,
+      merchant: { name, country: 'FR' },
+    });
+    await recordConfirmedFraud(
+      'bank-d',
+      [at2('Shop A', 'gone'), at2('Shop B', 'gone'), at2('Shop A', 'kept')],
+      at,
+      ports,
+    );
+    const later = new Date(T0 + DAY_MS);
+    const shopA = merchantKeyOf({ name: 'Shop A', country: 'FR' });
+    const shopB = merchantKeyOf({ name: 'Shop B', country: 'FR' });
+    expect(await merchants.reporters('bank-d', shopA, reporter('x', 'bank-d'), later)).toBe(2);
+    await forgetReporter('bank-d', 'gone', ports);
+    expect(await merchants.reporters('bank-d', shopA, reporter('x', 'bank-d'), later)).toBe(1);
+    expect(await merchants.reporters('bank-d', shopB, reporter('x', 'bank-d'), later)).toBe(0);
+    const items = (await tables.scan('activity')).filter((it) => String(it.counterKey).startsWith('bank-d#'));
+    expect(JSON.stringify(items)).not.toContain(reporter('gone', 'bank-d'));
+    // Forgetting twice, or a customer who reported nothing, changes nothing and creates no item.
+    await forgetReporter('bank-d', 'gone', ports);
+    await forgetReporter('bank-d', 'never', ports);
+    expect(
+      (await tables.scan('activity')).filter((it) => String(it.counterKey).startsWith('bank-d#')),
+    ).toEqual(items);
   });
 });

@@ -77,6 +77,9 @@ describe('GET /openapi.json (docs/contract.md#openapi)', () => {
     expect((await local.callBank('PUT', '/customers/cus_8f3a/thresholds', override)).status).toBe(200);
     const enrollment = example('/v1/banks/{bankId}/enrollments', 'post');
     expect((await local.callBank('POST', '/enrollments', enrollment)).status).toBe(201);
+    const reports = example('/v1/banks/{bankId}/fraud-reports', 'post');
+    expect(reports).toEqual(JSON.parse(await readFile(join(root, 'examples/fraud-reports.json'), 'utf8')));
+    expect((await local.callBank('POST', '/fraud-reports', reports)).status).toBe(200);
   });
 
   it('describes every callback as a webhook, with its payload schema and the signing key', () => {

@@ -7,6 +7,7 @@ import { createHandler } from '../../functions/receive-bank-event.ts';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { startLambdaHttpServer } from '../../local/lambda-http-server.ts';
 import { newErasureKeySecret, newWebhookSecret } from '../../local/local-secrets.ts';
+import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
@@ -30,6 +31,7 @@ import type { ReceiveBankEventPorts } from '../../shared/domain/receive-bank-eve
 import { systemClock } from '../../shared/ports/clock.ts';
 import { httpRoutes } from '../../shared/runtime/http-routes.ts';
 import { signedHeaders } from '../fixtures/signed-request.ts';
+import { TEST_REPORTER_KEY } from './test-keys.ts';
 import type { TestTables } from './test-tables.ts';
 
 const PREFIX = 'vigil/test';
@@ -94,6 +96,11 @@ export async function startTestBankApi(
       {
         secrets: ports.secrets,
         thresholds: new DynamoDbThresholdStore(client, names.thresholds),
+        fraudFeedback: {
+          merchants: new DynamoDbCompromisedMerchants(client, names.activity),
+          thresholds: new DynamoDbThresholdStore(client, names.thresholds),
+          reporterKey: async () => TEST_REPORTER_KEY,
+        },
         enrollments: new DynamoDbEnrollmentStore(client, names.enrollments),
         eraser: new DynamoDbCustomerEraser(client, names),
         erasure: ports.erasure,

@@ -16,6 +16,7 @@ import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold
 import type { ScoreBankEventPorts } from '../../shared/domain/score-bank-event.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { type StreamSettings, scoringStream } from '../../shared/runtime/stream-settings.ts';
+import { TEST_REPORTER_KEY } from './test-keys.ts';
 import type { TestTables } from './test-tables.ts';
 
 /** The scorer's ports on the test's tables. */
@@ -26,6 +27,7 @@ export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
     activity: new DynamoDbActivityLedger(client, names.activity),
     profiles: new DynamoDbCustomerProfiles(client, names.activity),
     merchants: new DynamoDbCompromisedMerchants(client, names.activity),
+    reporterKey: async () => TEST_REPORTER_KEY,
     balances: new DynamoDbBalanceWatch(client, names.activity),
     alerts: new DynamoDbAlertStore(client, names.alerts),
     events: new DynamoDbEventStore(client, names.events),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bankEventSchema } from '../../shared/domain/bank-event.ts';
 import { type FieldProblem, ValidationError } from '../../shared/domain/errors.ts';
+import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import { parseOrThrow } from '../../shared/domain/validate.ts';
 import { accountBalance, cardTransaction } from '../fixtures/bank-events.ts';
 
@@ -76,6 +77,19 @@ describe('bank event schema', () => {
     const problems = problemsOf(value);
     expect(problems.map((problem) => problem.path)).toContain(path);
     for (const problem of problems) expect(problem.message).not.toBe('');
+  });
+
+  it('takes an optional stable merchant id, of the opaque id characters only, and stores it', () => {
+    expect(problemsOf(cardTransaction({ transaction: { merchant: { id: 'mid_00:42.a-b' } } }))).toEqual([]);
+    for (const id of ['', 'has space', 'x'.repeat(65), 'évry', '<script>'])
+      expect(problemsOf(cardTransaction({ transaction: { merchant: { id } } })).map((p) => p.path)).toEqual([
+        'transaction.merchant.id',
+      ]);
+    const event = cardTransaction({ transaction: { merchant: { id: 'mid_7' } } });
+    expect(toStoredEvent('bank', 'evt', event, new Date()).transaction?.merchantId).toBe('mid_7');
+    expect(toStoredEvent('bank', 'evt', cardTransaction(), new Date()).transaction).not.toHaveProperty(
+      'merchantId',
+    );
   });
 
   it('names the unknown field in the message', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../shared/domain/activity.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
-import { reportOfDisputedAlert } from '../../shared/domain/compromised-merchant.ts';
+import { reportsOfDisputedAlert } from '../../shared/domain/compromised-merchant.ts';
 import {
   addSighting,
   emptyProfile,
@@ -91,7 +91,7 @@ describe('customer profile bounds', () => {
   });
 });
 
-describe('reportOfDisputedAlert', () => {
+describe('reportsOfDisputedAlert', () => {
   it('reports no merchant for a disputed alert that is about a balance', () => {
     const balance = {
       alertId: 'a1',
@@ -108,10 +108,11 @@ describe('reportOfDisputedAlert', () => {
       createdAt: '2026-03-01T12:00:00Z',
       expiresAt: 0,
     } as Alert;
-    expect(reportOfDisputedAlert(balance)).toBeUndefined();
-    expect(
-      reportOfDisputedAlert({
+    expect(reportsOfDisputedAlert({ ...balance, status: 'sent' }, balance)).toEqual([]);
+    const card = (status: Alert['status']): Alert =>
+      ({
         ...balance,
+        status,
         display: {
           cardLast4: '4242',
           amount: 100,
@@ -120,7 +121,9 @@ describe('reportOfDisputedAlert', () => {
           merchantCountry: 'FR',
           occurredAt: '2026-03-01T12:00:00Z',
         },
-      }),
-    ).toEqual({ transactionId: 't1', customerId: 'c1', merchant: { name: 'Shop', country: 'FR' } });
+      }) as Alert;
+    expect(reportsOfDisputedAlert(card('sent'), card('disputed'))).toEqual([
+      { transactionId: 't1', customerId: 'c1', merchant: { name: 'Shop', country: 'FR' } },
+    ]);
   });
 });

@@ -1,12 +1,16 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../bench/simulate.ts';
+import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../../shared/domain/activity.ts';
-import { fraudCheckAlert } from '../../shared/domain/alert.ts';
+import { type Alert, checkMember, fraudCheckAlert } from '../../shared/domain/alert.ts';
 import {
-  fraudReportSchema,
+  fraudReportBatchSchema,
   merchantKeyOf,
-  reportOfDisputedAlert,
+  recordConfirmedFraud,
+  reporterOf,
+  reportsOfDisputedAlert,
 } from '../../shared/domain/compromised-merchant.ts';
 import {
   addSighting,
@@ -282,28 +286,126 @@ describe('simulator', () => {
 });
 
 describe('confirmed-fraud feedback', () => {
-  it('turns a disputed fraud check, and only that, into a report of its merchant', () => {
-    const event = toStoredEvent(
+  const disputed = (alert: Alert): Alert => ({
+    ...alert,
+    status: 'disputed',
+    answeredAt: new Date(T0 + 60_000).toISOString(),
+  });
+  const stored = (id: string, merchant: { id?: string; name: string; country: string }) =>
+    toStoredEvent(
       'bank',
-      'evt_1',
-      cardTransaction({ customerId: 'cus_1', transaction: { id: 'txn_1' } }),
+      `evt_${id}`,
+      cardTransaction({ customerId: 'cus_1', transaction: { id, merchant: { ...merchant, mcc: '5411' } } }),
       new Date(T0),
     );
+
+  it('turns a disputed fraud check, and only that, into reports of its merchants', () => {
+    const event = stored('txn_1', { name: 'Corner Shop', country: 'FR' });
     const alert = fraudCheckAlert(event, { score: 50, alert: true, reasons: [] }, new Date(T0));
-    expect(reportOfDisputedAlert(alert)).toBeUndefined();
-    expect(reportOfDisputedAlert({ ...alert, status: 'confirmed' })).toBeUndefined();
-    expect(reportOfDisputedAlert({ ...alert, status: 'disputed' })).toEqual({
-      transactionId: 'txn_1',
-      customerId: 'cus_1',
-      merchant: { name: event.transaction?.merchantName, country: event.transaction?.country },
-    });
-    expect(fraudReportSchema.safeParse(reportOfDisputedAlert({ ...alert, status: 'disputed' })).success).toBe(
-      true,
+    expect(reportsOfDisputedAlert(undefined, alert)).toEqual([]);
+    expect(reportsOfDisputedAlert(alert, { ...alert, status: 'confirmed' })).toEqual([]);
+    expect(reportsOfDisputedAlert(alert, { ...alert, status: 'expired' })).toEqual([]);
+    // A redelivered change (disputed before and after) reports nothing more.
+    expect(reportsOfDisputedAlert(disputed(alert), disputed(alert))).toEqual([]);
+    const reports = reportsOfDisputedAlert(alert, disputed(alert));
+    expect(reports).toEqual([
+      { transactionId: 'txn_1', customerId: 'cus_1', merchant: { name: 'Corner Shop', country: 'FR' } },
+    ]);
+    expect(fraudReportBatchSchema.safeParse({ reports }).success).toBe(true);
+  });
+
+  it('reports every payment that joined the check, with the merchant id when the event had one', () => {
+    const first = fraudCheckAlert(
+      stored('txn_1', { name: 'Shop', country: 'FR' }),
+      { score: 50, alert: true, reasons: [] },
+      new Date(T0),
+    );
+    const joined = fraudCheckAlert(
+      stored('txn_2', { id: 'MID-42', name: 'Online Store', country: 'DE' }),
+      { score: 60, alert: true, reasons: [] },
+      new Date(T0),
+    );
+    const check: Alert = {
+      ...first,
+      checkId: first.alertId,
+      members: { [joined.alertId]: checkMember(joined, new Date(T0)) },
+    };
+    expect(reportsOfDisputedAlert(check, disputed(check)).map((report) => report.merchant)).toEqual([
+      { name: 'Shop', country: 'FR' },
+      { id: 'MID-42', name: 'Online Store', country: 'DE' },
+    ]);
+    // The joined transaction's own alert speaks for nothing: the check's first alert does.
+    expect(
+      reportsOfDisputedAlert(
+        { ...joined, checkId: first.alertId },
+        disputed({ ...joined, checkId: first.alertId }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('keys a merchant by its id when given, else by country and normalized name', () => {
+    expect(merchantKeyOf({ name: '  acme   Store ', country: 'FR' })).toBe(
+      merchantKeyOf({ name: 'ACME STORE', country: 'FR' }),
+    );
+    expect(merchantKeyOf({ name: 'ACME STORE', country: 'FR' })).not.toBe(
+      merchantKeyOf({ name: 'ACME STORE', country: 'BE' }),
+    );
+    expect(merchantKeyOf({ id: 'M1', name: 'ACME', country: 'FR' })).toBe(
+      merchantKeyOf({ id: 'M1', name: 'Acme SAS', country: 'BE' }),
+    );
+    expect(merchantKeyOf({ id: 'M1', name: 'ACME', country: 'FR' })).not.toBe(
+      merchantKeyOf({ name: 'ACME', country: 'FR' }),
     );
   });
 
-  it('keys a merchant by country and normalized name', () => {
-    expect(merchantKeyOf('  acme   Store ', 'FR')).toBe(merchantKeyOf('ACME STORE', 'FR'));
-    expect(merchantKeyOf('ACME STORE', 'FR')).not.toBe(merchantKeyOf('ACME STORE', 'BE'));
+  it('hashes reporters under a key: no guess of a customer id finds them without it', () => {
+    const key = 'a-deployment-key-0123456789abcdef';
+    const reporter = reporterOf(key, 'bank', 'cus_1');
+    expect(reporter).toHaveLength(16);
+    expect(reporterOf(key, 'bank', 'cus_1')).toBe(reporter);
+    expect(reporterOf('another-deployment-key-0123456789', 'bank', 'cus_1')).not.toBe(reporter);
+    expect(reporterOf(key, 'other-bank', 'cus_1')).not.toBe(reporter);
+    // The unkeyed hash of the id, the first guess an attacker would try, is not it.
+    expect(createHash('sha256').update('cus_1').digest('base64url').slice(0, 16)).not.toBe(reporter);
+  });
+
+  it('records a batch once per merchant and reporter, for the bank’s window', async () => {
+    const marks: [string, string, string, number][] = [];
+    const thresholds = new InMemoryThresholdStore();
+    await thresholds.putBankDefault('bank', {
+      ...BUILT_IN_THRESHOLDS,
+      compromisedMerchants: { days: 3, minReporters: 2 },
+    });
+    const report = (transactionId: string, customerId: string, name: string) => ({
+      transactionId,
+      customerId,
+      merchant: { name, country: 'FR' },
+    });
+    const recorded = await recordConfirmedFraud(
+      'bank',
+      [
+        report('t1', 'c1', 'Shop'),
+        report('t2', 'c1', ' shop '),
+        report('t3', 'c2', 'Shop'),
+        report('t4', 'c1', 'Bar'),
+      ],
+      new Date(T0),
+      {
+        thresholds,
+        reporterKey: async () => 'k'.repeat(32),
+        merchants: {
+          mark: async (bankId, merchantKey, reporter, until) => {
+            marks.push([bankId, merchantKey, reporter, until.getTime()]);
+          },
+          reporters: async () => 0,
+          forget: async () => {},
+        },
+      },
+    );
+    expect(recorded).toEqual({ reports: 4, merchants: 2, until: new Date(T0 + 3 * DAY_MS).toISOString() });
+    expect(marks).toHaveLength(3);
+    expect(new Set(marks.map(([, merchantKey]) => merchantKey))).toEqual(new Set(['FR:SHOP', 'FR:BAR']));
+    expect(marks.every(([bankId, , , until]) => bankId === 'bank' && until === T0 + 3 * DAY_MS)).toBe(true);
+    expect(JSON.stringify(marks)).not.toMatch(/c1|c2/);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-compromised-merchants.ts';
+import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
 import { subscriberRef } from '../../shared/domain/bank-callback.ts';
 import { type NotifyBankPorts, notifyBank } from '../../shared/domain/notify-bank.ts';
@@ -18,6 +20,11 @@ function world() {
     subscriberRefKey: async () => {
       keyReads++;
       return REF_KEY;
+    },
+    fraudFeedback: {
+      merchants: new InMemoryCompromisedMerchants(),
+      thresholds: new InMemoryThresholdStore(),
+      reporterKey: async () => 'reporter-key-of-the-unit-tests-0123',
     },
   };
   return { ports, outbox, erasures, keyReads: () => keyReads };

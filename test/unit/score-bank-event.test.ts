@@ -29,6 +29,7 @@ async function world() {
     activity: new InMemoryActivityLedger(),
     profiles: new InMemoryCustomerProfiles(),
     merchants: new InMemoryCompromisedMerchants(),
+    reporterKey: async () => 'reporter-key-of-the-unit-tests-0123',
     balances: new InMemoryBalanceWatch(),
     alerts: new FakeAlertStore(),
     events: new InMemoryEventStore(),

@@ -3,6 +3,8 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/notify-bank.ts';
 import { lambdaContext } from '../../local/lambda-http-server.ts';
+import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-compromised-merchants.ts';
+import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
 import {
   alertsTableItemSchema,
@@ -156,6 +158,11 @@ describe('a stream function given an invalid record', () => {
       erasures: new FakeErasureMarkers(),
       clock: new FixedClock('2026-11-29T10:00:00Z'),
       subscriberRefKey: async () => 'key',
+      fraudFeedback: {
+        merchants: new InMemoryCompromisedMerchants(),
+        thresholds: new InMemoryThresholdStore(),
+        reporterKey: async () => 'reporter-key-of-the-unit-tests-0123',
+      },
     });
     const good = record('MODIFY', { before: alert('sent'), after: alert('confirmed') });
     const bad = record('MODIFY', { before: alert('sent'), after: alert('confirmed', { status: 42 }) });
