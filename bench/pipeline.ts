@@ -274,7 +274,12 @@ async function capacityMeter(stack: Stack) {
 }
 
 /** Waits for the check, failing only when nothing moved for `stallMs` (a run of any size ends). */
-async function waitUntil(check: () => Promise<boolean>, stallMs: number, progress: () => number = () => 0) {
+async function waitUntil(
+  check: () => Promise<boolean>,
+  stallMs: number,
+  progress: () => number = () => 0,
+  deadline = Number.POSITIVE_INFINITY,
+) {
   let last = progress();
   let lastChange = Date.now();
   while (!(await check())) {
@@ -284,6 +289,7 @@ async function waitUntil(check: () => Promise<boolean>, stallMs: number, progres
       lastChange = Date.now();
     }
     if (Date.now() - lastChange > stallMs) throw new Error(`no progress for ${stallMs} ms`);
+    if (Date.now() > deadline) throw new Error(`not done within the time limit (${now} done)`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
@@ -370,7 +376,9 @@ async function capacityPerTransaction(
  * suspicious) from `concurrency` clients; then every accepted event must be scored, and the
  * time from the 202 to the alert item is measured.
  */
-async function throughput(stack: Stack, total: number, concurrency: number) {
+async function throughput(stack: Stack, total: number, concurrency: number, maxSeconds = 900) {
+  // A bounded run: past the limit no event is sent and the wait for scoring gives up.
+  const deadline = Date.now() + maxSeconds * 1000;
   const customers = Array.from({ length: 50 }, (_, i) => `cus_load_${i}`);
   for (const customer of customers) await subscribe(stack, customer);
   const acceptedAt = new Map<string, number>();
@@ -381,6 +389,7 @@ async function throughput(stack: Stack, total: number, concurrency: number) {
   const started = performance.now();
   const worker = async () => {
     while (next < total) {
+      if (Date.now() > deadline) throw new Error(`sending stopped at the time limit (${accepted} accepted)`);
       const i = next++;
       const original = i % 10 === 9 ? i - 1 : i;
       const body = JSON.stringify(
@@ -415,6 +424,7 @@ async function throughput(stack: Stack, total: number, concurrency: number) {
     },
     60_000,
     () => scored,
+    deadline,
   );
   const scoredSeconds = (performance.now() - started) / 1000;
   const alerts = (await scan(stack, 'alerts')).filter((a) => String(a.transactionId).startsWith('txn_load_'));
@@ -439,7 +449,7 @@ async function throughput(stack: Stack, total: number, concurrency: number) {
 }
 
 /** Only the bounded load (npm run load): `total` events on loopback, with duplicate deliveries mixed in. */
-export async function loadLocalMode(total: number, concurrency: number) {
+export async function loadLocalMode(total: number, concurrency: number, maxSeconds?: number) {
   const [port, emulatorPort] = [await findFreePort(), await findFreePort()];
   const stack = await startLocalStack({
     home: await mkdtemp(join(tmpdir(), 'vigil-load-')),
@@ -447,7 +457,7 @@ export async function loadLocalMode(total: number, concurrency: number) {
     emulatorPort,
   });
   try {
-    return await throughput(stack, total, concurrency);
+    return await throughput(stack, total, concurrency, maxSeconds);
   } finally {
     await stack.stop();
   }
