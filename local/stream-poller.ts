@@ -140,7 +140,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     for (const record of records) lanes[laneOf(record, lanes.length)]?.push(record);
     await Promise.all(
       lanes.map(async (lane) => {
-        for (let i = 0; i < lane.length; i += options.settings.batchSize)
+        // Once stopping, no further batch starts: stop() waits only for the batches in flight.
+        for (let i = 0; i < lane.length && !controller.signal.aborted; i += options.settings.batchSize)
           await deliver(shardId, lane.slice(i, i + options.settings.batchSize));
       }),
     );
@@ -149,7 +150,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   /** Delivers a batch until it succeeds, bisecting on errors, or dead-letters what still fails. */
   const deliver = async (shardId: string, batch: readonly StreamRecord[]): Promise<void> => {
     let pending = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
+    for (let attempt = 0; pending.length > 0 && !controller.signal.aborted; attempt++) {
       let failedFrom: number;
       let error: string;
       try {
