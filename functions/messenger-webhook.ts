@@ -88,7 +88,7 @@ export function createHandler(ports: MessengerWebhookPorts, log: Logger = functi
     if (!verifyMetaSignature(appSecret, body, event.headers['x-hub-signature-256']))
       throw new ForbiddenError();
     // Only a body that is not a webhook envelope at all is refused; each item is read on its
-    // own, and one that Vigil does not use or cannot read is logged and skipped (docs/messenger.md).
+    // own, and one that Vigil does not use or cannot read is logged and skipped (docs/channels.md).
     const payload = parseOrThrow(webhookPayloadSchema, parseJson(body));
     const outcomes: string[] = [];
     const skipped: { type: string; reason: string; field?: string }[] = [];
@@ -169,7 +169,7 @@ const env = parseEnv(
   }),
 );
 
-const { secrets, messenger } = messengerClientsFrom(env);
+const { secrets, channels } = messengerClientsFrom(env);
 
 export const handler = createHandler({
   secrets,
@@ -178,7 +178,7 @@ export const handler = createHandler({
   alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
   inbound: new DynamoDbInboundLog(dynamoDb, env.INBOUND_TABLE),
   banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
-  messenger,
+  channels,
   clock: systemClock,
   controls: {
     preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),

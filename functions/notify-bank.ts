@@ -53,8 +53,8 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
         ? alertCallbacks(read<Alert>(before), read<Alert>(after) as Alert, now)
         : []
       : [
-          subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now, (psid) =>
-            subscriberRef(refKey, 'messenger', psid),
+          subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now, (address, channel) =>
+            subscriberRef(refKey, channel, address),
           ),
         ];
     const first = callbacks[0];

@@ -81,13 +81,13 @@ const env = parseEnv(
   }),
 );
 
-const { messenger } = messengerClientsFrom(env);
+const { channels } = messengerClientsFrom(env);
 
 export const handler = createHandler({
   alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
   subscribers: new DynamoDbSubscriberStore(dynamoDb, env.SUBSCRIBERS_TABLE),
   banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
-  messenger,
+  channels,
   clock: systemClock,
   erasures: new DynamoDbErasedDataCleaner(dynamoDb, {
     activity: env.ACTIVITY_TABLE,

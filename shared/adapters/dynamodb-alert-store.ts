@@ -10,7 +10,13 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { type Alert, checkMember, messageCounterKey, openCheckKey } from '../domain/alert.ts';
+import {
+  type Alert,
+  checkMember,
+  type DeliveryReport,
+  messageCounterKey,
+  openCheckKey,
+} from '../domain/alert.ts';
 import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
 
@@ -232,7 +238,7 @@ export class DynamoDbAlertStore implements AlertStore {
       Key: { alertId },
       UpdateExpression: `SET #status = :sent, psid = :psid, messageId = :messageId, sentAt = :sentAt${
         open ? ', deadline = :deadline, openBankId = bankId' : ''
-      } REMOVE sendClaimedAt`,
+      }${fields.channel !== undefined ? ', channel = :channel' : ''} REMOVE sendClaimedAt`,
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -242,8 +248,30 @@ export class DynamoDbAlertStore implements AlertStore {
         ':messageId': fields.messageId,
         ':sentAt': fields.sentAt,
         ...(open && { ':deadline': fields.deadline }),
+        ...(fields.channel !== undefined && { ':channel': fields.channel }),
       },
     });
+  }
+
+  async recordDelivery(alertId: string, messageId: string, report: DeliveryReport): Promise<boolean> {
+    const once = (field: string) => `${field} = if_not_exists(${field}, :at)`;
+    const sets =
+      report.status === 'failed'
+        ? [once('deliveryFailedAt'), ...(report.errorCode !== undefined ? ['deliveryError = :code'] : [])]
+        : report.status === 'read'
+          ? [once('readAt'), once('deliveredAt')]
+          : [once('deliveredAt')];
+    const updated = await this.conditionalUpdate({
+      Key: { alertId },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'messageId = :messageId',
+      ExpressionAttributeValues: {
+        ':messageId': messageId,
+        ':at': report.at.toISOString(),
+        ...(report.status === 'failed' && report.errorCode !== undefined && { ':code': report.errorCode }),
+      },
+    });
+    return updated !== undefined;
   }
 
   async markUndeliverable(alertId: string, reason: string, at: Date): Promise<void> {

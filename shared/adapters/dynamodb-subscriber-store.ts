@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber, SubscriberStatus } from '../domain/subscriber.ts';
+import type { ChannelName } from '../ports/channel.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
 
@@ -86,17 +87,20 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
   async offerTakeover(
     bankId: string,
     customerId: string,
-    pending: { psid: string; enrollmentId: string; locale: string },
+    pending: { psid: string; channel?: ChannelName; enrollmentId: string; locale: string },
   ): Promise<boolean> {
+    const other = pending.channel !== undefined && pending.channel !== 'messenger';
     return conditionalWrite(
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { bankId, customerId },
-          UpdateExpression:
-            'SET pendingPsid = :psid, pendingEnrollmentId = :enrollmentId, pendingLocale = :locale',
+          UpdateExpression: `SET pendingPsid = :psid, pendingEnrollmentId = :enrollmentId, pendingLocale = :locale${
+            other ? ', pendingChannel = :channel' : ' REMOVE pendingChannel'
+          }`,
           ConditionExpression: 'attribute_exists(customerId)',
           ExpressionAttributeValues: {
+            ...(other && { ':channel': pending.channel }),
             ':psid': pending.psid,
             ':enrollmentId': pending.enrollmentId,
             ':locale': pending.locale,
@@ -124,19 +128,23 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
   async takeOver(
     bankId: string,
     customerId: string,
-    pending: { psid: string; enrollmentId: string },
+    pending: { psid: string; channel?: ChannelName; enrollmentId: string },
     consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
   ): Promise<Subscriber | undefined> {
+    // Messenger's subscriptions carry no `channel` (as before there were several).
+    const other = pending.channel !== undefined && pending.channel !== 'messenger';
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { bankId, customerId },
-          UpdateExpression:
-            'SET psid = :psid, enrollmentId = :enrollmentId, locale = pendingLocale, #status = :active, consentedAt = :consentedAt, consentVersion = :consentVersion, lastInboundAt = :lastInboundAt, updatedAt = :now REMOVE pendingPsid, pendingEnrollmentId, pendingLocale',
+          UpdateExpression: `SET psid = :psid, enrollmentId = :enrollmentId, locale = pendingLocale, #status = :active, consentedAt = :consentedAt, consentVersion = :consentVersion, lastInboundAt = :lastInboundAt, updatedAt = :now${
+            other ? ', channel = :channel' : ''
+          } REMOVE pendingPsid, pendingEnrollmentId, pendingLocale, pendingChannel${other ? '' : ', channel'}`,
           ConditionExpression: 'pendingPsid = :psid AND pendingEnrollmentId = :enrollmentId',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
+            ...(other && { ':channel': pending.channel }),
             ':psid': pending.psid,
             ':enrollmentId': pending.enrollmentId,
             ':active': 'active',
@@ -161,7 +169,7 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { bankId, customerId },
-          UpdateExpression: 'REMOVE pendingPsid, pendingEnrollmentId, pendingLocale',
+          UpdateExpression: 'REMOVE pendingPsid, pendingEnrollmentId, pendingLocale, pendingChannel',
           ConditionExpression: 'pendingPsid = :psid',
           ExpressionAttributeValues: { ':psid': psid },
         }),

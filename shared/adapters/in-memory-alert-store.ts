@@ -2,6 +2,7 @@ import {
   type Alert,
   type CheckMember,
   checkMember,
+  type DeliveryReport,
   messageCounterKey,
   openCheckKey,
 } from '../domain/alert.ts';
@@ -123,6 +124,20 @@ export class InMemoryAlertStore implements AlertStore {
     if (alert?.status !== 'pending') return;
     Object.assign(alert, { status: 'sent', ...fields });
     delete alert.sendClaimedAt;
+  }
+
+  async recordDelivery(alertId: string, messageId: string, report: DeliveryReport): Promise<boolean> {
+    const alert = this.alerts.get(alertId);
+    if (alert === undefined || alert.messageId !== messageId) return false;
+    const at = report.at.toISOString();
+    if (report.status === 'failed') {
+      alert.deliveryFailedAt ??= at;
+      if (report.errorCode !== undefined) alert.deliveryError = report.errorCode;
+    } else {
+      alert.deliveredAt ??= at;
+      if (report.status === 'read') alert.readAt ??= at;
+    }
+    return true;
   }
 
   async markUndeliverable(alertId: string, reason: string, at: Date): Promise<void> {

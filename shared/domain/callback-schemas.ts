@@ -19,7 +19,7 @@ const occurredAtSchema = z.iso
 
 /** Who is subscribed, without saying who: the channel and a keyed hash of the address. */
 const subscriberFields = {
-  channel: z.literal('messenger'),
+  channel: z.enum(['messenger', 'whatsapp']).meta({ description: 'The channel the customer subscribed on.' }),
   subscriberRef: z
     .string()
     .regex(/^sr_[A-Za-z0-9_-]{32}$/)
@@ -105,6 +105,11 @@ export const callbackSchemas = {
     'The customer changed their own controls in Messenger (TRAVEL, ALERTS OVER, SETTINGS): their preferences as they are now; absent fields are not set.',
   ),
   'alert.sent': callback('alert.sent', alertData, 'The fraud check or notice reached Messenger.'),
+  'alert.delivered': callback(
+    'alert.delivered',
+    alertData,
+    'The channel reports the alert on the customer’s phone (WhatsApp’s delivery status; Messenger does not report it). Once per alert, at most; it may come after the answer.',
+  ),
   'alert.confirmed': callback(
     'alert.confirmed',
     alertData,

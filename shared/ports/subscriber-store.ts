@@ -1,9 +1,10 @@
 import type { Subscriber, SubscriberStatus } from '../domain/subscriber.ts';
+import type { ChannelName } from './channel.ts';
 
 /** Subscriptions, by bank and customer, and by the customer's PSID. */
 export interface SubscriberStore {
   get(bankId: string, customerId: string): Promise<Subscriber | undefined>;
-  /** Every subscription of a Messenger user (one per bank). */
+  /** Every subscription of one address (one per bank), on any channel: filter by `channel`. */
   byPsid(psid: string): Promise<Subscriber[]>;
   save(subscriber: Subscriber): Promise<void>;
   /** Changes the status when it is one of `from`; false when it was not. */
@@ -23,7 +24,12 @@ export interface SubscriberStore {
   offerTakeover(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly enrollmentId: string; readonly locale: string },
+    pending: {
+      readonly psid: string;
+      readonly channel?: ChannelName;
+      readonly enrollmentId: string;
+      readonly locale: string;
+    },
   ): Promise<boolean>;
   /** The subscriptions this Messenger user has been offered to take over. */
   pendingTakeovers(psid: string): Promise<Subscriber[]>;
@@ -34,7 +40,7 @@ export interface SubscriberStore {
   takeOver(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly enrollmentId: string },
+    pending: { readonly psid: string; readonly channel?: ChannelName; readonly enrollmentId: string },
     consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
   ): Promise<Subscriber | undefined>;
   /** Forgets a pending takeover (the user said No thanks). */

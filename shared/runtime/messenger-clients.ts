@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GraphApiMessenger } from '../adapters/graph-api-messenger.ts';
+import { MessengerChannel } from '../adapters/messenger-channel.ts';
 import {
   MessengerNotConfiguredError,
   messengerSecretsFrom,
@@ -40,5 +41,5 @@ export function messengerClientsFrom(env: MessengerEnvironment) {
       }
     },
   );
-  return { secrets, messenger };
+  return { secrets, messenger, channels: { messenger: new MessengerChannel(messenger) } };
 }

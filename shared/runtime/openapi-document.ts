@@ -315,7 +315,7 @@ export function openApiDocument(serverUrl: string): Json {
             parameters: [bankId, customerId, ...signatureHeaders],
             responses: {
               '200': json(
-                'Their travel notice and their own alert amount, as set with TRAVEL and ALERTS OVER in the chat (docs/messenger.md, "Customer controls").',
+                'Their travel notice and their own alert amount, as set with TRAVEL and ALERTS OVER in the chat (docs/channels.md, "Customer controls").',
                 ref('CustomerPreferences'),
               ),
               '400': invalidPath,

@@ -131,7 +131,7 @@ describe('npm start', () => {
       return Items.length > 0 ? Items : undefined;
     });
     // Next to the alert, the customer's open fraud check item names it (docs/scoring.md); once
-    // sent, the customer's hourly message counter is there too (docs/messenger.md).
+    // sent, the customer's hourly message counter is there too (docs/channels.md).
     expect(items.filter((item) => String(item.alertId).includes('#open-check#'))).toEqual([
       expect.objectContaining({
         alertId: 'demo-bank#open-check#cus_demo',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
 import { hashToken } from '../../shared/domain/enroll-customer.ts';
 import {
@@ -27,6 +28,7 @@ const FR = textsFor('fr_FR');
 function world() {
   const clock = new FixedClock(NOW);
   const replyFailures: unknown[] = [];
+  const messenger = new FakeMessenger();
   const ports = {
     subscribers: new FakeSubscriberStore(() => clock.now()),
     enrollments: new FakeEnrollmentStore(),
@@ -36,7 +38,7 @@ function world() {
       { bankId: 'acme', name: 'ACME Bank' },
       { bankId: 'globex', name: 'Globex' },
     ]),
-    messenger: new FakeMessenger(),
+    channels: { messenger: new MessengerChannel(messenger) },
     clock,
     onReplyFailed: (error: unknown) => replyFailures.push(error),
   } satisfies MessengerEventPorts;
@@ -49,6 +51,7 @@ function world() {
   });
   return {
     ...ports,
+    messenger,
     ports,
     replyFailures,
     /** A text message with a fresh message id. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
 import type { BankProfile } from '../../shared/domain/bank-profile.ts';
 import {
@@ -41,11 +42,12 @@ function world(options: { banks?: BankProfile[]; remainingMs?: number; maxAttemp
   const clock = new FixedClock(NOW);
   const waits: number[] = [];
   const erasures = new FakeErasureMarkers();
+  const messenger = new FakeMessenger();
   const ports: NotifyCustomerPorts = {
     alerts: new FakeAlertStore(),
     subscribers: new FakeSubscriberStore(() => clock.now()),
     banks: new FakeBankDirectory(options.banks ?? [ACME]),
-    messenger: new FakeMessenger(),
+    channels: { messenger: new MessengerChannel(messenger) },
     clock,
     erasures,
     sleep: async (ms) => {
@@ -62,7 +64,7 @@ function world(options: { banks?: BankProfile[]; remainingMs?: number; maxAttemp
     erasures,
     alerts: ports.alerts as FakeAlertStore,
     subscribers: ports.subscribers as FakeSubscriberStore,
-    messenger: ports.messenger as FakeMessenger,
+    messenger,
   };
 }
 

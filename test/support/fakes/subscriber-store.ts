@@ -1,4 +1,5 @@
 import type { Subscriber, SubscriberStatus } from '../../../shared/domain/subscriber.ts';
+import type { ChannelName } from '../../../shared/ports/channel.ts';
 import type { SubscriberStore } from '../../../shared/ports/subscriber-store.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -44,11 +45,19 @@ export class FakeSubscriberStore implements SubscriberStore {
   async offerTakeover(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly enrollmentId: string; readonly locale: string },
+    pending: {
+      readonly psid: string;
+      readonly channel?: ChannelName;
+      readonly enrollmentId: string;
+      readonly locale: string;
+    },
   ): Promise<boolean> {
     const item = this.items.get(key(bankId, customerId));
     if (item === undefined) return false;
     item.pendingPsid = pending.psid;
+    if (pending.channel !== undefined && pending.channel !== 'messenger')
+      item.pendingChannel = pending.channel;
+    else delete item.pendingChannel;
     item.pendingEnrollmentId = pending.enrollmentId;
     item.pendingLocale = pending.locale;
     return true;
@@ -61,7 +70,7 @@ export class FakeSubscriberStore implements SubscriberStore {
   async takeOver(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly enrollmentId: string },
+    pending: { readonly psid: string; readonly channel?: ChannelName; readonly enrollmentId: string },
     consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
   ): Promise<Subscriber | undefined> {
     const item = this.items.get(key(bankId, customerId));
@@ -69,11 +78,19 @@ export class FakeSubscriberStore implements SubscriberStore {
       return undefined;
     }
     const before = { ...item };
-    const { pendingPsid: _psid, pendingEnrollmentId: _id, pendingLocale, ...rest } = item;
+    const {
+      pendingPsid: _psid,
+      pendingEnrollmentId: _id,
+      pendingLocale,
+      pendingChannel: _channel,
+      channel: _previous,
+      ...rest
+    } = item;
     this.items.set(key(bankId, customerId), {
       ...rest,
       ...consent,
       psid: pending.psid,
+      ...(pending.channel !== undefined && pending.channel !== 'messenger' && { channel: pending.channel }),
       enrollmentId: pending.enrollmentId,
       locale: pendingLocale ?? item.locale,
       status: 'active',
@@ -88,6 +105,7 @@ export class FakeSubscriberStore implements SubscriberStore {
     delete item.pendingPsid;
     delete item.pendingEnrollmentId;
     delete item.pendingLocale;
+    delete item.pendingChannel;
     return true;
   }
 
