@@ -65,7 +65,7 @@ export interface BankAdminPorts {
   readonly erasure: ErasureKeys;
   readonly nonces: NonceStore;
   readonly clock: Clock;
-  /** The Facebook page whose m.me links enroll customers. */
+  /** The Facebook page whose m.me links enroll customers; WhatsApp's numbers are the banks'. */
   readonly pageId: string;
   /** The banks' settings: source IP allow-lists and client certificates. */
   readonly banks?: BankDirectory;

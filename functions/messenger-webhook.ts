@@ -34,6 +34,7 @@ import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/me
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
 import { restApiEvents } from '../shared/runtime/rest-api-event.ts';
+import { channelsFrom } from '../shared/runtime/whatsapp-clients.ts';
 
 // GET|POST /messenger/webhook (docs/contract.md#webhook): Meta's subscription check, and the customers' messages.
 
@@ -169,7 +170,8 @@ const env = parseEnv(
   }),
 );
 
-const { secrets, channels } = messengerClientsFrom(env);
+const { secrets } = messengerClientsFrom(env);
+const channels = channelsFrom(env);
 
 export const handler = createHandler({
   secrets,

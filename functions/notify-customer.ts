@@ -18,9 +18,10 @@ import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
-import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
+import { messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
 import { count, metrics } from '../shared/runtime/metrics.ts';
 import { notifyStream } from '../shared/runtime/stream-settings.ts';
+import { channelsFrom } from '../shared/runtime/whatsapp-clients.ts';
 
 // Consumes the alerts table's stream (inserts): sends each new alert to its customer once.
 
@@ -81,7 +82,7 @@ const env = parseEnv(
   }),
 );
 
-const { channels } = messengerClientsFrom(env);
+const channels = channelsFrom(env);
 
 export const handler = createHandler({
   alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),

@@ -51,10 +51,10 @@ const alertData = z.strictObject({
 
 const undeliverableReason = z
   .string()
-  .regex(/^(not_subscribed|outside_window|rate_limited|send_unconfirmed|send_error_\w+)$/)
+  .regex(/^(not_subscribed|outside_window|channel_unavailable|rate_limited|send_unconfirmed|send_error_\w+)$/)
   .meta({
     description:
-      '`not_subscribed`, `outside_window`, `rate_limited` (the hourly ceiling of messages per customer), `send_error_<code>` or `send_unconfirmed`',
+      '`not_subscribed`, `outside_window`, `channel_unavailable` (the customer’s channel is not set up for the bank), `rate_limited` (the hourly ceiling of messages per customer), `send_error_<code>` or `send_unconfirmed`',
   });
 
 function callback<Type extends CallbackType, Data extends z.ZodType>(

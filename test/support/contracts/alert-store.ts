@@ -68,6 +68,47 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       expect(await store.get(alert.alertId)).toMatchObject({ status: 'sent', psid: 'p1', messageId: 'm1' });
     });
 
+    it('records a channel’s delivery reports of the alert’s own message, each the first time', async () => {
+      const store = await make();
+      const alert = fresh();
+      await store.createOnce(alert);
+      await store.markSent(alert.alertId, {
+        psid: '33611111111',
+        channel: 'whatsapp',
+        messageId: 'wamid.1',
+        sentAt: T0.toISOString(),
+      });
+      const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+      expect(
+        await store.recordDelivery(alert.alertId, 'wamid.other', { status: 'delivered', at: at(1) }),
+      ).toBe(false);
+      expect(
+        await store.recordDelivery(`${alert.alertId}-none`, 'wamid.1', { status: 'read', at: at(1) }),
+      ).toBe(false);
+      expect((await store.get(alert.alertId))?.deliveredAt).toBeUndefined();
+      // Read before delivered (Meta does not promise the order): read implies delivered.
+      expect(await store.recordDelivery(alert.alertId, 'wamid.1', { status: 'read', at: at(3) })).toBe(true);
+      expect(await store.recordDelivery(alert.alertId, 'wamid.1', { status: 'delivered', at: at(2) })).toBe(
+        true,
+      );
+      expect(await store.recordDelivery(alert.alertId, 'wamid.1', { status: 'read', at: at(9) })).toBe(true);
+      expect(await store.get(alert.alertId)).toMatchObject({
+        status: 'sent',
+        channel: 'whatsapp',
+        deliveredAt: at(3).toISOString(),
+        readAt: at(3).toISOString(),
+      });
+      await store.recordDelivery(alert.alertId, 'wamid.1', {
+        status: 'failed',
+        at: at(4),
+        errorCode: 131026,
+      });
+      expect(await store.get(alert.alertId)).toMatchObject({
+        deliveryFailedAt: at(4).toISOString(),
+        deliveryError: 131026,
+      });
+    });
+
     it('marks a pending alert undeliverable with its reason, and it stays so', async () => {
       const store = await make();
       const alert = fresh();
