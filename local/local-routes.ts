@@ -10,6 +10,7 @@ export async function localRoutes(): Promise<LocalRoute[]> {
     'receive-bank-event': (await import('../functions/receive-bank-event.ts')).handler,
     'bank-admin': (await import('../functions/bank-admin.ts')).handler,
     'messenger-webhook': (await import('../functions/messenger-webhook.ts')).handler,
+    'whatsapp-webhook': (await import('../functions/whatsapp-webhook.ts')).handler,
   };
   return httpRoutes.map((route) => ({
     method: route.method,
