@@ -114,6 +114,11 @@ class Conversation {
     this.psid = event.address;
   }
 
+  /** The app the customer reads messages in, as texts name it. */
+  private get app(): string {
+    return this.channel === 'whatsapp' ? 'WhatsApp' : 'Messenger';
+  }
+
   /** True when this subscription (or its pending takeover) is this person on this channel. */
   private isMe(psid: string | undefined, channel: ChannelName | undefined): boolean {
     return psid === this.psid && (channel ?? 'messenger') === this.channel;
@@ -138,7 +143,7 @@ class Conversation {
         enrollmentId,
         locale,
       });
-      await this.send(consentRequest(bankName, enrollmentId, locale));
+      await this.send(consentRequest(bankName, enrollmentId, locale, this.app));
       return 'enrolled';
     }
     await this.ports.subscribers.save({
@@ -152,7 +157,7 @@ class Conversation {
       updatedAt: this.ports.clock.now().toISOString(),
       ...(existing?.lastInboundAt !== undefined && { lastInboundAt: existing.lastInboundAt }),
     });
-    await this.send(consentRequest(bankName, enrollmentId, locale));
+    await this.send(consentRequest(bankName, enrollmentId, locale, this.app));
     return 'enrolled';
   }
 
@@ -271,6 +276,7 @@ class Conversation {
             await this.bankName(subscription.bankId),
             subscription.enrollmentId,
             subscription.locale,
+            this.app,
           ),
         );
       }

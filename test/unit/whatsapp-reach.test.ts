@@ -207,6 +207,9 @@ describe('a WhatsApp conversation', () => {
     expect(await c.write('33611111111', { type: 'opened_link', token: 'tok' })).toBe('enrolled');
     const [consent] = c.whatsapp.sent;
     expect(consent).toMatchObject({ kind: 'reply', to: '33611111111', from: '106540352242922' });
+    // The consent names the app the customer reads it in.
+    expect(consent && 'message' in consent && consent.message.text).toContain('WhatsApp');
+    expect(consent && 'message' in consent && consent.message.text).not.toContain('Messenger');
     expect(consent && 'message' in consent && consent.message.quickReplies?.map((q) => q.payload)).toEqual([
       PAYLOADS.agree('enr-1'),
       PAYLOADS.decline('enr-1'),
