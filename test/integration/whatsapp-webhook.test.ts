@@ -117,6 +117,47 @@ describe('the subscription check', () => {
   });
 });
 
+describe('failing closed', () => {
+  it('answers 503 to everything while the secret holds a placeholder, and sends nothing', async () => {
+    const { documentClient: client, names } = tables;
+    const unconfigured = createHandler(
+      {
+        secrets: async () => ({ appSecret: 'set-me', verifyToken: 'verify-me', accessToken: 'set-me' }),
+        subscribers: new DynamoDbSubscriberStore(client, names.subscribers),
+        enrollments: new DynamoDbEnrollmentStore(client, names.enrollments),
+        alerts,
+        inbound: new DynamoDbInboundLog(client, names.inbound),
+        banks: new DynamoDbBankDirectory(client, names.banks),
+        channels: { whatsapp },
+        clock: systemClock,
+      },
+      debugLogger(),
+    );
+    const body = JSON.stringify(text('HELP'));
+    const event = (method: 'GET' | 'POST'): APIGatewayProxyEventV2 => ({
+      version: '2.0',
+      routeKey: `${method} /whatsapp/webhook`,
+      rawPath: '/whatsapp/webhook',
+      rawQueryString: 'hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1',
+      queryStringParameters: {
+        'hub.mode': 'subscribe',
+        'hub.verify_token': 'verify-me',
+        'hub.challenge': '1',
+      },
+      // Signed with the placeholder itself: anyone could.
+      headers: { 'x-hub-signature-256': metaSignature('set-me', body) },
+      isBase64Encoded: false,
+      body,
+      requestContext: { http: { method, path: '/whatsapp/webhook' } } as never,
+    });
+    const before = whatsapp.sent.length;
+    for (const method of ['GET', 'POST'] as const) {
+      expect((await unconfigured(event(method), lambdaContext('whatsapp-webhook'))).statusCode).toBe(503);
+    }
+    expect(whatsapp.sent.length).toBe(before);
+  });
+});
+
 describe('signatures', () => {
   it('refuses an unsigned or wrongly signed body, and changes nothing', async () => {
     const payload = text('STOP');
