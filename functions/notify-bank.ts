@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
+import { alertFromItem, subscriberFromItem } from '../shared/adapters/stored-address.ts';
 import type { Alert } from '../shared/domain/alert.ts';
 import { alertCallbacks, subscriberCallback, subscriberRef } from '../shared/domain/bank-callback.ts';
 import { newDelivery } from '../shared/domain/callback-delivery.ts';
@@ -35,8 +36,11 @@ export interface NotifyBankPorts {
 }
 
 type Image = Record<string, AttributeValue>;
-const read = <T>(image: unknown): T | undefined =>
-  image === undefined ? undefined : (unmarshall(image as Image) as T);
+const read = (image: unknown) => (image === undefined ? undefined : unmarshall(image as Image));
+const alertOf = (image: unknown): Alert | undefined => mapDefined(read(image), alertFromItem);
+const subscriberOf = (image: unknown): Subscriber | undefined => mapDefined(read(image), subscriberFromItem);
+const mapDefined = <T, U>(value: T | undefined, f: (value: T) => U) =>
+  value === undefined ? undefined : f(value);
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogger()) {
@@ -50,17 +54,17 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
     const refKey = isAlert ? '' : await ports.subscriberRefKey();
     const callbacks = isAlert
       ? after
-        ? alertCallbacks(read<Alert>(before), read<Alert>(after) as Alert, now)
+        ? alertCallbacks(alertOf(before), alertOf(after) as Alert, now)
         : []
       : [
-          subscriberCallback(read<Subscriber>(before), read<Subscriber>(after), now, (address, channel) =>
+          subscriberCallback(subscriberOf(before), subscriberOf(after), now, (address, channel) =>
             subscriberRef(refKey, channel, address),
           ),
         ];
     const first = callbacks[0];
     if (first === undefined) return;
     // No callback about an alert whose customer was erased after its event arrived.
-    const alert = isAlert ? read<Alert>(after) : undefined;
+    const alert = isAlert ? alertOf(after) : undefined;
     if (alert?.erasureRef !== undefined && alert.receivedAt !== undefined) {
       const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
       if (coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt })) {

@@ -12,7 +12,7 @@ import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
-import type { Alert } from '../shared/domain/alert.ts';
+import { alertFromItem } from '../shared/adapters/stored-address.ts';
 import { type NotifyCustomerPorts, notifyCustomer, sendFollowUp } from '../shared/domain/notify-customer.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { dynamoDb } from '../shared/runtime/aws-clients.ts';
@@ -31,7 +31,7 @@ export type NotifyPorts = Omit<NotifyCustomerPorts, 'remainingMs'>;
 export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()) {
   const notifyRecord = (context: Context) => async (record: DynamoDBRecord) => {
     if (record.dynamodb?.NewImage === undefined) return;
-    const alert = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) as Alert;
+    const alert = alertFromItem(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>));
     // A customer's open-check item is no alert to send.
     if (alert.kind === undefined) return;
     // A pending alert changed without a send claim (re-driven in place, or joined before it was

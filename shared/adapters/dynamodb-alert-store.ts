@@ -19,6 +19,7 @@ import {
 } from '../domain/alert.ts';
 import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
+import { alertFromItem, alertToItem } from './stored-address.ts';
 
 /**
  * The alerts table; its stream drives customer messages and bank callbacks. Status changes are
@@ -44,7 +45,7 @@ export class DynamoDbAlertStore implements AlertStore {
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: alert,
+          Item: alertToItem(alert),
           ConditionExpression: 'attribute_not_exists(alertId)',
         }),
       ),
@@ -77,7 +78,7 @@ export class DynamoDbAlertStore implements AlertStore {
           {
             Put: {
               TableName: this.tableName,
-              Item: { ...alert, checkId: alert.alertId, members: {} },
+              Item: { ...alertToItem(alert), checkId: alert.alertId, members: {} },
               ConditionExpression: 'attribute_not_exists(alertId)',
             },
           },
@@ -115,7 +116,7 @@ export class DynamoDbAlertStore implements AlertStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...alert, status: 'grouped', checkId },
+            Item: { ...alertToItem(alert), status: 'grouped', checkId },
             ConditionExpression: 'attribute_not_exists(alertId)',
           },
         },
@@ -193,7 +194,7 @@ export class DynamoDbAlertStore implements AlertStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }),
     );
-    return Item as Alert | undefined;
+    return Item === undefined ? undefined : alertFromItem(Item);
   }
 
   async byRef(ref: string): Promise<Alert | undefined> {
@@ -236,7 +237,7 @@ export class DynamoDbAlertStore implements AlertStore {
     const open = fields.deadline !== undefined;
     await this.conditionalUpdate({
       Key: { alertId },
-      UpdateExpression: `SET #status = :sent, psid = :psid, messageId = :messageId, sentAt = :sentAt${
+      UpdateExpression: `SET #status = :sent, psid = :address, messageId = :messageId, sentAt = :sentAt${
         open ? ', deadline = :deadline, openBankId = bankId' : ''
       }${fields.channel !== undefined ? ', channel = :channel' : ''} REMOVE sendClaimedAt`,
       ConditionExpression: '#status = :pending',
@@ -244,7 +245,7 @@ export class DynamoDbAlertStore implements AlertStore {
       ExpressionAttributeValues: {
         ':sent': 'sent',
         ':pending': 'pending',
-        ':psid': fields.psid,
+        ':address': fields.address,
         ':messageId': fields.messageId,
         ':sentAt': fields.sentAt,
         ...(open && { ':deadline': fields.deadline }),
@@ -290,18 +291,23 @@ export class DynamoDbAlertStore implements AlertStore {
     });
   }
 
-  async answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean> {
+  async answer(
+    alertId: string,
+    status: 'confirmed' | 'disputed',
+    address: string,
+    at: Date,
+  ): Promise<boolean> {
     return this.closing(alertId, {
       Key: { alertId },
       UpdateExpression: 'SET #status = :answer, answeredAt = :at REMOVE openBankId',
       // Refused past the deadline even before the expiry run has closed the alert.
       ConditionExpression:
-        '#status = :sent AND psid = :psid AND (attribute_not_exists(deadline) OR deadline > :at)',
+        '#status = :sent AND psid = :address AND (attribute_not_exists(deadline) OR deadline > :at)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':answer': status,
         ':sent': 'sent',
-        ':psid': psid,
+        ':address': address,
         ':at': at.toISOString(),
       },
     });

@@ -152,9 +152,14 @@ export class InMemoryAlertStore implements AlertStore {
     this.closeCheck(alert);
   }
 
-  async answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean> {
+  async answer(
+    alertId: string,
+    status: 'confirmed' | 'disputed',
+    address: string,
+    at: Date,
+  ): Promise<boolean> {
     const alert = this.alerts.get(alertId);
-    if (alert?.status !== 'sent' || alert.psid !== psid) return false;
+    if (alert?.status !== 'sent' || alert.address !== address) return false;
     // Refused past the deadline even before the expiry run has closed the alert, as in DynamoDB.
     if (alert.deadline !== undefined && alert.deadline <= at.toISOString()) return false;
     Object.assign(alert, { status, answeredAt: at.toISOString() });

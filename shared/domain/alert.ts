@@ -83,7 +83,7 @@ export interface Alert {
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
   /** Set when the message is sent: to whom, Meta's message id, and the answer deadline. */
-  readonly psid?: string;
+  readonly address?: string;
   /** The channel it was sent on; absent for Messenger. */
   readonly channel?: ChannelName;
   readonly messageId?: string;

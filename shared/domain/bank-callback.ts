@@ -144,7 +144,7 @@ function changedAt(alert: Alert): string | undefined {
 
 /**
  * A stable, non-reversible reference to the person behind a subscription: a keyed hash of the
- * channel and address (a PSID, a WhatsApp id) under a per-deployment key, so that a bank sees when the person
+ * channel and address (a page-scoped id, a WhatsApp id) under a per-deployment key, so that a bank sees when the person
  * changed without ever learning the address.
  */
 export function subscriberRef(key: string, channel: ChannelName, address: string): string {
@@ -168,7 +168,7 @@ export function subscriberCallback(
   const moved =
     wasActive &&
     isActive &&
-    (before?.psid !== after?.psid || channelOf(before ?? {}) !== channelOf(after ?? {}));
+    (before?.address !== after?.address || channelOf(before ?? {}) !== channelOf(after ?? {}));
   if (subject === undefined || (wasActive === isActive && !moved)) return undefined;
   const consent = (isActive ? after?.consentedAt : before?.consentedAt) ?? '';
   const type: CallbackType = isActive ? 'customer.subscribed' : 'customer.unsubscribed';
@@ -180,7 +180,7 @@ export function subscriberCallback(
     data: {
       customerId: subject.customerId,
       channel: channelOf(subject),
-      subscriberRef: refOf(subject.psid, channelOf(subject)),
+      subscriberRef: refOf(subject.address, channelOf(subject)),
       ...(isActive && { consentVersion: after?.consentVersion }),
       ...(!isActive && { reason: after === undefined ? 'erased' : 'stopped' }),
     },

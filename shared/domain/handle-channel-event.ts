@@ -54,7 +54,7 @@ export async function handleChannelEvent(
   const now = ports.clock.now();
   if (!(await ports.inbound.claim(event.key, now))) return 'duplicate';
   try {
-    const subscriptions = (await ports.subscribers.byPsid(event.address)).filter(
+    const subscriptions = (await ports.subscribers.byAddress(event.address)).filter(
       (s) => channelOf(s) === event.channel,
     );
     // Any message from the customer opens the channel's window for every bank they follow.
@@ -103,7 +103,7 @@ async function dispatch(
 /** One customer's conversation with the page. */
 class Conversation {
   private readonly channel: ChannelName;
-  private readonly psid: string;
+  private readonly address: string;
 
   constructor(
     private readonly event: ChannelEvent,
@@ -111,7 +111,7 @@ class Conversation {
     private readonly ports: ChannelEventPorts,
   ) {
     this.channel = event.channel;
-    this.psid = event.address;
+    this.address = event.address;
   }
 
   /** The app the customer reads messages in, as texts name it. */
@@ -120,8 +120,8 @@ class Conversation {
   }
 
   /** True when this subscription (or its pending takeover) is this person on this channel. */
-  private isMe(psid: string | undefined, channel: ChannelName | undefined): boolean {
-    return psid === this.psid && (channel ?? 'messenger') === this.channel;
+  private isMe(address: string | undefined, channel: ChannelName | undefined): boolean {
+    return address === this.address && (channel ?? 'messenger') === this.channel;
   }
 
   /** Opened the bank's link: check the token, then ask for consent naming the bank. */
@@ -132,13 +132,13 @@ class Conversation {
     const { bankId, customerId, locale, enrollmentId } = claim.enrollment;
     const existing = await this.ports.subscribers.get(bankId, customerId);
     const bankName = await this.bankName(bankId);
-    if (existing?.status === 'active' && this.isMe(existing.psid, existing.channel)) {
+    if (existing?.status === 'active' && this.isMe(existing.address, existing.channel)) {
       return this.reply(textsFor(locale).consentConfirmed(bankName), 'consented');
     }
     if (existing?.status === 'active') {
       // Someone else holds this subscription: it stays theirs until this person agrees.
       await this.ports.subscribers.offerTakeover(bankId, customerId, {
-        psid: this.psid,
+        address: this.address,
         channel: this.channel,
         enrollmentId,
         locale,
@@ -149,7 +149,7 @@ class Conversation {
     await this.ports.subscribers.save({
       bankId,
       customerId,
-      psid: this.psid,
+      address: this.address,
       ...(this.channel !== 'messenger' && { channel: this.channel }),
       status: 'pending_consent',
       locale,
@@ -205,15 +205,15 @@ class Conversation {
     const previous = await this.ports.subscribers.takeOver(
       offered.bankId,
       offered.customerId,
-      { psid: this.psid, channel: this.channel, enrollmentId },
+      { address: this.address, channel: this.channel, enrollmentId },
       { consentedAt: now, consentVersion: CONSENT_VERSION, lastInboundAt: now },
     );
     const texts = textsFor(offered.pendingLocale);
     if (previous === undefined) return this.reply(texts.linkInvalid, 'link_invalid');
     const bankName = await this.bankName(offered.bankId);
-    if (!this.isMe(previous.psid, previous.channel)) {
+    if (!this.isMe(previous.address, previous.channel)) {
       const moved = { text: textsFor(previous.locale).alertsMoved(bankName) };
-      await this.sendTo(channelOf(previous), previous.psid, moved, offered.bankId);
+      await this.sendTo(channelOf(previous), previous.address, moved, offered.bankId);
     }
     return this.reply(texts.consentConfirmed(bankName), 'consented');
   }
@@ -222,15 +222,15 @@ class Conversation {
   private async declineTakeover(enrollmentId: string): Promise<EventOutcome> {
     const offered = await this.offeredTakeover(enrollmentId);
     if (offered === undefined) return this.reply(textsFor(undefined).linkInvalid, 'link_invalid');
-    await this.ports.subscribers.dropTakeover(offered.bankId, offered.customerId, this.psid);
+    await this.ports.subscribers.dropTakeover(offered.bankId, offered.customerId, this.address);
     const bankName = await this.bankName(offered.bankId);
     return this.reply(textsFor(offered.pendingLocale).consentDeclined(bankName), 'declined');
   }
 
   private async offeredTakeover(enrollmentId: string): Promise<Subscriber | undefined> {
-    const offers = await this.ports.subscribers.pendingTakeovers(this.psid);
+    const offers = await this.ports.subscribers.pendingTakeovers(this.address);
     return offers.find(
-      (s) => s.pendingEnrollmentId === enrollmentId && this.isMe(s.pendingPsid, s.pendingChannel),
+      (s) => s.pendingEnrollmentId === enrollmentId && this.isMe(s.pendingAddress, s.pendingChannel),
     );
   }
 
@@ -289,9 +289,9 @@ class Conversation {
     const alert = await this.ports.alerts.byRef(ref);
     const subscription = this.subscriptions.find((s) => s.bankId === alert?.bankId);
     const texts = textsFor(subscription?.locale);
-    if (alert === undefined || !this.isMe(alert.psid, alert.channel))
+    if (alert === undefined || !this.isMe(alert.address, alert.channel))
       return this.reply(texts.closed, 'answer_late');
-    if (!(await this.ports.alerts.answer(alert.alertId, status, this.psid, this.ports.clock.now()))) {
+    if (!(await this.ports.alerts.answer(alert.alertId, status, this.address, this.ports.clock.now()))) {
       return this.reply(texts.closed, 'answer_late');
     }
     const text = status === 'confirmed' ? texts.confirmed : texts.disputed(await this.bankName(alert.bankId));
@@ -318,7 +318,7 @@ class Conversation {
 
   /** Replies are best effort: the state change is what counts, and Meta would redeliver otherwise. */
   private send(message: OutgoingMessage): Promise<void> {
-    return this.sendTo(this.channel, this.psid, message);
+    return this.sendTo(this.channel, this.address, message);
   }
 
   /**

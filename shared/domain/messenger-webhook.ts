@@ -207,7 +207,7 @@ function arrayOf(value: unknown): readonly unknown[] {
 
 /**
  * The key a delivery is deduplicated by: the message id, or for referrals a hash of who and when
- * (the inbound table outlives an erasure by up to a week, so it must not hold the PSID).
+ * (the inbound table outlives an erasure by up to a week, so it must not hold the sender's id).
  */
 export function deliveryKey(event: MessagingEvent): string {
   const mid = event.message?.mid ?? event.postback?.mid;

@@ -101,7 +101,7 @@ export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): 
       const sentAt = ports.clock.now();
       const expiry = (bank.alertExpiryMinutes ?? DEFAULT_ALERT_EXPIRY_MINUTES) * 60_000;
       await ports.alerts.markSent(alert.alertId, {
-        psid: subscriber.psid,
+        address: subscriber.address,
         ...(subscriber.channel !== undefined && { channel: subscriber.channel }),
         messageId,
         sentAt: sentAt.toISOString(),
@@ -157,7 +157,7 @@ export async function sendFollowUp(
   const subscriber = await ports.subscribers.get(check.bankId, check.customerId);
   if (
     subscriber?.status !== 'active' ||
-    subscriber.psid !== check.psid ||
+    subscriber.address !== check.address ||
     channelOf(subscriber) !== channelOf(check)
   ) {
     return { status: 'skipped', reason: 'not_subscribed' };
@@ -184,7 +184,7 @@ export async function sendFollowUp(
     const from = channelOf(subscriber) === 'whatsapp' ? bank.whatsapp?.phoneNumberId : undefined;
     await channel.send({
       kind: 'alert',
-      to: subscriber.psid,
+      to: subscriber.address,
       ...(from && { from }),
       ref: check.ref,
       message,
@@ -222,7 +222,7 @@ function sendRequestFor(
     from = bank.whatsapp.phoneNumberId;
     template = bank.whatsapp.template;
   }
-  const address = { to: subscriber.psid, ...(from !== undefined && { from }), ref: alert.ref };
+  const address = { to: subscriber.address, ...(from !== undefined && { from }), ref: alert.ref };
   if (insideMessagingWindow(subscriber, now, channel.limits.windowMs)) {
     // An alert is the sender's own initiative, not a reply: Messenger's UPDATE, never RESPONSE.
     return { kind: 'alert', ...address, message: alertMessage(alert.display, context) };

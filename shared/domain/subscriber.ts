@@ -19,7 +19,7 @@ export interface Subscriber {
    * The customer's address on their channel: Messenger's page-scoped id, or their WhatsApp id
    * (a phone number). Personal data: never logged, never sent to the bank.
    */
-  readonly psid: string;
+  readonly address: string;
   /** The channel of the address; absent for Messenger (subscriptions stored before channels). */
   readonly channel?: ChannelName;
   readonly status: SubscriberStatus;
@@ -31,10 +31,10 @@ export interface Subscriber {
   readonly lastInboundAt?: string;
   readonly updatedAt: string;
   /**
-   * Another Messenger user who opened a fresh link for this customer while the subscription is
-   * active: they take it over only when they agree; until then alerts go to `psid`.
+   * Another person who opened a fresh link for this customer while the subscription is
+   * active: they take it over only when they agree; until then alerts go to `address`.
    */
-  readonly pendingPsid?: string;
+  readonly pendingAddress?: string;
   readonly pendingChannel?: ChannelName;
   readonly pendingEnrollmentId?: string;
   readonly pendingLocale?: string;

@@ -37,9 +37,9 @@ beforeAll(async () => {
       secrets: async () => ({ appSecret: APP_SECRET, verifyToken: 'verify', pageAccessToken: 'token' }),
       // A store that fails for some people, as DynamoDB might for one call.
       subscribers: Object.assign(Object.create(subscribers) as DynamoDbSubscriberStore, {
-        byPsid: async (psid: string) => {
-          if (broken.has(psid)) throw new Error('DynamoDB unavailable');
-          return subscribers.byPsid(psid);
+        byAddress: async (address: string) => {
+          if (broken.has(address)) throw new Error('DynamoDB unavailable');
+          return subscribers.byAddress(address);
         },
       }),
       enrollments: new DynamoDbEnrollmentStore(client, names.enrollments),

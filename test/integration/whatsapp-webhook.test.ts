@@ -220,7 +220,7 @@ describe('a customer on WhatsApp', () => {
       'acme',
       'cust_wa',
     );
-    expect(subscriber).toMatchObject({ status: 'active', channel: 'whatsapp', psid: WA_ID });
+    expect(subscriber).toMatchObject({ status: 'active', channel: 'whatsapp', address: WA_ID });
 
     const alert: Alert = {
       alertId: 'acme#txn#wa1',
@@ -246,7 +246,7 @@ describe('a customer on WhatsApp', () => {
     };
     await alerts.createOnce(alert);
     await alerts.markSent(alert.alertId, {
-      psid: WA_ID,
+      address: WA_ID,
       channel: 'whatsapp',
       messageId: 'wamid.alert',
       sentAt: new Date().toISOString(),

@@ -98,7 +98,7 @@ function aSubscriber(changes: Partial<Subscriber> = {}): Subscriber {
   return {
     bankId: 'acme',
     customerId: 'c1',
-    psid: 'psid-1',
+    address: 'psid-1',
     status: 'active',
     locale: 'en_US',
     enrollmentId: 'enr-1',
@@ -142,7 +142,7 @@ describe('notifyCustomer inside the 24 h window', () => {
     expect(JSON.stringify(request)).not.toContain('t1');
     expect(await w.alerts.get(alert.alertId)).toMatchObject({
       status: 'sent',
-      psid: 'psid-1',
+      address: 'psid-1',
       messageId: 'm_1',
       sentAt: NOW,
       deadline: '2026-03-01T12:15:00.000Z',
@@ -482,7 +482,7 @@ describe('sendFollowUp', () => {
     });
     const moved = world();
     await sentCheckWithMembers(moved, 1);
-    await moved.subscribers.save(aSubscriber({ psid: 'psid-2' }));
+    await moved.subscribers.save(aSubscriber({ address: 'psid-2' }));
     expect(await sendFollowUp(await stored(moved), moved.ports)).toMatchObject({ reason: 'not_subscribed' });
     const silent = world();
     await sentCheckWithMembers(silent, 1);

@@ -86,7 +86,7 @@ const subscriber = (changes: Partial<Subscriber>, messenger = false): Subscriber
   const made: Subscriber = {
     bankId: 'acme',
     customerId: 'c1',
-    psid: '33611111111',
+    address: '33611111111',
     channel: 'whatsapp',
     status: 'active',
     locale: 'fr_FR',
@@ -130,7 +130,7 @@ describe('an alert to a WhatsApp subscriber who last wrote three days ago', () =
     expect(await w.alerts.get('acme#txn#t1')).toMatchObject({
       status: 'sent',
       channel: 'whatsapp',
-      psid: '33611111111',
+      address: '33611111111',
       messageId: 'wamid.1',
     });
     expect(w.messenger.sent).toEqual([]);
@@ -138,7 +138,7 @@ describe('an alert to a WhatsApp subscriber who last wrote three days ago', () =
 
   it('while the same customer on Messenger, without a Messenger template, is undeliverable', async () => {
     const w = world();
-    const onMessenger = subscriber({ psid: 'psid-1' }, true);
+    const onMessenger = subscriber({ address: 'psid-1' }, true);
     expect(await notify(w, onMessenger)).toEqual({ status: 'undeliverable', reason: 'outside_window' });
     expect(w.messenger.sent).toEqual([]);
   });
@@ -218,12 +218,12 @@ describe('a WhatsApp conversation', () => {
     expect(await c.ports.subscribers.get('acme', 'c1')).toMatchObject({
       status: 'active',
       channel: 'whatsapp',
-      psid: '33611111111',
+      address: '33611111111',
     });
 
     await c.ports.alerts.createOnce(alert());
     await c.ports.alerts.markSent('acme#txn#t1', {
-      psid: '33611111111',
+      address: '33611111111',
       channel: 'whatsapp',
       messageId: 'wamid.x',
       sentAt: NOW,

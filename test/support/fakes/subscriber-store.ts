@@ -15,8 +15,8 @@ export class FakeSubscriberStore implements SubscriberStore {
     return item && { ...item };
   }
 
-  async byPsid(psid: string): Promise<Subscriber[]> {
-    return [...this.items.values()].filter((s) => s.psid === psid).map((s) => ({ ...s }));
+  async byAddress(address: string): Promise<Subscriber[]> {
+    return [...this.items.values()].filter((s) => s.address === address).map((s) => ({ ...s }));
   }
 
   async save(subscriber: Subscriber): Promise<void> {
@@ -46,7 +46,7 @@ export class FakeSubscriberStore implements SubscriberStore {
     bankId: string,
     customerId: string,
     pending: {
-      readonly psid: string;
+      readonly address: string;
       readonly channel?: ChannelName;
       readonly enrollmentId: string;
       readonly locale: string;
@@ -54,7 +54,7 @@ export class FakeSubscriberStore implements SubscriberStore {
   ): Promise<boolean> {
     const item = this.items.get(key(bankId, customerId));
     if (item === undefined) return false;
-    item.pendingPsid = pending.psid;
+    item.pendingAddress = pending.address;
     if (pending.channel !== undefined && pending.channel !== 'messenger')
       item.pendingChannel = pending.channel;
     else delete item.pendingChannel;
@@ -63,23 +63,23 @@ export class FakeSubscriberStore implements SubscriberStore {
     return true;
   }
 
-  async pendingTakeovers(psid: string): Promise<Subscriber[]> {
-    return [...this.items.values()].filter((s) => s.pendingPsid === psid).map((s) => ({ ...s }));
+  async pendingTakeovers(address: string): Promise<Subscriber[]> {
+    return [...this.items.values()].filter((s) => s.pendingAddress === address).map((s) => ({ ...s }));
   }
 
   async takeOver(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly channel?: ChannelName; readonly enrollmentId: string },
+    pending: { readonly address: string; readonly channel?: ChannelName; readonly enrollmentId: string },
     consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
   ): Promise<Subscriber | undefined> {
     const item = this.items.get(key(bankId, customerId));
-    if (item?.pendingPsid !== pending.psid || item.pendingEnrollmentId !== pending.enrollmentId) {
+    if (item?.pendingAddress !== pending.address || item.pendingEnrollmentId !== pending.enrollmentId) {
       return undefined;
     }
     const before = { ...item };
     const {
-      pendingPsid: _psid,
+      pendingAddress: _psid,
       pendingEnrollmentId: _id,
       pendingLocale,
       pendingChannel: _channel,
@@ -89,7 +89,7 @@ export class FakeSubscriberStore implements SubscriberStore {
     this.items.set(key(bankId, customerId), {
       ...rest,
       ...consent,
-      psid: pending.psid,
+      address: pending.address,
       ...(pending.channel !== undefined && pending.channel !== 'messenger' && { channel: pending.channel }),
       enrollmentId: pending.enrollmentId,
       locale: pendingLocale ?? item.locale,
@@ -99,10 +99,10 @@ export class FakeSubscriberStore implements SubscriberStore {
     return before;
   }
 
-  async dropTakeover(bankId: string, customerId: string, psid: string): Promise<boolean> {
+  async dropTakeover(bankId: string, customerId: string, address: string): Promise<boolean> {
     const item = this.items.get(key(bankId, customerId));
-    if (item?.pendingPsid !== psid) return false;
-    delete item.pendingPsid;
+    if (item?.pendingAddress !== address) return false;
+    delete item.pendingAddress;
     delete item.pendingEnrollmentId;
     delete item.pendingLocale;
     delete item.pendingChannel;

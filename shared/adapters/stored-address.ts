@@ -1,0 +1,38 @@
+import type { Alert } from '../domain/alert.ts';
+import type { Subscriber } from '../domain/subscriber.ts';
+
+// The domain speaks of a subscriber's channel and address. In DynamoDB the address keeps the
+// attribute name it had when Messenger was the one channel, `psid` (and `pendingPsid`), with the
+// `byPsid` and `byPendingPsid` indexes: renaming them would mean a data migration and new
+// indexes for no change in behaviour (docs/channels.md, "Storage names"). These functions are
+// the one place that knows it: the stores and the stream readers go through them.
+
+type Item = Record<string, unknown>;
+
+/** A subscribers item (or stream image) as the domain's Subscriber. */
+export function subscriberFromItem(item: Item): Subscriber {
+  const { psid, pendingPsid, ...rest } = item;
+  return {
+    ...rest,
+    ...(psid !== undefined && { address: psid }),
+    ...(pendingPsid !== undefined && { pendingAddress: pendingPsid }),
+  } as Subscriber;
+}
+
+/** A Subscriber as its subscribers item. */
+export function subscriberToItem(subscriber: Subscriber): Item {
+  const { address, pendingAddress, ...rest } = subscriber;
+  return { ...rest, psid: address, ...(pendingAddress !== undefined && { pendingPsid: pendingAddress }) };
+}
+
+/** An alerts item (or stream image) as the domain's Alert. */
+export function alertFromItem(item: Item): Alert {
+  const { psid, ...rest } = item;
+  return { ...rest, ...(psid !== undefined && { address: psid }) } as Alert;
+}
+
+/** An Alert as its alerts item. */
+export function alertToItem(alert: Alert): Item {
+  const { address, ...rest } = alert;
+  return { ...rest, ...(address !== undefined && { psid: address }) };
+}
