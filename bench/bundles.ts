@@ -13,7 +13,7 @@ const root = join(import.meta.dirname, '..');
 const FUNCTIONS = [
   'receive-bank-event',
   'bank-admin',
-  'score-transaction',
+  'score-bank-event',
   'messenger-webhook',
   'notify-customer',
   'notify-bank',

@@ -9,7 +9,9 @@ import { Webhook } from 'standardwebhooks';
 import { createTables, tableNamesWithPrefix } from '../local/create-tables.ts';
 import { findFreePort } from '../local/dynamodb-local.ts';
 import { lambdaContext } from '../local/lambda-http-server.ts';
+import { localHandler } from '../local/local-functions.ts';
 import { localAwsConfig, startLocalStack } from '../local/local-stack.ts';
+import { dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
 
 // Measurements that need Vigil running: local mode in this process, on its own DynamoDB Local.
 
@@ -85,8 +87,8 @@ async function subscribe(stack: Stack, customerId: string) {
  * alternating one with the other so that both see the same machine.
  */
 async function ingestOverhead(stack: Stack, count: number) {
-  const { handler } = await import('../functions/receive-bank-event.ts');
-  const { dynamoDb } = await import('../shared/runtime/aws-clients.ts');
+  const handler = localHandler(await import('../functions/receive-bank-event.ts'), stack.functionEnvironment);
+  const dynamoDb = dynamoDbFrom(stack.functionEnvironment);
   await subscribe(stack, 'cus_ingest');
   // The floor writes to a copy of the tables that no stream consumer reads.
   const floor = tableNamesWithPrefix('floor');
@@ -130,8 +132,9 @@ async function ingestOverhead(stack: Stack, count: number) {
 }
 
 /** Sums the capacity every DynamoDB request of the running functions consumed. */
-async function capacityMeter() {
-  const { dynamoDb } = await import('../shared/runtime/aws-clients.ts');
+async function capacityMeter(stack: Stack) {
+  // The very client the running functions share (one per endpoint in the process).
+  const dynamoDb = dynamoDbFrom(stack.functionEnvironment);
   const total = { read: 0, write: 0 };
   dynamoDb.middlewareStack.add(
     (next, context) => async (args) => {
@@ -334,7 +337,7 @@ export async function benchPipeline(options: {
     emulatorPort,
   });
   try {
-    const meter = await capacityMeter();
+    const meter = await capacityMeter(stack);
     const ingest = await ingestOverhead(stack, options.ingest);
     const capacity = await capacityPerTransaction(stack, meter, options.capacity);
     const load = await throughput(stack, options.load, options.concurrency);

@@ -4,7 +4,7 @@
 
 import { Engine } from 'json-rules-engine';
 import type { ActivitySummary } from '../shared/domain/activity.ts';
-import { compileRules, scoreTransaction, type TransactionFacts } from '../shared/domain/score-transaction.ts';
+import { compileRules, scoreTransaction, type TransactionFacts } from '../shared/domain/fraud-rules.ts';
 import { BUILT_IN_THRESHOLDS, type Thresholds } from '../shared/domain/thresholds.ts';
 
 const COUNT = Number(process.env.BENCH_TRANSACTIONS ?? 100_000);

@@ -1,9 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
@@ -12,25 +7,26 @@ import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-sec
 import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { type ReceiveBankEventPorts, receiveBankEvent } from '../shared/domain/receive-bank-event.ts';
 import { systemClock } from '../shared/ports/clock.ts';
-import { dynamoDb, secretStoreFrom, secretsEnvironment } from '../shared/runtime/aws-clients.ts';
+import {
+  awsEnvironment,
+  dynamoDbFrom,
+  secretStoreFrom,
+  secretsEnvironment,
+} from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
+import { httpHandler, lazyHandler } from '../shared/runtime/handler-bundles.ts';
 import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
-import { count, metrics } from '../shared/runtime/metrics.ts';
-import { problemJsonErrors } from '../shared/runtime/problem-json-errors.ts';
-import { clientCertificateSubject, restApiEvents } from '../shared/runtime/rest-api-event.ts';
+import { count } from '../shared/runtime/metrics.ts';
+import { clientCertificateSubject } from '../shared/runtime/rest-api-event.ts';
 
 // POST /v1/banks/{bankId}/events (docs/contract.md#events).
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: ReceiveBankEventPorts, log: Logger = functionLogger()) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(log, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(restApiEvents())
-    .use(httpHeaderNormalizer())
-    .use(problemJsonErrors(log, (reason) => count('BankEventRefused', { reason })))
-    .handler(async (event) => {
+  return httpHandler(
+    log,
+    async (event) => {
       const bankId = event.pathParameters?.bankId ?? '';
       const outcome = await receiveBankEvent(
         {
@@ -46,25 +42,31 @@ export function createHandler(ports: ReceiveBankEventPorts, log: Logger = functi
       log.info('bank event received', { bankId, eventId: outcome.id, outcome: outcome.status });
       count('BankEvent', { outcome: outcome.status });
       return jsonResponse(outcome.status === 'duplicate' ? 200 : 202, outcome);
-    });
+    },
+    { onRefused: (reason) => count('BankEventRefused', { reason }) },
+  );
 }
 
-const env = parseEnv(
-  z.object({
-    EVENTS_TABLE: z.string().min(1),
-    SUBSCRIBERS_TABLE: z.string().min(1),
-    BANKS_TABLE: z.string().min(1),
-    ...secretsEnvironment,
-  }),
-);
-
-const secretStore = secretStoreFrom(env);
-
-export const handler = createHandler({
-  secrets: new SecretStoreBankSecrets(secretStore, env.SECRET_PREFIX),
-  erasure: new SecretStoreErasureKeys(secretStore, env.SECRET_PREFIX),
-  subscribers: new DynamoDbSubscriberDirectory(dynamoDb, env.SUBSCRIBERS_TABLE),
-  events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
-  clock: systemClock,
-  banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
+export const envSchema = z.object({
+  EVENTS_TABLE: z.string().min(1),
+  SUBSCRIBERS_TABLE: z.string().min(1),
+  BANKS_TABLE: z.string().min(1),
+  ...secretsEnvironment,
+  ...awsEnvironment,
 });
+
+/** The composition root: the adapters this function runs with, from its environment. */
+export function portsFrom(env: z.output<typeof envSchema>): ReceiveBankEventPorts {
+  const dynamoDb = dynamoDbFrom(env);
+  const secretStore = secretStoreFrom(env);
+  return {
+    secrets: new SecretStoreBankSecrets(secretStore, env.SECRET_PREFIX),
+    erasure: new SecretStoreErasureKeys(secretStore, env.SECRET_PREFIX),
+    subscribers: new DynamoDbSubscriberDirectory(dynamoDb, env.SUBSCRIBERS_TABLE),
+    events: new DynamoDbEventStore(dynamoDb, env.EVENTS_TABLE),
+    clock: systemClock,
+    banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
+  };
+}
+
+export const handler = lazyHandler(() => createHandler(portsFrom(parseEnv(envSchema))));

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as deliverCallbacks from '../functions/deliver-callbacks.ts';
+import * as expireAlerts from '../functions/expire-alerts.ts';
 import { FileSecretStore } from '../shared/adapters/file-secret-store.ts';
 import { CURRENT_GRAPH_API_VERSION } from '../shared/adapters/graph-api-messenger.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
@@ -12,6 +14,7 @@ import { bankReceiverRoutes } from './bank-receiver.ts';
 import { createTables, type TableNames, tableNamesWithPrefix } from './create-tables.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalHttpServer, startLambdaHttpServer } from './lambda-http-server.ts';
+import { type LocalEnvironment, localHandler } from './local-functions.ts';
 import { localRoutes } from './local-routes.ts';
 import { type LocalScheduler, startLocalScheduler } from './local-scheduler.ts';
 import { LocalSecretsFile } from './local-secrets.ts';
@@ -67,6 +70,8 @@ export interface LocalStack {
   readonly dynamoDbEndpoint: string;
   readonly tables: TableNames;
   readonly documents: DynamoDBDocumentClient;
+  /** The functions' environment (local/local-functions.ts): build a function's handler with it. */
+  readonly functionEnvironment: LocalEnvironment;
   stop(): Promise<void>;
 }
 
@@ -118,15 +123,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     await mkdir(home, { recursive: true });
 
-    // The handlers read their configuration from the environment at import, as in Lambda.
-    Object.assign(process.env, {
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // CloudWatch metrics mean nothing locally; they would only bury the logs.
-      POWERTOOLS_METRICS_DISABLED: 'true',
+    // The functions' environment, as the stack sets it in Lambda, pointing at this machine: each
+    // handler is built from it (local/local-functions.ts), with no change to process.env.
+    const env = {
+      LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,
       SECRET_PREFIX: LOCAL_SECRET_PREFIX,
       GRAPH_API_BASE_URL: emulatorUrl,
       GRAPH_API_VERSION: graphApiVersion,
@@ -135,13 +135,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       API_BASE_URL: apiUrl,
       LOCAL_SECRETS_FILE: secrets.path,
       ...Object.fromEntries(tableKeys.map((key) => [tableEnvironmentVariable(key), tables[key]])),
-    });
+    };
     const callbackSecrets = new SecretStoreBankSecrets(
       new FileSecretStore(secrets.path),
       LOCAL_SECRET_PREFIX,
     );
     started.server = await startLambdaHttpServer(
-      [...(await localRoutes()), ...bankReceiverRoutes((bankId) => callbackSecrets.callbackSecret(bankId))],
+      [...localRoutes(env), ...bankReceiverRoutes((bankId) => callbackSecrets.callbackSecret(bankId))],
       options.port,
     );
     started.emulator = await startMessengerEmulator({
@@ -162,15 +162,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       streams: new DynamoDBStreamsClient(localAwsConfig(dynamoDbEndpoint)),
       tables,
       deadLetterFile: join(home, 'dead-letters.jsonl'),
+      env,
     });
     started.scheduler = startLocalScheduler([
       {
         functionName: 'deliver-callbacks',
-        handler: (await import('../functions/deliver-callbacks.ts')).handler as never,
+        handler: localHandler(deliverCallbacks, env) as never,
       },
       {
         functionName: 'expire-alerts',
-        handler: (await import('../functions/expire-alerts.ts')).handler as never,
+        handler: localHandler(expireAlerts, env) as never,
       },
     ]);
 
@@ -194,7 +195,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     // For operator commands that read the tables directly (vigil redrive): not part of local.json.
     await writeFile(join(home, 'runtime.json'), `${JSON.stringify({ dynamoDbEndpoint, tables }, null, 2)}\n`);
-    return { config, configPath, dynamoDbEndpoint, tables, documents: documentClientFor(rawClient), stop };
+    return {
+      config,
+      configPath,
+      dynamoDbEndpoint,
+      tables,
+      documents: documentClientFor(rawClient),
+      functionEnvironment: env,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -1,8 +1,13 @@
 import { appendFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import * as deliverCallbacks from '../functions/deliver-callbacks.ts';
+import * as notifyBank from '../functions/notify-bank.ts';
+import * as notifyCustomer from '../functions/notify-customer.ts';
+import * as scoreBankEvent from '../functions/score-bank-event.ts';
 import { callbackStream, notifyStream, scoringStream } from '../shared/runtime/stream-settings.ts';
 import type { TableNames } from './create-tables.ts';
+import { type LocalEnvironment, localHandler } from './local-functions.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
 
 export interface LocalStreamsOptions {
@@ -11,17 +16,16 @@ export interface LocalStreamsOptions {
   readonly tables: TableNames;
   /** Dead letters are appended here as JSON lines, and announced on stderr. */
   readonly deadLetterFile: string;
+  /** The functions' environment in local mode. */
+  readonly env: LocalEnvironment;
 }
 
 /**
  * The event source mappings of the stack, in local mode: each table stream feeds the function
- * module Lambda runs. Imported lazily, after local mode has set the functions' environment.
+ * module Lambda runs, built with local mode's environment.
  */
 export async function startLocalStreams(options: LocalStreamsOptions): Promise<StreamPoller[]> {
-  const scoreTransaction = await import('../functions/score-transaction.ts');
-  const notifyCustomer = await import('../functions/notify-customer.ts');
-  const notifyBank = await import('../functions/notify-bank.ts');
-  const deliverCallbacks = await import('../functions/deliver-callbacks.ts');
+  const notifyBankHandler = localHandler(notifyBank, options.env);
   const onDeadLetter = async (letter: object) => {
     process.stderr.write(`dead letter: ${JSON.stringify(letter)}\n`);
     await appendFile(options.deadLetterFile, `${JSON.stringify(letter)}\n`);
@@ -31,8 +35,8 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<S
       dynamoDb: options.dynamoDb,
       streams: options.streams,
       tableName: options.tables.events,
-      functionName: 'score-transaction',
-      handler: scoreTransaction.handler,
+      functionName: 'score-bank-event',
+      handler: localHandler(scoreBankEvent, options.env),
       settings: scoringStream,
       onDeadLetter,
     }),
@@ -41,7 +45,7 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<S
       streams: options.streams,
       tableName: options.tables.alerts,
       functionName: 'notify-customer',
-      handler: notifyCustomer.handler,
+      handler: localHandler(notifyCustomer, options.env),
       settings: notifyStream,
       onDeadLetter,
     }),
@@ -51,7 +55,7 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<S
         streams: options.streams,
         tableName: options.tables[table],
         functionName: 'notify-bank',
-        handler: notifyBank.handler,
+        handler: notifyBankHandler,
         settings: callbackStream,
         onDeadLetter,
       }),
@@ -61,7 +65,7 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<S
       streams: options.streams,
       tableName: options.tables.callbacks,
       functionName: 'deliver-callbacks',
-      handler: deliverCallbacks.handler as never,
+      handler: localHandler(deliverCallbacks, options.env) as never,
       settings: callbackStream,
       onDeadLetter,
     }),

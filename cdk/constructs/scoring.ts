@@ -13,14 +13,17 @@ export interface ScoringProps {
   readonly deadLetters: IQueue;
 }
 
-/** score-transaction on the events stream (inserts only). */
+/** score-bank-event on the events stream (inserts only). */
 export class Scoring extends Construct {
   readonly scoreTransaction: AppFunction;
 
   constructor(scope: Construct, id: string, { config, key, tables, deadLetters }: ScoringProps) {
     super(scope, id);
+    // The construct id keeps the function's former name: the deployed logical ids, its alarms and
+    // the `reservedConcurrency.ScoreTransaction` setting of deployed stages stay as they are
+    // (docs/architecture.md#names).
     this.scoreTransaction = new AppFunction(this, 'ScoreTransaction', {
-      entry: 'score-transaction',
+      entry: 'score-bank-event',
       stage: config.stage,
       key,
       logLevel: config.logLevel,

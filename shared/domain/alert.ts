@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChannelName } from '../ports/channel.ts';
-import type { Decision, Reason } from './score-transaction.ts';
+import type { Decision, Reason } from './fraud-rules.ts';
 import { customerKeyOf, type StoredEvent } from './stored-event.ts';
 
 /** Alerts are kept 90 days (docs/contract.md#privacy): long enough for a bank's dispute process. */

@@ -1,8 +1,8 @@
 import type { Clock } from '../ports/clock.ts';
 import type { BankEvent } from './bank-event.ts';
 import { type FraudFeedbackPorts, type FraudReport, recordConfirmedFraud } from './compromised-merchant.ts';
+import type { Reason } from './fraud-rules.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from './score-bank-event.ts';
-import type { Reason } from './score-transaction.ts';
 import { toStoredEvent } from './stored-event.ts';
 import { historyRuleNames, ruleNames } from './thresholds.ts';
 

@@ -141,3 +141,19 @@ export class NotFoundError extends ClientError {
 export class TemporarilyUnavailableError extends VigilError {
   override readonly name = 'TemporarilyUnavailableError';
 }
+
+/** 403: the caller proved nothing (a webhook request not signed by the Messenger app, a wrong verify token). */
+export class ForbiddenError extends ClientError {
+  override readonly name = 'ForbiddenError';
+  constructor(detail = 'The request is not signed by the Messenger app.') {
+    super(403, 'forbidden', 'Forbidden', detail);
+  }
+}
+
+/** 503: Vigil is not set up to talk to Messenger yet; Meta retries its deliveries later. */
+export class ServiceNotConfiguredError extends ClientError {
+  override readonly name = 'ServiceNotConfiguredError';
+  constructor(detail = 'The Messenger app is not configured yet.') {
+    super(503, 'not-configured', 'Not configured', detail);
+  }
+}

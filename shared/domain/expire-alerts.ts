@@ -5,12 +5,18 @@ import type { Clock } from '../ports/clock.ts';
 /** Alerts expired per bank per run; more wait for the next run. */
 const PER_BANK_LIMIT = 100;
 
+export interface ExpireAlertsPorts {
+  readonly alerts: AlertStore;
+  readonly banks: BankDirectory;
+  readonly clock: Clock;
+}
+
 /**
  * Expires the fraud checks nobody answered in time (docs/contract.md#alert-lifecycle): each bank's sent alerts past their
  * deadline (set when sent, from the bank's expiry setting), read from the sparse index of open
  * alerts. The change is conditional, so an alert answered meanwhile keeps its answer.
  */
-export async function expireAlerts(ports: { alerts: AlertStore; banks: BankDirectory; clock: Clock }) {
+export async function expireAlerts(ports: ExpireAlertsPorts) {
   const now = ports.clock.now();
   let expired = 0;
   for (const bankId of await ports.banks.list()) {

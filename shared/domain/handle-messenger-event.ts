@@ -1,5 +1,5 @@
 import { type ChannelEventPorts, type EventOutcome, handleChannelEvent } from './handle-channel-event.ts';
-import { type MessagingEvent, messengerChannelEvent } from './messenger-webhook.ts';
+import { type MessagingEvent, messengerChannelEvent } from './messenger-webhook-schema.ts';
 
 export { commandOf } from './commands.ts';
 export type { EventOutcome } from './handle-channel-event.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { Decision, Reason, TransactionFacts } from './fraud-rules.ts';
 import { ISO_COUNTRY_CODES } from './iso-countries.ts';
-import type { Decision, Reason, TransactionFacts } from './score-transaction.ts';
 import type { Thresholds } from './thresholds.ts';
 
 // What a customer sets for themselves in the chat (docs/channels.md, "Customer controls"): a

@@ -13,8 +13,8 @@ import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
 import { merchantKeyOf } from './compromised-merchant.ts';
 import { historyFacts, type ProfileSettings, sightingOf } from './customer-profile.ts';
 import { coveredByErasure } from './erasure.ts';
+import { compileRules, type Decision, scoreTransaction } from './fraud-rules.ts';
 import { withCustomerAlertAmount, withTravelNotice } from './preferences.ts';
-import { compileRules, type Decision, scoreTransaction } from './score-transaction.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { BUILT_IN_THRESHOLDS, mergeThresholds, type Thresholds } from './thresholds.ts';
 

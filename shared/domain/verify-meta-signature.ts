@@ -15,18 +15,3 @@ export function verifyMetaSignature(appSecret: string, body: Buffer, header: str
 export function metaSignature(appSecret: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
 }
-
-/**
- * Meta's subscription check (`GET` with `hub.mode=subscribe`, `hub.verify_token`,
- * `hub.challenge`): the challenge to echo when the token matches (compared in constant time),
- * else undefined.
- */
-export function subscriptionChallenge(
-  query: Readonly<Record<string, string | undefined>>,
-  verifyToken: string,
-): string | undefined {
-  const given = Buffer.from(query['hub.verify_token'] ?? '');
-  const expected = Buffer.from(verifyToken);
-  const same = given.length === expected.length && timingSafeEqual(given, expected);
-  return query['hub.mode'] === 'subscribe' && same ? (query['hub.challenge'] ?? '') : undefined;
-}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DeliveryReport } from './alert.ts';
 import { actionOfPayload, actionOfText, type ChannelEvent, type CustomerAction } from './channel-event.ts';
 import { enrollmentTokenIn } from './enroll-customer.ts';
-import { COMMAND_TEXT_CHARS } from './messenger-webhook.ts';
+import { COMMAND_TEXT_CHARS } from './messenger-webhook-schema.ts';
 
 // The webhook payload of the WhatsApp Cloud API (Meta's "Webhooks" reference, field `messages`):
 // `object: "whatsapp_business_account"`, entries, each with changes whose `value` holds the

@@ -5,16 +5,38 @@ import { z } from 'zod';
 import { FileSecretStore } from '../adapters/file-secret-store.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets-manager-secret-store.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
+import { tracer } from './tracer.ts';
 
-// Clients are created once per execution environment and reused by every invocation. Endpoints
-// come from the SDK's own settings (AWS_ENDPOINT_URL_DYNAMODB points local mode at DynamoDB Local).
+// Clients are created on a function's first invocation (its composition root, `portsFrom`), once
+// per execution environment, and reused by every invocation; each is traced (X-Ray, a no-op
+// outside Lambda).
 
 /** Wraps a DynamoDB client in a document client with Vigil's marshalling rules. */
 export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export const dynamoDb = documentClientFor(new DynamoDBClient({}));
+/** The environment of every function that uses DynamoDB (spread into its env schema). */
+export const awsEnvironment = {
+  /** Local mode only: DynamoDB Local's endpoint, which accepts any credentials. */
+  LOCAL_DYNAMODB_ENDPOINT: z.url().optional(),
+};
+
+const documentClients = new Map<string, DynamoDBDocumentClient>();
+
+/** One DynamoDB document client per endpoint in this process: AWS's, or DynamoDB Local's. */
+export function dynamoDbFrom(env: { LOCAL_DYNAMODB_ENDPOINT?: string | undefined }): DynamoDBDocumentClient {
+  const endpoint = env.LOCAL_DYNAMODB_ENDPOINT ?? '';
+  let client = documentClients.get(endpoint);
+  if (client === undefined) {
+    const config = endpoint
+      ? { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {};
+    client = documentClientFor(tracer.captureAWSv3Client(new DynamoDBClient(config)));
+    documentClients.set(endpoint, client);
+  }
+  return client;
+}
 
 /** The environment of the functions that read secrets (spread into their env schema). */
 export const secretsEnvironment = {
@@ -25,5 +47,5 @@ export const secretsEnvironment = {
 /** Secrets Manager in AWS; in local mode, the file named by LOCAL_SECRETS_FILE. */
 export function secretStoreFrom(env: { LOCAL_SECRETS_FILE?: string | undefined }): SecretStore {
   if (env.LOCAL_SECRETS_FILE) return new FileSecretStore(env.LOCAL_SECRETS_FILE);
-  return new SecretsManagerSecretStore(new SecretsManagerClient({}));
+  return new SecretsManagerSecretStore(tracer.captureAWSv3Client(new SecretsManagerClient({})));
 }

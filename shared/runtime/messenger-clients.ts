@@ -1,11 +1,14 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { GraphApiMessenger } from '../adapters/graph-api-messenger.ts';
 import { MessengerChannel } from '../adapters/messenger-channel.ts';
 import {
   MessengerNotConfiguredError,
+  type MessengerSecrets,
   messengerSecretsFrom,
   refuseUnconfigured,
 } from '../adapters/secret-store-messenger-secrets.ts';
+import { ServiceNotConfiguredError } from '../domain/errors.ts';
 import { secretStoreFrom, secretsEnvironment } from './aws-clients.ts';
 import { logger } from './logger.ts';
 import { count } from './metrics.ts';
@@ -42,4 +45,22 @@ export function messengerClientsFrom(env: MessengerEnvironment) {
     },
   );
   return { secrets, messenger, channels: { messenger: new MessengerChannel(messenger) } };
+}
+
+/**
+ * The Messenger secrets for the webhook, failing closed while the secret holds a placeholder: a
+ * 503 problem (Meta retries later), logged and counted (an alarm).
+ */
+export async function configuredMessengerSecrets(
+  secrets: () => Promise<MessengerSecrets>,
+  log: Logger,
+): Promise<MessengerSecrets> {
+  try {
+    return refuseUnconfigured(await secrets());
+  } catch (error) {
+    if (!(error instanceof MessengerNotConfiguredError)) throw error;
+    log.error('messenger secret holds a placeholder: refusing webhook requests', { fields: error.fields });
+    count('MessengerNotConfigured');
+    throw new ServiceNotConfiguredError();
+  }
 }

@@ -1,10 +1,13 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
 import { CloudApiWhatsApp } from '../adapters/cloud-api-whatsapp.ts';
 import {
   refuseUnconfiguredWhatsApp,
   WhatsAppNotConfiguredError,
+  type WhatsAppSecrets,
   whatsappSecretsFrom,
 } from '../adapters/secret-store-whatsapp-secrets.ts';
+import { ServiceNotConfiguredError } from '../domain/errors.ts';
 import type { Channels } from '../ports/channel.ts';
 import { secretStoreFrom } from './aws-clients.ts';
 import { logger } from './logger.ts';
@@ -38,4 +41,22 @@ export function whatsappClientsFrom(env: ChannelEnvironment) {
 /** Every channel, for the functions that send: Messenger's page and the banks' WhatsApp numbers. */
 export function channelsFrom(env: ChannelEnvironment): Channels {
   return { ...messengerClientsFrom(env).channels, whatsapp: whatsappClientsFrom(env).whatsapp };
+}
+
+/**
+ * The WhatsApp secrets for the webhook, failing closed while the secret holds a placeholder: a
+ * 503 problem (Meta retries later), logged and counted (an alarm).
+ */
+export async function configuredWhatsAppSecrets(
+  secrets: () => Promise<WhatsAppSecrets>,
+  log: Logger,
+): Promise<WhatsAppSecrets> {
+  try {
+    return refuseUnconfiguredWhatsApp(await secrets());
+  } catch (error) {
+    if (!(error instanceof WhatsAppNotConfiguredError)) throw error;
+    log.error('whatsapp secret holds a placeholder: refusing webhook requests', { fields: error.fields });
+    count('WhatsAppNotConfigured');
+    throw new ServiceNotConfiguredError('WhatsApp is not configured yet.');
+  }
 }

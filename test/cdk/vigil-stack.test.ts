@@ -291,7 +291,7 @@ describe('the Vigil stack', () => {
     template.hasOutput('DashboardUrl', {});
   });
 
-  it('feeds score-transaction from the events stream with the settings local mode uses too', () => {
+  it('feeds score-bank-event from the events stream with the settings local mode uses too', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TablesEvents'), 'StreamArn'] },
       FunctionName: { Ref: Match.stringLikeRegexp('^ScoringScoreTransaction') },

@@ -81,7 +81,7 @@ describe('npm start on a terminal', () => {
     expect(await line('bank event received', /evt_tty/)).toMatch(
       /^\d\d:\d\d:\d\d\.\d{3} {2}INFO\s+receive-bank-event\s+bank event received {2}bankId=demo-bank {2}eventId=evt_tty {2}outcome=accepted$/,
     );
-    expect(await line('alert created')).toMatch(/INFO\s+score-transaction\s+alert created {2}.*score=100/);
+    expect(await line('alert created')).toMatch(/INFO\s+score-bank-event\s+alert created {2}.*score=100/);
     // The same id with another body: refused, and said by the function that refused it.
     await cli('events', 'send', 'demo-bank', '--file', 'examples/card-transaction.json', '--id', 'evt_tty');
     expect(await line('request refused', /status=409/)).toMatch(

@@ -14,7 +14,7 @@ import {
 } from '../../shared/adapters/secret-store-bank-secrets.ts';
 import { callbackId } from '../../shared/domain/bank-callback.ts';
 import { newDelivery } from '../../shared/domain/callback-delivery.ts';
-import { deliverCallback } from '../../shared/domain/deliver-callback.ts';
+import { deliverCallback } from '../../shared/domain/deliver-callbacks.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
 

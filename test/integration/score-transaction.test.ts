@@ -69,7 +69,7 @@ function streamEventOf(...stored: StoredEvent[]): DynamoDBStreamEvent {
   };
 }
 
-describe('score-transaction on the events stream', () => {
+describe('score-bank-event on the events stream', () => {
   it('turns a suspicious signed event into exactly one alert with its reasons, logged without personal data', async () => {
     await tables.subscribe(BANK, 'cus_suspicious');
     const response = await api.postSigned(
@@ -114,14 +114,14 @@ describe('score-transaction on the events stream', () => {
 
   it('writes a log line per alert with ids, score and rule names only', async () => {
     const stored = await store(suspiciousTransaction('cus_logged', 'txn_logged'));
-    const logged = (await import('../../functions/score-transaction.ts')).createHandler(
+    const logged = (await import('../../functions/score-bank-event.ts')).createHandler(
       (await import('../support/test-scoring.ts')).scoringPorts(tables),
       debugLogger(),
     );
     const logs = await captureLogs(async () => {
       await logged(
         streamEventOf({ ...stored, eventId: 'evt_logged_direct' }),
-        lambdaContext('score-transaction'),
+        lambdaContext('score-bank-event'),
       );
     });
     const line = logs
@@ -144,10 +144,10 @@ describe('score-transaction on the events stream', () => {
     );
 
     const batch = streamEventOf(stored);
-    expect(await scoring.handler(batch, lambdaContext('score-transaction'))).toEqual({
+    expect(await scoring.handler(batch, lambdaContext('score-bank-event'))).toEqual({
       batchItemFailures: [],
     });
-    expect(await scoring.handler(batch, lambdaContext('score-transaction'))).toEqual({
+    expect(await scoring.handler(batch, lambdaContext('score-bank-event'))).toEqual({
       batchItemFailures: [],
     });
     expect(await alertsOf('cus_redelivered')).toHaveLength(1);
@@ -170,7 +170,7 @@ describe('score-transaction on the events stream', () => {
     );
     // As if ten shards delivered them at once: ten concurrent invocations.
     const results = await Promise.all(
-      burst.map((item) => scoring.handler(streamEventOf(item), lambdaContext('score-transaction'))),
+      burst.map((item) => scoring.handler(streamEventOf(item), lambdaContext('score-bank-event'))),
     );
     expect(results.every((result) => result?.batchItemFailures.length === 0)).toBe(true);
     await waitFor(
@@ -212,7 +212,7 @@ describe('score-transaction on the events stream', () => {
     await waitFor(async () => ((await alertsOf('cus_after_poison')).length === 1 ? true : undefined));
     await waitFor(async () => (scoring.deadLetters.length > 0 ? true : undefined), 15_000, 'a dead letter');
     expect(scoring.deadLetters[0]).toMatchObject({
-      functionName: 'score-transaction',
+      functionName: 'score-bank-event',
       condition: 'RetryAttemptsExhausted',
       batchSize: expect.any(Number),
     });
@@ -270,7 +270,7 @@ describe('score-transaction on the events stream', () => {
     const customer = 'cus_balance_redelivered';
     const crossing = await store(accountBalance({ customerId: customer, balance: { available: 1_000 } }));
     await waitFor(async () => ((await alertsOf(customer)).length === 1 ? true : undefined));
-    await scoring.handler(streamEventOf(crossing), lambdaContext('score-transaction'));
+    await scoring.handler(streamEventOf(crossing), lambdaContext('score-bank-event'));
     const other = await store(
       accountBalance({ customerId: 'cus_usd', balance: { available: 1, currency: 'USD' } }),
     );

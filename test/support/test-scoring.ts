@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { inject } from 'vitest';
-import { createHandler } from '../../functions/score-transaction.ts';
+import { createHandler } from '../../functions/score-bank-event.ts';
 import { localAwsConfig } from '../../local/local-stack.ts';
 import { type DeadLetter, type StreamPoller, startStreamPoller } from '../../local/stream-poller.ts';
 import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
@@ -41,7 +41,7 @@ export interface TestScoring {
   stop(): Promise<void>;
 }
 
-/** score-transaction fed by local mode's poller from the test's events table stream. */
+/** score-bank-event fed by local mode's poller from the test's events table stream. */
 export async function startTestScoring(
   tables: TestTables,
   options: { settings?: Partial<StreamSettings>; logger?: Logger; ports?: Partial<ScoreBankEventPorts> } = {},
@@ -52,7 +52,7 @@ export async function startTestScoring(
     dynamoDb: tables.client,
     streams: new DynamoDBStreamsClient(localAwsConfig(inject('dynamoDbEndpoint'))),
     tableName: tables.names.events,
-    functionName: 'score-transaction',
+    functionName: 'score-bank-event',
     handler,
     settings: { ...scoringStream, ...options.settings },
     onDeadLetter: (letter) => {

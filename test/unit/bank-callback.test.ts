@@ -7,7 +7,7 @@ import {
   nextAttemptAfter,
 } from '../../shared/domain/callback-delivery.ts';
 import { callbackSchemas } from '../../shared/domain/callback-schemas.ts';
-import { callbackUrl } from '../../shared/domain/deliver-callback.ts';
+import { callbackUrl } from '../../shared/domain/deliver-callbacks.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
 
 const now = new Date('2026-11-29T10:00:00Z');

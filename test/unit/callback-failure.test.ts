@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { GuardedCallbackSender } from '../../shared/adapters/guarded-callback-sender.ts';
-import { describeFailure } from '../../shared/domain/deliver-callback.ts';
+import { describeFailure } from '../../shared/domain/deliver-callbacks.ts';
 
 // What a callback retry's log line says went wrong: the network error, never the URL.
 

@@ -10,7 +10,7 @@ import {
   type DeliverCallbackPorts,
   deliverCallback,
   describeFailure,
-} from '../../shared/domain/deliver-callback.ts';
+} from '../../shared/domain/deliver-callbacks.ts';
 import {
   FakeBankDirectory,
   FakeBankSecrets,

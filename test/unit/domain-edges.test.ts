@@ -8,7 +8,7 @@ import {
 } from '../../shared/domain/alert.ts';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { expireAlerts } from '../../shared/domain/expire-alerts.ts';
-import type { Decision } from '../../shared/domain/score-transaction.ts';
+import type { Decision } from '../../shared/domain/fraud-rules.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import { parseOrThrow } from '../../shared/domain/validate.ts';
 import { accountBalance, cardTransaction } from '../fixtures/bank-events.ts';

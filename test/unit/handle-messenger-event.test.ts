@@ -6,7 +6,7 @@ import {
   handleMessengerEvent,
   type MessengerEventPorts,
 } from '../../shared/domain/handle-messenger-event.ts';
-import type { MessagingEvent } from '../../shared/domain/messenger-webhook.ts';
+import type { MessagingEvent } from '../../shared/domain/messenger-webhook-schema.ts';
 import { PAYLOADS, stoppedText, textsFor } from '../../shared/domain/render-message.ts';
 import { CONSENT_VERSION, type Subscriber } from '../../shared/domain/subscriber.ts';
 import { SendApiError } from '../../shared/ports/messenger.ts';

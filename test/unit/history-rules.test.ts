@@ -17,11 +17,7 @@ import {
   type ProfileSettings,
   type Sighting,
 } from '../../shared/domain/customer-profile.ts';
-import {
-  compileRules,
-  scoreTransaction,
-  type TransactionFacts,
-} from '../../shared/domain/score-transaction.ts';
+import { compileRules, scoreTransaction, type TransactionFacts } from '../../shared/domain/fraud-rules.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import {
   BUILT_IN_THRESHOLDS,

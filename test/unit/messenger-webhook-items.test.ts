@@ -4,7 +4,7 @@ import {
   readMessagingItem,
   webhookItems,
   webhookPayloadSchema,
-} from '../../shared/domain/messenger-webhook.ts';
+} from '../../shared/domain/messenger-webhook-schema.ts';
 import {
   MESSAGING_FIXTURES,
   type MessagingFixtureName,

@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActivitySummary } from '../../shared/domain/activity.ts';
-import {
-  compileRules,
-  scoreTransaction,
-  type TransactionFacts,
-} from '../../shared/domain/score-transaction.ts';
+import { compileRules, scoreTransaction, type TransactionFacts } from '../../shared/domain/fraud-rules.ts';
 import { ruleNames, type Thresholds } from '../../shared/domain/thresholds.ts';
 import { thresholds } from '../fixtures/thresholds.ts';
 

@@ -117,3 +117,71 @@ export function describeFailure(error: unknown): string {
   if (typeof cause?.name === 'string' && cause.name !== 'Error') return cause.name;
   return error.name;
 }
+
+/** Callbacks per bank per scheduled run; the rest wait for the next run. */
+export const PER_BANK_LIMIT = 25;
+/** A bank that failed is not tried at once again for this long: the retrier takes over. */
+export const COOL_DOWN_MS = 60_000;
+
+/** One attempt, as the function logs it: ids, type and outcome, and why it failed. */
+export interface CallbackAttempt {
+  readonly bankId: string;
+  readonly deliveryId: string;
+  readonly type: string;
+  readonly outcome: DeliveryOutcome;
+  /** The bank's status or the network error, when it will be retried or gave up. */
+  readonly error?: string;
+}
+
+/**
+ * The delivery policy of the callback outbox (docs/contract.md#callbacks): a queued callback is
+ * tried at once, unless its bank failed within COOL_DOWN_MS (by the injected clock); the
+ * scheduled retrier then sends each bank's due callbacks in order, one at a time, banks side by
+ * side, so a bank that is down only slows its own. The cool-down is kept per execution
+ * environment: after a restart the first attempt simply goes ahead.
+ */
+export function callbackDeliveryPolicy(
+  ports: Omit<DeliverCallbackPorts, 'onFailure'>,
+  onAttempt: (attempt: CallbackAttempt) => void = () => {},
+) {
+  const failedAt = new Map<string, number>();
+  const attempt = async (delivery: CallbackDelivery): Promise<DeliveryOutcome> => {
+    let error: string | undefined;
+    const outcome = await deliverCallback(delivery, {
+      ...ports,
+      onFailure: (failure) => {
+        error = failure;
+      },
+    });
+    if (outcome === 'retry' || outcome === 'dead') failedAt.set(delivery.bankId, ports.clock.now().getTime());
+    if (outcome === 'delivered') failedAt.delete(delivery.bankId);
+    const { bankId, deliveryId, type } = delivery;
+    onAttempt({ bankId, deliveryId, type, outcome, ...(error !== undefined && { error }) });
+    return outcome;
+  };
+  return {
+    /** The immediate attempt at a newly queued callback; `cooling-down` leaves it to the retrier. */
+    async firstAttempt(delivery: CallbackDelivery): Promise<DeliveryOutcome | 'cooling-down'> {
+      const lastFailure = failedAt.get(delivery.bankId);
+      if (lastFailure !== undefined && ports.clock.now().getTime() - lastFailure < COOL_DOWN_MS) {
+        return 'cooling-down';
+      }
+      return attempt(delivery);
+    },
+    /** One scheduled run: each bank's due callbacks, up to PER_BANK_LIMIT each. */
+    async retryDue(): Promise<{ attempted: number }> {
+      const now = ports.clock.now();
+      const perBank = await Promise.all(
+        (await ports.banks.list()).map(async (bankId) => {
+          let attempted = 0;
+          for (const delivery of await ports.outbox.due(bankId, now, PER_BANK_LIMIT)) {
+            await attempt(delivery);
+            attempted++;
+          }
+          return attempted;
+        }),
+      );
+      return { attempted: perBank.reduce((sum, n) => sum + n, 0) };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { CallbackOutbox } from '../ports/callback-outbox.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ErasureMarkers } from '../ports/erasure.ts';
+import type { Alert } from './alert.ts';
+import { alertCallbacks, subscriberCallback, subscriberRef } from './bank-callback.ts';
+import { newDelivery } from './callback-delivery.ts';
+import { coveredByErasure } from './erasure.ts';
+import type { Subscriber } from './subscriber.ts';
+
+export interface NotifyBankPorts {
+  readonly outbox: CallbackOutbox;
+  readonly clock: Clock;
+  readonly erasures: ErasureMarkers;
+  /** The per-deployment key of subscriberRef. */
+  readonly subscriberRefKey: () => Promise<string>;
+}
+
+/** An item of the alerts table (an alert, or a bookkeeping item without `kind`) or of the subscribers table. */
+export type NotifyBankItem = Alert | { readonly alertId: string; readonly kind?: undefined } | Subscriber;
+
+/** A change of one item, as its table's stream tells it. */
+export interface ItemChange {
+  readonly before?: NotifyBankItem;
+  readonly after?: NotifyBankItem;
+}
+
+export type NotifyBankOutcome =
+  | { readonly type: 'nothing' }
+  | { readonly type: 'erased'; readonly bankId: string; readonly callbackType: string }
+  | {
+      readonly type: 'queued';
+      readonly callbacks: readonly {
+        readonly bankId: string;
+        readonly type: string;
+        readonly deliveryId: string;
+        /** False when the outbox already held it (a redelivered record). */
+        readonly stored: boolean;
+      }[];
+    };
+
+const isAlertsItem = (item: NotifyBankItem): item is Exclude<NotifyBankItem, Subscriber> => 'alertId' in item;
+const isAlert = (item: NotifyBankItem | undefined): item is Alert =>
+  item !== undefined && isAlertsItem(item) && item.kind !== undefined;
+
+/**
+ * Turns a status change of an alert or a subscription into the callbacks the bank is owed, and
+ * queues them in the outbox (docs/contract.md#callbacks). Nothing here calls a bank. A bookkeeping
+ * item of the alerts table (a customer's open check) is no alert: the bank hears of it through the
+ * alerts. No callback is queued about an alert whose customer was erased after its event arrived.
+ */
+export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Promise<NotifyBankOutcome> {
+  const { before, after } = change;
+  const subject = after ?? before;
+  if (subject === undefined) return { type: 'nothing' };
+  const now = ports.clock.now();
+  let callbacks: ReturnType<typeof alertCallbacks>;
+  if (isAlertsItem(subject)) {
+    if (!isAlert(subject)) return { type: 'nothing' };
+    callbacks = isAlert(after) ? alertCallbacks(isAlert(before) ? before : undefined, after, now) : [];
+  } else {
+    const refKey = await ports.subscriberRefKey();
+    const callback = subscriberCallback(
+      before as Subscriber | undefined,
+      after as Subscriber | undefined,
+      now,
+      (address, channel) => subscriberRef(refKey, channel, address),
+    );
+    callbacks = callback === undefined ? [] : [callback];
+  }
+  const first = callbacks[0];
+  if (first === undefined) return { type: 'nothing' };
+  const alert = isAlert(after) ? after : undefined;
+  if (alert?.erasureRef !== undefined && alert.receivedAt !== undefined) {
+    const erasedAt = await ports.erasures.erasedAt(alert.erasureRef);
+    if (coveredByErasure(erasedAt, { erasureRef: alert.erasureRef, receivedAt: alert.receivedAt })) {
+      return { type: 'erased', bankId: first.bankId, callbackType: first.type };
+    }
+  }
+  const queued = [];
+  for (const callback of callbacks) {
+    const stored = await ports.outbox.enqueue(newDelivery(callback, now));
+    queued.push({ bankId: callback.bankId, type: callback.type, deliveryId: callback.id, stored });
+  }
+  return { type: 'queued', callbacks: queued };
+}

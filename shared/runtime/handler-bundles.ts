@@ -1,0 +1,112 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { NotFoundError } from '../domain/errors.ts';
+import { metrics } from './metrics.ts';
+import { problemJsonErrors } from './problem-json-errors.ts';
+import { restApiEvents } from './rest-api-event.ts';
+import { readStreamRecord, type StreamChange } from './stream-records.ts';
+import { tracer } from './tracer.ts';
+
+// One middleware bundle per kind of function (docs/architecture.md#functions): every function
+// gets the same tracing, logging context and metrics; HTTP functions the same event format,
+// header names and RFC 9457 errors; stream consumers the same validated records and partial
+// batch responses.
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+export type HttpRoute = Route<HttpEvent, HttpResult>;
+
+/** Tracing, the logger's Lambda context and metrics: first on every function. */
+function base<Event, Result>(log: Logger) {
+  return middy<Event, Result>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}
+
+export interface HttpOptions {
+  /** Told the problem type of every refused request (a 4xx), for a metric. */
+  readonly onRefused?: (problemType: string) => void;
+}
+
+/**
+ * An HTTP function: REST API events read as HTTP API (2.0) events, lower-case header names,
+ * every error an RFC 9457 problem. Given routes, an unknown route is a 404 problem.
+ */
+export function httpHandler(
+  log: Logger,
+  handle: ((event: HttpEvent) => Promise<HttpResult>) | readonly HttpRoute[],
+  options: HttpOptions = {},
+) {
+  const handler =
+    typeof handle === 'function'
+      ? handle
+      : httpRouterHandler<HttpEvent, HttpResult>({
+          routes: [...handle],
+          notFoundResponse: () => {
+            throw new NotFoundError('No such route.');
+          },
+        });
+  return base<HttpEvent, HttpResult>(log)
+    .use(restApiEvents())
+    .use(httpHeaderNormalizer())
+    .use(problemJsonErrors(log, options.onRefused))
+    .handler(handler);
+}
+
+/**
+ * A table stream consumer: each record's images unmarshalled and validated with the table's
+ * schema, then handled on its own, side by side; a record that fails (an invalid image
+ * included) is reported in the partial batch response, and the stream retries from it.
+ */
+export function streamHandler<Schema extends z.ZodType>(
+  log: Logger,
+  schema: Schema,
+  handleChange: (change: StreamChange<z.output<Schema>>, context: Context) => Promise<void>,
+) {
+  const handleRecord = (context: Context) => async (record: DynamoDBRecord) =>
+    handleChange(readStreamRecord(record, schema, log), context);
+  return base<DynamoDBStreamEvent, DynamoDBBatchResponse>(log).handler(async (event, context) =>
+    // One processor per invocation: it holds the batch's state.
+    processPartialResponse(event, handleRecord(context), new BatchProcessor(EventType.DynamoDBStreams), {
+      context,
+      processInParallel: true,
+    }),
+  );
+}
+
+/** A scheduled function (EventBridge Scheduler): the run's result is returned for the logs. */
+export function scheduledHandler<Event, Result>(log: Logger, run: (event: Event) => Promise<Result>) {
+  return base<Event, Result>(log).handler(run);
+}
+
+/**
+ * Builds the handler on its first invocation, not at import: importing a function module reads
+ * no environment and creates no client (tests and local mode build their own handlers).
+ */
+export function lazyHandler<Handler extends (event: never, context: Context) => Promise<unknown>>(
+  build: () => Handler,
+): Handler {
+  let built: Handler | undefined;
+  // A configuration error fails the invocation (a rejection, as any handler error); the next
+  // invocation tries again.
+  return (async (event: never, context: Context) => {
+    built ??= build();
+    return built(event, context);
+  }) as Handler;
+}
