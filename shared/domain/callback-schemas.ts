@@ -72,7 +72,7 @@ export const callbackSchemas = {
   'customer.subscribed': callback(
     'customer.subscribed',
     z.strictObject({ customerId: customerIdSchema, ...subscriberFields, consentVersion: z.string() }),
-    'The customer agreed in Messenger to alerts from the bank.',
+    'The customer agreed to alerts from the bank, on the channel named by `channel` (Messenger or WhatsApp).',
   ),
   'customer.unsubscribed': callback(
     'customer.unsubscribed',
@@ -102,9 +102,13 @@ export const callbackSchemas = {
             'The customer is asked about every payment over `amount` (minor units of `currency`), even below your thresholds (reason `customerAlertAmount`).',
         }),
     }),
-    'The customer changed their own controls in Messenger (TRAVEL, ALERTS OVER, SETTINGS): their preferences as they are now; absent fields are not set.',
+    'The customer changed their own controls in the chat (TRAVEL, ALERTS OVER, SETTINGS): their preferences as they are now; absent fields are not set.',
   ),
-  'alert.sent': callback('alert.sent', alertData, 'The fraud check or notice reached Messenger.'),
+  'alert.sent': callback(
+    'alert.sent',
+    alertData,
+    'The fraud check or notice was accepted by the customer’s channel (Messenger or WhatsApp).',
+  ),
   'alert.delivered': callback(
     'alert.delivered',
     alertData,
