@@ -15,8 +15,8 @@ export default defineConfig({
       provider: 'v8',
       include: ['shared/domain/**/*.ts'],
       reporter: ['text-summary', 'text'],
-      // The floor met today; the target is 95 % lines and branches (README, "Scripts").
-      thresholds: { lines: 97, branches: 92 },
+      // At least 95 % lines and branches; raised to what the unit tests reach (README, "Scripts").
+      thresholds: { lines: 98, branches: 96 },
     },
   },
 });

@@ -1,5 +1,9 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ACTIVITY_RETENTION_MS, type ActivityEntry } from '../domain/activity.ts';
+import {
+  ACTIVITY_FUTURE_TOLERANCE_MS,
+  ACTIVITY_RETENTION_MS,
+  type ActivityEntry,
+} from '../domain/activity.ts';
 import type { ActivityLedger } from '../ports/activity-ledger.ts';
 
 const LEDGER_BUCKET = 'ledger';
@@ -12,8 +16,6 @@ const MAX_REMOVALS = 50;
  * to 50, so a ledger never grows past it for long.
  */
 export const MAX_LEDGER_ENTRIES = 2000;
-/** Entries dated further ahead than this are dropped: events are refused past 5 minutes ahead. */
-const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
 interface StoredEntry {
   readonly amount: number;
@@ -61,7 +63,7 @@ export class DynamoDbActivityLedger implements ActivityLedger {
       }),
     );
     const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
-    const newest = now.getTime() + FUTURE_TOLERANCE_MS;
+    const newest = now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;
     let entries: (ActivityEntry & { name: string })[] = [];
     const stale: string[] = [];
     for (const [name, value] of Object.entries(Attributes)) {

@@ -1,7 +1,15 @@
-import { ACTIVITY_RETENTION_MS, type ActivityEntry } from '../domain/activity.ts';
+import {
+  ACTIVITY_FUTURE_TOLERANCE_MS,
+  ACTIVITY_RETENTION_MS,
+  type ActivityEntry,
+} from '../domain/activity.ts';
 import type { ActivityLedger } from '../ports/activity-ledger.ts';
 
-/** The activity ledger in memory, with the DynamoDB ledger's semantics: 48 hours, one entry per event. */
+/**
+ * The activity ledger in memory, with the DynamoDB ledger's semantics: 48 hours, one entry per
+ * event, nothing dated more than 10 minutes ahead. (Unlike DynamoDB, it does not cap a ledger at
+ * MAX_LEDGER_ENTRIES: a replay's customers stay far below it.)
+ */
 export class InMemoryActivityLedger implements ActivityLedger {
   private readonly ledgers = new Map<string, ActivityEntry[]>();
 
@@ -13,6 +21,7 @@ export class InMemoryActivityLedger implements ActivityLedger {
   ): Promise<readonly ActivityEntry[]> {
     const key = `${bankId}#${customerId}`;
     const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
+    const newest = now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;
     let entries = this.ledgers.get(key);
     if (entries === undefined) {
       entries = [];
@@ -21,8 +30,8 @@ export class InMemoryActivityLedger implements ActivityLedger {
     const same = entries.findIndex((other) => other.eventId === entry.eventId && other.at === entry.at);
     if (same >= 0) entries[same] = entry;
     else entries.push(entry);
-    if (entries.some((other) => other.at < oldest)) {
-      entries = entries.filter((other) => other.at >= oldest);
+    if (entries.some((other) => other.at < oldest || other.at > newest)) {
+      entries = entries.filter((other) => other.at >= oldest && other.at <= newest);
       this.ledgers.set(key, entries);
     }
     return entries;

@@ -8,8 +8,11 @@ export class InMemoryErasureMarkers implements ErasedDataCleaner {
   private readonly markers = new Map<string, string>();
   readonly forgotten: string[] = [];
 
+  /** As in DynamoDB, a marker is never moved back: a later erasure only extends an earlier one. */
   async mark(erasureRef: string, erasedAt: Date): Promise<void> {
-    this.markers.set(erasureRef, erasedAt.toISOString());
+    const at = erasedAt.toISOString();
+    const previous = this.markers.get(erasureRef);
+    if (previous === undefined || previous < at) this.markers.set(erasureRef, at);
   }
 
   async erasedAt(erasureRef: string): Promise<string | undefined> {

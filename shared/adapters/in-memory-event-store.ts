@@ -1,7 +1,10 @@
 import { eventKeyOf, type StoredEvent } from '../domain/stored-event.ts';
 import type { EventStore, PutEventResult, ScoringOutcome } from '../ports/event-store.ts';
 
-/** The events table in memory. */
+/**
+ * The events table in memory. As in DynamoDB, only a stored event is marked scored: one that is
+ * not (expired, erased) stays absent.
+ */
 export class InMemoryEventStore implements EventStore {
   private readonly events = new Map<string, StoredEvent>();
   private readonly scored = new Map<string, ScoringOutcome>();
@@ -18,6 +21,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async markScored(bankId: string, eventId: string, outcome: ScoringOutcome): Promise<void> {
-    this.scored.set(eventKeyOf(bankId, eventId), outcome);
+    const key = eventKeyOf(bankId, eventId);
+    if (this.events.has(key)) this.scored.set(key, outcome);
   }
 }

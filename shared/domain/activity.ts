@@ -4,6 +4,8 @@
 export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Entries are kept for 48 hours: a rolling day, plus room for events that arrive late. */
 export const ACTIVITY_RETENTION_MS = 2 * DAY_MS;
+/** Entries dated further ahead than this are dropped: events are refused past 5 minutes ahead. */
+export const ACTIVITY_FUTURE_TOLERANCE_MS = 10 * 60_000;
 
 export interface ActivityEntry {
   /** Unique per event, so that a redelivered event is recorded once. */

@@ -96,8 +96,10 @@ export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): 
   }
 
   for (let tries = 1; ; tries++) {
+    let delivered = false;
     try {
       const { messageId, sentAs } = await channel.send(request);
+      delivered = true;
       const sentAt = ports.clock.now();
       const expiry = (bank.alertExpiryMinutes ?? DEFAULT_ALERT_EXPIRY_MINUTES) * 60_000;
       await ports.alerts.markSent(alert.alertId, {
@@ -109,6 +111,9 @@ export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): 
       });
       return { status: 'sent', messagingType: sentAs, tries };
     } catch (error) {
+      // Sent, but not recorded as sent: the claim stays, so the message is never sent twice
+      // (`vigil redrive` gives such an alert up as `send_unconfirmed`).
+      if (delivered) throw error;
       if (!(error instanceof SendApiError)) {
         await ports.alerts.releaseSend(alert.alertId);
         throw error;

@@ -153,9 +153,3 @@ function endWithin(end: number, now: Date): string | undefined {
   if (end <= now.getTime() || end - now.getTime() > (MAX_TRAVEL_DAYS + 1) * 86_400_000) return undefined;
   return new Date(end).toISOString();
 }
-
-/** Checks a stored `until` from a quick reply's payload: a future end within the limit. */
-export function checkedUntil(value: string, now: Date): string | undefined {
-  const end = Date.parse(value);
-  return Number.isNaN(end) ? undefined : endWithin(end, now);
-}

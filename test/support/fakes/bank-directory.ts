@@ -1,4 +1,4 @@
-import type { BankProfile } from '../../../shared/domain/bank-profile.ts';
+import { type BankProfile, displayBankName } from '../../../shared/domain/bank-profile.ts';
 import type { BankDirectory } from '../../../shared/ports/bank-directory.ts';
 
 /** Registered banks in memory. */
@@ -9,8 +9,10 @@ export class FakeBankDirectory implements BankDirectory {
     for (const bank of banks) this.banks.set(bank.bankId, bank);
   }
 
+  /** As the DynamoDB directory: a name stored longer than the cap is shown cut to it. */
   async get(bankId: string): Promise<BankProfile | undefined> {
-    return this.banks.get(bankId);
+    const bank = this.banks.get(bankId);
+    return bank && { ...bank, name: displayBankName(bank.name) };
   }
 
   async list(): Promise<string[]> {
