@@ -12,6 +12,7 @@ import { Observability } from './constructs/observability.ts';
 import { OperatorPolicy } from './constructs/operator-policy.ts';
 import { Scoring } from './constructs/scoring.ts';
 import { Tables } from './constructs/tables.ts';
+import { WhatsApp } from './constructs/whatsapp.ts';
 import { PLACEHOLDER_PAGE_ID, type StageConfig } from './stage-config.ts';
 
 export interface VigilStackProps extends StackProps {
@@ -36,6 +37,10 @@ export class VigilStack extends Stack {
     const deadLetters = new DeadLetters(this, 'DeadLetters', key).queue;
     const bank = new BankFunctions(this, 'Bank', { config, key, secretsKey, tables });
     const messenger = new Messenger(this, 'Messenger', { config, key, secretsKey, tables, deadLetters });
+    const whatsapp = new WhatsApp(this, 'WhatsApp', { config, key, secretsKey, tables });
+    // Both send on either channel: alerts, and the notice to a subscription's previous person.
+    messenger.notifyCustomer.bindSecret(whatsapp.secret, secretsKey);
+    messenger.webhook.bindSecret(whatsapp.secret, secretsKey);
     const { reporterKey } = bank;
     const scoring = new Scoring(this, 'Scoring', {
       config,
@@ -60,6 +65,7 @@ export class VigilStack extends Stack {
         'receive-bank-event': bank.receiveBankEvent,
         'bank-admin': bank.bankAdmin,
         'messenger-webhook': messenger.webhook,
+        'whatsapp-webhook': whatsapp.webhook,
       },
     });
     const edge = new Edge(this, 'Edge', { config, api });
@@ -91,6 +97,7 @@ export class VigilStack extends Stack {
         bank.receiveBankEvent,
         bank.bankAdmin,
         messenger.webhook,
+        whatsapp.webhook,
         ...streamConsumers,
         callbacks.expireAlerts,
       ],

@@ -6,7 +6,9 @@ import {
   MAX_MESSAGES_PER_HOUR,
   type TemplateParameter,
   type UtilityTemplate,
+  type WhatsAppSettings,
 } from '../shared/domain/bank-profile.ts';
+import { CHANNEL_NAMES, type ChannelName } from '../shared/ports/channel.ts';
 import { CliError } from './cli-error.ts';
 
 // The bank settings `vigil banks add` and `vigil banks update` take, checked the same way for both.
@@ -112,6 +114,55 @@ export async function templateFromFile(file: string): Promise<UtilityTemplate | 
     value,
     `${file} must be {"name": "fraud_alert", "language": "en_US", "parameters": [...]}, parameters among ${TEMPLATE_PARAMETERS.join(', ')}`,
   );
+}
+
+/** `messenger,whatsapp` → the channels the bank offers, in its order (`banks update --channels`). */
+export function channels(value: string): ChannelName[] {
+  const names = value.split(',').map((name) => name.trim());
+  const known = names.every((name): name is ChannelName =>
+    (CHANNEL_NAMES as readonly string[]).includes(name),
+  );
+  if (!known || names.length === 0 || new Set(names).size !== names.length) {
+    throw new CliError(
+      `--channels is a comma-separated list of ${CHANNEL_NAMES.join(', ')}, each at most once, not ${JSON.stringify(value)}.`,
+      2,
+    );
+  }
+  return names as ChannelName[];
+}
+
+const whatsappSchema = z.strictObject({
+  phoneNumberId: z.string().regex(/^\d{5,20}$/),
+  displayNumber: z.string().regex(/^[1-9]\d{6,14}$/),
+  template: templateSchema.optional(),
+});
+
+/**
+ * A JSON file `{"phoneNumberId", "displayNumber", "template"?}` → the bank's WhatsApp number
+ * (`banks update --whatsapp FILE`); `none` removes it. The template is the approved utility
+ * template with two quick-reply buttons, Yes then No.
+ */
+export async function whatsappFromFile(file: string): Promise<WhatsAppSettings | null> {
+  if (file === 'none') return null;
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new CliError(`Cannot read ${file}.`, 2);
+  });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliError(`${file} is not JSON.`, 2);
+  }
+  const result = whatsappSchema.safeParse(value);
+  if (!result.success) {
+    const where = result.error.issues[0]?.path.join('.') || '(the whole file)';
+    throw new CliError(
+      `${file} must be {"phoneNumberId": "<the Cloud API's id of the number>", "displayNumber": "<the number with its country code, digits only>", "template"?: {"name", "language", "parameters": [...]}}, parameters among ${TEMPLATE_PARAMETERS.join(', ')}; wrong: ${where}.`,
+      2,
+    );
+  }
+  const { template, ...number } = result.data;
+  return { ...number, ...(template !== undefined && { template }) };
 }
 
 function parseTemplate(value: unknown, usage: string): UtilityTemplate {

@@ -109,7 +109,7 @@ export const commands: readonly Command[] = [
   {
     name: 'banks update',
     usage:
-      'banks update <bankId> [--name NAME] [--callback-url URL] [--alert-expiry-minutes N] [--max-messages-per-hour N] [--time-zone TZ] [--utility-template FILE|none]',
+      'banks update <bankId> [--name NAME] [--callback-url URL] [--alert-expiry-minutes N] [--max-messages-per-hour N] [--time-zone TZ] [--utility-template FILE|none] [--channels messenger,whatsapp] [--whatsapp FILE|none]',
     summary: 'Change a bank’s settings (only those given); functions see the change within a minute',
     arguments: ['bankId'],
     async run({ bankId = '' }, options, target) {
@@ -123,12 +123,26 @@ export const commands: readonly Command[] = [
         maxMessagesPerHour: mapDefined(text('max-messages-per-hour'), settings.maxMessagesPerHour),
         timeZone: mapDefined(text('time-zone'), settings.timeZone),
         utilityTemplate: await mapDefined(text('utility-template'), settings.templateFromFile),
+        channels: mapDefined(text('channels'), settings.channels),
+        whatsapp: await mapDefined(text('whatsapp'), settings.whatsappFromFile),
       };
       if (Object.values(changes).every((value) => value === undefined)) {
         throw new CliError(
-          'Nothing to change: give at least one of --name, --callback-url, --alert-expiry-minutes, --max-messages-per-hour, --time-zone, --utility-template.',
+          'Nothing to change: give at least one of --name, --callback-url, --alert-expiry-minutes, --max-messages-per-hour, --time-zone, --utility-template, --channels, --whatsapp.',
           2,
         );
+      }
+      // WhatsApp is offered only with a number to send from (docs/channels.md, "WhatsApp").
+      if (changes.channels !== undefined || changes.whatsapp === null) {
+        const current = await target.showBank(knownBankId(bankId));
+        const offered = changes.channels ?? current.channels ?? ['messenger'];
+        const number = changes.whatsapp === null ? undefined : (changes.whatsapp ?? current.whatsapp);
+        if (offered.includes('whatsapp') && number === undefined) {
+          throw new CliError(
+            'The bank would offer WhatsApp without a WhatsApp number: give --whatsapp FILE too (docs/channels.md).',
+            2,
+          );
+        }
       }
       return { status: 200, body: await target.updateBank(knownBankId(bankId), changes) };
     },

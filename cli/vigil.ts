@@ -21,6 +21,8 @@ const STRING_OPTIONS = [
   'alert-expiry-minutes',
   'max-messages-per-hour',
   'utility-template',
+  'channels',
+  'whatsapp',
   'page-access-token',
   'app-secret',
   'key',

@@ -31,6 +31,7 @@ import {
   messengerEnvironment,
 } from '../shared/runtime/messenger-clients.ts';
 import { count } from '../shared/runtime/metrics.ts';
+import { channelsFrom } from '../shared/runtime/whatsapp-clients.ts';
 
 // GET|POST /messenger/webhook (docs/contract.md#webhook): Meta's subscription check, and the customers' messages.
 
@@ -97,7 +98,7 @@ export const envSchema = z.object({
 /** The composition root: the adapters this function runs with, from its environment. */
 export function portsFrom(env: z.output<typeof envSchema>): MessengerWebhookPorts {
   const dynamoDb = dynamoDbFrom(env);
-  const { secrets, messenger } = messengerClientsFrom(env);
+  const { secrets } = messengerClientsFrom(env);
   return {
     secrets,
     subscribers: new DynamoDbSubscriberStore(dynamoDb, env.SUBSCRIBERS_TABLE),
@@ -105,7 +106,7 @@ export function portsFrom(env: z.output<typeof envSchema>): MessengerWebhookPort
     alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
     inbound: new DynamoDbInboundLog(dynamoDb, env.INBOUND_TABLE),
     banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
-    messenger,
+    channels: channelsFrom(env),
     clock: systemClock,
     controls: {
       preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),

@@ -6,8 +6,9 @@ import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-mark
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
+import { storedAlertsItemSchema, storedSubscriberSchema } from '../shared/adapters/stored-address.ts';
 import { type NotifyBankItem, type NotifyBankPorts, notifyBank } from '../shared/domain/notify-bank.ts';
-import { alertsTableItemSchema, itemByShape, subscriberSchema } from '../shared/domain/table-items.ts';
+import { itemByShape } from '../shared/domain/table-items.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
   awsEnvironment,
@@ -29,7 +30,9 @@ export type { NotifyBankPorts };
 export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogger()) {
   return streamHandler(
     log,
-    itemByShape<NotifyBankItem>((item) => ('alertId' in item ? alertsTableItemSchema : subscriberSchema)),
+    itemByShape<NotifyBankItem>((item) =>
+      'alertId' in item ? storedAlertsItemSchema : storedSubscriberSchema,
+    ),
     async (change) => {
       const outcome = await notifyBank(change, ports);
       if (outcome.type === 'erased') {

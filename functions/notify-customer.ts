@@ -5,16 +5,17 @@ import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
+import { storedAlertsItemSchema } from '../shared/adapters/stored-address.ts';
 import { type NotifyCustomerPorts, notifyCustomer, sendFollowUp } from '../shared/domain/notify-customer.ts';
-import { alertsTableItemSchema } from '../shared/domain/table-items.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { awsEnvironment, dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { lazyHandler, streamHandler } from '../shared/runtime/handler-bundles.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
-import { messengerClientsFrom, messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
+import { messengerEnvironment } from '../shared/runtime/messenger-clients.ts';
 import { count } from '../shared/runtime/metrics.ts';
 import { notifyStream } from '../shared/runtime/stream-settings.ts';
+import { channelsFrom } from '../shared/runtime/whatsapp-clients.ts';
 
 // Consumes the alerts table's stream: sends each new alert to its customer once, in parallel,
 // each failure reported on its own; a fraud check that transactions joined may get a follow-up.
@@ -23,7 +24,7 @@ export type NotifyPorts = Omit<NotifyCustomerPorts, 'remainingMs'>;
 
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()) {
-  return streamHandler(log, alertsTableItemSchema, async ({ eventName, after: alert }, context) => {
+  return streamHandler(log, storedAlertsItemSchema, async ({ eventName, after: alert }, context) => {
     // A customer's open-check item is no alert to send.
     if (alert?.kind === undefined) return;
     // A pending alert changed without a send claim (re-driven in place, or joined before it was
@@ -67,7 +68,7 @@ export function portsFrom(env: z.output<typeof envSchema>): NotifyPorts {
     alerts: new DynamoDbAlertStore(dynamoDb, env.ALERTS_TABLE),
     subscribers: new DynamoDbSubscriberStore(dynamoDb, env.SUBSCRIBERS_TABLE),
     banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),
-    messenger: messengerClientsFrom(env).messenger,
+    channels: channelsFrom(env),
     clock: systemClock,
     erasures: new DynamoDbErasedDataCleaner(dynamoDb, {
       activity: env.ACTIVITY_TABLE,

@@ -6,7 +6,8 @@ import { LocalTarget } from '../cli/local-target.ts';
 
 // npm run demo: against a running `npm start`, a bank enrolls a customer, the customer agrees in
 // the Messenger emulator, the bank sends a day of card transactions (some suspicious), the
-// customer answers the alerts, and a short report tells what happened.
+// customer answers the alerts, and a short report tells what happened. Then a second customer
+// does the same on WhatsApp: the wa.me link's text, Agree, one alert, No.
 
 async function demo(): Promise<void> {
   const config = await readLocalConfig();
@@ -131,6 +132,94 @@ async function demo(): Promise<void> {
   log(
     `\nSummary: ${count} transactions, ${alerts.length} alerts, ${tally('alert.confirmed')} confirmed, ${tally('alert.disputed')} disputed.`,
   );
+
+  await whatsappCustomer(config, callBankApi, log);
+}
+
+/** A second customer, on WhatsApp: enrolls with the wa.me text, agrees, gets one alert, answers No. */
+async function whatsappCustomer(
+  config: Awaited<ReturnType<typeof readLocalConfig>>,
+  callBankApi: (
+    bankId: string,
+    method: 'POST',
+    path: string,
+    body: Buffer,
+  ) => Promise<{ status: number; body: unknown }>,
+  log: (text: string) => void,
+): Promise<void> {
+  const emulator = config.emulatorUrl;
+  const customerId = `cus_wa_${randomUUID().slice(0, 6)}`;
+  const waId = `3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  type Sent = {
+    type: string;
+    text?: { body: string };
+    interactive?: { body: { text: string }; action: { buttons: { reply: { id: string } }[] } };
+  };
+  const inbox = async () =>
+    (await (await fetch(`${emulator}/__emulator/whatsapp/messages?waId=${waId}`)).json()) as Sent[];
+  const write = (body: { text?: string; buttonReplyId?: string }) =>
+    fetch(`${emulator}/__emulator/whatsapp/users/${waId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const nth = async (n: number) => {
+    for (let i = 0; i < 100; i++) {
+      const message = (await inbox())[n];
+      if (message !== undefined) return message;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Only ${(await inbox()).length} WhatsApp messages arrived; is npm start running?`);
+  };
+
+  log(`\nOn WhatsApp, customer ${customerId}:`);
+  const enrollment = await callBankApi(
+    'demo-bank',
+    'POST',
+    '/enrollments',
+    Buffer.from(JSON.stringify({ customerId })),
+  );
+  const whatsappLink = (enrollment.body as { links?: { whatsapp?: string } }).links?.whatsapp;
+  if (enrollment.status !== 201 || whatsappLink === undefined) {
+    throw new CliError(
+      `The demo bank offers no WhatsApp link: ${enrollment.status} ${JSON.stringify(enrollment.body)}`,
+    );
+  }
+  await write({ text: new URL(whatsappLink).searchParams.get('text') ?? '' });
+  const consent = await nth(0);
+  await write({ buttonReplyId: consent.interactive?.action.buttons[0]?.reply.id ?? '' });
+  await nth(1);
+  log('1. Enrolled: the wa.me link’s text sent, consent given.');
+  const event = {
+    type: 'card.transaction',
+    customerId,
+    occurredAt: '2026-11-29T21:40:00Z',
+    transaction: {
+      id: `txn_${customerId}`,
+      cardLast4: '1881',
+      amount: 89_900,
+      currency: 'EUR',
+      merchant: { name: 'GADGETS ONLINE', mcc: '5732', country: 'US' },
+      channel: 'card_not_present',
+      status: 'authorized',
+    },
+  };
+  await callBankApi('demo-bank', 'POST', '/events', Buffer.from(JSON.stringify(event)));
+  const alert = await nth(2);
+  log(`2. Alert on WhatsApp: ${alert.interactive?.body.text ?? alert.text?.body ?? alert.type}`);
+  await fetch(`${emulator}/__emulator/whatsapp/statuses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ waId, status: 'delivered' }),
+  });
+  await write({ buttonReplyId: alert.interactive?.action.buttons[1]?.reply.id ?? '' });
+  await nth(3);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const callbacks = (await (await fetch(config.banks[0]?.callbackUrl ?? '')).json()) as {
+    body: { type: string; data: { customerId?: string; channel?: string } };
+  }[];
+  const ours = callbacks.filter((callback) => callback.body.data.customerId === customerId);
+  log(`3. The customer answered No. Callbacks: ${ours.map((c) => c.body.type).join(', ')}.`);
 }
 
 try {

@@ -1,13 +1,15 @@
-// The emulator's chat page (GET /): every user's conversation with the page, as Messenger shows
-// it, updated every second; quick replies are buttons that send the reply, and a form opens an
-// enrollment link as a given user. Plain HTML and DOM calls: nothing to build, nothing to fetch.
+// The emulator's chat page (GET /): every user's conversation, Messenger's and WhatsApp's side by
+// side, updated every second; quick replies and reply buttons are buttons that send the answer,
+// and two forms open an enrollment link as a given user: an m.me link on Messenger, a wa.me link
+// on WhatsApp (its prefilled text is sent). Plain HTML and DOM calls: nothing to build, nothing to
+// fetch.
 
 export const CHAT_PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Messenger emulator · Vigil</title>
+<title>Messenger and WhatsApp emulator · Vigil</title>
 <style>
   :root { font-family: system-ui, sans-serif; color: #050505; background: #f0f2f5; }
   body { margin: 0; padding: 1rem; }
@@ -30,15 +32,24 @@ export const CHAT_PAGE = `<!doctype html>
   .compose { display: flex; gap: .4rem; padding: .6rem; border-top: 1px solid #e4e6eb; }
   .compose input { flex: 1; }
   .empty { color: #65676b; }
+  .chat.whatsapp h2 { background: #075e54; color: #fff; border-radius: 10px 10px 0 0; }
+  .whatsapp .user { background: #dcf8c6; color: #050505; }
+  .whatsapp button { border-color: #128c7e; color: #128c7e; }
+  .whatsapp button.primary { background: #128c7e; color: #fff; }
 </style>
 </head>
 <body>
 <header>
-  <h1>Messenger emulator</h1>
+  <h1>Messenger and WhatsApp emulator</h1>
   <form id="open-link">
     <input name="psid" placeholder="user (PSID)" value="psid_jane" required aria-label="user">
     <input name="link" placeholder="https://m.me/...?ref=..." required aria-label="enrollment link">
     <button class="primary" type="submit">Open link as user</button>
+  </form>
+  <form id="open-whatsapp-link">
+    <input name="waId" placeholder="WhatsApp number" value="33612345678" required aria-label="WhatsApp number">
+    <input name="link" placeholder="https://wa.me/...?text=..." required aria-label="wa.me link">
+    <button class="primary" type="submit">Send the wa.me text as user</button>
   </form>
 </header>
 <main id="chats"><p class="empty">No conversation yet. Open an enrollment link as a user to start one.</p></main>
@@ -58,6 +69,26 @@ document.getElementById('open-link').addEventListener('submit', async (event) =>
   await post('/__emulator/users/' + encodeURIComponent(form.get('psid')) + '/referral', { ref });
 });
 
+document.getElementById('open-whatsapp-link').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const text = new URL(String(form.get('link'))).searchParams.get('text');
+  await post('/__emulator/whatsapp/users/' + encodeURIComponent(form.get('waId')) + '/messages', { text });
+});
+
+/** Where a conversation's messages and answers go: Messenger's user, or WhatsApp's. */
+function channelOf(key) {
+  if (key.startsWith('whatsapp:')) {
+    const waId = key.slice('whatsapp:'.length);
+    const path = '/__emulator/whatsapp/users/' + encodeURIComponent(waId) + '/messages';
+    return { name: 'whatsapp', title: 'WhatsApp · ' + waId, id: waId,
+      text: (text) => post(path, { text }), tap: (reply) => post(path, { buttonReplyId: reply.payload }) };
+  }
+  const path = '/__emulator/users/' + encodeURIComponent(key) + '/messages';
+  return { name: 'messenger', title: key, id: key,
+    text: (text) => post(path, { text }), tap: (reply) => post(path, { text: reply.title, quickReplyPayload: reply.payload }) };
+}
+
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -70,9 +101,12 @@ function render(conversations) {
   const users = Object.keys(conversations);
   if (users.length === 0) chats.append(element('p', 'empty', 'No conversation yet. Open an enrollment link as a user to start one.'));
   for (const psid of users) {
-    const chat = element('section', 'chat');
-    chat.dataset.psid = psid;
-    chat.append(element('h2', '', psid));
+    const channel = channelOf(psid);
+    const chat = element('section', 'chat ' + channel.name);
+    chat.dataset.channel = channel.name;
+    if (channel.name === 'whatsapp') chat.dataset.waId = channel.id;
+    else chat.dataset.psid = psid;
+    chat.append(element('h2', '', channel.title));
     const list = element('div', 'messages');
     const entries = conversations[psid];
     entries.forEach((entry, index) => {
@@ -81,8 +115,7 @@ function render(conversations) {
         const replies = element('div', 'replies');
         for (const reply of entry.quickReplies) {
           const button = element('button', '', reply.title);
-          button.addEventListener('click', () =>
-            post('/__emulator/users/' + encodeURIComponent(psid) + '/messages', { text: reply.title, quickReplyPayload: reply.payload }));
+          button.addEventListener('click', () => channel.tap(reply));
           replies.append(button);
         }
         list.append(replies);
@@ -97,7 +130,7 @@ function render(conversations) {
     compose.append(input, element('button', 'primary', 'Send'));
     compose.addEventListener('submit', async (event) => {
       event.preventDefault();
-      if (input.value.trim() !== '') await post('/__emulator/users/' + encodeURIComponent(psid) + '/messages', { text: input.value });
+      if (input.value.trim() !== '') await channel.text(input.value);
     });
     chat.append(compose);
     chats.append(chat);

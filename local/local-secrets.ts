@@ -10,6 +10,7 @@ import { erasureKeySecretName } from '../shared/adapters/secret-store-erasure-ke
 import { messengerSecretName } from '../shared/adapters/secret-store-messenger-secrets.ts';
 import { reporterKeyName } from '../shared/adapters/secret-store-reporter-key.ts';
 import { subscriberRefKeyName } from '../shared/adapters/secret-store-subscriber-ref-key.ts';
+import { whatsappSecretName } from '../shared/adapters/secret-store-whatsapp-secrets.ts';
 import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 
 /** A new erasure key secret: 32 random bytes in base64. */
@@ -76,6 +77,15 @@ export class LocalSecretsFile {
       appSecret: randomBytes(16).toString('hex'),
       verifyToken: randomBytes(12).toString('base64url'),
       pageAccessToken: `local-${randomBytes(24).toString('base64url')}`,
+    }));
+  }
+
+  /** The WhatsApp secret (Cloud API token, app secret, verify token), created when missing. */
+  ensureWhatsApp(prefix: string): { accessToken: string; appSecret: string; verifyToken: string } {
+    return this.ensure(whatsappSecretName(prefix), () => ({
+      accessToken: `local-wa-${randomBytes(24).toString('base64url')}`,
+      appSecret: randomBytes(16).toString('hex'),
+      verifyToken: randomBytes(12).toString('base64url'),
     }));
   }
 

@@ -25,6 +25,9 @@ import type { StreamPoller } from './stream-poller.ts';
 
 export const LOCAL_SECRET_PREFIX = 'vigil/local';
 export const LOCAL_PAGE_ID = '100000000000001';
+/** The demo bank's WhatsApp Business phone number: its Cloud API id and the number customers write to. */
+export const LOCAL_WHATSAPP_PHONE_NUMBER_ID = '100000000000002';
+export const LOCAL_WHATSAPP_NUMBER = '15550100001';
 
 export interface LocalStackOptions {
   /** Where local.json and the secrets file go (default `.vigil`). */
@@ -53,6 +56,12 @@ export interface LocalConfig {
     readonly callbackUrl: string;
   }[];
   readonly messenger: { readonly appSecret: string; readonly verifyToken: string; readonly pageId: string };
+  readonly whatsapp: {
+    readonly appSecret: string;
+    readonly verifyToken: string;
+    readonly phoneNumberId: string;
+    readonly displayNumber: string;
+  };
 }
 
 export interface LocalStack {
@@ -103,11 +112,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const callbackUrl = `${apiUrl}/__local/banks/${DEMO_BANK_ID}/callbacks`;
     const demoSecrets = secrets.ensureBank(LOCAL_SECRET_PREFIX, DEMO_BANK_ID);
     const messenger = secrets.ensureMessenger(LOCAL_SECRET_PREFIX);
+    const whatsapp = secrets.ensureWhatsApp(LOCAL_SECRET_PREFIX);
     secrets.ensureErasureKey(LOCAL_SECRET_PREFIX);
     secrets.ensureSubscriberRefKey(LOCAL_SECRET_PREFIX);
     secrets.ensureReporterKey(LOCAL_SECRET_PREFIX);
     await secrets.save();
-    await seedDemo(documentClientFor(rawClient), tables, { bankId: DEMO_BANK_ID, callbackUrl });
+    await seedDemo(documentClientFor(rawClient), tables, {
+      bankId: DEMO_BANK_ID,
+      callbackUrl,
+      whatsapp: { phoneNumberId: LOCAL_WHATSAPP_PHONE_NUMBER_ID, displayNumber: LOCAL_WHATSAPP_NUMBER },
+    });
     await mkdir(home, { recursive: true });
 
     // The functions' environment, as the stack sets it in Lambda, pointing at this machine: each
@@ -137,6 +151,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       pageAccessToken: messenger.pageAccessToken,
       appSecret: messenger.appSecret,
       webhookUrl: `${apiUrl}/messenger/webhook`,
+      whatsapp: {
+        phoneNumberIds: [LOCAL_WHATSAPP_PHONE_NUMBER_ID],
+        accessToken: whatsapp.accessToken,
+        appSecret: whatsapp.appSecret,
+        webhookUrl: `${apiUrl}/whatsapp/webhook`,
+      },
     });
     started.streams = await startLocalStreams({
       dynamoDb: rawClient,
@@ -164,6 +184,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         appSecret: messenger.appSecret,
         verifyToken: messenger.verifyToken,
         pageId: LOCAL_PAGE_ID,
+      },
+      whatsapp: {
+        appSecret: whatsapp.appSecret,
+        verifyToken: whatsapp.verifyToken,
+        phoneNumberId: LOCAL_WHATSAPP_PHONE_NUMBER_ID,
+        displayNumber: LOCAL_WHATSAPP_NUMBER,
       },
     };
     const configPath = join(home, 'local.json');

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { metaSignature } from '../shared/domain/verify-meta-signature.ts';
 import { CHAT_PAGE } from './emulator-chat-page.ts';
 import { foreignRequestReason } from './loopback-guard.ts';
+import { type WhatsAppEmulatorOptions, whatsappEmulator } from './whatsapp-emulator.ts';
 
 // A stand-in for Meta's Graph API and for people using Messenger (docs/contract.md#emulator): Vigil sends to its
 // Send API; tests and developers play customers through its /__emulator endpoints, which post
@@ -29,6 +30,8 @@ export interface EmulatorOptions {
    * through the emulator; a proactive message must be UPDATE. Default 60 s.
    */
   readonly replyWindowMs?: number;
+  /** The WhatsApp Cloud API too, for these phone numbers (docs/channels.md, "The emulator"). */
+  readonly whatsapp?: WhatsAppEmulatorOptions;
 }
 
 export interface ReceivedMessage {
@@ -81,6 +84,10 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
   /** When each person last wrote, tapped or opened a link: what a RESPONSE can answer. */
   const lastInbound = new Map<string, number>();
   const replyWindowMs = options.replyWindowMs ?? DEFAULT_REPLY_WINDOW_MS;
+  // WhatsApp conversations are listed beside Messenger's, as `whatsapp:<waId>`.
+  const whatsapp =
+    options.whatsapp &&
+    whatsappEmulator(options.whatsapp, (waId, entry) => note(`whatsapp:${waId}`, entry), { readJson, json });
 
   const sendApi = async (
     request: IncomingMessage,
@@ -195,8 +202,12 @@ export async function startMessengerEmulator(options: EmulatorOptions): Promise<
     [
       'POST',
       /^\/(v\d+\.\d+)\/([^/]+)\/messages$/,
-      (req, res, m) => sendApi(req, res, m[1] ?? '', m[2] ?? ''),
+      (req, res, m) =>
+        whatsapp?.serves(m[2] ?? '')
+          ? whatsapp.send(req, res, m[1] ?? '', m[2] ?? '')
+          : sendApi(req, res, m[1] ?? '', m[2] ?? ''),
     ],
+    ...(whatsapp?.routes ?? []),
     [
       'POST',
       /^\/__emulator\/webhook$/,

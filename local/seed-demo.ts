@@ -10,7 +10,16 @@ export const DEMO_CUSTOMER_ID = 'cus_demo';
 export interface DemoBank {
   readonly bankId: string;
   readonly callbackUrl: string;
+  /** The demo bank offers WhatsApp too, from this number (docs/channels.md). */
+  readonly whatsapp?: { readonly phoneNumberId: string; readonly displayNumber: string };
 }
+
+/** The demo bank's approved WhatsApp utility template (the emulator accepts any name). */
+export const DEMO_WHATSAPP_TEMPLATE = {
+  name: 'vigil_fraud_check',
+  language: 'en_US',
+  parameters: ['bankName', 'cardLast4', 'amount', 'merchant', 'time'],
+} as const;
 
 /**
  * The demo bank's default thresholds, the example of docs/contract.md#thresholds: Vigil's defaults for a French
@@ -35,6 +44,10 @@ export async function seedDemo(
         callbackUrl: parseCallbackUrl(bank.callbackUrl, { allowLoopback: true }).toString(),
         locale: 'en_US',
         alertExpiryMinutes: 60,
+        ...(bank.whatsapp !== undefined && {
+          channels: ['messenger', 'whatsapp'],
+          whatsapp: { ...bank.whatsapp, template: DEMO_WHATSAPP_TEMPLATE },
+        }),
         createdAt: now,
       },
     }),

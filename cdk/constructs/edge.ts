@@ -92,7 +92,10 @@ export class Edge extends Construct {
     });
 
     const bankApi = pathContains('/v1/banks/');
-    const messenger = pathContains('/messenger/webhook');
+    // Meta's webhooks: Messenger's and WhatsApp's share one per-IP limit.
+    const messenger = {
+      orStatement: { statements: [pathContains('/messenger/webhook'), pathContains('/whatsapp/webhook')] },
+    };
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name,
       description: 'Vigil: managed rules and per-source, per-bank rate limits',

@@ -107,6 +107,13 @@ export class Observability extends Construct {
       'The Messenger secret still holds a placeholder: webhook requests are refused (503).',
     );
     alarm(
+      'WhatsAppNotConfigured',
+      vigilMetric('WhatsAppNotConfigured', 'Sum'),
+      1,
+      1,
+      'The WhatsApp secret still holds a placeholder: WhatsApp webhook requests are refused (503) and nothing is sent on WhatsApp.',
+    );
+    alarm(
       'CallbackBacklog',
       vigilMetric('CallbackBacklog', 'Maximum'),
       100,

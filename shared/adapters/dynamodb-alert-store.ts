@@ -10,9 +10,16 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { type Alert, checkMember, messageCounterKey, openCheckKey } from '../domain/alert.ts';
+import {
+  type Alert,
+  checkMember,
+  type DeliveryReport,
+  messageCounterKey,
+  openCheckKey,
+} from '../domain/alert.ts';
 import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
+import { alertFromItem, alertToItem } from './stored-address.ts';
 
 /**
  * The alerts table; its stream drives customer messages and bank callbacks. Status changes are
@@ -38,7 +45,7 @@ export class DynamoDbAlertStore implements AlertStore {
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: alert,
+          Item: alertToItem(alert),
           ConditionExpression: 'attribute_not_exists(alertId)',
         }),
       ),
@@ -71,7 +78,7 @@ export class DynamoDbAlertStore implements AlertStore {
           {
             Put: {
               TableName: this.tableName,
-              Item: { ...alert, checkId: alert.alertId, members: {} },
+              Item: { ...alertToItem(alert), checkId: alert.alertId, members: {} },
               ConditionExpression: 'attribute_not_exists(alertId)',
             },
           },
@@ -109,7 +116,7 @@ export class DynamoDbAlertStore implements AlertStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...alert, status: 'grouped', checkId },
+            Item: { ...alertToItem(alert), status: 'grouped', checkId },
             ConditionExpression: 'attribute_not_exists(alertId)',
           },
         },
@@ -187,7 +194,7 @@ export class DynamoDbAlertStore implements AlertStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }),
     );
-    return Item as Alert | undefined;
+    return Item === undefined ? undefined : alertFromItem(Item);
   }
 
   async byRef(ref: string): Promise<Alert | undefined> {
@@ -230,20 +237,42 @@ export class DynamoDbAlertStore implements AlertStore {
     const open = fields.deadline !== undefined;
     await this.conditionalUpdate({
       Key: { alertId },
-      UpdateExpression: `SET #status = :sent, psid = :psid, messageId = :messageId, sentAt = :sentAt${
+      UpdateExpression: `SET #status = :sent, psid = :address, messageId = :messageId, sentAt = :sentAt${
         open ? ', deadline = :deadline, openBankId = bankId' : ''
-      } REMOVE sendClaimedAt`,
+      }${fields.channel !== undefined ? ', channel = :channel' : ''} REMOVE sendClaimedAt`,
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':sent': 'sent',
         ':pending': 'pending',
-        ':psid': fields.psid,
+        ':address': fields.address,
         ':messageId': fields.messageId,
         ':sentAt': fields.sentAt,
         ...(open && { ':deadline': fields.deadline }),
+        ...(fields.channel !== undefined && { ':channel': fields.channel }),
       },
     });
+  }
+
+  async recordDelivery(alertId: string, messageId: string, report: DeliveryReport): Promise<boolean> {
+    const once = (field: string) => `${field} = if_not_exists(${field}, :at)`;
+    const sets =
+      report.status === 'failed'
+        ? [once('deliveryFailedAt'), ...(report.errorCode !== undefined ? ['deliveryError = :code'] : [])]
+        : report.status === 'read'
+          ? [once('readAt'), once('deliveredAt')]
+          : [once('deliveredAt')];
+    const updated = await this.conditionalUpdate({
+      Key: { alertId },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'messageId = :messageId',
+      ExpressionAttributeValues: {
+        ':messageId': messageId,
+        ':at': report.at.toISOString(),
+        ...(report.status === 'failed' && report.errorCode !== undefined && { ':code': report.errorCode }),
+      },
+    });
+    return updated !== undefined;
   }
 
   async markUndeliverable(alertId: string, reason: string, at: Date): Promise<void> {
@@ -262,18 +291,23 @@ export class DynamoDbAlertStore implements AlertStore {
     });
   }
 
-  async answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean> {
+  async answer(
+    alertId: string,
+    status: 'confirmed' | 'disputed',
+    address: string,
+    at: Date,
+  ): Promise<boolean> {
     return this.closing(alertId, {
       Key: { alertId },
       UpdateExpression: 'SET #status = :answer, answeredAt = :at REMOVE openBankId',
       // Refused past the deadline even before the expiry run has closed the alert.
       ConditionExpression:
-        '#status = :sent AND psid = :psid AND (attribute_not_exists(deadline) OR deadline > :at)',
+        '#status = :sent AND psid = :address AND (attribute_not_exists(deadline) OR deadline > :at)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':answer': status,
         ':sent': 'sent',
-        ':psid': psid,
+        ':address': address,
         ':at': at.toISOString(),
       },
     });

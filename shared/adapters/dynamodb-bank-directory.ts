@@ -1,6 +1,12 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type BankProfile, displayBankName, type UtilityTemplate } from '../domain/bank-profile.ts';
+import {
+  type BankProfile,
+  displayBankName,
+  type UtilityTemplate,
+  type WhatsAppSettings,
+} from '../domain/bank-profile.ts';
 import type { BankDirectory } from '../ports/bank-directory.ts';
+import type { ChannelName } from '../ports/channel.ts';
 import { conditionalWrite } from './conditional-write.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 
@@ -99,4 +105,7 @@ export interface BankChanges {
   readonly maxMessagesPerHour?: number | undefined;
   readonly timeZone?: string | undefined;
   readonly utilityTemplate?: UtilityTemplate | null | undefined;
+  readonly channels?: readonly ChannelName[] | undefined;
+  /** The bank's WhatsApp number and template; null removes them. */
+  readonly whatsapp?: WhatsAppSettings | null | undefined;
 }

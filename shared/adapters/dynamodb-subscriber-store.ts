@@ -8,10 +8,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber, SubscriberStatus } from '../domain/subscriber.ts';
+import type { ChannelName } from '../ports/channel.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
+import { subscriberFromItem, subscriberToItem } from './stored-address.ts';
 
-/** The subscribers table (bank id, customer id), with its `byPsid` index. */
+/**
+ * The subscribers table (bank id, customer id), with its `byPsid` index on the address (stored
+ * as `psid`: stored-address.ts).
+ */
 export class DynamoDbSubscriberStore implements SubscriberStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -22,23 +27,23 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { bankId, customerId }, ConsistentRead: true }),
     );
-    return Item as Subscriber | undefined;
+    return Item === undefined ? undefined : subscriberFromItem(Item);
   }
 
-  async byPsid(psid: string): Promise<Subscriber[]> {
+  async byAddress(address: string): Promise<Subscriber[]> {
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: 'byPsid',
-        KeyConditionExpression: 'psid = :psid',
-        ExpressionAttributeValues: { ':psid': psid },
+        KeyConditionExpression: 'psid = :address',
+        ExpressionAttributeValues: { ':address': address },
       }),
     );
-    return Items as Subscriber[];
+    return Items.map(subscriberFromItem);
   }
 
   async save(subscriber: Subscriber): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: subscriber }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: subscriberToItem(subscriber) }));
   }
 
   async changeStatus(
@@ -86,18 +91,21 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
   async offerTakeover(
     bankId: string,
     customerId: string,
-    pending: { psid: string; enrollmentId: string; locale: string },
+    pending: { address: string; channel?: ChannelName; enrollmentId: string; locale: string },
   ): Promise<boolean> {
+    const other = pending.channel !== undefined && pending.channel !== 'messenger';
     return conditionalWrite(
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { bankId, customerId },
-          UpdateExpression:
-            'SET pendingPsid = :psid, pendingEnrollmentId = :enrollmentId, pendingLocale = :locale',
+          UpdateExpression: `SET pendingPsid = :address, pendingEnrollmentId = :enrollmentId, pendingLocale = :locale${
+            other ? ', pendingChannel = :channel' : ' REMOVE pendingChannel'
+          }`,
           ConditionExpression: 'attribute_exists(customerId)',
           ExpressionAttributeValues: {
-            ':psid': pending.psid,
+            ...(other && { ':channel': pending.channel }),
+            ':address': pending.address,
             ':enrollmentId': pending.enrollmentId,
             ':locale': pending.locale,
           },
@@ -106,38 +114,42 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
     );
   }
 
-  async pendingTakeovers(psid: string): Promise<Subscriber[]> {
+  async pendingTakeovers(address: string): Promise<Subscriber[]> {
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: 'byPendingPsid',
-        KeyConditionExpression: 'pendingPsid = :psid',
-        ExpressionAttributeValues: { ':psid': psid },
+        KeyConditionExpression: 'pendingPsid = :address',
+        ExpressionAttributeValues: { ':address': address },
       }),
     );
     const found = await Promise.all(
       Items.map((item) => this.get(String(item.bankId), String(item.customerId))),
     );
-    return found.filter((item): item is Subscriber => item?.pendingPsid === psid);
+    return found.filter((item): item is Subscriber => item?.pendingAddress === address);
   }
 
   async takeOver(
     bankId: string,
     customerId: string,
-    pending: { psid: string; enrollmentId: string },
+    pending: { address: string; channel?: ChannelName; enrollmentId: string },
     consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
   ): Promise<Subscriber | undefined> {
+    // Messenger's subscriptions carry no `channel` (as before there were several).
+    const other = pending.channel !== undefined && pending.channel !== 'messenger';
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { bankId, customerId },
-          UpdateExpression:
-            'SET psid = :psid, enrollmentId = :enrollmentId, locale = pendingLocale, #status = :active, consentedAt = :consentedAt, consentVersion = :consentVersion, lastInboundAt = :lastInboundAt, updatedAt = :now REMOVE pendingPsid, pendingEnrollmentId, pendingLocale',
-          ConditionExpression: 'pendingPsid = :psid AND pendingEnrollmentId = :enrollmentId',
+          UpdateExpression: `SET psid = :address, enrollmentId = :enrollmentId, locale = pendingLocale, #status = :active, consentedAt = :consentedAt, consentVersion = :consentVersion, lastInboundAt = :lastInboundAt, updatedAt = :now${
+            other ? ', channel = :channel' : ''
+          } REMOVE pendingPsid, pendingEnrollmentId, pendingLocale, pendingChannel${other ? '' : ', channel'}`,
+          ConditionExpression: 'pendingPsid = :address AND pendingEnrollmentId = :enrollmentId',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':psid': pending.psid,
+            ...(other && { ':channel': pending.channel }),
+            ':address': pending.address,
             ':enrollmentId': pending.enrollmentId,
             ':active': 'active',
             ':consentedAt': consent.consentedAt,
@@ -148,22 +160,22 @@ export class DynamoDbSubscriberStore implements SubscriberStore {
           ReturnValues: 'ALL_OLD',
         }),
       );
-      return Attributes as Subscriber | undefined;
+      return Attributes === undefined ? undefined : subscriberFromItem(Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
 
-  async dropTakeover(bankId: string, customerId: string, psid: string): Promise<boolean> {
+  async dropTakeover(bankId: string, customerId: string, address: string): Promise<boolean> {
     return conditionalWrite(
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { bankId, customerId },
-          UpdateExpression: 'REMOVE pendingPsid, pendingEnrollmentId, pendingLocale',
-          ConditionExpression: 'pendingPsid = :psid',
-          ExpressionAttributeValues: { ':psid': psid },
+          UpdateExpression: 'REMOVE pendingPsid, pendingEnrollmentId, pendingLocale, pendingChannel',
+          ConditionExpression: 'pendingPsid = :address',
+          ExpressionAttributeValues: { ':address': address },
         }),
       ),
     );

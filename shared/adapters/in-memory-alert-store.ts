@@ -2,6 +2,7 @@ import {
   type Alert,
   type CheckMember,
   checkMember,
+  type DeliveryReport,
   messageCounterKey,
   openCheckKey,
 } from '../domain/alert.ts';
@@ -125,6 +126,20 @@ export class InMemoryAlertStore implements AlertStore {
     delete alert.sendClaimedAt;
   }
 
+  async recordDelivery(alertId: string, messageId: string, report: DeliveryReport): Promise<boolean> {
+    const alert = this.alerts.get(alertId);
+    if (alert === undefined || alert.messageId !== messageId) return false;
+    const at = report.at.toISOString();
+    if (report.status === 'failed') {
+      alert.deliveryFailedAt ??= at;
+      if (report.errorCode !== undefined) alert.deliveryError = report.errorCode;
+    } else {
+      alert.deliveredAt ??= at;
+      if (report.status === 'read') alert.readAt ??= at;
+    }
+    return true;
+  }
+
   async markUndeliverable(alertId: string, reason: string, at: Date): Promise<void> {
     const alert = this.alerts.get(alertId);
     if (alert?.status !== 'pending') return;
@@ -137,9 +152,14 @@ export class InMemoryAlertStore implements AlertStore {
     this.closeCheck(alert);
   }
 
-  async answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean> {
+  async answer(
+    alertId: string,
+    status: 'confirmed' | 'disputed',
+    address: string,
+    at: Date,
+  ): Promise<boolean> {
     const alert = this.alerts.get(alertId);
-    if (alert?.status !== 'sent' || alert.psid !== psid) return false;
+    if (alert?.status !== 'sent' || alert.address !== address) return false;
     // Refused past the deadline even before the expiry run has closed the alert, as in DynamoDB.
     if (alert.deadline !== undefined && alert.deadline <= at.toISOString()) return false;
     Object.assign(alert, { status, answeredAt: at.toISOString() });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ChannelName } from '../ports/channel.ts';
 import type { Decision, Reason } from './fraud-rules.ts';
 import { customerKeyOf, type StoredEvent } from './stored-event.ts';
 
@@ -52,6 +53,13 @@ export type AlertDisplay =
       readonly occurredAt: string;
     };
 
+/** A channel's report on a sent message: reached the phone, opened, or failed on the way. */
+export interface DeliveryReport {
+  readonly status: 'delivered' | 'read' | 'failed';
+  readonly at: Date;
+  readonly errorCode?: number;
+}
+
 export interface Alert {
   readonly alertId: string;
   /**
@@ -77,8 +85,16 @@ export interface Alert {
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
   /** Set when the message is sent: to whom, Meta's message id, and the answer deadline. */
-  readonly psid?: string;
+  readonly address?: string;
+  /** The channel it was sent on; absent for Messenger. */
+  readonly channel?: ChannelName;
   readonly messageId?: string;
+  /** The channel's delivery reports (WhatsApp's message statuses), each the first time. */
+  readonly deliveredAt?: string;
+  readonly readAt?: string;
+  readonly deliveryFailedAt?: string;
+  /** The platform's error code of a failed delivery. */
+  readonly deliveryError?: number;
   readonly sentAt?: string;
   readonly deadline?: string;
   /** Why the customer could not be reached, when `undeliverable`. */

@@ -79,8 +79,8 @@ type Pending =
   | { readonly due: number; readonly kind: 'report'; readonly report: FraudReport }
   | { readonly due: number; readonly kind: 'answer'; readonly checkId: string };
 
-/** The Messenger user every check of the replay is sent to. */
-const REPLAY_PSID = 'backtest';
+/** The address every check of the replay is sent to. */
+const REPLAY_ADDRESS = 'backtest';
 
 /**
  * Scores each event in order with the clock at its time, one after another, as the scorer would
@@ -111,7 +111,7 @@ export async function replay(
     const tally = checks.get(checkId);
     if (before?.status !== 'sent' || tally === undefined) return;
     const disputed = tally.transactionIds.some((id) => options.disputes?.has(id));
-    if (!(await alerts.answer(checkId, disputed ? 'disputed' : 'confirmed', REPLAY_PSID, at))) return;
+    if (!(await alerts.answer(checkId, disputed ? 'disputed' : 'confirmed', REPLAY_ADDRESS, at))) return;
     const after = await alerts.get(checkId);
     if (after === undefined) return;
     const reports = reportsOfDisputedAlert(before, after);
@@ -180,7 +180,7 @@ export async function replay(
         continue;
       }
       await alerts.markSent(alertId, {
-        psid: REPLAY_PSID,
+        address: REPLAY_ADDRESS,
         messageId: `m_${alertId}`,
         sentAt: now.toISOString(),
         deadline: new Date(at + expiryMs).toISOString(),

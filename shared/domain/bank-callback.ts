@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { type ChannelName, channelOf } from '../ports/channel.ts';
 import type { Alert, AlertStatus, CheckMember } from './alert.ts';
 import type { CustomerPreferences } from './preferences.ts';
 import type { Subscriber } from './subscriber.ts';
@@ -12,6 +13,7 @@ export type CallbackType =
   | 'customer.unsubscribed'
   | 'customer.preferences_changed'
   | 'alert.sent'
+  | 'alert.delivered'
   | 'alert.confirmed'
   | 'alert.disputed'
   | 'alert.expired'
@@ -76,11 +78,35 @@ const CHECK_OUTCOMES: ReadonlySet<AlertStatus> = new Set([
  * score and reasons (docs/bank-integration.md, "Fraud checks"). Each has its own stable id.
  */
 export function alertCallbacks(before: Alert | undefined, after: Alert, now: Date): BankCallback[] {
+  const delivered = deliveredCallback(before, after);
   const own = alertCallback(before, after, now);
-  if (own === undefined) return [];
+  if (own === undefined) return delivered === undefined ? [] : [delivered];
   if (!CHECK_OUTCOMES.has(after.status) || after.checkId !== after.alertId) return [own];
   const members = Object.entries(after.members ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return [own, ...members.map(([alertId, member]) => memberCallback(after, alertId, member, own))];
+}
+
+/**
+ * `alert.delivered`: the channel reported the alert's message on the customer's phone (WhatsApp's
+ * `delivered` or `read` status; docs/channels.md), once per alert, when it is first recorded.
+ */
+export function deliveredCallback(before: Alert | undefined, after: Alert): BankCallback | undefined {
+  if (after.deliveredAt === undefined || before?.deliveredAt !== undefined) return undefined;
+  return {
+    id: callbackId(after.alertId, 'delivered'),
+    bankId: after.bankId,
+    type: 'alert.delivered',
+    occurredAt: after.deliveredAt,
+    data: {
+      alertId: after.alertId,
+      customerId: after.customerId,
+      kind: after.kind,
+      ...(after.transactionId !== undefined && { transactionId: after.transactionId }),
+      ...(after.score !== undefined && { score: after.score }),
+      reasons: after.reasons,
+      ...(after.checkId !== undefined && { checkId: after.checkId }),
+    },
+  };
 }
 
 function memberCallback(check: Alert, alertId: string, member: CheckMember, own: BankCallback): BankCallback {
@@ -118,10 +144,10 @@ function changedAt(alert: Alert): string | undefined {
 
 /**
  * A stable, non-reversible reference to the person behind a subscription: a keyed hash of the
- * channel address (the PSID) under a per-deployment key, so that a bank sees when the person
+ * channel and address (a page-scoped id, a WhatsApp id) under a per-deployment key, so that a bank sees when the person
  * changed without ever learning the address.
  */
-export function subscriberRef(key: string, channel: 'messenger', address: string): string {
+export function subscriberRef(key: string, channel: ChannelName, address: string): string {
   return `sr_${createHmac('sha256', key).update(`${channel}:${address}`).digest('base64url').slice(0, 32)}`;
 }
 
@@ -134,12 +160,15 @@ export function subscriberCallback(
   before: Subscriber | undefined,
   after: Subscriber | undefined,
   now: Date,
-  refOf: (psid: string) => string,
+  refOf: (address: string, channel: ChannelName) => string,
 ): BankCallback | undefined {
   const wasActive = before?.status === 'active';
   const isActive = after?.status === 'active';
   const subject = after ?? before;
-  const moved = wasActive && isActive && before?.psid !== after?.psid;
+  const moved =
+    wasActive &&
+    isActive &&
+    (before?.address !== after?.address || channelOf(before ?? {}) !== channelOf(after ?? {}));
   if (subject === undefined || (wasActive === isActive && !moved)) return undefined;
   const consent = (isActive ? after?.consentedAt : before?.consentedAt) ?? '';
   const type: CallbackType = isActive ? 'customer.subscribed' : 'customer.unsubscribed';
@@ -150,8 +179,8 @@ export function subscriberCallback(
     occurredAt: (isActive ? after?.consentedAt : after?.updatedAt) ?? now.toISOString(),
     data: {
       customerId: subject.customerId,
-      channel: 'messenger',
-      subscriberRef: refOf(subject.psid),
+      channel: channelOf(subject),
+      subscriberRef: refOf(subject.address, channelOf(subject)),
       ...(isActive && { consentVersion: after?.consentVersion }),
       ...(!isActive && { reason: after === undefined ? 'erased' : 'stopped' }),
     },

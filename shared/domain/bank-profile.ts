@@ -1,3 +1,5 @@
+import type { ChannelName } from '../ports/channel.ts';
+
 /**
  * The longest bank name: with it, the longest merchant name and amount, every message in every
  * locale stays within Messenger's limits (test/unit/render-message.test.ts checks it).
@@ -22,6 +24,13 @@ export interface BankProfile {
   readonly maxMessagesPerHour?: number;
   /** The bank's approved Messenger utility template, for alerts outside the 24 h window. */
   readonly utilityTemplate?: UtilityTemplate;
+  /**
+   * The channels the bank offers its customers, in the order its app shows them; Messenger only
+   * unless set (docs/channels.md).
+   */
+  readonly channels?: readonly ChannelName[];
+  /** The bank's WhatsApp Business phone number, for the WhatsApp channel. */
+  readonly whatsapp?: WhatsAppSettings;
   /** When set, the bank's requests are accepted only from these addresses or CIDR blocks. */
   readonly allowedSourceIps?: readonly string[];
   /**
@@ -39,6 +48,24 @@ export interface UtilityTemplate {
   readonly name: string;
   readonly language: string;
   readonly parameters: readonly TemplateParameter[];
+}
+
+/** A bank's WhatsApp Business phone number and its approved utility template. */
+export interface WhatsAppSettings {
+  /** The Cloud API's id of the phone number that sends (`POST /{version}/{phoneNumberId}/messages`). */
+  readonly phoneNumberId: string;
+  /** The number customers write to, digits only with the country code: the `wa.me` link's. */
+  readonly displayNumber: string;
+  /**
+   * The approved utility template with two quick-reply buttons (Yes, then No), for fraud checks
+   * outside the 24 h customer service window.
+   */
+  readonly template?: UtilityTemplate;
+}
+
+/** The channels a bank offers: Messenger only unless it set them. */
+export function offeredChannels(bank: Pick<BankProfile, 'channels'>): readonly ChannelName[] {
+  return bank.channels ?? ['messenger'];
 }
 
 export type TemplateParameter = 'bankName' | 'cardLast4' | 'amount' | 'merchant' | 'time';

@@ -19,7 +19,7 @@ const occurredAtSchema = z.iso
 
 /** Who is subscribed, without saying who: the channel and a keyed hash of the address. */
 const subscriberFields = {
-  channel: z.literal('messenger'),
+  channel: z.enum(['messenger', 'whatsapp']).meta({ description: 'The channel the customer subscribed on.' }),
   subscriberRef: z
     .string()
     .regex(/^sr_[A-Za-z0-9_-]{32}$/)
@@ -51,10 +51,10 @@ const alertData = z.strictObject({
 
 const undeliverableReason = z
   .string()
-  .regex(/^(not_subscribed|outside_window|rate_limited|send_unconfirmed|send_error_\w+)$/)
+  .regex(/^(not_subscribed|outside_window|channel_unavailable|rate_limited|send_unconfirmed|send_error_\w+)$/)
   .meta({
     description:
-      '`not_subscribed`, `outside_window`, `rate_limited` (the hourly ceiling of messages per customer), `send_error_<code>` or `send_unconfirmed`',
+      '`not_subscribed`, `outside_window`, `channel_unavailable` (the customer’s channel is not set up for the bank), `rate_limited` (the hourly ceiling of messages per customer), `send_error_<code>` or `send_unconfirmed`',
   });
 
 function callback<Type extends CallbackType, Data extends z.ZodType>(
@@ -72,7 +72,7 @@ export const callbackSchemas = {
   'customer.subscribed': callback(
     'customer.subscribed',
     z.strictObject({ customerId: customerIdSchema, ...subscriberFields, consentVersion: z.string() }),
-    'The customer agreed in Messenger to alerts from the bank.',
+    'The customer agreed to alerts from the bank, on the channel named by `channel` (Messenger or WhatsApp).',
   ),
   'customer.unsubscribed': callback(
     'customer.unsubscribed',
@@ -102,9 +102,18 @@ export const callbackSchemas = {
             'The customer is asked about every payment over `amount` (minor units of `currency`), even below your thresholds (reason `customerAlertAmount`).',
         }),
     }),
-    'The customer changed their own controls in Messenger (TRAVEL, ALERTS OVER, SETTINGS): their preferences as they are now; absent fields are not set.',
+    'The customer changed their own controls in the chat (TRAVEL, ALERTS OVER, SETTINGS): their preferences as they are now; absent fields are not set.',
   ),
-  'alert.sent': callback('alert.sent', alertData, 'The fraud check or notice reached Messenger.'),
+  'alert.sent': callback(
+    'alert.sent',
+    alertData,
+    'The fraud check or notice was accepted by the customer’s channel (Messenger or WhatsApp).',
+  ),
+  'alert.delivered': callback(
+    'alert.delivered',
+    alertData,
+    'The channel reports the alert on the customer’s phone (WhatsApp’s delivery status; Messenger does not report it). Once per alert, at most; it may come after the answer.',
+  ),
   'alert.confirmed': callback(
     'alert.confirmed',
     alertData,

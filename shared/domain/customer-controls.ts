@@ -22,7 +22,7 @@ import {
 import type { Subscriber } from './subscriber.ts';
 import { BUILT_IN_THRESHOLDS } from './thresholds.ts';
 
-// The customer's own controls in the chat (docs/messenger.md, "Customer controls"): TRAVEL,
+// The customer's own controls in the chat (docs/channels.md, "Customer controls"): TRAVEL,
 // ALERTS OVER <amount> and SETTINGS, in English and French. Nothing changes before the customer
 // taps a quick reply that says what will change; each change is told to the bank with a signed
 // `customer.preferences_changed` callback. They apply to every active subscription of the person.

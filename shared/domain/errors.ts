@@ -153,7 +153,7 @@ export class ForbiddenError extends ClientError {
 /** 503: Vigil is not set up to talk to Messenger yet; Meta retries its deliveries later. */
 export class ServiceNotConfiguredError extends ClientError {
   override readonly name = 'ServiceNotConfiguredError';
-  constructor() {
-    super(503, 'not-configured', 'Not configured', 'The Messenger app is not configured yet.');
+  constructor(detail = 'The Messenger app is not configured yet.') {
+    super(503, 'not-configured', 'Not configured', detail);
   }
 }

@@ -6,7 +6,7 @@ import { historySettings, type RuleName, type Thresholds } from './thresholds.ts
 export interface Reason {
   /**
    * A scoring rule, `lowBalance` for a balance notice, or `customerAlertAmount` for a payment over
-   * the amount the customer chose to be asked about (docs/messenger.md, "Customer controls").
+   * the amount the customer chose to be asked about (docs/channels.md, "Customer controls").
    */
   readonly rule: RuleName | 'lowBalance' | 'customerAlertAmount';
   readonly observed: number | string;

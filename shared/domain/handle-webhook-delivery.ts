@@ -11,7 +11,7 @@ export interface WebhookDeliveryOutcome {
 }
 
 /**
- * One signed webhook delivery (docs/messenger.md): only a body that is not a webhook envelope at
+ * One signed webhook delivery (docs/channels.md): only a body that is not a webhook envelope at
  * all is refused (a ValidationError); each item is read on its own, and one that Vigil does not
  * use or cannot read is skipped. An item that fails does not stop the others: Meta's retry of the
  * whole delivery finds the handled ones claimed in the inbound log.

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { actionOfPayload, actionOfText, type ChannelEvent, type CustomerAction } from './channel-event.ts';
 
 // The webhook payload Meta posts (Messenger Platform, "Webhook events"): entries, each with
 // messaging items. Meta answers a failing webhook with retries and, in the end, by disabling it,
 // and a single batch can mix items Vigil uses (messages, postbacks, referrals) with items it does
 // not (deliveries, reads, echoes, reactions, policy notices...). So only the envelope is checked
 // as a whole; every item is read on its own, and an item Vigil does not use or cannot read is
-// skipped, never the batch. See docs/messenger.md.
+// skipped, never the batch. See docs/channels.md.
 
 /**
  * Commands are a few characters: only the start of a text is read (and kept in memory). A
@@ -206,11 +207,35 @@ function arrayOf(value: unknown): readonly unknown[] {
 
 /**
  * The key a delivery is deduplicated by: the message id, or for referrals a hash of who and when
- * (the inbound table outlives an erasure by up to a week, so it must not hold the PSID).
+ * (the inbound table outlives an erasure by up to a week, so it must not hold the sender's id).
  */
 export function deliveryKey(event: MessagingEvent): string {
   const mid = event.message?.mid ?? event.postback?.mid;
   if (mid !== undefined && mid !== '') return mid;
   const who = createHash('sha256').update(`${event.sender.id}:${event.timestamp}`).digest('base64url');
   return `${event.referral ? 'referral' : 'postback'}:${who}`;
+}
+
+/**
+ * Messenger's item as Vigil's own event (docs/channels.md): an m.me link's `ref` is an opened
+ * enrollment link; a quick reply's or postback's payload is what it stands for; otherwise the
+ * text. Echoes and items without a message, postback or referral are no event.
+ */
+export function messengerChannelEvent(event: MessagingEvent): ChannelEvent | undefined {
+  if (event.message?.is_echo) return undefined;
+  if (!event.message && !event.postback && !event.referral) return undefined;
+  const ref = event.referral?.ref ?? event.postback?.referral?.ref;
+  const payload = event.message?.quick_reply?.payload ?? event.postback?.payload;
+  const action: CustomerAction = ref
+    ? { type: 'opened_link', token: ref }
+    : ((payload !== undefined ? actionOfPayload(payload) : undefined) ??
+      actionOfText(event.message?.text ?? ''));
+  return {
+    channel: 'messenger',
+    address: event.sender.id,
+    via: event.recipient.id,
+    key: deliveryKey(event),
+    at: new Date(event.timestamp),
+    action,
+  };
 }

@@ -70,7 +70,7 @@ export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Pr
       before as Subscriber | undefined,
       after as Subscriber | undefined,
       now,
-      (psid) => subscriberRef(refKey, 'messenger', psid),
+      (address, channel) => subscriberRef(refKey, channel, address),
     );
     callbacks = callback === undefined ? [] : [callback];
   }

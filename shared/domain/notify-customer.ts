@@ -1,8 +1,14 @@
 import type { AlertStore } from '../ports/alert-store.ts';
 import type { BankDirectory } from '../ports/bank-directory.ts';
+import {
+  type Channel,
+  type ChannelMessage,
+  type Channels,
+  channelOf,
+  SendApiError,
+} from '../ports/channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
-import { type Messenger, SendApiError, type SendRequest } from '../ports/messenger.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import { type Alert, FOLLOW_UP_GAP_MS, unsummarizedMembers } from './alert.ts';
 import {
@@ -11,14 +17,21 @@ import {
   DEFAULT_MAX_MESSAGES_PER_HOUR,
 } from './bank-profile.ts';
 import { coveredByErasure } from './erasure.ts';
-import { type AlertMessageContext, alertMessage, followUpMessage, templateValues } from './render-message.ts';
+import {
+  type AlertMessageContext,
+  alertMessage,
+  followUpMessage,
+  PAYLOADS,
+  templateValues,
+} from './render-message.ts';
 import { insideMessagingWindow, type Subscriber } from './subscriber.ts';
 
 export interface NotifyCustomerPorts {
   readonly alerts: AlertStore;
   readonly subscribers: SubscriberStore;
   readonly banks: BankDirectory;
-  readonly messenger: Messenger;
+  /** The channels alerts go out on: each subscriber's own. */
+  readonly channels: Channels;
   readonly clock: Clock;
   readonly erasures: Pick<ErasedDataCleaner, 'erasedAt' | 'forgetAlert'>;
   readonly sleep: (ms: number) => Promise<void>;
@@ -29,7 +42,12 @@ export interface NotifyCustomerPorts {
 }
 
 export type NotifyOutcome =
-  | { readonly status: 'sent'; readonly messagingType: SendRequest['messagingType']; readonly tries: number }
+  | {
+      readonly status: 'sent';
+      /** What the channel sent: `UPDATE` or `UTILITY` on Messenger, `interactive` or `template` on WhatsApp. */
+      readonly messagingType: string;
+      readonly tries: number;
+    }
   | { readonly status: 'undeliverable'; readonly reason: string }
   | { readonly status: 'skipped'; readonly reason: 'not_pending' | 'claimed' | 'erased' };
 
@@ -67,8 +85,10 @@ export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): 
   if (attempt === undefined) return { status: 'skipped', reason: 'claimed' };
 
   const bank = (await ports.banks.get(alert.bankId)) ?? { bankId: alert.bankId, name: alert.bankId };
-  const request = sendRequestFor(alert, subscriber, bank, now);
-  if (request === undefined) return giveUp(alert, 'outside_window', ports);
+  const channel = ports.channels[channelOf(subscriber)];
+  if (channel === undefined) return giveUp(alert, 'channel_unavailable', ports);
+  const request = sendRequestFor(alert, subscriber, bank, channel, now);
+  if (typeof request === 'string') return giveUp(alert, request, ports);
   // The bank's hourly ceiling of messages per customer, counted once per alert (first attempt).
   const limit = bank.maxMessagesPerHour ?? DEFAULT_MAX_MESSAGES_PER_HOUR;
   if (attempt === 1 && !(await ports.alerts.takeMessageSlot(alert, now, limit))) {
@@ -78,17 +98,18 @@ export async function notifyCustomer(alert: Alert, ports: NotifyCustomerPorts): 
   for (let tries = 1; ; tries++) {
     let delivered = false;
     try {
-      const { messageId } = await ports.messenger.send(request);
+      const { messageId, sentAs } = await channel.send(request);
       delivered = true;
       const sentAt = ports.clock.now();
       const expiry = (bank.alertExpiryMinutes ?? DEFAULT_ALERT_EXPIRY_MINUTES) * 60_000;
       await ports.alerts.markSent(alert.alertId, {
-        psid: subscriber.psid,
+        address: subscriber.address,
+        ...(subscriber.channel !== undefined && { channel: subscriber.channel }),
         messageId,
         sentAt: sentAt.toISOString(),
         ...(alert.kind === 'fraud_check' && { deadline: new Date(sentAt.getTime() + expiry).toISOString() }),
       });
-      return { status: 'sent', messagingType: request.messagingType, tries };
+      return { status: 'sent', messagingType: sentAs, tries };
     } catch (error) {
       // Sent, but not recorded as sent: the claim stays, so the message is never sent twice
       // (`vigil redrive` gives such an alert up as `send_unconfirmed`).
@@ -121,7 +142,7 @@ export type FollowUpOutcome =
   | { readonly status: 'skipped'; readonly reason: string };
 
 /**
- * The follow-up of an open fraud check (docs/messenger.md, "Fraud checks"): when transactions
+ * The follow-up of an open fraud check (docs/channels.md, "Fraud checks"): when transactions
  * joined the check since the last message, one message lists them, with the check's Yes / No; at
  * most one per 10 minutes per check, taken by a conditional write so that parallel or
  * redelivered stream records send it once. Only inside the 24 h window; best effort: a failed
@@ -139,10 +160,18 @@ export async function sendFollowUp(
   if (await erasedSince(check, ports)) return { status: 'skipped', reason: 'erased' };
   const now = ports.clock.now();
   const subscriber = await ports.subscribers.get(check.bankId, check.customerId);
-  if (subscriber?.status !== 'active' || subscriber.psid !== check.psid) {
+  if (
+    subscriber?.status !== 'active' ||
+    subscriber.address !== check.address ||
+    channelOf(subscriber) !== channelOf(check)
+  ) {
     return { status: 'skipped', reason: 'not_subscribed' };
   }
-  if (!insideMessagingWindow(subscriber, now)) return { status: 'skipped', reason: 'outside_window' };
+  const channel = ports.channels[channelOf(subscriber)];
+  if (channel === undefined) return { status: 'skipped', reason: 'not_subscribed' };
+  if (!insideMessagingWindow(subscriber, now, channel.limits.windowMs)) {
+    return { status: 'skipped', reason: 'outside_window' };
+  }
   const ids = members.map(([alertId]) => alertId);
   if (!(await ports.alerts.claimFollowUp(check.alertId, ids, now, FOLLOW_UP_GAP_MS))) {
     return { status: 'skipped', reason: 'too_soon' };
@@ -157,7 +186,14 @@ export async function sendFollowUp(
     { bankName: bank.name, locale: subscriber.locale, timeZone: bank.timeZone, ref: check.ref },
   );
   try {
-    await ports.messenger.send({ psid: subscriber.psid, messagingType: 'UPDATE', message });
+    const from = channelOf(subscriber) === 'whatsapp' ? bank.whatsapp?.phoneNumberId : undefined;
+    await channel.send({
+      kind: 'alert',
+      to: subscriber.address,
+      ...(from && { from }),
+      ref: check.ref,
+      message,
+    });
   } catch (error) {
     if (error instanceof SendApiError) return { status: 'skipped', reason: 'send_failed' };
     throw error;
@@ -165,37 +201,47 @@ export async function sendFollowUp(
   return { status: 'sent', payments: members.length };
 }
 
-/** The Send API request for this alert now, or undefined when no message may be sent. */
+/**
+ * The message for this alert now on the subscriber's channel (docs/channels.md, "Reach"): the
+ * alert with its answers inside the channel's window, the bank's approved utility template for
+ * a fraud check outside it; otherwise why nothing may be sent.
+ */
 function sendRequestFor(
   alert: Alert,
   subscriber: Subscriber,
   bank: BankProfile,
+  channel: Channel,
   now: Date,
-): SendRequest | undefined {
+): ChannelMessage | 'outside_window' | 'channel_unavailable' {
   const context: AlertMessageContext = {
     bankName: bank.name,
     locale: subscriber.locale,
     timeZone: bank.timeZone,
     ref: alert.ref,
   };
-  if (insideMessagingWindow(subscriber, now)) {
-    // An alert is the page's own initiative, not a reply: UPDATE, never RESPONSE.
-    return {
-      psid: subscriber.psid,
-      messagingType: 'UPDATE',
-      message: alertMessage(alert.display, context),
-    };
+  let from: string | undefined;
+  let template = bank.utilityTemplate;
+  if (channel.name === 'whatsapp') {
+    // WhatsApp sends from the bank's own number, with the template approved for it.
+    if (bank.whatsapp === undefined) return 'channel_unavailable';
+    from = bank.whatsapp.phoneNumberId;
+    template = bank.whatsapp.template;
   }
-  const template = bank.utilityTemplate;
-  if (template === undefined || alert.kind !== 'fraud_check') return undefined;
+  const address = { to: subscriber.address, ...(from !== undefined && { from }), ref: alert.ref };
+  if (insideMessagingWindow(subscriber, now, channel.limits.windowMs)) {
+    // An alert is the sender's own initiative, not a reply: Messenger's UPDATE, never RESPONSE.
+    return { kind: 'alert', ...address, message: alertMessage(alert.display, context) };
+  }
+  if (template === undefined || alert.kind !== 'fraud_check') return 'outside_window';
   const values = templateValues(alert.display, context);
   return {
-    psid: subscriber.psid,
-    messagingType: 'UTILITY',
+    kind: 'template',
+    ...address,
     template: {
       name: template.name,
       language: template.language,
       parameters: template.parameters.map((p) => values[p]),
+      answers: [PAYLOADS.yes(alert.ref), PAYLOADS.no(alert.ref)],
     },
   };
 }

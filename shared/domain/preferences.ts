@@ -3,7 +3,7 @@ import type { Decision, Reason, TransactionFacts } from './fraud-rules.ts';
 import { ISO_COUNTRY_CODES } from './iso-countries.ts';
 import type { Thresholds } from './thresholds.ts';
 
-// What a customer sets for themselves in the chat (docs/messenger.md, "Customer controls"): a
+// What a customer sets for themselves in the chat (docs/channels.md, "Customer controls"): a
 // travel notice, and their own alert amount. A customer may only make alerts more frequent,
 // never silence the bank's rules; the one exception they ask for by name is the travel notice,
 // which silences `foreignCountry` for one country until a date.

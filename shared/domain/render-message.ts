@@ -53,7 +53,8 @@ export const PAYLOADS = {
 };
 
 interface Texts {
-  consentRequest(bank: string): string;
+  /** `app`: where the customer reads it, Messenger or WhatsApp. */
+  consentRequest(bank: string, app?: string): string;
   agree: string;
   noThanks: string;
   consentConfirmed(bank: string): string;
@@ -91,8 +92,8 @@ interface Texts {
 
 const TEXTS: Record<Locale, Texts> = {
   en_US: {
-    consentRequest: (bank) =>
-      `${bank} would like to send you alerts here about unusual activity on your card. Each alert shows only the last 4 digits of your card, the merchant, the amount and the time, and asks "Was this you?". Your name, card number, account number and balance are never sent through Messenger. Reply STOP at any time to end the alerts.`,
+    consentRequest: (bank, app = 'Messenger') =>
+      `${bank} would like to send you alerts here about unusual activity on your card. Each alert shows only the last 4 digits of your card, the merchant, the amount and the time, and asks "Was this you?". Your name, card number, account number and balance are never sent through ${app}. Reply STOP at any time to end the alerts.`,
     agree: 'Agree',
     noThanks: 'No thanks',
     consentConfirmed: (bank) =>
@@ -123,8 +124,8 @@ const TEXTS: Record<Locale, Texts> = {
     unknown: 'Sorry, I only understand STOP, START and HELP, or the buttons of an alert.',
   },
   fr_FR: {
-    consentRequest: (bank) =>
-      `${bank} souhaite vous envoyer ici des alertes en cas d'activité inhabituelle sur votre carte. Chaque alerte indique seulement les 4 derniers chiffres de la carte, le commerçant, le montant et l'heure, et demande « Était-ce vous ? ». Votre nom, votre numéro de carte, votre numéro de compte et votre solde ne passent jamais par Messenger. Répondez STOP à tout moment pour arrêter les alertes.`,
+    consentRequest: (bank, app = 'Messenger') =>
+      `${bank} souhaite vous envoyer ici des alertes en cas d'activité inhabituelle sur votre carte. Chaque alerte indique seulement les 4 derniers chiffres de la carte, le commerçant, le montant et l'heure, et demande « Était-ce vous ? ». Votre nom, votre numéro de carte, votre numéro de compte et votre solde ne passent jamais par ${app}. Répondez STOP à tout moment pour arrêter les alertes.`,
     agree: "J'accepte",
     noThanks: 'Non merci',
     consentConfirmed: (bank) =>
@@ -178,10 +179,15 @@ export function stoppedText(bankNames: readonly string[], locale: string | undef
 }
 
 /** The consent request of docs/contract.md#consent, with its Agree / No thanks quick replies. */
-export function consentRequest(bankName: string, enrollmentId: string, locale: string): OutgoingMessage {
+export function consentRequest(
+  bankName: string,
+  enrollmentId: string,
+  locale: string,
+  app = 'Messenger',
+): OutgoingMessage {
   const texts = textsFor(locale);
   return {
-    text: texts.consentRequest(bankName),
+    text: texts.consentRequest(bankName, app),
     quickReplies: [
       { title: texts.agree, payload: PAYLOADS.agree(enrollmentId) },
       { title: texts.noThanks, payload: PAYLOADS.decline(enrollmentId) },

@@ -105,7 +105,7 @@ async function scoreCardTransaction(
 ): Promise<ScoreOutcome> {
   const transaction = event.transaction;
   if (transaction === undefined) throw new TypeError('Not a card transaction.');
-  // The customer's own controls (docs/messenger.md, "Customer controls"): a travel notice counts
+  // The customer's own controls (docs/channels.md, "Customer controls"): a travel notice counts
   // its country as home; their alert amount asks about payments the rules would let pass.
   const preferences = await ports.preferences.get(event.bankId, event.customerId);
   const at = Date.parse(event.occurredAt);

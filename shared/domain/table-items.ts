@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_NAMES } from '../ports/channel.ts';
 import type { Alert } from './alert.ts';
 import type { CallbackDelivery } from './callback-delivery.ts';
 import type { Subscriber } from './subscriber.ts';
@@ -6,7 +7,8 @@ import type { Subscriber } from './subscriber.ts';
 // The items of the tables whose streams Vigil consumes, as zod schemas: a stream record is read
 // with its table's schema (shared/runtime/stream-records.ts), never cast. Each schema checks every
 // field the consumers read and keeps the others as they are. The events table's schema is
-// `storedEventSchema` (stored-event.ts).
+// `storedEventSchema` (stored-event.ts). A subscriber's and an alert's address are read in the
+// domain's terms: shared/adapters/stored-address.ts maps the stored attribute names first.
 
 const reasonSchema = z.looseObject({
   rule: z.string(),
@@ -59,7 +61,8 @@ const alertObjectSchema = z.looseObject({
   erasureRef: z.string().optional(),
   receivedAt: z.string().optional(),
   expiresAt: z.number(),
-  psid: z.string().optional(),
+  address: z.string().optional(),
+  channel: z.enum(CHANNEL_NAMES).optional(),
   sendClaimedAt: z.string().optional(),
   checkId: z.string().optional(),
   members: z.record(z.string(), memberSchema).optional(),
@@ -101,14 +104,15 @@ export const alertsTableItemSchema = itemByShape<
 
 /**
  * A subscription as stored (subscriber.ts). Its stream's consumer (notify-bank) reads who, which
- * PSID, the status and the consent time: those are checked; the locale, the enrollment and the
+ * channel and address, the status and the consent time: those are checked; the locale, the enrollment and the
  * update time, which it does not need, may be absent.
  */
 export const subscriberSchema = z
   .looseObject({
     bankId: z.string().min(1),
     customerId: z.string().min(1),
-    psid: z.string().min(1),
+    address: z.string().min(1),
+    channel: z.enum(CHANNEL_NAMES).optional(),
     status: z.enum(['pending_consent', 'active', 'revoked']),
     locale: z.string().optional(),
     enrollmentId: z.string().optional(),
@@ -116,7 +120,8 @@ export const subscriberSchema = z
     consentedAt: z.string().optional(),
     lastInboundAt: z.string().optional(),
     updatedAt: z.string().optional(),
-    pendingPsid: z.string().optional(),
+    pendingAddress: z.string().optional(),
+    pendingChannel: z.enum(CHANNEL_NAMES).optional(),
     pendingEnrollmentId: z.string().optional(),
     pendingLocale: z.string().optional(),
   })

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { ForbiddenError } from './errors.ts';
 
 /**
- * Meta's subscription check of the webhook (docs/messenger.md): `hub.mode=subscribe` with the
+ * Meta's subscription check of the webhook (docs/channels.md): `hub.mode=subscribe` with the
  * app's verify token (compared in constant time) is answered with `hub.challenge`; anything else
  * is refused with 403.
  */

@@ -1,7 +1,11 @@
-import type { Alert } from '../domain/alert.ts';
+import type { Alert, DeliveryReport } from '../domain/alert.ts';
+import type { ChannelName } from './channel.ts';
 
 export interface SentFields {
-  readonly psid: string;
+  /** The customer's address on the channel. */
+  readonly address: string;
+  /** The subscriber's channel; absent for Messenger. */
+  readonly channel?: ChannelName;
   readonly messageId: string;
   readonly sentAt: string;
   /** When an unanswered fraud check expires; absent for notices that need no answer. */
@@ -57,7 +61,13 @@ export interface AlertStore {
    * sent → confirmed or disputed, by the customer it was sent to; false when it is no longer open.
    * Closing a fraud check (answer, expiry, undeliverable) also ends it as the customer's open one.
    */
-  answer(alertId: string, status: 'confirmed' | 'disputed', psid: string, at: Date): Promise<boolean>;
+  answer(alertId: string, status: 'confirmed' | 'disputed', address: string, at: Date): Promise<boolean>;
+  /**
+   * Records a channel's delivery report of the alert's message (docs/channels.md): each of
+   * `deliveredAt`, `readAt`, `deliveryFailedAt` is set once, the first time; a `read` implies
+   * `delivered`. False when the alert does not exist or its message is another one.
+   */
+  recordDelivery(alertId: string, messageId: string, report: DeliveryReport): Promise<boolean>;
   /** Sent alerts of a bank whose deadline has passed, oldest first. */
   openPastDeadline(bankId: string, now: Date, limit: number): Promise<string[]>;
   /** sent → expired, once the deadline has passed; false when no longer open. */

@@ -1,4 +1,3 @@
-import { VigilError } from '../domain/errors.ts';
 import type { OutgoingMessage } from '../domain/render-message.ts';
 
 export type SendRequest =
@@ -27,16 +26,4 @@ export interface Messenger {
   send(request: SendRequest): Promise<{ readonly messageId: string }>;
 }
 
-/** A failed send, with Meta's error code and whether trying again may succeed. */
-export class SendApiError extends VigilError {
-  override readonly name = 'SendApiError';
-  constructor(
-    message: string,
-    readonly httpStatus: number,
-    readonly code: number | undefined,
-    readonly subcode: number | undefined,
-    readonly transient: boolean,
-  ) {
-    super(message);
-  }
-}
+export { SendApiError } from './channel.ts';

@@ -1,6 +1,6 @@
 import type { CustomerPreferences } from '../domain/preferences.ts';
 
-/** What each customer set for themselves in the chat (docs/messenger.md, "Customer controls"). */
+/** What each customer set for themselves in the chat (docs/channels.md, "Customer controls"). */
 export interface PreferenceStore {
   get(bankId: string, customerId: string): Promise<CustomerPreferences | undefined>;
   /** Replaces them; with neither a travel notice nor an alert amount, deletes them. */

@@ -1,10 +1,11 @@
 import type { Subscriber, SubscriberStatus } from '../domain/subscriber.ts';
+import type { ChannelName } from './channel.ts';
 
-/** Subscriptions, by bank and customer, and by the customer's PSID. */
+/** Subscriptions, by bank and customer, and by the customer's address on their channel. */
 export interface SubscriberStore {
   get(bankId: string, customerId: string): Promise<Subscriber | undefined>;
-  /** Every subscription of a Messenger user (one per bank). */
-  byPsid(psid: string): Promise<Subscriber[]>;
+  /** Every subscription of one address (one per bank), on any channel: filter by `channel`. */
+  byAddress(address: string): Promise<Subscriber[]>;
   save(subscriber: Subscriber): Promise<void>;
   /** Changes the status when it is one of `from`; false when it was not. */
   changeStatus(
@@ -23,22 +24,27 @@ export interface SubscriberStore {
   offerTakeover(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly enrollmentId: string; readonly locale: string },
+    pending: {
+      readonly address: string;
+      readonly channel?: ChannelName;
+      readonly enrollmentId: string;
+      readonly locale: string;
+    },
   ): Promise<boolean>;
   /** The subscriptions this Messenger user has been offered to take over. */
-  pendingTakeovers(psid: string): Promise<Subscriber[]>;
+  pendingTakeovers(address: string): Promise<Subscriber[]>;
   /**
    * Moves the subscription to the user who agreed, when their takeover is still the pending one;
-   * returns the subscription as it was before (its previous PSID), or undefined.
+   * returns the subscription as it was before (its previous address), or undefined.
    */
   takeOver(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly enrollmentId: string },
+    pending: { readonly address: string; readonly channel?: ChannelName; readonly enrollmentId: string },
     consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
   ): Promise<Subscriber | undefined>;
   /** Forgets a pending takeover (the user said No thanks). */
-  dropTakeover(bankId: string, customerId: string, psid: string): Promise<boolean>;
+  dropTakeover(bankId: string, customerId: string, address: string): Promise<boolean>;
   /** True when there was a subscription to delete. */
   delete(bankId: string, customerId: string): Promise<boolean>;
 }

@@ -1,7 +1,7 @@
 // The HTTP API's routes and the function behind each: read by the CDK stack and by local mode's
 // server, so that both expose the same API.
 
-export type HttpFunction = 'receive-bank-event' | 'bank-admin' | 'messenger-webhook';
+export type HttpFunction = 'receive-bank-event' | 'bank-admin' | 'messenger-webhook' | 'whatsapp-webhook';
 
 export interface HttpRoute {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -44,6 +44,19 @@ export const httpRoutes: readonly HttpRoute[] = [
     method: 'POST',
     path: '/messenger/webhook',
     function: 'messenger-webhook',
+    authentication: 'meta-signature',
+  },
+  // The same for WhatsApp (docs/channels.md, "WhatsApp").
+  {
+    method: 'GET',
+    path: '/whatsapp/webhook',
+    function: 'whatsapp-webhook',
+    authentication: 'meta-signature',
+  },
+  {
+    method: 'POST',
+    path: '/whatsapp/webhook',
+    function: 'whatsapp-webhook',
     authentication: 'meta-signature',
   },
 ];

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { GraphApiMessenger } from '../adapters/graph-api-messenger.ts';
+import { MessengerChannel } from '../adapters/messenger-channel.ts';
 import {
   MessengerNotConfiguredError,
   type MessengerSecrets,
@@ -43,7 +44,7 @@ export function messengerClientsFrom(env: MessengerEnvironment) {
       }
     },
   );
-  return { secrets, messenger };
+  return { secrets, messenger, channels: { messenger: new MessengerChannel(messenger) } };
 }
 
 /**

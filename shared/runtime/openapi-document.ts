@@ -242,7 +242,7 @@ export function openApiDocument(serverUrl: string): Json {
         }),
       },
       '/v1/banks/{bankId}/enrollments': {
-        post: adminOperation('postEnrollment', 'Create a single-use Messenger enrollment link', {
+        post: adminOperation('postEnrollment', 'Create single-use enrollment links (Messenger, WhatsApp)', {
           parameters: [bankId, ...adminSignatureHeaders],
           requestBody: {
             required: true,
@@ -338,7 +338,7 @@ export function openApiDocument(serverUrl: string): Json {
             parameters: [bankId, customerId, ...signatureHeaders],
             responses: {
               '200': json(
-                'Their travel notice and their own alert amount, as set with TRAVEL and ALERTS OVER in the chat (docs/messenger.md, "Customer controls").',
+                'Their travel notice and their own alert amount, as set with TRAVEL and ALERTS OVER in the chat (docs/channels.md, "Customer controls").',
                 ref('CustomerPreferences'),
               ),
               '400': invalidPath,
@@ -435,13 +435,28 @@ export function openApiDocument(serverUrl: string): Json {
         },
         EnrollmentLink: {
           type: 'object',
-          required: ['enrollmentId', 'link', 'expiresAt'],
+          required: ['enrollmentId', 'link', 'links', 'expiresAt'],
           properties: {
             enrollmentId: { type: 'string' },
             link: {
               type: 'string',
               format: 'uri',
-              description: 'https://m.me/<page>?ref=<single-use token>',
+              description:
+                'The first of `links` (the Messenger link when the bank offers Messenger): https://m.me/<page>?ref=<single-use token>',
+            },
+            links: {
+              type: 'object',
+              description:
+                'One link per channel the bank offers, all with the same single-use token: show each (docs/channels.md).',
+              properties: {
+                messenger: { type: 'string', format: 'uri', description: 'https://m.me/<page>?ref=<token>' },
+                whatsapp: {
+                  type: 'string',
+                  format: 'uri',
+                  description: 'https://wa.me/<number>?text=<prefilled text carrying the token>',
+                },
+              },
+              additionalProperties: false,
             },
             expiresAt: { type: 'string', format: 'date-time' },
           },

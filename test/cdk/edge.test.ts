@@ -79,6 +79,7 @@ describe('the edge', () => {
     ['PerSourceIpBankApi', 'IP', 3000, '/v1/banks/'],
     ['PerBankPath', 'CUSTOM_KEYS', 60000, '/v1/banks/'],
     ['PerSourceIpMessenger', 'IP', 30000, '/messenger/webhook'],
+    ['PerSourceIpMessenger', 'IP', 30000, '/whatsapp/webhook'],
   ])('blocks over the %s rate (key %s, %i per 5 minutes) on %s', (name, key, limit, path) => {
     const found = rule(name);
     expect(found?.Action).toEqual({ Block: {} });
@@ -94,6 +95,8 @@ describe('the edge', () => {
     const scope = JSON.stringify(other?.ScopeDownStatement);
     expect(scope).toMatch(/AndStatement/);
     expect(scope.match(/NotStatement/g)).toHaveLength(2);
+    // Meta's webhooks, WhatsApp's included, are counted by their own rule, not this one.
+    expect(scope).toContain('"SearchString":"/whatsapp/webhook"');
   });
 
   it('takes the limits from context, and refuses limits WAF cannot enforce', () => {

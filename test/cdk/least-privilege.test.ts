@@ -42,6 +42,10 @@ const messengerSecret: Allowed = {
   actions: ['secretsmanager:GetSecretValue'],
   resource: /^\{"Ref":"MessengerSecret[0-9A-F]{8}"\}$/,
 };
+const whatsappSecret: Allowed = {
+  actions: ['secretsmanager:GetSecretValue'],
+  resource: /^\{"Ref":"WhatsAppSecret[0-9A-F]{8}"\}$/,
+};
 
 /** Stream consumers read their table's stream and may send failed batches' metadata to the dead letters. */
 const streamOf = (name: string): Allowed => ({
@@ -123,6 +127,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     key,
     secretsKey,
     messengerSecret,
+    // Telling a subscription's previous person on WhatsApp that the alerts moved.
+    whatsappSecret,
     table('Enrollments', ['dynamodb:UpdateItem']),
     table('Subscribers', [
       'dynamodb:GetItem',
@@ -132,6 +138,29 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     ]),
     index('Subscribers', 'byPsid'),
     // A second person's pending takeover of a subscription, found when they agree.
+    index('Subscribers', 'byPendingPsid'),
+    table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+    index('Alerts', 'byRef'),
+    table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
+    table('Callbacks', ['dynamodb:PutItem']),
+    table('Inbound', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
+    table('Banks', ['dynamodb:GetItem']),
+  ],
+  // As the Messenger webhook, with the WhatsApp secret only: it replies on WhatsApp alone.
+  WhatsAppWebhook: [
+    ownLogs('WhatsAppWebhook'),
+    tracing,
+    key,
+    secretsKey,
+    whatsappSecret,
+    table('Enrollments', ['dynamodb:UpdateItem']),
+    table('Subscribers', [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]),
+    index('Subscribers', 'byPsid'),
     index('Subscribers', 'byPendingPsid'),
     table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     index('Alerts', 'byRef'),
@@ -187,6 +216,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     key,
     secretsKey,
     messengerSecret,
+    whatsappSecret,
     table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Subscribers', ['dynamodb:GetItem']),
     table('Banks', ['dynamodb:GetItem']),

@@ -252,6 +252,8 @@ describe('the Vigil stack', () => {
         'vigil-dev-DeadLetters',
         'vigil-dev-CallbacksDead',
         'vigil-dev-CallbackBacklog',
+        'vigil-dev-MessengerNotConfigured',
+        'vigil-dev-WhatsAppNotConfigured',
       ]),
     );
     expect(names.filter((name) => name.endsWith('ErrorRate'))).toHaveLength(functions);

@@ -72,4 +72,54 @@ describe('the emulator chat page', () => {
     expect(callback.body.type).toBe('alert.disputed');
     await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/vigil-chat-page.png`, fullPage: true });
   }, 60_000);
+  it('shows a WhatsApp conversation beside Messenger’s: the wa.me text, Agree, the alert, No', async () => {
+    const { body } = await local.callBank('POST', '/enrollments', { customerId: 'cus_browser_wa' });
+    const links = body?.links as { whatsapp?: string } | undefined;
+    expect(links?.whatsapp).toMatch(/^https:\/\/wa\.me\/\d+\?text=/);
+    const page = await browser.newPage();
+    await page.goto(local.emulatorUrl);
+    await page.getByLabel('WhatsApp number').fill('33611112222');
+    await page.getByLabel('wa.me link').fill(String(links?.whatsapp));
+    await page.getByRole('button', { name: 'Send the wa.me text as user' }).click();
+
+    const chat = page.locator('section.chat.whatsapp[data-wa-id="33611112222"]');
+    await chat.getByRole('heading', { name: 'WhatsApp · 33611112222' }).waitFor({ timeout: 10_000 });
+    await chat.getByText(/would like to send you alerts/).waitFor({ timeout: 10_000 });
+    await chat.getByRole('button', { name: 'Agree' }).click();
+    await chat.getByText(/You will get alerts from Demo Bank/).waitFor({ timeout: 10_000 });
+
+    await local.callBank('POST', '/events', {
+      type: 'card.transaction',
+      customerId: 'cus_browser_wa',
+      occurredAt: '2026-11-29T10:06:00Z',
+      transaction: {
+        id: 'txn_browser_wa',
+        cardLast4: '4242',
+        amount: 64900,
+        currency: 'EUR',
+        merchant: { name: 'GADGETS ONLINE', mcc: '5732', country: 'US' },
+        channel: 'card_not_present',
+        status: 'authorized',
+      },
+    });
+    await chat.getByText(/Was this you\?/).waitFor({ timeout: 10_000 });
+    await chat.getByRole('button', { name: "No, it wasn't" }).click();
+    await chat.getByText(/has been warned/).waitFor({ timeout: 10_000 });
+    // Messenger's conversations are still there, each in its own kind of box.
+    expect(await page.locator('section.chat.messenger').count()).toBeGreaterThan(0);
+
+    const callback = await waitFor(async () => {
+      const received = (await (await fetch(local.bank.callbackUrl)).json()) as {
+        body: { type: string; data: { transactionId?: string } };
+      }[];
+      return received.find(
+        (item) => item.body.type === 'alert.disputed' && item.body.data.transactionId === 'txn_browser_wa',
+      );
+    });
+    expect(callback.body.type).toBe('alert.disputed');
+    await page.screenshot({
+      path: `${process.env.TMPDIR ?? '/tmp'}/vigil-chat-page-whatsapp.png`,
+      fullPage: true,
+    });
+  }, 60_000);
 });

@@ -124,5 +124,11 @@ describe('npm run demo', () => {
     expect(stdout).not.toContain('\r');
     expect(stdout).toContain('2. Sent 20 transactions.');
     expect(stdout).toMatch(/Summary: 20 transactions, [1-9]\d* alerts/);
+    // One customer on each channel: the WhatsApp one answers No and the bank hears it.
+    expect(stdout).toMatch(/On WhatsApp, customer cus_wa_\w+:/);
+    const whatsapp = /3\. The customer answered No\. Callbacks: (.*)\./.exec(stdout)?.[1]?.split(', ') ?? [];
+    expect(whatsapp).toEqual(
+      expect.arrayContaining(['customer.subscribed', 'alert.delivered', 'alert.disputed']),
+    );
   });
 });

@@ -73,7 +73,7 @@ async function cli(...args: string[]) {
 describe('npm start', () => {
   it('writes local.json as docs/contract.md#local-mode describes', async () => {
     const config = JSON.parse(await readFile(join(home, 'local.json'), 'utf8')) as LocalConfig;
-    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'banks', 'emulatorUrl', 'messenger']);
+    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'banks', 'emulatorUrl', 'messenger', 'whatsapp']);
     expect(config.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(config.banks).toEqual([
       {
@@ -86,6 +86,12 @@ describe('npm start', () => {
       },
     ]);
     expect(Object.keys(config.messenger).sort()).toEqual(['appSecret', 'pageId', 'verifyToken']);
+    expect(Object.keys(config.whatsapp).sort()).toEqual([
+      'appSecret',
+      'displayNumber',
+      'phoneNumberId',
+      'verifyToken',
+    ]);
   });
 
   it('accepts a signed event for the demo customer, and ignores one for a customer without subscription', async () => {
@@ -131,7 +137,7 @@ describe('npm start', () => {
       return Items.length > 0 ? Items : undefined;
     });
     // Next to the alert, the customer's open fraud check item names it (docs/scoring.md); once
-    // sent, the customer's hourly message counter is there too (docs/messenger.md).
+    // sent, the customer's hourly message counter is there too (docs/channels.md).
     expect(items.filter((item) => String(item.alertId).includes('#open-check#'))).toEqual([
       expect.objectContaining({
         alertId: 'demo-bank#open-check#cus_demo',
@@ -239,6 +245,89 @@ describe('npm start', () => {
       );
     });
     expect(disputed.webhookId).toMatch(/^cb_/);
+  });
+
+  it('runs the whole WhatsApp journey: the wa.me text, agree, alert, delivered, answer No, disputed', async () => {
+    const config = JSON.parse(await readFile(join(home, 'local.json'), 'utf8')) as LocalConfig;
+    const emulator = config.emulatorUrl;
+    const waId = '33600000042';
+    const post = async (path: string, body: unknown) => {
+      const answer = await fetch(`${emulator}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await answer.json()) as { webhookStatus?: number };
+    };
+    type Sent = {
+      type: string;
+      biz_opaque_callback_data?: string;
+      text?: { body: string };
+      interactive?: {
+        body: { text: string };
+        action: { buttons: { reply: { id: string; title: string } }[] };
+      };
+    };
+    const inbox = async () =>
+      (await (await fetch(`${emulator}/__emulator/whatsapp/messages?waId=${waId}`)).json()) as Sent[];
+    const nth = (n: number) => waitFor(async () => (await inbox())[n], 10_000, `WhatsApp message ${n}`);
+
+    const enrolled = await cli('enroll', 'demo-bank', 'cus_wa_e2e');
+    expect(enrolled.result.status).toBe(201);
+    const { links } = enrolled.result.body as { links: { messenger: string; whatsapp: string } };
+    const wa = new URL(links.whatsapp);
+    expect(`${wa.origin}${wa.pathname}`).toBe(`https://wa.me/${config.whatsapp.displayNumber}`);
+    // The customer sends the prefilled text as it is.
+    expect(
+      await post(`/__emulator/whatsapp/users/${waId}/messages`, { text: wa.searchParams.get('text') }),
+    ).toEqual(expect.objectContaining({ webhookStatus: 200 }));
+    const consent = await nth(0);
+    expect(consent.type).toBe('interactive');
+    await post(`/__emulator/whatsapp/users/${waId}/messages`, {
+      buttonReplyId: consent.interactive?.action.buttons[0]?.reply.id,
+    });
+    expect((await nth(1)).text?.body).toMatch(/Demo Bank/);
+
+    const event = JSON.parse(await readFile(join(root, 'examples/suspicious-transaction.json'), 'utf8'));
+    const file = join(home, 'e2e-wa-event.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...event,
+        customerId: 'cus_wa_e2e',
+        transaction: { ...event.transaction, id: 'txn_wa_e2e' },
+      }),
+    );
+    expect((await cli('events', 'send', 'demo-bank', '--file', file)).result.status).toBe(202);
+    const alert = await nth(2);
+    expect(alert.interactive?.body.text).toMatch(/Was this you\?$/);
+    expect(await post('/__emulator/whatsapp/statuses', { waId, status: 'delivered' })).toEqual(
+      expect.objectContaining({ webhookStatus: 200 }),
+    );
+    await post(`/__emulator/whatsapp/users/${waId}/messages`, {
+      buttonReplyId: alert.interactive?.action.buttons[1]?.reply.id,
+    });
+    expect((await nth(3)).text?.body).toMatch(/has been warned/);
+
+    const received = await waitFor(async () => {
+      const all = (await (await fetch(config.banks[0]?.callbackUrl ?? '')).json()) as {
+        body: { type: string; data: { transactionId?: string; channel?: string; subscriberRef?: string } };
+      }[];
+      const mine = all.filter(
+        (c) =>
+          c.body.data.transactionId === 'txn_wa_e2e' ||
+          (c.body.type === 'customer.subscribed' && c.body.data.channel === 'whatsapp'),
+      );
+      return mine.some((c) => c.body.type === 'alert.disputed') &&
+        mine.some((c) => c.body.type === 'alert.delivered')
+        ? mine
+        : undefined;
+    });
+    expect(received.map((c) => c.body.type)).toEqual(
+      expect.arrayContaining(['customer.subscribed', 'alert.sent', 'alert.delivered', 'alert.disputed']),
+    );
+    // The bank never sees the WhatsApp id.
+    expect(JSON.stringify(received)).not.toContain(waId);
   });
 
   it('re-drives stuck work on request (nothing is stuck here)', async () => {

@@ -8,6 +8,7 @@ import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-direc
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbInboundLog } from '../../shared/adapters/dynamodb-inbound-log.ts';
 import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscriber-store.ts';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import { metaSignature } from '../../shared/domain/verify-meta-signature.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { Messenger } from '../../shared/ports/messenger.ts';
@@ -40,7 +41,7 @@ beforeAll(async () => {
     alerts: new DynamoDbAlertStore(client, names.alerts),
     inbound: new DynamoDbInboundLog(client, names.inbound),
     banks: new DynamoDbBankDirectory(client, names.banks),
-    messenger,
+    channels: { messenger: new MessengerChannel(messenger) },
     clock: systemClock,
   });
   await tables.subscribe('bank', 'cus_watched');

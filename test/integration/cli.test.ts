@@ -454,6 +454,46 @@ describe('vigil against local mode', () => {
     expect(after).toMatchObject({ name: 'Upd 2', alertExpiryMinutes: 15, timeZone: 'Europe/Paris' });
   });
 
+  it('banks update sets the channels a bank offers and its WhatsApp number, checked, and the links follow', async () => {
+    await cli(['banks', 'add', 'wa-bank', '--name', 'WA Bank', '--callback-url', 'http://127.0.0.1:9/a']);
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-whatsapp-'));
+    const file = join(dir, 'whatsapp.json');
+    const settings = {
+      phoneNumberId: '106540352242922',
+      displayNumber: '33612345678',
+      template: { name: 'fraud_check', language: 'fr', parameters: ['bankName', 'amount'] },
+    };
+    await writeFile(file, JSON.stringify(settings));
+    const refused: [string[], RegExp][] = [
+      [['--channels', 'whatsapp'], /offer WhatsApp without a WhatsApp number: give --whatsapp FILE/],
+      [['--channels', 'sms'], /--channels is a comma-separated list of messenger, whatsapp/],
+      [['--channels', 'messenger,messenger'], /each at most once/],
+      [['--whatsapp', '/no/such.json'], /Cannot read/],
+    ];
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ ...settings, displayNumber: '+33 6 12 34 56 78' }));
+    refused.push([['--whatsapp', bad], /wrong: displayNumber/]);
+    for (const [options, message] of refused) {
+      const failure = await cli(['banks', 'update', 'wa-bank', ...options]).catch((error: CliError) => error);
+      expect(failure).toBeInstanceOf(CliError);
+      expect((failure as CliError).message).toMatch(message);
+    }
+    expect(JSON.parse((await cli(['banks', 'show', 'wa-bank'])).stdout).body.channels).toBeUndefined();
+
+    expect(
+      (await cli(['banks', 'update', 'wa-bank', '--channels', 'whatsapp,messenger', '--whatsapp', file]))
+        .code,
+    ).toBe(0);
+    expect(JSON.parse((await cli(['banks', 'show', 'wa-bank'])).stdout).body).toMatchObject({
+      channels: ['whatsapp', 'messenger'],
+      whatsapp: settings,
+    });
+    // Removing the number while WhatsApp is offered is refused too.
+    await expect(cli(['banks', 'update', 'wa-bank', '--whatsapp', 'none'])).rejects.toThrow(
+      /without a WhatsApp number/,
+    );
+  });
+
   it('banks update sets the hourly ceiling of messages per customer', async () => {
     const updated = await cli(['banks', 'update', 'demo-bank', '--max-messages-per-hour', '25']);
     expect(updated.code).toBe(0);

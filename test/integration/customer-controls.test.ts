@@ -10,7 +10,7 @@ import {
 } from '../support/test-local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-// The customer's own controls in the chat (docs/messenger.md, "Customer controls"), black-box
+// The customer's own controls in the chat (docs/channels.md, "Customer controls"), black-box
 // through local mode: the Messenger emulator, the bank API and the local bank receiver, which
 // verifies every callback's signature.
 

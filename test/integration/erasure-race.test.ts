@@ -26,6 +26,7 @@ import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscrib
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
 import { GuardedCallbackSender } from '../../shared/adapters/guarded-callback-sender.ts';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import {
   callbackSecretName,
   SecretStoreBankSecrets,
@@ -97,11 +98,13 @@ async function startPipeline() {
     alerts: new DynamoDbAlertStore(client, names.alerts),
     subscribers: new DynamoDbSubscriberStore(client, names.subscribers),
     banks: new DynamoDbBankDirectory(client, names.banks),
-    messenger: {
-      send: async (request) => {
-        sent.push(request);
-        return { messageId: `m_${sent.length}` };
-      },
+    channels: {
+      messenger: new MessengerChannel({
+        send: async (request) => {
+          sent.push(request);
+          return { messageId: `m_${sent.length}` };
+        },
+      }),
     },
     clock: systemClock,
     erasures: new DynamoDbErasedDataCleaner(client, names),

@@ -12,6 +12,7 @@ import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-direc
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbInboundLog } from '../../shared/adapters/dynamodb-inbound-log.ts';
 import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscriber-store.ts';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import {
   isPlaceholder,
   type MessengerSecrets,
@@ -54,7 +55,7 @@ function handler() {
       alerts: new DynamoDbAlertStore(client, names.alerts),
       inbound: new DynamoDbInboundLog(client, names.inbound),
       banks: new DynamoDbBankDirectory(client, names.banks),
-      messenger,
+      channels: { messenger: new MessengerChannel(messenger) },
       clock: systemClock,
     },
     debugLogger(),

@@ -235,7 +235,7 @@ describe('fraud checks', () => {
       kind: 'fraud_check',
       // Filed as sent, so that local mode's stream consumers leave them to this test.
       status: 'sent',
-      psid: 'psid_race',
+      address: 'psid_race',
       deadline: new Date(now.getTime() + 600_000).toISOString(),
       eventId: `evt_${id}`,
       transactionId: id,

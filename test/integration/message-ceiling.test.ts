@@ -4,7 +4,7 @@ import { suspiciousTransaction } from '../fixtures/bank-events.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-// The bank's hourly ceiling of alert messages per customer (docs/messenger.md, "Fraud checks"),
+// The bank's hourly ceiling of alert messages per customer (docs/channels.md, "Fraud checks"),
 // through local mode, with demo-bank's ceiling set to 2.
 
 let local: TestLocalStack;

@@ -7,6 +7,7 @@ import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-direc
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbInboundLog } from '../../shared/adapters/dynamodb-inbound-log.ts';
 import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscriber-store.ts';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import { textsFor } from '../../shared/domain/render-message.ts';
 import { metaSignature } from '../../shared/domain/verify-meta-signature.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
@@ -36,20 +37,22 @@ beforeAll(async () => {
       secrets: async () => ({ appSecret: APP_SECRET, verifyToken: 'verify', pageAccessToken: 'token' }),
       // A store that fails for some people, as DynamoDB might for one call.
       subscribers: Object.assign(Object.create(subscribers) as DynamoDbSubscriberStore, {
-        byPsid: async (psid: string) => {
-          if (broken.has(psid)) throw new Error('DynamoDB unavailable');
-          return subscribers.byPsid(psid);
+        byAddress: async (address: string) => {
+          if (broken.has(address)) throw new Error('DynamoDB unavailable');
+          return subscribers.byAddress(address);
         },
       }),
       enrollments: new DynamoDbEnrollmentStore(client, names.enrollments),
       alerts: new DynamoDbAlertStore(client, names.alerts),
       inbound: new DynamoDbInboundLog(client, names.inbound),
       banks: new DynamoDbBankDirectory(client, names.banks),
-      messenger: {
-        send: async (request) => {
-          sent.push(request);
-          return { messageId: 'm_sent' };
-        },
+      channels: {
+        messenger: new MessengerChannel({
+          send: async (request) => {
+            sent.push(request);
+            return { messageId: 'm_sent' };
+          },
+        }),
       },
       clock: systemClock,
     },

@@ -6,6 +6,7 @@ import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-direc
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbInboundLog } from '../../shared/adapters/dynamodb-inbound-log.ts';
 import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscriber-store.ts';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import { metaSignature } from '../../shared/domain/verify-meta-signature.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { cardTransaction } from '../fixtures/bank-events.ts';
@@ -73,7 +74,7 @@ describe('enrollment tokens', () => {
         alerts: new DynamoDbAlertStore(client, names.alerts),
         inbound: new DynamoDbInboundLog(client, names.inbound),
         banks: new DynamoDbBankDirectory(client, names.banks),
-        messenger: { send: async () => ({ messageId: 'm' }) },
+        channels: { messenger: new MessengerChannel({ send: async () => ({ messageId: 'm' }) }) },
         clock: systemClock,
       },
       log,

@@ -113,7 +113,7 @@ export async function startTestBankApi(
   };
   const server = await startLambdaHttpServer(
     httpRoutes.flatMap((route) =>
-      route.function === 'messenger-webhook'
+      route.function === 'messenger-webhook' || route.function === 'whatsapp-webhook'
         ? []
         : [
             {

@@ -59,7 +59,7 @@ function alert(id: string, bankId: string, changes: Partial<Alert> = {}): Alert 
 async function sent(alerts: FakeAlertStore, a: Alert, deadline: string) {
   await alerts.createOnce(a);
   await alerts.claimSend(a.alertId, new Date(NOW));
-  await alerts.markSent(a.alertId, { psid: 'p1', messageId: 'm', sentAt: NOW, deadline });
+  await alerts.markSent(a.alertId, { address: 'p1', messageId: 'm', sentAt: NOW, deadline });
 }
 
 describe('expireAlerts', () => {

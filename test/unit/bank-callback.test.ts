@@ -39,7 +39,7 @@ const ref = (psid: string) => subscriberRef('test-key', 'messenger', psid);
 const subscriber = (status: Subscriber['status'], extra: Partial<Subscriber> = {}): Subscriber => ({
   bankId: 'acme',
   customerId: 'cus_1',
-  psid: 'p',
+  address: 'p',
   status,
   locale: 'en_US',
   enrollmentId: 'enr_1',
@@ -70,7 +70,7 @@ describe('bank callbacks (docs/contract.md#callbacks)', () => {
 
   it('makes no callback for a new pending alert, or when the status did not change', () => {
     expect(alertCallback(undefined, alert('pending'), now)).toBeUndefined();
-    expect(alertCallback(alert('sent'), alert('sent', { psid: 'x' }), now)).toBeUndefined();
+    expect(alertCallback(alert('sent'), alert('sent', { address: 'x' }), now)).toBeUndefined();
   });
 
   it('gives the same id to the same change, another to another', () => {
@@ -105,8 +105,8 @@ describe('bank callbacks (docs/contract.md#callbacks)', () => {
     const first = { consentedAt: '2026-11-29T09:00:00Z', consentVersion: 'consent-v1' };
     const second = { consentedAt: '2026-11-29T11:00:00Z', consentVersion: 'consent-v1' };
     const moved = subscriberCallback(
-      subscriber('active', { ...first, psid: 'psid_old' }),
-      subscriber('active', { ...second, psid: 'psid_new' }),
+      subscriber('active', { ...first, address: 'psid_old' }),
+      subscriber('active', { ...second, address: 'psid_new' }),
       now,
       ref,
     );

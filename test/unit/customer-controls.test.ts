@@ -22,7 +22,7 @@ function subscriber(bankId: string, changes: Partial<Subscriber> = {}): Subscrib
   return {
     bankId,
     customerId: `cust-${bankId}`,
-    psid: 'psid-1',
+    address: 'psid-1',
     status: 'active',
     locale: 'en_US',
     enrollmentId: `enr-${bankId}`,

@@ -124,7 +124,7 @@ describe('expireAlerts racing an answer', () => {
     await alerts.createOnce(open);
     await alerts.claimSend(open.alertId, NOW);
     await alerts.markSent(open.alertId, {
-      psid: 'p1',
+      address: 'p1',
       messageId: 'm1',
       sentAt: NOW.toISOString(),
       deadline: '2026-03-01T12:30:00.000Z',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import {
   ENROLLMENT_VALIDITY_SECONDS,
   enrollCustomer,
@@ -80,7 +81,7 @@ describe('enrollCustomer', () => {
       alerts: new FakeAlertStore(),
       inbound: new FakeInboundLog(),
       banks: new FakeBankDirectory([{ bankId: 'acme', name: 'ACME Bank' }]),
-      messenger: new FakeMessenger(),
+      channels: { messenger: new MessengerChannel(new FakeMessenger()) },
       clock,
     };
     const open = async (psid: string, link: string) =>

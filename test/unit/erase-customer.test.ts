@@ -34,7 +34,7 @@ async function world() {
   await stores.subscribers.save({
     bankId: 'acme',
     customerId: 'cust_1',
-    psid: 'psid-1',
+    address: 'psid-1',
     status: 'active',
     locale: 'en_US',
     enrollmentId: 'enr-1',

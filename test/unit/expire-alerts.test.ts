@@ -33,7 +33,7 @@ function alert(id: string, bankId = 'acme', changes: Partial<Alert> = {}): Alert
 async function sent(alerts: FakeAlertStore, a: Alert, deadline: string) {
   await alerts.fileFraudCheck(a, new Date('2026-03-01T12:00:00.000Z'));
   await alerts.claimSend(a.alertId, new Date('2026-03-01T12:00:00.000Z'));
-  await alerts.markSent(a.alertId, { psid: `p-${a.alertId}`, messageId: 'm', sentAt: NOW, deadline });
+  await alerts.markSent(a.alertId, { address: `p-${a.alertId}`, messageId: 'm', sentAt: NOW, deadline });
 }
 
 function world() {
@@ -110,7 +110,7 @@ async function forceAnswer(alerts: FakeAlertStore, alertId: string) {
   const ok = await alerts.answer(
     alertId,
     'disputed',
-    before?.psid ?? '',
+    before?.address ?? '',
     new Date('2026-03-01T12:29:59.000Z'),
   );
   expect(ok).toBe(true);

@@ -112,7 +112,7 @@ function subscriber(bankId: string, customerId: string, status: Subscriber['stat
   return {
     bankId,
     customerId,
-    psid: `psid_${customerId}`,
+    address: `psid_${customerId}`,
     status,
     locale: 'fr_FR',
     enrollmentId: `enr_${customerId}`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
 import { hashToken } from '../../shared/domain/enroll-customer.ts';
 import {
@@ -27,6 +28,7 @@ const FR = textsFor('fr_FR');
 function world() {
   const clock = new FixedClock(NOW);
   const replyFailures: unknown[] = [];
+  const messenger = new FakeMessenger();
   const ports = {
     subscribers: new FakeSubscriberStore(() => clock.now()),
     enrollments: new FakeEnrollmentStore(),
@@ -36,7 +38,7 @@ function world() {
       { bankId: 'acme', name: 'ACME Bank' },
       { bankId: 'globex', name: 'Globex' },
     ]),
-    messenger: new FakeMessenger(),
+    channels: { messenger: new MessengerChannel(messenger) },
     clock,
     onReplyFailed: (error: unknown) => replyFailures.push(error),
   } satisfies MessengerEventPorts;
@@ -49,6 +51,7 @@ function world() {
   });
   return {
     ...ports,
+    messenger,
     ports,
     replyFailures,
     /** A text message with a fresh message id. */
@@ -82,7 +85,7 @@ function world() {
       ports.subscribers.save({
         bankId: 'acme',
         customerId: 'c1',
-        psid: 'psid-1',
+        address: 'psid-1',
         status: 'active',
         locale: 'en_US',
         enrollmentId: 'enr-1',
@@ -132,7 +135,7 @@ describe('handleMessengerEvent: once per delivery', () => {
     const w = world();
     await w.subscribe();
     await w.subscribe({ bankId: 'globex', status: 'revoked' });
-    await w.subscribe({ customerId: 'c2', psid: 'someone-else' });
+    await w.subscribe({ customerId: 'c2', address: 'someone-else' });
     await w.handle(w.text('psid-1', 'hello'));
     const at = new Date(NOW_MS - 1000).toISOString();
     expect((await w.subscribers.get('acme', 'c1'))?.lastInboundAt).toBe(at);
@@ -159,7 +162,7 @@ describe('handleMessengerEvent: enrollment and consent', () => {
     const { token, enrollmentId } = await w.link('c1', { locale: 'fr_FR' });
     expect(await w.handle(w.open('psid-1', token))).toBe('enrolled');
     expect(await w.subscribers.get('acme', 'c1')).toMatchObject({
-      psid: 'psid-1',
+      address: 'psid-1',
       status: 'pending_consent',
       enrollmentId,
       locale: 'fr_FR',
@@ -204,7 +207,7 @@ describe('handleMessengerEvent: enrollment and consent', () => {
     expect(await w.handle(w.open('psid-3', expired.token))).toBe('link_invalid');
     expect(await w.handle(w.open('psid-4', 'no-such-token'))).toBe('link_invalid');
     for (const psid of ['psid-2', 'psid-3', 'psid-4']) {
-      expect(await w.subscribers.byPsid(psid)).toEqual([]);
+      expect(await w.subscribers.byAddress(psid)).toEqual([]);
       expect(w.messenger.textsTo(psid)).toEqual([EN.linkInvalid]);
     }
     expect(await w.subscribers.get('acme', 'c2')).toBeUndefined();
@@ -259,11 +262,11 @@ describe('handleMessengerEvent: enrollment and consent', () => {
 describe('handleMessengerEvent: a second Messenger account opens a fresh link', () => {
   async function offered() {
     const w = world();
-    await w.subscribe({ psid: 'psid-old', lastInboundAt: '2026-03-01T11:00:00.000Z' });
+    await w.subscribe({ address: 'psid-old', lastInboundAt: '2026-03-01T11:00:00.000Z' });
     const { token, enrollmentId } = await w.link('c1', { locale: 'fr_FR' });
     expect(await w.handle(w.open('psid-new', token))).toBe('enrolled');
     // Until the newcomer agrees, the alerts still go to the first account.
-    expect(await w.subscribers.get('acme', 'c1')).toMatchObject({ psid: 'psid-old', status: 'active' });
+    expect(await w.subscribers.get('acme', 'c1')).toMatchObject({ address: 'psid-old', status: 'active' });
     return { w, enrollmentId };
   }
 
@@ -271,7 +274,7 @@ describe('handleMessengerEvent: a second Messenger account opens a fresh link', 
     const { w, enrollmentId } = await offered();
     expect(await w.handle(w.tap('psid-new', PAYLOADS.agree(enrollmentId)))).toBe('consented');
     expect(await w.subscribers.get('acme', 'c1')).toMatchObject({
-      psid: 'psid-new',
+      address: 'psid-new',
       enrollmentId,
       locale: 'fr_FR',
       status: 'active',
@@ -289,7 +292,7 @@ describe('handleMessengerEvent: a second Messenger account opens a fresh link', 
     const { w, enrollmentId } = await offered();
     expect(await w.handle(w.tap('psid-new', PAYLOADS.decline(enrollmentId)))).toBe('declined');
     const subscription = await w.subscribers.get('acme', 'c1');
-    expect(subscription).toMatchObject({ psid: 'psid-old', status: 'active' });
+    expect(subscription).toMatchObject({ address: 'psid-old', status: 'active' });
     expect(subscription).not.toHaveProperty('pendingPsid');
     expect(w.messenger.textsTo('psid-old')).toEqual([]);
     expect(await w.handle(w.tap('psid-new', PAYLOADS.agree(enrollmentId)))).toBe('link_invalid');
@@ -299,7 +302,7 @@ describe('handleMessengerEvent: a second Messenger account opens a fresh link', 
     const { w, enrollmentId } = await offered();
     expect(await w.handle(w.tap('psid-intruder', PAYLOADS.agree(enrollmentId)))).toBe('link_invalid');
     expect(await w.handle(w.tap('psid-intruder', PAYLOADS.decline(enrollmentId)))).toBe('link_invalid');
-    expect((await w.subscribers.get('acme', 'c1'))?.psid).toBe('psid-old');
+    expect((await w.subscribers.get('acme', 'c1'))?.address).toBe('psid-old');
   });
 });
 
@@ -308,7 +311,7 @@ describe('handleMessengerEvent: STOP, START, HELP', () => {
     const w = world();
     await w.subscribe();
     await w.subscribe({ bankId: 'globex' });
-    await w.subscribe({ customerId: 'c2', psid: 'someone-else' });
+    await w.subscribe({ customerId: 'c2', address: 'someone-else' });
     expect(await w.handle(w.text('psid-1', 'Stop please!'))).toBe('stopped');
     expect((await w.subscribers.get('acme', 'c1'))?.status).toBe('revoked');
     expect((await w.subscribers.get('globex', 'c1'))?.status).toBe('revoked');
@@ -394,7 +397,7 @@ describe('handleMessengerEvent: answers to a fraud check', () => {
     await w.alerts.createOnce(alert);
     await w.alerts.claimSend(alert.alertId, w.clock.now());
     await w.alerts.markSent(alert.alertId, {
-      psid,
+      address: psid,
       messageId: 'm1',
       sentAt: NOW,
       deadline: '2026-03-01T13:00:00.000Z',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import type { MessengerEventPorts } from '../../shared/domain/handle-messenger-event.ts';
 import { handleWebhookDelivery } from '../../shared/domain/handle-webhook-delivery.ts';
@@ -22,7 +23,7 @@ function ports(inbound = new FakeInboundLog()) {
     alerts: new FakeAlertStore(),
     inbound,
     banks: new FakeBankDirectory([{ bankId: 'acme', name: 'ACME Bank' }]),
-    messenger: new FakeMessenger(),
+    channels: { messenger: new MessengerChannel(new FakeMessenger()) },
     clock,
   } satisfies MessengerEventPorts;
 }
@@ -39,7 +40,7 @@ const delivery = (...messaging: unknown[]) => ({
   entry: [{ id: 'page', time: NOW_MS, messaging }],
 });
 
-describe('a webhook delivery, item by item (docs/messenger.md)', () => {
+describe('a webhook delivery, item by item (docs/channels.md)', () => {
   it('handles each item it can act on, and skips the others with their reason', async () => {
     const outcome = await handleWebhookDelivery(
       delivery(text('mid.1', 'HELP'), {

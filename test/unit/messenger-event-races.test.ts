@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
 import {
   handleMessengerEvent,
@@ -29,13 +30,14 @@ const EN = textsFor('en_US');
 
 function world() {
   const clock = new FixedClock(NOW);
+  const messenger = new FakeMessenger();
   const ports = {
     subscribers: new FakeSubscriberStore(() => clock.now()),
     enrollments: new FakeEnrollmentStore(),
     alerts: new FakeAlertStore(),
     inbound: new FakeInboundLog(),
     banks: new FakeBankDirectory([{ bankId: 'acme', name: 'ACME Bank' }]),
-    messenger: new FakeMessenger(),
+    channels: { messenger: new MessengerChannel(messenger) },
     clock,
   } satisfies MessengerEventPorts;
   let seq = 0;
@@ -47,6 +49,7 @@ function world() {
   });
   return {
     ...ports,
+    messenger,
     ports,
     text: (psid: string, text: string) => from(psid, { message: { mid: `mid.${++seq}`, text } }),
     tap: (psid: string, payload: string) =>
@@ -57,7 +60,7 @@ function world() {
       ports.subscribers.save({
         bankId: 'acme',
         customerId: 'c1',
-        psid: 'psid-1',
+        address: 'psid-1',
         status: 'active',
         locale: 'en_US',
         enrollmentId: 'enr-1',
@@ -114,7 +117,7 @@ describe('handleMessengerEvent: writes lost to a race', () => {
     const w = world();
     await w.subscribe();
     await w.subscribers.offerTakeover('acme', 'c1', {
-      psid: 'psid-2',
+      address: 'psid-2',
       enrollmentId: 'enr-2',
       locale: 'en_US',
     });
@@ -122,7 +125,7 @@ describe('handleMessengerEvent: writes lost to a race', () => {
     const racing = Object.create(w.subscribers) as FakeSubscriberStore;
     racing.takeOver = async (bankId, customerId, pending, consent) => {
       await w.subscribers.offerTakeover(bankId, customerId, {
-        psid: 'psid-3',
+        address: 'psid-3',
         enrollmentId: 'enr-3',
         locale: 'en_US',
       });
@@ -135,7 +138,7 @@ describe('handleMessengerEvent: writes lost to a race', () => {
     expect(outcome).toBe('link_invalid');
     expect(w.messenger.textsTo('psid-2')).toEqual([EN.linkInvalid]);
     // The subscription stays with the first person, who is told nothing.
-    expect(await w.subscribers.get('acme', 'c1')).toMatchObject({ psid: 'psid-1', status: 'active' });
+    expect(await w.subscribers.get('acme', 'c1')).toMatchObject({ address: 'psid-1', status: 'active' });
     expect(w.messenger.textsTo('psid-1')).toEqual([]);
   });
 
@@ -143,7 +146,7 @@ describe('handleMessengerEvent: writes lost to a race', () => {
     const w = world();
     await w.subscribe();
     await w.subscribers.offerTakeover('acme', 'c1', {
-      psid: 'psid-1',
+      address: 'psid-1',
       enrollmentId: 'enr-2',
       locale: 'en_US',
     });
@@ -171,7 +174,7 @@ describe('handleMessengerEvent: writes lost to a race', () => {
     await w.alerts.createOnce(alert('a1'));
     await w.alerts.claimSend('a1', new Date(NOW));
     await w.alerts.markSent('a1', {
-      psid: 'psid-1',
+      address: 'psid-1',
       messageId: 'm1',
       sentAt: NOW,
       deadline: '2026-03-01T12:30:00.000Z',
@@ -199,7 +202,7 @@ describe('handleMessengerEvent: answers', () => {
     await w.alerts.fileFraudCheck(alert('a3'), now);
     await w.alerts.claimSend('a1', now);
     await w.alerts.markSent('a1', {
-      psid: 'psid-1',
+      address: 'psid-1',
       messageId: 'm1',
       sentAt: NOW,
       deadline: '2026-03-01T13:00:00.000Z',

@@ -12,7 +12,7 @@ import {
   pagePayload,
 } from '../fixtures/messenger/messenger-fixture.ts';
 
-// Each messaging item is read on its own (docs/messenger.md): Meta's reference examples, one by
+// Each messaging item is read on its own (docs/channels.md): Meta's reference examples, one by
 // one, are acted on or skipped with a reason, and never make the batch fail.
 
 const values = { psid: '24680135792468013', pageId: '100000000000001', ref: 'token' };

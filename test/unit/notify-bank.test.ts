@@ -58,7 +58,7 @@ const alert = (status: Alert['status'], extra: Partial<Alert> = {}): Alert => ({
 const subscriber = (status: Subscriber['status'], extra: Partial<Subscriber> = {}): Subscriber => ({
   bankId: 'acme',
   customerId: 'cus_1',
-  psid: 'psid_1',
+  address: 'psid_1',
   status,
   locale: 'en_US',
   enrollmentId: 'enr_1',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
 import {
   type NotifyCustomerPorts,
@@ -22,11 +23,12 @@ const NOW = '2026-03-01T12:00:00.000Z';
 
 function world(maxAttempts = 1) {
   const clock = new FixedClock(NOW);
+  const messenger = new FakeMessenger();
   const ports: NotifyCustomerPorts = {
     alerts: new FakeAlertStore(),
     subscribers: new FakeSubscriberStore(() => clock.now()),
     banks: new FakeBankDirectory([]),
-    messenger: new FakeMessenger(),
+    channels: { messenger: new MessengerChannel(messenger) },
     clock,
     erasures: new FakeErasureMarkers(),
     sleep: async (ms) => clock.advance(ms),
@@ -37,7 +39,7 @@ function world(maxAttempts = 1) {
     ports,
     clock,
     alerts: ports.alerts as FakeAlertStore,
-    messenger: ports.messenger as FakeMessenger,
+    messenger,
     subscribers: ports.subscribers as FakeSubscriberStore,
   };
 }
@@ -72,7 +74,7 @@ async function subscribed(w: ReturnType<typeof world>) {
   await w.subscribers.save({
     bankId: 'acme',
     customerId: 'c1',
-    psid: 'psid-1',
+    address: 'psid-1',
     status: 'active',
     locale: 'en_US',
     enrollmentId: 'enr-1',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
 import type { BankProfile } from '../../shared/domain/bank-profile.ts';
 import {
@@ -41,11 +42,12 @@ function world(options: { banks?: BankProfile[]; remainingMs?: number; maxAttemp
   const clock = new FixedClock(NOW);
   const waits: number[] = [];
   const erasures = new FakeErasureMarkers();
+  const messenger = new FakeMessenger();
   const ports: NotifyCustomerPorts = {
     alerts: new FakeAlertStore(),
     subscribers: new FakeSubscriberStore(() => clock.now()),
     banks: new FakeBankDirectory(options.banks ?? [ACME]),
-    messenger: new FakeMessenger(),
+    channels: { messenger: new MessengerChannel(messenger) },
     clock,
     erasures,
     sleep: async (ms) => {
@@ -62,7 +64,7 @@ function world(options: { banks?: BankProfile[]; remainingMs?: number; maxAttemp
     erasures,
     alerts: ports.alerts as FakeAlertStore,
     subscribers: ports.subscribers as FakeSubscriberStore,
-    messenger: ports.messenger as FakeMessenger,
+    messenger,
   };
 }
 
@@ -96,7 +98,7 @@ function aSubscriber(changes: Partial<Subscriber> = {}): Subscriber {
   return {
     bankId: 'acme',
     customerId: 'c1',
-    psid: 'psid-1',
+    address: 'psid-1',
     status: 'active',
     locale: 'en_US',
     enrollmentId: 'enr-1',
@@ -140,7 +142,7 @@ describe('notifyCustomer inside the 24 h window', () => {
     expect(JSON.stringify(request)).not.toContain('t1');
     expect(await w.alerts.get(alert.alertId)).toMatchObject({
       status: 'sent',
-      psid: 'psid-1',
+      address: 'psid-1',
       messageId: 'm_1',
       sentAt: NOW,
       deadline: '2026-03-01T12:15:00.000Z',
@@ -480,7 +482,7 @@ describe('sendFollowUp', () => {
     });
     const moved = world();
     await sentCheckWithMembers(moved, 1);
-    await moved.subscribers.save(aSubscriber({ psid: 'psid-2' }));
+    await moved.subscribers.save(aSubscriber({ address: 'psid-2' }));
     expect(await sendFollowUp(await stored(moved), moved.ports)).toMatchObject({ reason: 'not_subscribed' });
     const silent = world();
     await sentCheckWithMembers(silent, 1);

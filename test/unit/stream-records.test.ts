@@ -5,12 +5,9 @@ import { createHandler } from '../../functions/notify-bank.ts';
 import { lambdaContext } from '../../local/lambda-http-server.ts';
 import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-compromised-merchants.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
+import { storedSubscriberSchema } from '../../shared/adapters/stored-address.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
-import {
-  alertsTableItemSchema,
-  callbackDeliverySchema,
-  subscriberSchema,
-} from '../../shared/domain/table-items.ts';
+import { alertsTableItemSchema, callbackDeliverySchema } from '../../shared/domain/table-items.ts';
 import { InvalidStreamRecordError, readStreamRecord } from '../../shared/runtime/stream-records.ts';
 import { FakeCallbackOutbox, FakeErasureMarkers, FixedClock } from '../support/fakes/index.ts';
 
@@ -101,10 +98,10 @@ describe('stream records read with their table schema', () => {
     }
   });
 
-  it('refuses a subscription without its PSID, and a delivery with a negative attempt count', () => {
+  it('refuses a subscription without its address, and a delivery with a negative attempt count', () => {
     const subscriber = { bankId: 'acme', customerId: 'c', status: 'active' };
-    expect(() => readStreamRecord(record('REMOVE', { before: subscriber }), subscriberSchema)).toThrow(
-      /OldImage.*psid/,
+    expect(() => readStreamRecord(record('REMOVE', { before: subscriber }), storedSubscriberSchema)).toThrow(
+      /OldImage.*address/,
     );
     const delivery = {
       deliveryId: 'd',
@@ -142,11 +139,23 @@ describe("the callbacks table's items", () => {
     expect(() => read({ ...delivery, status: 'dead' })).toThrow(/body/);
   });
 
-  it('read a subscription with only what its consumer needs', () => {
+  it('read a subscription with only what its consumer needs, its stored psid as the address', () => {
     const subscription = { bankId: 'acme', customerId: 'c', psid: 'p', status: 'active' };
-    expect(readStreamRecord(record('INSERT', { after: subscription }), subscriberSchema).after).toEqual(
-      subscription,
+    expect(readStreamRecord(record('INSERT', { after: subscription }), storedSubscriberSchema).after).toEqual(
+      {
+        bankId: 'acme',
+        customerId: 'c',
+        address: 'p',
+        status: 'active',
+      },
     );
+    const whatsapp = { ...subscription, psid: '33611111111', channel: 'whatsapp' };
+    expect(
+      readStreamRecord(record('INSERT', { after: whatsapp }), storedSubscriberSchema).after,
+    ).toMatchObject({
+      address: '33611111111',
+      channel: 'whatsapp',
+    });
   });
 });
 

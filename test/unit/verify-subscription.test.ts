@@ -4,7 +4,7 @@ import { verifySubscription } from '../../shared/domain/verify-subscription.ts';
 
 const TOKEN = 'verify-token-1234';
 
-describe("the webhook's subscription check (docs/messenger.md)", () => {
+describe("the webhook's subscription check (docs/channels.md)", () => {
   it('answers the challenge when the mode is subscribe and the verify token matches', () => {
     expect(
       verifySubscription(

@@ -48,7 +48,7 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       await store.createOnce(alert);
       await store.claimSend(alert.alertId, T0);
       await store.markSent(alert.alertId, {
-        psid: 'p1',
+        address: 'p1',
         messageId: 'm1',
         sentAt: T0.toISOString(),
         deadline: DEADLINE,
@@ -56,7 +56,7 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       const sent = await store.get(alert.alertId);
       expect(sent).toMatchObject({
         status: 'sent',
-        psid: 'p1',
+        address: 'p1',
         messageId: 'm1',
         sentAt: T0.toISOString(),
         deadline: DEADLINE,
@@ -64,8 +64,53 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       expect(sent).not.toHaveProperty('sendClaimedAt');
       expect(await store.claimSend(alert.alertId, T0)).toBeUndefined();
       await store.markUndeliverable(alert.alertId, 'late', T0);
-      await store.markSent(alert.alertId, { psid: 'p2', messageId: 'm2', sentAt: T0.toISOString() });
-      expect(await store.get(alert.alertId)).toMatchObject({ status: 'sent', psid: 'p1', messageId: 'm1' });
+      await store.markSent(alert.alertId, { address: 'p2', messageId: 'm2', sentAt: T0.toISOString() });
+      expect(await store.get(alert.alertId)).toMatchObject({
+        status: 'sent',
+        address: 'p1',
+        messageId: 'm1',
+      });
+    });
+
+    it('records a channel’s delivery reports of the alert’s own message, each the first time', async () => {
+      const store = await make();
+      const alert = fresh();
+      await store.createOnce(alert);
+      await store.markSent(alert.alertId, {
+        address: '33611111111',
+        channel: 'whatsapp',
+        messageId: 'wamid.1',
+        sentAt: T0.toISOString(),
+      });
+      const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+      expect(
+        await store.recordDelivery(alert.alertId, 'wamid.other', { status: 'delivered', at: at(1) }),
+      ).toBe(false);
+      expect(
+        await store.recordDelivery(`${alert.alertId}-none`, 'wamid.1', { status: 'read', at: at(1) }),
+      ).toBe(false);
+      expect((await store.get(alert.alertId))?.deliveredAt).toBeUndefined();
+      // Read before delivered (Meta does not promise the order): read implies delivered.
+      expect(await store.recordDelivery(alert.alertId, 'wamid.1', { status: 'read', at: at(3) })).toBe(true);
+      expect(await store.recordDelivery(alert.alertId, 'wamid.1', { status: 'delivered', at: at(2) })).toBe(
+        true,
+      );
+      expect(await store.recordDelivery(alert.alertId, 'wamid.1', { status: 'read', at: at(9) })).toBe(true);
+      expect(await store.get(alert.alertId)).toMatchObject({
+        status: 'sent',
+        channel: 'whatsapp',
+        deliveredAt: at(3).toISOString(),
+        readAt: at(3).toISOString(),
+      });
+      await store.recordDelivery(alert.alertId, 'wamid.1', {
+        status: 'failed',
+        at: at(4),
+        errorCode: 131026,
+      });
+      expect(await store.get(alert.alertId)).toMatchObject({
+        deliveryFailedAt: at(4).toISOString(),
+        deliveryError: 131026,
+      });
     });
 
     it('marks a pending alert undeliverable with its reason, and it stays so', async () => {
@@ -81,7 +126,7 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
         updatedAt: T0.toISOString(),
       });
       expect(gone).not.toHaveProperty('sendClaimedAt');
-      await store.markSent(alert.alertId, { psid: 'p1', messageId: 'm1', sentAt: T0.toISOString() });
+      await store.markSent(alert.alertId, { address: 'p1', messageId: 'm1', sentAt: T0.toISOString() });
       expect((await store.get(alert.alertId))?.status).toBe('undeliverable');
       expect(await store.claimSend(alert.alertId, T0)).toBeUndefined();
     });
@@ -279,7 +324,7 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
 async function sendCheck(store: AlertStore, alert: Alert): Promise<void> {
   await store.claimSend(alert.alertId, T0);
   await store.markSent(alert.alertId, {
-    psid: 'p1',
+    address: 'p1',
     messageId: 'm1',
     sentAt: T0.toISOString(),
     deadline: DEADLINE,
@@ -291,7 +336,7 @@ async function sentAlert(store: AlertStore, bankId?: string): Promise<Alert> {
   await store.createOnce(alert);
   await store.claimSend(alert.alertId, T0);
   await store.markSent(alert.alertId, {
-    psid: 'p1',
+    address: 'p1',
     messageId: 'm1',
     sentAt: T0.toISOString(),
     deadline: DEADLINE,

@@ -28,7 +28,7 @@ export function customerEraserContract(
       await w.subscribers.save({
         bankId,
         customerId,
-        psid: `psid-${customerId}`,
+        address: `psid-${customerId}`,
         status: 'active',
         locale: 'en_US',
         enrollmentId: `enr-${customerId}`,

@@ -17,9 +17,9 @@ export function subscriberStoreContract(
       await store.save(other);
       expect(await store.get(s.bankId, s.customerId)).toEqual(s);
       expect(await store.get(s.bankId, `${s.customerId}-none`)).toBeUndefined();
-      const byPsid = await store.byPsid(s.psid);
-      expect(byPsid.map((x) => x.bankId).sort()).toEqual([s.bankId, other.bankId].sort());
-      expect(await store.byPsid(`${s.psid}-none`)).toEqual([]);
+      const byAddress = await store.byAddress(s.address);
+      expect(byAddress.map((x) => x.bankId).sort()).toEqual([s.bankId, other.bankId].sort());
+      expect(await store.byAddress(`${s.address}-none`)).toEqual([]);
     });
 
     it('changes the status only from one of the given statuses, with the given changes', async () => {
@@ -43,7 +43,7 @@ export function subscriberStoreContract(
         status: 'active',
         consentedAt: '2026-03-01T12:00:00.000Z',
         consentVersion: 'consent-v1',
-        psid: s.psid,
+        address: s.address,
       });
       expect(await store.changeStatus(s.bankId, 'nobody', ['active'], 'revoked')).toBe(false);
       expect(await store.get(s.bankId, 'nobody')).toBeUndefined();
@@ -66,22 +66,22 @@ export function subscriberStoreContract(
       await store.save(s);
       expect(
         await store.offerTakeover(s.bankId, 'nobody', {
-          psid: newcomer,
+          address: newcomer,
           enrollmentId: 'e2',
           locale: 'fr_FR',
         }),
       ).toBe(false);
       expect(
         await store.offerTakeover(s.bankId, s.customerId, {
-          psid: newcomer,
+          address: newcomer,
           enrollmentId: 'e2',
           locale: 'fr_FR',
         }),
       ).toBe(true);
       // Until the newcomer agrees, the subscription stays the first user's.
-      expect(await store.get(s.bankId, s.customerId)).toMatchObject({ psid: s.psid, status: 'active' });
+      expect(await store.get(s.bankId, s.customerId)).toMatchObject({ address: s.address, status: 'active' });
       expect((await store.pendingTakeovers(newcomer)).map((x) => x.customerId)).toEqual([s.customerId]);
-      expect(await store.pendingTakeovers(s.psid)).toEqual([]);
+      expect(await store.pendingTakeovers(s.address)).toEqual([]);
 
       const consent = {
         consentedAt: '2026-03-01T12:00:00.000Z',
@@ -89,33 +89,33 @@ export function subscriberStoreContract(
         lastInboundAt: '2026-03-01T12:00:00.000Z',
       };
       expect(
-        await store.takeOver(s.bankId, s.customerId, { psid: newcomer, enrollmentId: 'other' }, consent),
+        await store.takeOver(s.bankId, s.customerId, { address: newcomer, enrollmentId: 'other' }, consent),
       ).toBeUndefined();
       expect(
-        await store.takeOver(s.bankId, s.customerId, { psid: s.psid, enrollmentId: 'e2' }, consent),
+        await store.takeOver(s.bankId, s.customerId, { address: s.address, enrollmentId: 'e2' }, consent),
       ).toBeUndefined();
       const before = await store.takeOver(
         s.bankId,
         s.customerId,
-        { psid: newcomer, enrollmentId: 'e2' },
+        { address: newcomer, enrollmentId: 'e2' },
         consent,
       );
-      expect(before).toMatchObject({ psid: s.psid, enrollmentId: s.enrollmentId });
+      expect(before).toMatchObject({ address: s.address, enrollmentId: s.enrollmentId });
       const after = await store.get(s.bankId, s.customerId);
       expect(after).toMatchObject({
-        psid: newcomer,
+        address: newcomer,
         enrollmentId: 'e2',
         locale: 'fr_FR',
         status: 'active',
         ...consent,
       });
-      expect(after).not.toHaveProperty('pendingPsid');
+      expect(after).not.toHaveProperty('pendingAddress');
       expect(after).not.toHaveProperty('pendingEnrollmentId');
       expect(after).not.toHaveProperty('pendingLocale');
       expect(await store.pendingTakeovers(newcomer)).toEqual([]);
       // Taken once: the same agreement again finds no pending takeover.
       expect(
-        await store.takeOver(s.bankId, s.customerId, { psid: newcomer, enrollmentId: 'e2' }, consent),
+        await store.takeOver(s.bankId, s.customerId, { address: newcomer, enrollmentId: 'e2' }, consent),
       ).toBeUndefined();
     });
 
@@ -125,11 +125,11 @@ export function subscriberStoreContract(
       const newcomer = `psid-${randomUUID()}`;
       await store.save(s);
       await store.offerTakeover(s.bankId, s.customerId, {
-        psid: newcomer,
+        address: newcomer,
         enrollmentId: 'e2',
         locale: 'en_US',
       });
-      expect(await store.dropTakeover(s.bankId, s.customerId, s.psid)).toBe(false);
+      expect(await store.dropTakeover(s.bankId, s.customerId, s.address)).toBe(false);
       expect(await store.dropTakeover(s.bankId, s.customerId, newcomer)).toBe(true);
       expect(await store.get(s.bankId, s.customerId)).toEqual(s);
       expect(await store.dropTakeover(s.bankId, s.customerId, newcomer)).toBe(false);
@@ -141,7 +141,7 @@ export function subscriberStoreContract(
       await store.save(s);
       expect(await store.delete(s.bankId, s.customerId)).toBe(true);
       expect(await store.get(s.bankId, s.customerId)).toBeUndefined();
-      expect(await store.byPsid(s.psid)).toEqual([]);
+      expect(await store.byAddress(s.address)).toEqual([]);
       expect(await store.delete(s.bankId, s.customerId)).toBe(false);
     });
 
@@ -165,7 +165,7 @@ function fresh(changes: Partial<Subscriber> = {}): Subscriber {
   return {
     bankId: `bank-${id}`,
     customerId: `cust-${id}`,
-    psid: `psid-${id}`,
+    address: `psid-${id}`,
     status: 'active',
     locale: 'en_US',
     enrollmentId: `enr-${id}`,

@@ -17,6 +17,7 @@ export { FakeBankDirectory } from './bank-directory.ts';
 export { FakeBankSecrets } from './bank-secrets.ts';
 export { FakeCallbackOutbox } from './callback-outbox.ts';
 export { FakeCallbackSender } from './callback-sender.ts';
+export { FakeChannel } from './channel.ts';
 export { FixedClock } from './clock.ts';
 export { FakeCustomerEraser } from './customer-eraser.ts';
 export { FakeEnrollmentStore } from './enrollment-store.ts';

@@ -1,4 +1,5 @@
 import type { Subscriber, SubscriberStatus } from '../../../shared/domain/subscriber.ts';
+import type { ChannelName } from '../../../shared/ports/channel.ts';
 import type { SubscriberStore } from '../../../shared/ports/subscriber-store.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -14,8 +15,8 @@ export class FakeSubscriberStore implements SubscriberStore {
     return item && { ...item };
   }
 
-  async byPsid(psid: string): Promise<Subscriber[]> {
-    return [...this.items.values()].filter((s) => s.psid === psid).map((s) => ({ ...s }));
+  async byAddress(address: string): Promise<Subscriber[]> {
+    return [...this.items.values()].filter((s) => s.address === address).map((s) => ({ ...s }));
   }
 
   async save(subscriber: Subscriber): Promise<void> {
@@ -44,36 +45,52 @@ export class FakeSubscriberStore implements SubscriberStore {
   async offerTakeover(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly enrollmentId: string; readonly locale: string },
+    pending: {
+      readonly address: string;
+      readonly channel?: ChannelName;
+      readonly enrollmentId: string;
+      readonly locale: string;
+    },
   ): Promise<boolean> {
     const item = this.items.get(key(bankId, customerId));
     if (item === undefined) return false;
-    item.pendingPsid = pending.psid;
+    item.pendingAddress = pending.address;
+    if (pending.channel !== undefined && pending.channel !== 'messenger')
+      item.pendingChannel = pending.channel;
+    else delete item.pendingChannel;
     item.pendingEnrollmentId = pending.enrollmentId;
     item.pendingLocale = pending.locale;
     return true;
   }
 
-  async pendingTakeovers(psid: string): Promise<Subscriber[]> {
-    return [...this.items.values()].filter((s) => s.pendingPsid === psid).map((s) => ({ ...s }));
+  async pendingTakeovers(address: string): Promise<Subscriber[]> {
+    return [...this.items.values()].filter((s) => s.pendingAddress === address).map((s) => ({ ...s }));
   }
 
   async takeOver(
     bankId: string,
     customerId: string,
-    pending: { readonly psid: string; readonly enrollmentId: string },
+    pending: { readonly address: string; readonly channel?: ChannelName; readonly enrollmentId: string },
     consent: Pick<Subscriber, 'consentedAt' | 'consentVersion' | 'lastInboundAt'>,
   ): Promise<Subscriber | undefined> {
     const item = this.items.get(key(bankId, customerId));
-    if (item?.pendingPsid !== pending.psid || item.pendingEnrollmentId !== pending.enrollmentId) {
+    if (item?.pendingAddress !== pending.address || item.pendingEnrollmentId !== pending.enrollmentId) {
       return undefined;
     }
     const before = { ...item };
-    const { pendingPsid: _psid, pendingEnrollmentId: _id, pendingLocale, ...rest } = item;
+    const {
+      pendingAddress: _psid,
+      pendingEnrollmentId: _id,
+      pendingLocale,
+      pendingChannel: _channel,
+      channel: _previous,
+      ...rest
+    } = item;
     this.items.set(key(bankId, customerId), {
       ...rest,
       ...consent,
-      psid: pending.psid,
+      address: pending.address,
+      ...(pending.channel !== undefined && pending.channel !== 'messenger' && { channel: pending.channel }),
       enrollmentId: pending.enrollmentId,
       locale: pendingLocale ?? item.locale,
       status: 'active',
@@ -82,12 +99,13 @@ export class FakeSubscriberStore implements SubscriberStore {
     return before;
   }
 
-  async dropTakeover(bankId: string, customerId: string, psid: string): Promise<boolean> {
+  async dropTakeover(bankId: string, customerId: string, address: string): Promise<boolean> {
     const item = this.items.get(key(bankId, customerId));
-    if (item?.pendingPsid !== psid) return false;
-    delete item.pendingPsid;
+    if (item?.pendingAddress !== address) return false;
+    delete item.pendingAddress;
     delete item.pendingEnrollmentId;
     delete item.pendingLocale;
+    delete item.pendingChannel;
     return true;
   }
 

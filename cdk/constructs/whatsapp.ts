@@ -1,0 +1,94 @@
+import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { PLACEHOLDER_SECRET_VALUE } from '../../shared/adapters/secret-store-messenger-secrets.ts';
+import { whatsappSecretName } from '../../shared/adapters/secret-store-whatsapp-secrets.ts';
+import { AppFunction, tableAccess } from '../app-function.ts';
+import type { StageConfig } from '../stage-config.ts';
+import type { Tables } from './tables.ts';
+
+export interface WhatsAppProps {
+  readonly config: StageConfig;
+  readonly key: IKey;
+  readonly secretsKey: IKey;
+  readonly tables: Tables;
+}
+
+/**
+ * The WhatsApp channel (docs/channels.md, "WhatsApp"): its webhook for customers' messages and
+ * message statuses, and its secret (Cloud API access token, app secret, webhook verify token),
+ * which the functions that send (notify-customer, the Messenger webhook's replies to a moved
+ * subscription) read too. The banks' phone numbers are bank settings, not stack settings.
+ */
+export class WhatsApp extends Construct {
+  readonly secret: Secret;
+  readonly webhook: AppFunction;
+
+  constructor(scope: Construct, id: string, { config, key, secretsKey, tables }: WhatsAppProps) {
+    super(scope, id);
+    const prefix = `vigil/${config.stage}`;
+    this.secret = new Secret(this, 'Secret', {
+      secretName: whatsappSecretName(prefix),
+      description: 'WhatsApp Cloud API access token, app secret and webhook verify token',
+      encryptionKey: secretsKey,
+      generateSecretString: {
+        // Placeholders that Vigil refuses to work with (503, alarm) until the operator sets them.
+        secretStringTemplate: JSON.stringify({
+          accessToken: PLACEHOLDER_SECRET_VALUE,
+          appSecret: PLACEHOLDER_SECRET_VALUE,
+        }),
+        generateStringKey: 'verifyToken',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Meta issues the access token and app secret; they are rotated in Meta’s console, not by a Lambda.',
+    });
+
+    this.webhook = new AppFunction(this, 'WhatsAppWebhook', {
+      stage: config.stage,
+      key,
+      logLevel: config.logLevel,
+      entry: 'whatsapp-webhook',
+      environment: {
+        SECRET_PREFIX: prefix,
+        GRAPH_API_BASE_URL: 'https://graph.facebook.com',
+        GRAPH_API_VERSION: config.graphApiVersion,
+        MESSENGER_PAGE_ID: config.messengerPageId,
+      },
+    })
+      .bindSecret(this.secret, secretsKey)
+      .bindTable('enrollments', tables.get('enrollments'), tableAccess.update)
+      .bindTable(
+        'subscribers',
+        tables.get('subscribers'),
+        [...tableAccess.get, ...tableAccess.put, ...tableAccess.update, ...tableAccess.delete],
+        ['byPsid', 'byPendingPsid'],
+      )
+      .bindTable(
+        'alerts',
+        tables.get('alerts'),
+        // Delete: an answer closes the customer's open fraud check item with it.
+        [...tableAccess.get, ...tableAccess.update, ...tableAccess.delete],
+        ['byRef'],
+      )
+      .bindTable('thresholds', tables.get('thresholds'), [
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...tableAccess.delete,
+      ])
+      .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
+      .bindTable('inbound', tables.get('inbound'), [...tableAccess.put, ...tableAccess.delete])
+      .bindTable('banks', tables.get('banks'), tableAccess.get);
+
+    new CfnOutput(Stack.of(this), 'WhatsAppSecretName', {
+      value: this.secret.secretName,
+      description: 'Set accessToken and appSecret here; give Meta the verifyToken',
+    });
+  }
+}
