@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MessengerChannel } from '../../shared/adapters/messenger-channel.ts';
 import type { Alert } from '../../shared/domain/alert.ts';
+import { deliveredCallback } from '../../shared/domain/bank-callback.ts';
+import { callbackSchemas } from '../../shared/domain/callback-schemas.ts';
 import type { ChannelEventPorts } from '../../shared/domain/handle-channel-event.ts';
 import { handleWhatsAppDelivery } from '../../shared/domain/handle-whatsapp-delivery.ts';
 import { recordDeliveryStatus } from '../../shared/domain/record-delivery.ts';
@@ -342,5 +344,35 @@ describe('recordDeliveryStatus', () => {
       },
     };
     await expect(recordDeliveryStatus(update('ref-1'), { alerts })).rejects.toBe(broken);
+  });
+});
+
+describe('the alert.delivered callback of a recorded status', () => {
+  const valid = (callback: ReturnType<typeof deliveredCallback>) =>
+    callbackSchemas['alert.delivered'].safeParse({
+      type: callback?.type,
+      id: callback?.id,
+      occurredAt: callback?.occurredAt,
+      data: callback?.data,
+    }).success;
+
+  it('carries the score and the check the alert belongs to, and no transaction id it does not have', () => {
+    const { transactionId: _t, ...withoutTransaction } = sentAlert({ score: 87, checkId: 'acme#check#1' });
+    const callback = deliveredCallback(withoutTransaction, { ...withoutTransaction, deliveredAt: AT });
+    expect(callback?.occurredAt).toBe(AT);
+    expect(callback?.data).toMatchObject({ alertId: 'acme#txn#t1', score: 87, checkId: 'acme#check#1' });
+    expect(callback?.data).not.toHaveProperty('transactionId');
+    expect(valid(callback)).toBe(true);
+  });
+
+  it('is made for an alert first seen delivered, and not for one never delivered', () => {
+    const plain = sentAlert();
+    const callback = deliveredCallback(undefined, { ...plain, deliveredAt: AT });
+    expect(callback?.data).toMatchObject({ transactionId: 't1' });
+    expect(callback?.data).not.toHaveProperty('score');
+    expect(callback?.data).not.toHaveProperty('checkId');
+    expect(valid(callback)).toBe(true);
+    expect(deliveredCallback(undefined, plain)).toBeUndefined();
+    expect(deliveredCallback(plain, { ...plain, deliveryFailedAt: AT })).toBeUndefined();
   });
 });
