@@ -8,10 +8,10 @@ import { LOCAL_SECRET_PREFIX, type LocalConfig, localAwsConfig } from '../local/
 import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { type BankKeyKind, bankSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
+import type { ChannelName } from '../shared/ports/channel.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
 import { FileDeadLetters } from './dead-letters.ts';
-import type { ChannelName } from '../shared/ports/channel.ts';
 import type { BankKeys, BankView, ChannelWebhook, NewBank, Target, TargetTables } from './target.ts';
 
 /** Local mode: `.vigil/local.json`, the local secrets file, and DynamoDB Local (VIGIL_HOME moves them). */
