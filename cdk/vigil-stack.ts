@@ -88,6 +88,7 @@ export class VigilStack extends Stack {
       secretsKey,
       tables,
       messengerSecret: messenger.secret,
+      whatsappSecret: whatsapp.secret,
       deadLetters,
     });
     new Observability(this, 'Observability', {

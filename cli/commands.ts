@@ -8,6 +8,7 @@ import { bankIdPattern } from '../shared/domain/bank-event.ts';
 import { InvalidCallbackUrlError, resolveCallbackUrl } from '../shared/domain/callback-url.ts';
 import type { ClientError } from '../shared/domain/errors.ts';
 import { redrive } from '../shared/domain/redrive.ts';
+import type { ChannelName } from '../shared/ports/channel.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { formatReport, runBacktest } from './backtest.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
@@ -41,6 +42,67 @@ async function readJsonFile(file: unknown): Promise<Buffer> {
     throw new CliError(`${file} is not JSON.`, 2);
   }
   return content;
+}
+
+interface ChannelSetup {
+  readonly channel: ChannelName;
+  /** What Meta subscribes with the callback URL and verify token. */
+  readonly webhookOwner: string;
+  /** The channel's access token: its option, environment variable and field in the secret. */
+  readonly token: {
+    readonly option: string;
+    readonly variable: string;
+    readonly field: string;
+    readonly description: string;
+    readonly whereShown: string;
+  };
+  readonly appSecretVariable: string;
+}
+
+/**
+ * `<channel> show-verify-token` and `<channel> set-secrets`: the same for Messenger and WhatsApp
+ * but for the names of the token, its option and the variables (docs/operator-guide.md).
+ */
+function channelSetupCommands({ channel, webhookOwner, token, appSecretVariable }: ChannelSetup): Command[] {
+  const nothingToSet = `Nothing to set: give --${token.option} and/or --app-secret (or ${token.variable}, ${appSecretVariable}).`;
+  return [
+    {
+      name: `${channel} show-verify-token`,
+      usage: `${channel} show-verify-token`,
+      summary: `Show the webhook callback URL and verify token to give Meta for ${webhookOwner}`,
+      arguments: [],
+      async run(_args, _options, target) {
+        return { status: 200, body: await target.channelWebhook(channel) };
+      },
+    },
+    {
+      name: `${channel} set-secrets`,
+      usage: `${channel} set-secrets [--${token.option} T] [--app-secret S]`,
+      summary: `Store the ${token.description} and app secret from Meta (or from $${token.variable}, $${appSecretVariable}); never printed`,
+      arguments: [],
+      async run(_args, options, target) {
+        const given = (option: string, variable: string) =>
+          typeof options[option] === 'string' ? options[option] : process.env[variable] || undefined;
+        const accessToken = given(token.option, token.variable);
+        const appSecret = given('app-secret', appSecretVariable);
+        if (accessToken === undefined && appSecret === undefined) throw new CliError(nothingToSet, 2);
+        if (accessToken !== undefined && !/^EA[A-Za-z0-9]{20,}$/.test(accessToken)) {
+          throw new CliError(
+            `The ${token.description} is ${token.whereShown}, starting with EA (letters and digits only).`,
+            2,
+          );
+        }
+        if (appSecret !== undefined && !/^[0-9a-f]{32}$/.test(appSecret)) {
+          throw new CliError('The app secret is 32 hexadecimal characters (Meta app, Settings, Basic).', 2);
+        }
+        const result = await target.setChannelSecrets(channel, { [token.field]: accessToken, appSecret });
+        return {
+          status: 200,
+          body: { ...result, note: 'Functions use the new values within 5 minutes (their cache).' },
+        };
+      },
+    },
+  ];
 }
 
 const thresholdsPath = (options: Options) =>
@@ -248,48 +310,30 @@ export const commands: readonly Command[] = [
       return { status: 200, body: await redriveTables(target, olderThan(options)) };
     },
   },
-  {
-    name: 'messenger show-verify-token',
-    usage: 'messenger show-verify-token',
-    summary: 'Show the webhook callback URL and verify token to give Meta for the page’s webhook',
-    arguments: [],
-    async run(_args, _options, target) {
-      return { status: 200, body: await target.messengerWebhook() };
+  ...channelSetupCommands({
+    channel: 'messenger',
+    webhookOwner: 'the page’s webhook',
+    token: {
+      option: 'page-access-token',
+      variable: 'MESSENGER_PAGE_ACCESS_TOKEN',
+      field: 'pageAccessToken',
+      description: 'page access token',
+      whereShown: 'the long token Meta shows for the page',
     },
-  },
-  {
-    name: 'messenger set-secrets',
-    usage: 'messenger set-secrets [--page-access-token T] [--app-secret S]',
-    summary:
-      'Store the page access token and app secret from Meta (or from $MESSENGER_PAGE_ACCESS_TOKEN, $MESSENGER_APP_SECRET); never printed',
-    arguments: [],
-    async run(_args, options, target) {
-      const given = (option: string, variable: string) =>
-        typeof options[option] === 'string' ? options[option] : process.env[variable] || undefined;
-      const pageAccessToken = given('page-access-token', 'MESSENGER_PAGE_ACCESS_TOKEN');
-      const appSecret = given('app-secret', 'MESSENGER_APP_SECRET');
-      if (pageAccessToken === undefined && appSecret === undefined) {
-        throw new CliError(
-          'Nothing to set: give --page-access-token and/or --app-secret (or MESSENGER_PAGE_ACCESS_TOKEN, MESSENGER_APP_SECRET).',
-          2,
-        );
-      }
-      if (pageAccessToken !== undefined && !/^EA[A-Za-z0-9]{20,}$/.test(pageAccessToken)) {
-        throw new CliError(
-          'The page access token is the long token Meta shows for the page, starting with EA (letters and digits only).',
-          2,
-        );
-      }
-      if (appSecret !== undefined && !/^[0-9a-f]{32}$/.test(appSecret)) {
-        throw new CliError('The app secret is 32 hexadecimal characters (Meta app, Settings, Basic).', 2);
-      }
-      const result = await target.setMessengerSecrets({ pageAccessToken, appSecret });
-      return {
-        status: 200,
-        body: { ...result, note: 'Functions use the new values within 5 minutes (their cache).' },
-      };
+    appSecretVariable: 'MESSENGER_APP_SECRET',
+  }),
+  ...channelSetupCommands({
+    channel: 'whatsapp',
+    webhookOwner: 'the WhatsApp app’s webhook',
+    token: {
+      option: 'access-token',
+      variable: 'WHATSAPP_ACCESS_TOKEN',
+      field: 'accessToken',
+      description: 'access token',
+      whereShown: 'the system user’s long token for the Cloud API (whatsapp_business_messaging)',
     },
-  },
+    appSecretVariable: 'WHATSAPP_APP_SECRET',
+  }),
   {
     name: 'dead-letters list',
     usage: 'dead-letters list',

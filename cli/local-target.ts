@@ -8,10 +8,11 @@ import { LOCAL_SECRET_PREFIX, type LocalConfig, localAwsConfig } from '../local/
 import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { type BankKeyKind, bankSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
+import type { ChannelName } from '../shared/ports/channel.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
 import { FileDeadLetters } from './dead-letters.ts';
-import type { BankKeys, BankView, MessengerWebhook, NewBank, Target, TargetTables } from './target.ts';
+import type { BankKeys, BankView, ChannelWebhook, NewBank, Target, TargetTables } from './target.ts';
 
 /** Local mode: `.vigil/local.json`, the local secrets file, and DynamoDB Local (VIGIL_HOME moves them). */
 export class LocalTarget implements Target {
@@ -131,14 +132,14 @@ export class LocalTarget implements Target {
     return bank;
   }
 
-  async messengerWebhook(): Promise<MessengerWebhook> {
+  async channelWebhook(channel: ChannelName): Promise<ChannelWebhook> {
     const config = await this.config();
-    return { callbackUrl: `${config.apiUrl}/messenger/webhook`, verifyToken: config.messenger.verifyToken };
+    return { callbackUrl: `${config.apiUrl}/${channel}/webhook`, verifyToken: config[channel].verifyToken };
   }
 
-  async setMessengerSecrets(): Promise<never> {
+  async setChannelSecrets(channel: ChannelName): Promise<never> {
     throw new CliError(
-      "Local mode's Messenger secrets are made by npm start and shared with the emulator; set-secrets is for a deployed stage: add --stage NAME.",
+      `Local mode's ${channelTitle[channel]} secrets are made by npm start and shared with the emulator; set-secrets is for a deployed stage: add --stage NAME.`,
       2,
     );
   }
@@ -178,3 +179,5 @@ export class LocalTarget implements Target {
 function withoutUndefined(value: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
 }
+
+const channelTitle: Readonly<Record<ChannelName, string>> = { messenger: 'Messenger', whatsapp: 'WhatsApp' };

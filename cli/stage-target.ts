@@ -18,14 +18,15 @@ import {
 } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 import type { Resolve } from '../shared/domain/callback-url.ts';
+import type { ChannelName } from '../shared/ports/channel.ts';
 import { documentClientFor } from '../shared/runtime/aws-clients.ts';
 import { CliError } from './cli-error.ts';
 import { SqsDeadLetters } from './dead-letters.ts';
 import type {
   BankKeys,
   BankView,
-  MessengerSecretsChange,
-  MessengerWebhook,
+  ChannelSecretsChange,
+  ChannelWebhook,
   NewBank,
   Target,
   TargetTables,
@@ -156,19 +157,19 @@ export class StageTarget implements Target {
     return bank;
   }
 
-  async messengerWebhook(): Promise<MessengerWebhook> {
-    const { verifyToken } = await this.readMessengerSecret();
+  async channelWebhook(channel: ChannelName): Promise<ChannelWebhook> {
+    const { verifyToken } = await this.readChannelSecret(channel);
     if (verifyToken === undefined) {
       throw new CliError(
-        `The secret ${await this.output('MessengerSecretName')} has no verifyToken; deploy the stack again.`,
+        `The secret ${await this.output(channelOutputs[channel].secretName)} has no verifyToken; deploy the stack again.`,
       );
     }
-    return { callbackUrl: await this.output('MessengerWebhookUrl'), verifyToken };
+    return { callbackUrl: await this.output(channelOutputs[channel].webhookUrl), verifyToken };
   }
 
-  async setMessengerSecrets(change: MessengerSecretsChange) {
-    const secretName = await this.output('MessengerSecretName');
-    const current = await this.readMessengerSecret();
+  async setChannelSecrets(channel: ChannelName, change: ChannelSecretsChange) {
+    const secretName = await this.output(channelOutputs[channel].secretName);
+    const current = await this.readChannelSecret(channel);
     const changed = Object.entries(change)
       .filter(([, value]) => value !== undefined)
       .map(([name]) => name);
@@ -185,8 +186,8 @@ export class StageTarget implements Target {
     return new SqsDeadLetters(new SQSClient({}), await this.output('DeadLetterQueueUrl'));
   }
 
-  private async readMessengerSecret(): Promise<Record<string, string | undefined>> {
-    const secretName = await this.output('MessengerSecretName');
+  private async readChannelSecret(channel: ChannelName): Promise<Record<string, string | undefined>> {
+    const secretName = await this.output(channelOutputs[channel].secretName);
     const { SecretString } = await this.secrets.send(new GetSecretValueCommand({ SecretId: secretName }));
     return JSON.parse(SecretString ?? '{}') as Record<string, string | undefined>;
   }
@@ -250,6 +251,12 @@ export class StageTarget implements Target {
     return value;
   }
 }
+
+/** The stack outputs that name each channel's secret and webhook URL. */
+const channelOutputs: Readonly<Record<ChannelName, { secretName: string; webhookUrl: string }>> = {
+  messenger: { secretName: 'MessengerSecretName', webhookUrl: 'MessengerWebhookUrl' },
+  whatsapp: { secretName: 'WhatsAppSecretName', webhookUrl: 'WhatsAppWebhookUrl' },
+};
 
 function withoutUndefined(value: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));

@@ -3,6 +3,7 @@ import type { BankChanges, StoredBank } from '../shared/adapters/dynamodb-bank-d
 import type { BankKeyKind } from '../shared/adapters/secret-store-bank-secrets.ts';
 import type { UtilityTemplate } from '../shared/domain/bank-profile.ts';
 import type { CallbackUrlPolicy, Resolve } from '../shared/domain/callback-url.ts';
+import type { ChannelName } from '../shared/ports/channel.ts';
 import type { DeadLetterBox } from './dead-letters.ts';
 
 /** The tables operator commands read and write directly. */
@@ -57,24 +58,28 @@ export interface Target {
   updateBank(bankId: string, changes: BankChanges): Promise<BankView>;
   /** A registered bank's settings, never its secrets. */
   showBank(bankId: string): Promise<BankView>;
-  /** What Meta asks for when subscribing the page's webhook. */
-  messengerWebhook(): Promise<MessengerWebhook>;
-  /** Replaces the given Messenger secrets (the verify token stays); returns which changed. */
-  setMessengerSecrets(secrets: MessengerSecretsChange): Promise<{ secretName: string; changed: string[] }>;
+  /** What Meta asks for when subscribing that channel's webhook (the page's, or the WhatsApp app's). */
+  channelWebhook(channel: ChannelName): Promise<ChannelWebhook>;
+  /** Replaces the given secrets of that channel (the verify token stays); returns which changed. */
+  setChannelSecrets(
+    channel: ChannelName,
+    secrets: ChannelSecretsChange,
+  ): Promise<{ secretName: string; changed: string[] }>;
   /** Where failed stream batches are described. */
   deadLetters(): Promise<DeadLetterBox>;
   tables(): Promise<TargetTables>;
 }
 
-export interface MessengerWebhook {
+export interface ChannelWebhook {
   readonly callbackUrl: string;
   readonly verifyToken: string;
 }
 
-export interface MessengerSecretsChange {
-  readonly pageAccessToken?: string | undefined;
-  readonly appSecret?: string | undefined;
-}
+/**
+ * Fields of a channel's secret to replace, undefined ones kept: Messenger's `pageAccessToken`,
+ * WhatsApp's `accessToken`, and both channels' `appSecret`.
+ */
+export type ChannelSecretsChange = Readonly<Record<string, string | undefined>>;
 
 /** What `banks show` and `banks update` print: the bank's settings item, no secret in it. */
 export type BankView = StoredBank;

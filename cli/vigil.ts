@@ -24,6 +24,7 @@ const STRING_OPTIONS = [
   'channels',
   'whatsapp',
   'page-access-token',
+  'access-token',
   'app-secret',
   'key',
   'headers',

@@ -143,6 +143,10 @@ export class Api extends Construct {
       value: `${this.baseUrl}/messenger/webhook`,
       description: 'The callback URL to give Meta for the page’s webhook',
     });
+    new CfnOutput(stack, 'WhatsAppWebhookUrl', {
+      value: `${this.baseUrl}/whatsapp/webhook`,
+      description: 'The callback URL to give Meta for the WhatsApp app’s webhook',
+    });
     new CfnOutput(stack, 'BankSecretNames', {
       value: `vigil/${config.stage}/banks/<bankId>/signing and vigil/${config.stage}/banks/<bankId>/callback`,
       description: 'Where each bank’s signing and callback secrets live in Secrets Manager',

@@ -13,14 +13,15 @@ export interface OperatorPolicyProps {
   readonly secretsKey: IKey;
   readonly tables: Tables;
   readonly messengerSecret: Pick<ISecret, 'secretArn'>;
+  readonly whatsappSecret: Pick<ISecret, 'secretArn'>;
   readonly deadLetters: IQueue;
 }
 
 /**
  * What `vigil --stage NAME` needs, and nothing more, as one managed policy to attach to the
  * operators' role or group (docs/operator-guide.md): read the stack's outputs; register, update and
- * show banks; create and rotate their secrets; read the verify token and set the Messenger secrets;
- * redrive the tables; list, redrive and purge the dead letters. Bank API calls (thresholds,
+ * show banks; create and rotate their secrets; read the verify tokens and set the Messenger and
+ * WhatsApp secrets; redrive the tables; list, redrive and purge the dead letters. Bank API calls (thresholds,
  * enrollments, erase, events) are signed with the bank's secret, not authorised by IAM.
  */
 export class OperatorPolicy extends Construct {
@@ -29,7 +30,7 @@ export class OperatorPolicy extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    { stage, key, secretsKey, tables, messengerSecret, deadLetters }: OperatorPolicyProps,
+    { stage, key, secretsKey, tables, messengerSecret, whatsappSecret, deadLetters }: OperatorPolicyProps,
   ) {
     super(scope, id);
     const stack = Stack.of(this);
@@ -82,6 +83,8 @@ export class OperatorPolicy extends Construct {
           ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
           [messengerSecret.secretArn],
         ),
+        // whatsapp show-verify-token / set-secrets
+        allow(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], [whatsappSecret.secretArn]),
         // dead-letters list / redrive / purge
         allow(
           ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],

@@ -48,6 +48,7 @@ function resourceKind(resource: unknown): string {
   if (table?.[1]) return `table:${table[1].toLowerCase()}`;
   if (text.includes(':secret:vigil/dev/banks/*')) return 'bank-secrets';
   if (/\{"Ref":"MessengerSecret[0-9A-F]{8}"\}/.test(text)) return 'messenger-secret';
+  if (/\{"Ref":"WhatsAppSecret[0-9A-F]{8}"\}/.test(text)) return 'whatsapp-secret';
   if (/"DeadLettersQueue[0-9A-F]{8}","Arn"/.test(text)) return 'dead-letters';
   if (text.includes(':stack/Vigil-dev/*')) return 'stack';
   if (/"Encryption(Secrets)?Key[0-9A-F]{8}","Arn"/.test(text)) return 'key';
@@ -98,6 +99,13 @@ describe('the operator policy', () => {
     for (const grant of granted) expect(grant).not.toMatch(/^\S*\*|unknown/);
   });
 
+  it('reads and writes the WhatsApp secret, and only that one of the stack’s WhatsApp resources', () => {
+    expect([...granted].filter((grant) => grant.includes('whatsapp')).sort()).toEqual([
+      'secretsmanager:GetSecretValue whatsapp-secret',
+      'secretsmanager:PutSecretValue whatsapp-secret',
+    ]);
+  });
+
   describe('against every call of vigil --stage', () => {
     const cloudFormation = mockClient(CloudFormationClient);
     const secretsManager = mockClient(SecretsManagerClient);
@@ -119,6 +127,8 @@ describe('the operator policy', () => {
             ApiUrl: 'http://127.0.0.1:9',
             MessengerSecretName: 'vigil/dev/messenger',
             MessengerWebhookUrl: 'https://api.example/messenger/webhook',
+            WhatsAppSecretName: 'vigil/dev/whatsapp',
+            WhatsAppWebhookUrl: 'https://api.example/whatsapp/webhook',
             DeadLetterQueueUrl: queueUrl,
           }).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
         },
@@ -130,6 +140,10 @@ describe('the operator policy', () => {
       .on(GetSecretValueCommand, { SecretId: 'vigil/dev/messenger' })
       .resolves({
         SecretString: JSON.stringify({ pageAccessToken: 'set-me', appSecret: 'set-me', verifyToken: 't' }),
+      })
+      .on(GetSecretValueCommand, { SecretId: 'vigil/dev/whatsapp' })
+      .resolves({
+        SecretString: JSON.stringify({ accessToken: 'set-me', appSecret: 'set-me', verifyToken: 'w' }),
       });
     secretsManager.on(CreateSecretCommand).resolves({});
     secretsManager.on(PutSecretValueCommand).resolves({});
@@ -211,12 +225,14 @@ describe('the operator policy', () => {
         await stage('redrive', '--older-than', '0'),
         await stage('messenger', 'show-verify-token'),
         await stage('messenger', 'set-secrets', '--app-secret', 'ab'.repeat(16)),
+        await stage('whatsapp', 'show-verify-token'),
+        await stage('whatsapp', 'set-secrets', '--access-token', `EAA${'w'.repeat(30)}`),
         await stage('dead-letters', 'list'),
         await stage('dead-letters', 'redrive'),
         await stage('dead-letters', 'purge'),
       ];
       for (const result of results) expect(result.code, result.stdout).toBe(0);
-      const list = JSON.parse(results[7]?.stdout ?? '{}').body;
+      const list = JSON.parse(results[9]?.stdout ?? '{}').body;
       expect(list.deadLetters).toEqual([
         {
           id: 'm1',
@@ -230,7 +246,7 @@ describe('the operator policy', () => {
           failedAt: old,
         },
       ]);
-      expect(JSON.parse(results[8]?.stdout ?? '{}').body).toMatchObject({ deadLettersRemoved: 1 });
+      expect(JSON.parse(results[10]?.stdout ?? '{}').body).toMatchObject({ deadLettersRemoved: 1 });
       // A bank call: the secret is read through IAM, the request itself is signed.
       await stage('events', 'send', 'acme-bank', '--file', 'examples/card-transaction.json');
 
@@ -240,7 +256,9 @@ describe('the operator policy', () => {
           ? 'bank-secrets'
           : String(name) === 'vigil/dev/messenger'
             ? 'messenger-secret'
-            : `unknown ${String(name)}`;
+            : String(name) === 'vigil/dev/whatsapp'
+              ? 'whatsapp-secret'
+              : `unknown ${String(name)}`;
       const documentActions: Record<string, string> = {
         GetCommand: 'GetItem',
         PutCommand: 'PutItem',

@@ -400,10 +400,14 @@ describe('the Vigil stack', () => {
     expect(() => synthesize({ stage: 'dev' })).not.toThrow();
   });
 
-  it('outputs the API URL, the Messenger webhook URL and where secrets live', () => {
+  it('outputs the API URL, the Messenger and WhatsApp webhook URLs and where secrets live', () => {
     template.hasOutput('ApiUrl', {});
     template.hasOutput('MessengerWebhookUrl', {});
     template.hasOutput('MessengerSecretName', {});
+    template.hasOutput('WhatsAppSecretName', {});
+    expect(JSON.stringify(template.toJSON().Outputs.WhatsAppWebhookUrl.Value)).toMatch(
+      /\/whatsapp\/webhook"/,
+    );
     template.hasOutput('BankSecretNames', {});
   });
 

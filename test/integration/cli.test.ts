@@ -13,7 +13,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CliError } from '../../cli/cli-error.ts';
 import { LocalTarget } from '../../cli/local-target.ts';
 import { StageTarget } from '../../cli/stage-target.ts';
@@ -284,6 +284,129 @@ describe('vigil against a deployed stage (SDK mocked at the client boundary)', (
       /starting with EA/,
     );
     expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(1);
+  });
+
+  describe('whatsapp show-verify-token and set-secrets', () => {
+    const whatsappOutputs = () =>
+      cloudFormation.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          {
+            StackName: 'Vigil-prod',
+            CreationTime: new Date(),
+            StackStatus: 'CREATE_COMPLETE',
+            Outputs: [
+              { OutputKey: 'MessengerSecretName', OutputValue: 'vigil/prod/messenger' },
+              { OutputKey: 'MessengerWebhookUrl', OutputValue: 'https://api.example/messenger/webhook' },
+              { OutputKey: 'WhatsAppSecretName', OutputValue: 'vigil/prod/whatsapp' },
+              { OutputKey: 'WhatsAppWebhookUrl', OutputValue: 'https://api.example/whatsapp/webhook' },
+            ],
+          },
+        ],
+      });
+    const stored = { accessToken: 'set-me', appSecret: 'set-me', verifyToken: 'wa_vt_1' };
+    const secrets = () =>
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: 'vigil/prod/whatsapp' })
+        .resolves({ SecretString: JSON.stringify(stored) })
+        .on(GetSecretValueCommand, { SecretId: 'vigil/prod/messenger' })
+        .resolves({
+          SecretString: JSON.stringify({
+            pageAccessToken: 'set-me',
+            appSecret: 'set-me',
+            verifyToken: 'm_vt',
+          }),
+        });
+    const accessToken = `EAAJ${'Zz9'.repeat(20)}`;
+    const appSecret = 'fedcba9876543210fedcba9876543210';
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it('show-verify-token gives the WhatsApp webhook URL and verify token, not Messenger’s', async () => {
+      whatsappOutputs();
+      secrets();
+      const shown = JSON.parse((await stage(['whatsapp', 'show-verify-token'])).stdout).body;
+      expect(shown).toEqual({ callbackUrl: 'https://api.example/whatsapp/webhook', verifyToken: 'wa_vt_1' });
+      expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    });
+
+    it('set-secrets keeps the verify token, writes the WhatsApp secret only, prints no secret', async () => {
+      whatsappOutputs();
+      secrets();
+      const result = await stage([
+        'whatsapp',
+        'set-secrets',
+        '--access-token',
+        accessToken,
+        '--app-secret',
+        appSecret,
+      ]);
+      expect(JSON.parse(result.stdout).body).toMatchObject({
+        secretName: 'vigil/prod/whatsapp',
+        changed: ['accessToken', 'appSecret'],
+      });
+      expect(result.stdout).not.toContain(accessToken);
+      expect(result.stdout).not.toContain(appSecret);
+      const puts = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+      expect(puts).toHaveLength(1);
+      expect(puts[0]?.SecretId).toBe('vigil/prod/whatsapp');
+      expect(JSON.parse(puts[0]?.SecretString ?? '{}')).toEqual({
+        accessToken,
+        appSecret,
+        verifyToken: 'wa_vt_1',
+      });
+    });
+
+    it('set-secrets takes $WHATSAPP_ACCESS_TOKEN and $WHATSAPP_APP_SECRET; an option beats its variable', async () => {
+      whatsappOutputs();
+      secrets();
+      vi.stubEnv('WHATSAPP_ACCESS_TOKEN', accessToken);
+      vi.stubEnv('WHATSAPP_APP_SECRET', 'not-the-one-used');
+      // Messenger's variables are not WhatsApp's.
+      vi.stubEnv('MESSENGER_APP_SECRET', '00000000000000000000000000000000');
+      const result = await stage(['whatsapp', 'set-secrets', '--app-secret', appSecret]);
+      expect(JSON.parse(result.stdout).body.changed).toEqual(['accessToken', 'appSecret']);
+      const [put] = secretsManager.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+      expect(JSON.parse(put?.SecretString ?? '{}')).toEqual({
+        accessToken,
+        appSecret,
+        verifyToken: 'wa_vt_1',
+      });
+
+      vi.unstubAllEnvs();
+      vi.stubEnv('WHATSAPP_APP_SECRET', appSecret);
+      const fromVariable = await stage(['whatsapp', 'set-secrets']);
+      expect(JSON.parse(fromVariable.stdout).body.changed).toEqual(['appSecret']);
+      const last = secretsManager.commandCalls(PutSecretValueCommand).at(-1)?.args[0].input;
+      expect(JSON.parse(last?.SecretString ?? '{}')).toEqual({ ...stored, appSecret });
+    });
+
+    it.each([
+      [['--app-secret', 'not-hex'], /app secret is 32 hexadecimal/],
+      [['--app-secret', 'FEDCBA9876543210FEDCBA9876543210'], /app secret is 32 hexadecimal/],
+      [['--app-secret', `${appSecret}\n`], /app secret is 32 hexadecimal/],
+      [['--access-token', 'abc def'], /access token is .*starting with EA/],
+      [['--access-token', 'EAAshort'], /access token is .*starting with EA/],
+      [['--access-token', `${accessToken}"}`], /access token is .*starting with EA/],
+      [['--access-token', accessToken, '--app-secret', 'zz-secret-zz'], /app secret is 32 hexadecimal/],
+      [
+        [],
+        /Nothing to set: give --access-token and\/or --app-secret \(or WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET\)/,
+      ],
+      // Messenger's option sets nothing on WhatsApp.
+      [['--page-access-token', accessToken], /Nothing to set/],
+    ])('set-secrets %j is refused (exit 2), printing no value and writing nothing', async (argv, message) => {
+      whatsappOutputs();
+      secrets();
+      const error = await stage(['whatsapp', 'set-secrets', ...argv]).catch((caught: CliError) => caught);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(2);
+      expect((error as CliError).message).toMatch(message);
+      for (const value of argv.filter((item) => !item.startsWith('--'))) {
+        expect((error as CliError).message).not.toContain(value);
+      }
+      expect(secretsManager.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    });
   });
 
   it.each([
@@ -579,6 +702,21 @@ describe('vigil against local mode', () => {
     expect(refused).toBeInstanceOf(CliError);
     expect((refused as CliError).exitCode).toBe(2);
     expect((refused as CliError).message).toMatch(/--stage NAME/);
+  });
+
+  it('whatsapp show-verify-token gives Meta’s two values; set-secrets is for a stage', async () => {
+    const shown = JSON.parse((await cli(['whatsapp', 'show-verify-token'])).stdout).body;
+    expect(shown).toEqual({
+      callbackUrl: `${local.apiUrl}/whatsapp/webhook`,
+      verifyToken: local.stack.config.whatsapp.verifyToken,
+    });
+    expect(shown.verifyToken).not.toBe(local.stack.config.messenger.verifyToken);
+    const refused = await cli(['whatsapp', 'set-secrets', '--app-secret', 'a'.repeat(32)]).catch(
+      (error: CliError) => error,
+    );
+    expect(refused).toBeInstanceOf(CliError);
+    expect((refused as CliError).exitCode).toBe(2);
+    expect((refused as CliError).message).toMatch(/^Local mode's WhatsApp secrets .*--stage NAME/);
   });
 
   it('dead-letters list, redrive and purge act on local mode’s dead-letter file', async () => {
