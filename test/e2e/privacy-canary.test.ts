@@ -122,4 +122,83 @@ describe('privacy canary', () => {
       }
     }
   });
+
+  it('keeps a WhatsApp subscriber’s phone number out of logs and callbacks, and erases it', async () => {
+    const waId = '33699887766';
+    const customerId = 'cus_CANARY_WA';
+    const transactionId = 'txn_CANARY_WA';
+    const emulator = local.emulatorUrl;
+    const post = async (path: string, body: unknown) =>
+      fetch(`${emulator}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    type Sent = { interactive?: { action: { buttons: { reply: { id: string } }[] } } };
+    const inbox = async () =>
+      (await (await fetch(`${emulator}/__emulator/whatsapp/messages?waId=${waId}`)).json()) as Sent[];
+    const nth = (n: number) => waitFor(async () => (await inbox())[n], 10_000, `WhatsApp message ${n}`);
+
+    const logs = await captureLogs(async () => {
+      const { body } = await local.callBank('POST', '/enrollments', { customerId });
+      const link = new URL(String((body?.links as { whatsapp?: string } | undefined)?.whatsapp));
+      await post(`/__emulator/whatsapp/users/${waId}/messages`, { text: link.searchParams.get('text') });
+      const consent = await nth(0);
+      await post(`/__emulator/whatsapp/users/${waId}/messages`, {
+        buttonReplyId: consent.interactive?.action.buttons[0]?.reply.id,
+      });
+      await nth(1);
+      await local.callBank('POST', '/events', {
+        type: 'card.transaction',
+        customerId,
+        occurredAt: '2026-11-29T10:05:00Z',
+        transaction: {
+          id: transactionId,
+          cardLast4: CANARY.cardLast4,
+          amount: CANARY.amount,
+          currency: 'EUR',
+          merchant: { name: CANARY.merchant, mcc: '5732', country: 'US' },
+          channel: 'card_not_present',
+          status: 'authorized',
+        },
+      });
+      const alert = await nth(2);
+      await post('/__emulator/whatsapp/statuses', { waId, status: 'delivered' });
+      await post(`/__emulator/whatsapp/users/${waId}/messages`, {
+        buttonReplyId: alert.interactive?.action.buttons[1]?.reply.id,
+      });
+      await waitFor(async () =>
+        (await local.callbacksFor(customerId)).some((callback) => callback.body.type === 'alert.disputed')
+          ? true
+          : undefined,
+      );
+    });
+
+    expect(logs).toMatch(/"message":"alert created"/);
+    for (const value of [waId, customerId, transactionId, CANARY.merchant, '98765', '987.65']) {
+      expect(logs, value).not.toContain(value);
+    }
+    // The bank gets its own references and a subscriberRef, never the phone number.
+    const callbacks = JSON.stringify(await local.callbacksFor(customerId));
+    expect(callbacks).toContain('"channel":"whatsapp"');
+    expect(callbacks).toContain('alert.delivered');
+    expect(callbacks).not.toContain(waId);
+    // Stored, then erased: nothing of the customer or their number remains anywhere.
+    expect(await everything('subscribers')).toContain(waId);
+    expect((await local.callBank('DELETE', `/customers/${customerId}`)).status).toBe(204);
+    await waitFor(async () =>
+      (await local.callbacksFor(customerId)).some(
+        (callback) => callback.body.type === 'customer.unsubscribed',
+      )
+        ? true
+        : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const table of tableKeys) {
+      const items = await everything(table);
+      for (const value of [waId, customerId, transactionId]) {
+        expect(items, `${table} holds ${value}`).not.toContain(value);
+      }
+    }
+  });
 });
