@@ -74,8 +74,39 @@ export class Messenger extends Construct {
         MESSENGER_PAGE_ID: config.messengerPageId,
       },
     };
-    this.webhook = new AppFunction(this, 'MessengerWebhook', { ...common, entry: 'messenger-webhook' })
+    this.webhook = new AppFunction(this, 'MessengerWebhook', {
+      ...common,
+      entry: 'messenger-webhook',
+    }).bindSecret(this.secret, secretsKey);
+    bindConversationTables(this.webhook, tables);
+
+    this.notifyCustomer = new AppFunction(this, 'NotifyCustomer', { ...common, entry: 'notify-customer' })
       .bindSecret(this.secret, secretsKey)
+      .bindTable('alerts', tables.get('alerts'), [
+        ...tableAccess.get,
+        ...tableAccess.update,
+        ...tableAccess.delete,
+      ])
+      .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
+      .bindTable('banks', tables.get('banks'), tableAccess.get)
+      // The erasure markers (docs/security.md, "Erasure").
+      .bindTable('activity', tables.get('activity'), tableAccess.get)
+      .consumeStream(tables.get('alerts'), notifyStream, deadLetters, ['INSERT', 'MODIFY']);
+
+    new CfnOutput(Stack.of(this), 'MessengerSecretName', {
+      value: this.secret.secretName,
+      description: 'Set pageAccessToken and appSecret here; give Meta the verifyToken',
+    });
+  }
+}
+
+/**
+ * What a Meta webhook function (Messenger's or WhatsApp's) reads and writes: consent and
+ * takeovers, answers, the customer's own controls, each delivery once.
+ */
+export function bindConversationTables(fn: AppFunction, tables: Tables): AppFunction {
+  return (
+    fn
       .bindTable('enrollments', tables.get('enrollments'), tableAccess.update)
       .bindTable(
         'subscribers',
@@ -98,24 +129,6 @@ export class Messenger extends Construct {
       ])
       .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
       .bindTable('inbound', tables.get('inbound'), [...tableAccess.put, ...tableAccess.delete])
-      .bindTable('banks', tables.get('banks'), tableAccess.get);
-
-    this.notifyCustomer = new AppFunction(this, 'NotifyCustomer', { ...common, entry: 'notify-customer' })
-      .bindSecret(this.secret, secretsKey)
-      .bindTable('alerts', tables.get('alerts'), [
-        ...tableAccess.get,
-        ...tableAccess.update,
-        ...tableAccess.delete,
-      ])
-      .bindTable('subscribers', tables.get('subscribers'), tableAccess.get)
       .bindTable('banks', tables.get('banks'), tableAccess.get)
-      // The erasure markers (docs/security.md, "Erasure").
-      .bindTable('activity', tables.get('activity'), tableAccess.get)
-      .consumeStream(tables.get('alerts'), notifyStream, deadLetters, ['INSERT', 'MODIFY']);
-
-    new CfnOutput(Stack.of(this), 'MessengerSecretName', {
-      value: this.secret.secretName,
-      description: 'Set pageAccessToken and appSecret here; give Meta the verifyToken',
-    });
-  }
+  );
 }

@@ -4,8 +4,9 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PLACEHOLDER_SECRET_VALUE } from '../../shared/adapters/secret-store-messenger-secrets.ts';
 import { whatsappSecretName } from '../../shared/adapters/secret-store-whatsapp-secrets.ts';
-import { AppFunction, tableAccess } from '../app-function.ts';
+import { AppFunction } from '../app-function.ts';
 import type { StageConfig } from '../stage-config.ts';
+import { bindConversationTables } from './messenger.ts';
 import type { Tables } from './tables.ts';
 
 export interface WhatsAppProps {
@@ -61,30 +62,8 @@ export class WhatsApp extends Construct {
         GRAPH_API_VERSION: config.graphApiVersion,
         MESSENGER_PAGE_ID: config.messengerPageId,
       },
-    })
-      .bindSecret(this.secret, secretsKey)
-      .bindTable('enrollments', tables.get('enrollments'), tableAccess.update)
-      .bindTable(
-        'subscribers',
-        tables.get('subscribers'),
-        [...tableAccess.get, ...tableAccess.put, ...tableAccess.update, ...tableAccess.delete],
-        ['byPsid', 'byPendingPsid'],
-      )
-      .bindTable(
-        'alerts',
-        tables.get('alerts'),
-        // Delete: an answer closes the customer's open fraud check item with it.
-        [...tableAccess.get, ...tableAccess.update, ...tableAccess.delete],
-        ['byRef'],
-      )
-      .bindTable('thresholds', tables.get('thresholds'), [
-        ...tableAccess.get,
-        ...tableAccess.put,
-        ...tableAccess.delete,
-      ])
-      .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
-      .bindTable('inbound', tables.get('inbound'), [...tableAccess.put, ...tableAccess.delete])
-      .bindTable('banks', tables.get('banks'), tableAccess.get);
+    }).bindSecret(this.secret, secretsKey);
+    bindConversationTables(this.webhook, tables);
 
     new CfnOutput(Stack.of(this), 'WhatsAppSecretName', {
       value: this.secret.secretName,
