@@ -9,32 +9,9 @@ import {
 import { callbackSchemas } from '../../shared/domain/callback-schemas.ts';
 import { callbackUrl } from '../../shared/domain/deliver-callbacks.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
+import { alert } from '../fixtures/alerts.ts';
 
 const now = new Date('2026-11-29T10:00:00Z');
-const alert = (status: Alert['status'], extra: Partial<Alert> = {}): Alert => ({
-  alertId: 'acme#txn#txn_1',
-  ref: 'r',
-  bankId: 'acme',
-  customerId: 'cus_1',
-  customerKey: 'acme#cus_1',
-  kind: 'fraud_check',
-  status,
-  eventId: 'evt_1',
-  transactionId: 'txn_1',
-  score: 80,
-  reasons: [{ rule: 'singleTransaction', observed: 60_000, limit: 50_000, currency: 'EUR' }],
-  display: {
-    cardLast4: '4242',
-    amount: 60_000,
-    currency: 'EUR',
-    merchantName: 'M',
-    merchantCountry: 'FR',
-    occurredAt: '2026-11-29T09:59:00Z',
-  },
-  createdAt: '2026-11-29T09:59:01Z',
-  expiresAt: 0,
-  ...extra,
-});
 const ref = (psid: string) => subscriberRef('test-key', 'messenger', psid);
 const subscriber = (status: Subscriber['status'], extra: Partial<Subscriber> = {}): Subscriber => ({
   bankId: 'acme',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-compromised-merchants.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
-import type { Alert } from '../../shared/domain/alert.ts';
 import { subscriberRef } from '../../shared/domain/bank-callback.ts';
 import { type NotifyBankPorts, notifyBank } from '../../shared/domain/notify-bank.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
+import { alert } from '../fixtures/alerts.ts';
 import { FakeCallbackOutbox, FakeErasureMarkers, FixedClock } from '../support/fakes/index.ts';
 
 const REF_KEY = 'subscriber-ref-key';
@@ -29,31 +29,6 @@ function world() {
   };
   return { ports, outbox, erasures, keyReads: () => keyReads };
 }
-
-const alert = (status: Alert['status'], extra: Partial<Alert> = {}): Alert => ({
-  alertId: 'acme#txn#txn_1',
-  ref: 'r',
-  bankId: 'acme',
-  customerId: 'cus_1',
-  customerKey: 'acme#cus_1',
-  kind: 'fraud_check',
-  status,
-  eventId: 'evt_1',
-  transactionId: 'txn_1',
-  score: 80,
-  reasons: [{ rule: 'singleTransaction', observed: 60_000, limit: 50_000, currency: 'EUR' }],
-  display: {
-    cardLast4: '4242',
-    amount: 60_000,
-    currency: 'EUR',
-    merchantName: 'M',
-    merchantCountry: 'FR',
-    occurredAt: '2026-11-29T09:59:00Z',
-  },
-  createdAt: '2026-11-29T09:59:01Z',
-  expiresAt: 0,
-  ...extra,
-});
 
 const subscriber = (status: Subscriber['status'], extra: Partial<Subscriber> = {}): Subscriber => ({
   bankId: 'acme',
