@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ISO_COUNTRY_CODES } from './iso-countries.ts';
+import * as z from './zod.ts';
 
 // The bank event contract of docs/contract.md#events. Objects are strict: an unknown field is an error, so a
 // bank that sends more than Vigil needs learns it at once instead of leaking data silently.
@@ -17,22 +17,22 @@ export const eventIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export const opaqueIdSchema = z
   .string()
-  .regex(opaqueIdPattern, 'Must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-".');
+  .check(z.regex(opaqueIdPattern, 'Must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-".'));
 
 /** The bank's opaque customer reference: never a name, e-mail or phone number. */
-export const customerIdSchema = opaqueIdSchema.meta({
-  description: "The bank's opaque customer reference: never a name, e-mail or phone number",
-});
+export const customerIdSchema = opaqueIdSchema.check(
+  z.meta({ description: "The bank's opaque customer reference: never a name, e-mail or phone number" }),
+);
 
-export const currencySchema = z
-  .string()
-  .refine((code) => /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code), 'Must be an ISO 4217 currency code.')
-  .meta({ description: 'ISO 4217 currency code', pattern: '^[A-Z]{3}$', examples: ['EUR'] });
+export const currencySchema = z.string().check(
+  z.refine((code) => /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code), 'Must be an ISO 4217 currency code.'),
+  z.meta({ description: 'ISO 4217 currency code', pattern: '^[A-Z]{3}$', examples: ['EUR'] }),
+);
 
-export const countrySchema = z
-  .string()
-  .refine((code) => ISO_COUNTRY_CODES.has(code), 'Must be an ISO 3166-1 alpha-2 country code.')
-  .meta({ description: 'ISO 3166-1 alpha-2 country code', pattern: '^[A-Z]{2}$', examples: ['FR'] });
+export const countrySchema = z.string().check(
+  z.refine((code) => ISO_COUNTRY_CODES.has(code), 'Must be an ISO 3166-1 alpha-2 country code.'),
+  z.meta({ description: 'ISO 3166-1 alpha-2 country code', pattern: '^[A-Z]{2}$', examples: ['FR'] }),
+);
 
 /**
  * Characters refused in any text a bank sends: controls (line breaks and tabs included), format
@@ -45,27 +45,30 @@ export const UNSAFE_TEXT_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u;
 export function cleanText() {
   return z
     .string()
-    .refine(
-      (text) => !UNSAFE_TEXT_CHARACTERS.test(text),
-      'Must not contain control, format (zero-width, bidirectional) or separator characters.',
+    .check(
+      z.refine(
+        (text) => !UNSAFE_TEXT_CHARACTERS.test(text),
+        'Must not contain control, format (zero-width, bidirectional) or separator characters.',
+      ),
     );
 }
 
 /** The bank's stable id of a merchant (its acquirer's merchant id, say): keys confirmed-fraud marks. */
-export const merchantIdSchema = opaqueIdSchema.meta({
-  description:
-    "Optional: your stable id of the merchant (e.g. the acquirer's merchant id). When present, confirmed-fraud marks key on it instead of name and country.",
-});
+export const merchantIdSchema = opaqueIdSchema.check(
+  z.meta({
+    description:
+      "Optional: your stable id of the merchant (e.g. the acquirer's merchant id). When present, confirmed-fraud marks key on it instead of name and country.",
+  }),
+);
 
-export const mccSchema = z.string().regex(/^\d{4}$/, 'Must be a 4-digit merchant category code.');
+export const mccSchema = z.string().check(z.regex(/^\d{4}$/, 'Must be a 4-digit merchant category code.'));
 
-const last4Schema = z.string().regex(/^\d{4}$/, 'Must be exactly the last 4 digits.');
+const last4Schema = z.string().check(z.regex(/^\d{4}$/, 'Must be exactly the last 4 digits.'));
 /** An amount in the currency's minor units: an integer number of cents for EUR. */
 export const MINOR_UNITS_MESSAGE = 'Must be an integer amount in minor units (cents): 12500 for 125.00.';
 const minorUnits = z
   .int({ error: (issue) => (issue.input === undefined ? 'Required.' : MINOR_UNITS_MESSAGE) })
-  .min(-Number.MAX_SAFE_INTEGER)
-  .max(Number.MAX_SAFE_INTEGER);
+  .check(z.minimum(-Number.MAX_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER));
 /** When it happened: ISO 8601 with its offset (`Z` or `+01:00`), which says which instant it was. */
 export const occurredAtSchema = z.iso.datetime({
   offset: true,
@@ -90,11 +93,11 @@ export const cardTransactionEventSchema = z.strictObject({
   transaction: z.strictObject({
     id: opaqueIdSchema,
     cardLast4: last4Schema,
-    amount: minorUnits.min(0),
+    amount: minorUnits.check(z.minimum(0)),
     currency: currencySchema,
     merchant: z.strictObject({
-      id: merchantIdSchema.optional(),
-      name: cleanText().trim().min(1).max(100),
+      id: z.optional(merchantIdSchema),
+      name: cleanText().check(z.trim(), z.minLength(1), z.maxLength(100)),
       mcc: mccSchema,
       country: countrySchema,
     }),

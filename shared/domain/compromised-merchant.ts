@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
 import type { CompromisedMerchants, ReporterKey } from '../ports/compromised-merchants.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { DAY_MS } from './activity.ts';
@@ -13,6 +12,7 @@ import {
 } from './bank-event.ts';
 import { BUILT_IN_THRESHOLDS, historySettings } from './thresholds.ts';
 import { parseOrThrow } from './validate.ts';
+import * as z from './zod.ts';
 
 // Confirmed fraud fed back by the bank (its chargebacks and investigations, POST
 // /v1/banks/{bankId}/fraud-reports) or by the customer answering "No" to an alert: the merchant
@@ -64,25 +64,27 @@ export const OFFLINE_REPORTER_KEY = 'vigil-backtest-offline-reporter-key';
 
 /** One confirmed fraudulent payment, as the fraud-reports route takes it. */
 export const fraudReportSchema = z.strictObject({
-  transactionId: opaqueIdSchema.meta({ description: 'The fraudulent payment’s transaction id.' }),
+  transactionId: opaqueIdSchema.check(z.meta({ description: 'The fraudulent payment’s transaction id.' })),
   customerId: customerIdSchema,
   merchant: z
     .strictObject({
-      id: merchantIdSchema.optional(),
-      name: cleanText().trim().min(1).max(100),
+      id: z.optional(merchantIdSchema),
+      name: cleanText().check(z.trim(), z.minLength(1), z.maxLength(100)),
       country: countrySchema,
     })
-    .meta({
-      description:
-        'The merchant as in the payment’s card.transaction event: with its `id` when the events carry one (the mark is then keyed on it), else its name and country.',
-    }),
+    .check(
+      z.meta({
+        description:
+          'The merchant as in the payment’s card.transaction event: with its `id` when the events carry one (the mark is then keyed on it), else its name and country.',
+      }),
+    ),
 });
 
 /** The most reports one request takes (a body is also at most 64 KiB). */
 export const MAX_FRAUD_REPORTS = 250;
 
 export const fraudReportBatchSchema = z.strictObject({
-  reports: z.array(fraudReportSchema).min(1).max(MAX_FRAUD_REPORTS),
+  reports: z.array(fraudReportSchema).check(z.minLength(1), z.maxLength(MAX_FRAUD_REPORTS)),
 });
 
 export type FraudReport = z.infer<typeof fraudReportSchema>;

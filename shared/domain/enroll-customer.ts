@@ -1,5 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { BankDirectory } from '../ports/bank-directory.ts';
 import type { ChannelName } from '../ports/channel.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -9,6 +8,7 @@ import { offeredChannels } from './bank-profile.ts';
 import { supportedLocale } from './render-message.ts';
 import { customerKeyOf } from './stored-event.ts';
 import { parseOrThrow } from './validate.ts';
+import * as z from './zod.ts';
 
 /** A link is valid 24 hours by default (docs/contract.md#enrollments). */
 export const ENROLLMENT_VALIDITY_SECONDS = 24 * 60 * 60;
@@ -16,10 +16,10 @@ export const ENROLLMENT_VALIDITY_SECONDS = 24 * 60 * 60;
 export const enrollmentRequestSchema = z.strictObject({
   customerId: customerIdSchema,
   /** The customer's language for Messenger: `fr_FR`, `en_US`... (others get English). */
-  locale: z
-    .string()
-    .regex(/^[a-z]{2}_[A-Z]{2}$/, 'Must be a locale such as en_US or fr_FR.')
-    .default('en_US'),
+  locale: z._default(
+    z.string().check(z.regex(/^[a-z]{2}_[A-Z]{2}$/, 'Must be a locale such as en_US or fr_FR.')),
+    'en_US',
+  ),
 });
 
 export interface EnrollmentLink {

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { Decision, Reason, TransactionFacts } from './fraud-rules.ts';
 import { ISO_COUNTRY_CODES } from './iso-countries.ts';
 import type { Thresholds } from './thresholds.ts';
+import * as z from './zod.ts';
 
 // What a customer sets for themselves in the chat (docs/channels.md, "Customer controls"): a
 // travel notice, and their own alert amount. A customer may only make alerts more frequent,
@@ -12,20 +12,20 @@ import type { Thresholds } from './thresholds.ts';
 export const MAX_TRAVEL_DAYS = 365;
 
 const travelSchema = z.strictObject({
-  country: z.string().regex(/^[A-Z]{2}$/),
+  country: z.string().check(z.regex(/^[A-Z]{2}$/)),
   /** The notice ends at this instant (the end of the last day, UTC). */
   until: z.iso.datetime({ offset: true }),
 });
 
 const alertsOverSchema = z.strictObject({
   /** Minor units of `currency`, the bank's threshold currency. */
-  amount: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
-  currency: z.string().regex(/^[A-Z]{3}$/),
+  amount: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
 });
 
 export const preferencesSchema = z.strictObject({
-  travel: travelSchema.optional(),
-  alertsOver: alertsOverSchema.optional(),
+  travel: z.optional(travelSchema),
+  alertsOver: z.optional(alertsOverSchema),
   updatedAt: z.iso.datetime({ offset: true }),
 });
 

@@ -1,14 +1,13 @@
-import { z } from 'zod';
 import { countrySchema, currencySchema, MINOR_UNITS_MESSAGE, mccSchema } from './bank-event.ts';
+import * as z from './zod.ts';
 
 // The thresholds of docs/contract.md#thresholds: a bank default, and per-customer overrides whose absent fields
 // fall back to it (also inside `velocity` and `weights`).
 
 const amount = z
   .int({ error: (issue) => (issue.input === undefined ? 'Required.' : MINOR_UNITS_MESSAGE) })
-  .min(0)
-  .max(Number.MAX_SAFE_INTEGER);
-const weight = z.int().min(0).max(1000);
+  .check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
+const weight = z.int().check(z.minimum(0), z.maximum(1000));
 
 export const ruleNames = [
   'singleTransaction',
@@ -39,21 +38,21 @@ const weightsShape = {
     (typeof ruleNames)[number],
     typeof weight
   >),
-  ...(Object.fromEntries(historyRuleNames.map((rule) => [rule, weight.optional()])) as Record<
+  ...(Object.fromEntries(historyRuleNames.map((rule) => [rule, z.optional(weight)])) as Record<
     (typeof historyRuleNames)[number],
-    z.ZodOptional<typeof weight>
+    z.ZodMiniOptional<typeof weight>
   >),
 };
 
 const baselineSchema = z.strictObject({
   /** How far back the customer's habits are looked at. */
-  windowDays: z.int().min(1).max(400),
+  windowDays: z.int().check(z.minimum(1), z.maximum(400)),
   /** Payments needed in the window before the history rules judge; fewer: only the bank thresholds. */
-  minHistory: z.int().min(1).max(40),
+  minHistory: z.int().check(z.minimum(1), z.maximum(40)),
   /** unusualAmount: the amount is at least this many robust deviations above the median… */
-  deviations: z.number().min(0).max(100),
+  deviations: z.number().check(z.minimum(0), z.maximum(100)),
   /** …and at least this multiple of the median… */
-  minMultiple: z.number().min(1).max(1000),
+  minMultiple: z.number().check(z.minimum(1), z.maximum(1000)),
   /** …and at least this amount (in the thresholds' currency). */
   minAmount: amount,
   /** riskyMerchant does not fire for a category the customer paid in within the window. */
@@ -64,15 +63,15 @@ const cardTestingSchema = z.strictObject({
   /** A card-not-present payment up to this amount counts as a probe. */
   maxAmount: amount,
   /** This many probes in the window, this one included, fire the rule. */
-  count: z.int().min(2).max(1000),
-  windowMinutes: z.int().min(1).max(1440),
+  count: z.int().check(z.minimum(2), z.maximum(1000)),
+  windowMinutes: z.int().check(z.minimum(1), z.maximum(1440)),
 });
 
 const compromisedMerchantsSchema = z.strictObject({
   /** How long a confirmed fraud at a merchant counts (the bank default's, for every customer). */
-  days: z.int().min(1).max(365),
+  days: z.int().check(z.minimum(1), z.maximum(365)),
   /** compromisedMerchant: customers with a confirmed fraud there in that time, others than the payer. */
-  minReporters: z.int().min(1).max(100),
+  minReporters: z.int().check(z.minimum(1), z.maximum(100)),
 });
 
 export const thresholdsSchema = z.strictObject({
@@ -80,31 +79,34 @@ export const thresholdsSchema = z.strictObject({
   currency: currencySchema,
   singleTransactionAmount: amount,
   dailySpendAmount: amount,
-  velocity: z.strictObject({ count: z.int().min(1).max(1000), windowMinutes: z.int().min(1).max(1440) }),
+  velocity: z.strictObject({
+    count: z.int().check(z.minimum(1), z.maximum(1000)),
+    windowMinutes: z.int().check(z.minimum(1), z.maximum(1440)),
+  }),
   /** Empty: the foreignCountry rule is off. */
-  homeCountries: z.array(countrySchema).max(250),
-  riskyMerchantCategories: z.array(mccSchema).max(1000),
+  homeCountries: z.array(countrySchema).check(z.maxLength(250)),
+  riskyMerchantCategories: z.array(mccSchema).check(z.maxLength(1000)),
   cardNotPresentAmount: amount,
   lowBalanceAmount: amount,
-  alertScore: z.int().min(1).max(10_000),
+  alertScore: z.int().check(z.minimum(1), z.maximum(10_000)),
   /** A weight of 0 turns its rule off. */
   weights: z.strictObject(weightsShape),
   /** The customer's own history (unusualAmount, newCountry, newMerchantCategory). */
-  baseline: baselineSchema.optional(),
-  cardTesting: cardTestingSchema.optional(),
-  compromisedMerchants: compromisedMerchantsSchema.optional(),
+  baseline: z.optional(baselineSchema),
+  cardTesting: z.optional(cardTestingSchema),
+  compromisedMerchants: z.optional(compromisedMerchantsSchema),
 });
 
-export const thresholdOverrideSchema = z
-  .strictObject({
+export const thresholdOverrideSchema = z.partial(
+  z.strictObject({
     ...thresholdsSchema.shape,
-    velocity: thresholdsSchema.shape.velocity.partial(),
-    weights: thresholdsSchema.shape.weights.partial(),
-    baseline: baselineSchema.partial(),
-    cardTesting: cardTestingSchema.partial(),
-    compromisedMerchants: compromisedMerchantsSchema.partial(),
-  })
-  .partial();
+    velocity: z.partial(thresholdsSchema.shape.velocity),
+    weights: z.partial(thresholdsSchema.shape.weights),
+    baseline: z.partial(baselineSchema),
+    cardTesting: z.partial(cardTestingSchema),
+    compromisedMerchants: z.partial(compromisedMerchantsSchema),
+  }),
+);
 
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 export type BaselineSettings = z.infer<typeof baselineSchema>;

@@ -1,9 +1,9 @@
-import type { z } from 'zod';
 import { customerIdSchema } from './bank-event.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
+import type * as z from './zod.ts';
 
 /** Parses a value with a schema, or throws a ValidationError listing every problem by path. */
-export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> {
+export function parseOrThrow<Schema extends z.ZodMiniType>(schema: Schema, value: unknown): z.output<Schema> {
   const result = schema.safeParse(value, { error: explainIssue });
   if (result.success) return result.data;
   throw new ValidationError(result.error.issues.map(toFieldProblem));

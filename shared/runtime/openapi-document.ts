@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import accountBalanceExample from '../../examples/account-balance.json' with { type: 'json' };
 import bankThresholdsExample from '../../examples/bank-thresholds.json' with { type: 'json' };
 import cardTransactionExample from '../../examples/card-transaction.json' with { type: 'json' };
@@ -17,6 +16,7 @@ import { fraudReportBatchSchema, MAX_FRAUD_REPORTS } from '../domain/compromised
 import { enrollmentRequestSchema } from '../domain/enroll-customer.ts';
 import { preferencesSchema } from '../domain/preferences.ts';
 import { thresholdOverrideSchema, thresholdsSchema } from '../domain/thresholds.ts';
+import * as z from '../domain/zod.ts';
 
 // GET /openapi.json (docs/contract.md#openapi): the OpenAPI 3.1 description of the bank API, generated from the
 // zod schemas that validate requests (zod's own JSON Schema 2020-12 output, which OpenAPI 3.1
@@ -24,7 +24,7 @@ import { thresholdOverrideSchema, thresholdsSchema } from '../domain/thresholds.
 
 type Json = Record<string, unknown>;
 
-const jsonSchema = (schema: z.ZodType): Json => {
+const jsonSchema = (schema: z.ZodMiniType): Json => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
   return rest;
 };
@@ -145,7 +145,7 @@ function webhooks(): Json {
       {
         post: {
           operationId: `callback${callbackSchemaName(type).replace(/Callback$/, '')}`,
-          summary: (schema.meta()?.description as string | undefined) ?? type,
+          summary: z.globalRegistry.get(schema)?.description ?? type,
           description:
             'Posted to your callback URL, signed with your callback secret. Answer 2xx within 5 seconds; anything else is retried with the same `webhook-id` and body, with backoff from 30 seconds to an hour, for 25 hours. Deliveries are at least once and not ordered: deduplicate by `webhook-id`, order by `occurredAt`.',
           tags: ['Callbacks'],
