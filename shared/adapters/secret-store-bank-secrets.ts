@@ -1,22 +1,22 @@
-import { z } from 'zod';
 import { isAdminKey } from '../domain/admin-signature.ts';
+import * as z from '../domain/zod.ts';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
-const webhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/);
+const webhookSecret = z.string().check(z.regex(/^whsec_[A-Za-z0-9+/=]{16,}$/));
 
 /** The JSON held by a bank's signing secret: the current key and, during a rotation, the previous one. */
 export const signingSecretValueSchema = z.object({
   current: webhookSecret,
-  previous: webhookSecret.optional(),
+  previous: z.optional(webhookSecret),
 });
 
 export type SigningSecretValue = z.infer<typeof signingSecretValueSchema>;
 
-const adminKey = z.string().refine(isAdminKey, 'an administration key: vadm_ and base64');
+const adminKey = z.string().check(z.refine(isAdminKey, 'an administration key: vadm_ and base64'));
 
 /** The JSON held by a bank's administration key secret: the current key and, during a rotation, the previous one. */
-export const adminKeyValueSchema = z.object({ current: adminKey, previous: adminKey.optional() });
+export const adminKeyValueSchema = z.object({ current: adminKey, previous: z.optional(adminKey) });
 
 export type AdminKeyValue = z.infer<typeof adminKeyValueSchema>;
 

@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { erasureRefOf } from '../domain/erasure.ts';
+import * as z from '../domain/zod.ts';
 import type { ErasureKeys } from '../ports/erasure.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
 /** The JSON of the erasure key secret: a random string of at least 43 characters (256 bits or more). */
-export const erasureKeySecretSchema = z.object({ key: z.string().min(43) });
+export const erasureKeySecretSchema = z.object({ key: z.string().check(z.minLength(43)) });
 
 /** The name of the secret holding the stack's erasure key. */
 export function erasureKeySecretName(prefix: string): string {

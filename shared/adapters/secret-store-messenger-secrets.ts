@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
 /** The JSON of the Messenger secret: the page's token, the app's secret, the webhook verify token. */
 export const messengerSecretsSchema = z.object({
-  pageAccessToken: z.string().min(1),
-  appSecret: z.string().min(1),
-  verifyToken: z.string().min(1),
+  pageAccessToken: z.string().check(z.minLength(1)),
+  appSecret: z.string().check(z.minLength(1)),
+  verifyToken: z.string().check(z.minLength(1)),
 });
 
 export type MessengerSecrets = z.infer<typeof messengerSecretsSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.ts';
 import type { ReporterKey } from '../ports/compromised-merchants.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
@@ -7,7 +7,7 @@ export function reporterKeyName(prefix: string): string {
   return `${prefix}/merchant-reporter-key`;
 }
 
-const reporterKeySchema = z.object({ key: z.string().min(32) });
+const reporterKeySchema = z.object({ key: z.string().check(z.minLength(32)) });
 
 /** Reads the reporter key; the store caches it (at most 5 minutes in AWS). A missing key fails. */
 export function reporterKeyFrom(store: SecretStore, prefix: string): ReporterKey {

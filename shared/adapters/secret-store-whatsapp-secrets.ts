@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import { isPlaceholder } from './secret-store-messenger-secrets.ts';
 
@@ -8,9 +8,9 @@ import { isPlaceholder } from './secret-store-messenger-secrets.ts';
  * webhook verify token.
  */
 export const whatsappSecretsSchema = z.object({
-  accessToken: z.string().min(1),
-  appSecret: z.string().min(1),
-  verifyToken: z.string().min(1),
+  accessToken: z.string().check(z.minLength(1)),
+  appSecret: z.string().check(z.minLength(1)),
+  verifyToken: z.string().check(z.minLength(1)),
 });
 
 export type WhatsAppSecrets = z.infer<typeof whatsappSecretsSchema>;

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { Alert } from '../domain/alert.ts';
 import type { Subscriber } from '../domain/subscriber.ts';
 import { alertsTableItemSchema, subscriberSchema } from '../domain/table-items.ts';
+import * as z from '../domain/zod.ts';
 
 // The domain speaks of a subscriber's channel and address. In DynamoDB the address keeps the
 // attribute name it had when Messenger was the one channel, `psid` (and `pendingPsid`), with the
@@ -42,13 +42,13 @@ export function alertToItem(alert: Alert): Item {
 const isItem = (value: unknown): value is Item => typeof value === 'object' && value !== null;
 
 /** Any alerts table item as stored (a stream image), read with the domain's schema. */
-export const storedAlertsItemSchema = z.preprocess(
-  (item) => (isItem(item) && item.kind !== undefined ? alertFromItem(item) : item),
+export const storedAlertsItemSchema = z.pipe(
+  z.transform((item) => (isItem(item) && item.kind !== undefined ? alertFromItem(item) : item)),
   alertsTableItemSchema,
 );
 
 /** A subscribers item as stored (a stream image), read with the domain's schema. */
-export const storedSubscriberSchema = z.preprocess(
-  (item) => (isItem(item) ? subscriberFromItem(item) : item),
+export const storedSubscriberSchema = z.pipe(
+  z.transform((item) => (isItem(item) ? subscriberFromItem(item) : item)),
   subscriberSchema,
 );

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { BankEvent } from './bank-event.ts';
+import * as z from './zod.ts';
 
 /** Events are kept only as long as scoring and redrive can need them (docs/contract.md#privacy). */
 export const EVENT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
@@ -134,7 +134,7 @@ const storedTransactionSchema = z.object({
   amount: z.number(),
   currency: z.string(),
   merchantName: z.string(),
-  merchantId: z.string().optional(),
+  merchantId: z.optional(z.string()),
   mcc: z.string(),
   country: z.string(),
   channel: z.string(),
@@ -154,13 +154,15 @@ export const storedEventSchema = z
     receivedAt: z.string(),
     bodyHash: z.string(),
     status: z.enum(['received', 'scored']),
-    erasureRef: z.string().optional(),
+    erasureRef: z.optional(z.string()),
     expiresAt: z.number(),
-    transaction: storedTransactionSchema.optional(),
-    balance: z.object({ accountLast4: z.string(), available: z.number(), currency: z.string() }).optional(),
+    transaction: z.optional(storedTransactionSchema),
+    balance: z.optional(z.object({ accountLast4: z.string(), available: z.number(), currency: z.string() })),
   })
-  .refine(
-    (event) =>
-      event.type === 'card.transaction' ? event.transaction !== undefined : event.balance !== undefined,
-    'The event lacks the part its type needs.',
+  .check(
+    z.refine(
+      (event) =>
+        event.type === 'card.transaction' ? event.transaction !== undefined : event.balance !== undefined,
+      'The event lacks the part its type needs.',
+    ),
   );
