@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-eraser.ts';
@@ -10,6 +9,7 @@ import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-st
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
+import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
   awsEnvironment,
@@ -60,17 +60,17 @@ export function createHandler(ports: BankAdminPorts, log: Logger = functionLogge
 }
 
 export const envSchema = z.object({
-  THRESHOLDS_TABLE: z.string().min(1),
-  ENROLLMENTS_TABLE: z.string().min(1),
-  NONCES_TABLE: z.string().min(1),
-  SUBSCRIBERS_TABLE: z.string().min(1),
-  ACTIVITY_TABLE: z.string().min(1),
-  ALERTS_TABLE: z.string().min(1),
-  EVENTS_TABLE: z.string().min(1),
-  BANKS_TABLE: z.string().min(1),
-  MESSENGER_PAGE_ID: z.string().min(1),
+  THRESHOLDS_TABLE: z.string().check(z.minLength(1)),
+  ENROLLMENTS_TABLE: z.string().check(z.minLength(1)),
+  NONCES_TABLE: z.string().check(z.minLength(1)),
+  SUBSCRIBERS_TABLE: z.string().check(z.minLength(1)),
+  ACTIVITY_TABLE: z.string().check(z.minLength(1)),
+  ALERTS_TABLE: z.string().check(z.minLength(1)),
+  EVENTS_TABLE: z.string().check(z.minLength(1)),
+  BANKS_TABLE: z.string().check(z.minLength(1)),
+  MESSENGER_PAGE_ID: z.string().check(z.minLength(1)),
   /** Set by the stack (the API's URL or custom domain) and by local mode. */
-  API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  API_BASE_URL: z.optional(z.url({ protocol: /^https?$/ })),
   ...secretsEnvironment,
   ...awsEnvironment,
 });

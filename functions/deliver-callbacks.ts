@@ -1,12 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { GuardedCallbackSender } from '../shared/adapters/guarded-callback-sender.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { callbackDeliveryPolicy, type DeliverCallbackPorts } from '../shared/domain/deliver-callbacks.ts';
 import { callbackDeliverySchema } from '../shared/domain/table-items.ts';
+import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
   awsEnvironment,
@@ -47,8 +47,8 @@ export function createHandler(
 }
 
 export const envSchema = z.object({
-  CALLBACKS_TABLE: z.string().min(1),
-  BANKS_TABLE: z.string().min(1),
+  CALLBACKS_TABLE: z.string().check(z.minLength(1)),
+  BANKS_TABLE: z.string().check(z.minLength(1)),
   ...secretsEnvironment,
   ...awsEnvironment,
 });

@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { type ExpireAlertsPorts, expireAlerts } from '../shared/domain/expire-alerts.ts';
+import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { awsEnvironment, dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
@@ -23,8 +23,8 @@ export function createHandler(ports: ExpireAlertsPorts, log: Logger = functionLo
 }
 
 export const envSchema = z.object({
-  ALERTS_TABLE: z.string().min(1),
-  BANKS_TABLE: z.string().min(1),
+  ALERTS_TABLE: z.string().check(z.minLength(1)),
+  BANKS_TABLE: z.string().check(z.minLength(1)),
   ...awsEnvironment,
 });
 

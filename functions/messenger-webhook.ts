@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import type { MessengerSecrets } from '../shared/adapters/secret-store-messenger-secrets.ts';
 import { handleWebhookDelivery } from '../shared/domain/handle-webhook-delivery.ts';
+import * as z from '../shared/domain/zod.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { lazyHandler } from '../shared/runtime/handler-bundles.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';

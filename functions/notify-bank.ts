@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbErasureMarkers } from '../shared/adapters/dynamodb-erasure-markers.ts';
@@ -9,6 +8,7 @@ import { subscriberRefKeyFrom } from '../shared/adapters/secret-store-subscriber
 import { storedAlertsItemSchema, storedSubscriberSchema } from '../shared/adapters/stored-address.ts';
 import { type NotifyBankItem, type NotifyBankPorts, notifyBank } from '../shared/domain/notify-bank.ts';
 import { itemByShape } from '../shared/domain/table-items.ts';
+import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
   awsEnvironment,
@@ -55,9 +55,9 @@ export function createHandler(ports: NotifyBankPorts, log: Logger = functionLogg
 }
 
 export const envSchema = z.object({
-  CALLBACKS_TABLE: z.string().min(1),
-  ACTIVITY_TABLE: z.string().min(1),
-  THRESHOLDS_TABLE: z.string().min(1),
+  CALLBACKS_TABLE: z.string().check(z.minLength(1)),
+  ACTIVITY_TABLE: z.string().check(z.minLength(1)),
+  THRESHOLDS_TABLE: z.string().check(z.minLength(1)),
   ...secretsEnvironment,
   ...awsEnvironment,
 });

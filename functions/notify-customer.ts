@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
 import { storedAlertsItemSchema } from '../shared/adapters/stored-address.ts';
 import { type NotifyCustomerPorts, notifyCustomer, sendFollowUp } from '../shared/domain/notify-customer.ts';
+import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { awsEnvironment, dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
@@ -53,10 +53,10 @@ export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()
 }
 
 export const envSchema = z.object({
-  ALERTS_TABLE: z.string().min(1),
-  ACTIVITY_TABLE: z.string().min(1),
-  SUBSCRIBERS_TABLE: z.string().min(1),
-  BANKS_TABLE: z.string().min(1),
+  ALERTS_TABLE: z.string().check(z.minLength(1)),
+  ACTIVITY_TABLE: z.string().check(z.minLength(1)),
+  SUBSCRIBERS_TABLE: z.string().check(z.minLength(1)),
+  BANKS_TABLE: z.string().check(z.minLength(1)),
   ...messengerEnvironment,
   ...awsEnvironment,
 });

@@ -1,11 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbSubscriberDirectory } from '../shared/adapters/dynamodb-subscriber-directory.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { SecretStoreErasureKeys } from '../shared/adapters/secret-store-erasure-keys.ts';
 import { type ReceiveBankEventPorts, receiveBankEvent } from '../shared/domain/receive-bank-event.ts';
+import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
   awsEnvironment,
@@ -48,9 +48,9 @@ export function createHandler(ports: ReceiveBankEventPorts, log: Logger = functi
 }
 
 export const envSchema = z.object({
-  EVENTS_TABLE: z.string().min(1),
-  SUBSCRIBERS_TABLE: z.string().min(1),
-  BANKS_TABLE: z.string().min(1),
+  EVENTS_TABLE: z.string().check(z.minLength(1)),
+  SUBSCRIBERS_TABLE: z.string().check(z.minLength(1)),
+  BANKS_TABLE: z.string().check(z.minLength(1)),
   ...secretsEnvironment,
   ...awsEnvironment,
 });

@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { DynamoDbActivityLedger } from '../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../shared/adapters/dynamodb-balance-watch.ts';
@@ -12,6 +11,7 @@ import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-st
 import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
 import { type StoredEvent, storedEventSchema } from '../shared/domain/stored-event.ts';
+import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
   awsEnvironment,
@@ -58,10 +58,10 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = function
 }
 
 export const envSchema = z.object({
-  EVENTS_TABLE: z.string().min(1),
-  THRESHOLDS_TABLE: z.string().min(1),
-  ACTIVITY_TABLE: z.string().min(1),
-  ALERTS_TABLE: z.string().min(1),
+  EVENTS_TABLE: z.string().check(z.minLength(1)),
+  THRESHOLDS_TABLE: z.string().check(z.minLength(1)),
+  ACTIVITY_TABLE: z.string().check(z.minLength(1)),
+  ALERTS_TABLE: z.string().check(z.minLength(1)),
   ...secretsEnvironment,
   ...awsEnvironment,
 });

@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import {
   type WhatsAppSecrets,
   whatsappSecretsFrom,
 } from '../shared/adapters/secret-store-whatsapp-secrets.ts';
 import { handleWhatsAppDelivery } from '../shared/domain/handle-whatsapp-delivery.ts';
+import * as z from '../shared/domain/zod.ts';
 import { secretStoreFrom } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 import { lazyHandler } from '../shared/runtime/handler-bundles.ts';

@@ -1,9 +1,9 @@
-import type { z } from 'zod';
+import type * as z from '../shared/domain/zod.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
 
 /** What every module of `functions/` exports besides `handler`. */
 export interface FunctionModule<Handler> {
-  readonly envSchema: z.ZodType;
+  readonly envSchema: z.ZodMiniType;
   readonly portsFrom: (env: never) => unknown;
   readonly createHandler: (ports: never) => Handler;
 }

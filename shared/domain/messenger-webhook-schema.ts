@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { actionOfPayload, actionOfText, type ChannelEvent, type CustomerAction } from './channel-event.ts';
+import * as z from './zod.ts';
 
 // The webhook payload Meta posts (Messenger Platform, "Webhook events"): entries, each with
 // messaging items. Meta answers a failing webhook with retries and, in the end, by disabling it,
@@ -15,21 +15,18 @@ import { actionOfPayload, actionOfText, type ChannelEvent, type CustomerAction }
  */
 export const COMMAND_TEXT_CHARS = 64;
 
-const id = z.string().min(1).max(64);
+const id = z.string().check(z.minLength(1), z.maxLength(64));
 
 /** Milliseconds since the epoch; some of Meta's reference pages show them as numeric strings. */
 const timestamp = z.union([
-  z.number().int().nonnegative(),
-  z
-    .string()
-    .regex(/^\d{1,16}$/)
-    .transform(Number),
+  z.number().check(z.int(), z.nonnegative()),
+  z.pipe(z.string().check(z.regex(/^\d{1,16}$/)), z.transform(Number)),
 ]);
 
 const referralSchema = z.object({
-  ref: z.string().max(512).optional(),
-  source: z.string().max(64).optional(),
-  type: z.string().max(64).optional(),
+  ref: z.optional(z.string().check(z.maxLength(512))),
+  source: z.optional(z.string().check(z.maxLength(64))),
+  type: z.optional(z.string().check(z.maxLength(64))),
 });
 
 /** The items Vigil acts on: a customer's message, postback or referral. */
@@ -37,25 +34,27 @@ export const messagingEventSchema = z.object({
   sender: z.object({ id }),
   recipient: z.object({ id }),
   timestamp,
-  message: z
-    .object({
-      mid: z.string().min(1).max(512),
-      text: z
-        .string()
-        .transform((text) => text.slice(0, COMMAND_TEXT_CHARS))
-        .optional(),
-      quick_reply: z.object({ payload: z.string().max(1000) }).optional(),
-      is_echo: z.boolean().optional(),
-    })
-    .optional(),
-  postback: z
-    .object({
-      mid: z.string().max(512).optional(),
-      payload: z.string().max(1000).optional(),
-      referral: referralSchema.optional(),
-    })
-    .optional(),
-  referral: referralSchema.optional(),
+  message: z.optional(
+    z.object({
+      mid: z.string().check(z.minLength(1), z.maxLength(512)),
+      text: z.optional(
+        z.pipe(
+          z.string(),
+          z.transform((text) => text.slice(0, COMMAND_TEXT_CHARS)),
+        ),
+      ),
+      quick_reply: z.optional(z.object({ payload: z.string().check(z.maxLength(1000)) })),
+      is_echo: z.optional(z.boolean()),
+    }),
+  ),
+  postback: z.optional(
+    z.object({
+      mid: z.optional(z.string().check(z.maxLength(512))),
+      payload: z.optional(z.string().check(z.maxLength(1000))),
+      referral: z.optional(referralSchema),
+    }),
+  ),
+  referral: z.optional(referralSchema),
 });
 
 /**

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import type { DeliveryReport } from './alert.ts';
 import { actionOfPayload, actionOfText, type ChannelEvent, type CustomerAction } from './channel-event.ts';
 import { enrollmentTokenIn } from './enroll-customer.ts';
 import { COMMAND_TEXT_CHARS } from './messenger-webhook-schema.ts';
+import * as z from './zod.ts';
 
 // The webhook payload of the WhatsApp Cloud API (Meta's "Webhooks" reference, field `messages`):
 // `object: "whatsapp_business_account"`, entries, each with changes whose `value` holds the
@@ -13,36 +13,45 @@ import { COMMAND_TEXT_CHARS } from './messenger-webhook-schema.ts';
 /** A customer's text may be long; the token and the command are found in its start. */
 const TEXT_CHARS = 512;
 
-const waId = z.string().regex(/^\d{5,20}$/);
+const waId = z.string().check(z.regex(/^\d{5,20}$/));
 /** Seconds since the epoch, as a numeric string. */
-const seconds = z
-  .string()
-  .regex(/^\d{1,12}$/)
-  .transform((s) => new Date(Number(s) * 1000));
-const payload = z.string().max(1000);
+const seconds = z.pipe(
+  z.string().check(z.regex(/^\d{1,12}$/)),
+  z.transform((s) => new Date(Number(s) * 1000)),
+);
+const payload = z.string().check(z.maxLength(1000));
 
 const messageSchema = z.object({
   from: waId,
-  id: z.string().min(1).max(512),
+  id: z.string().check(z.minLength(1), z.maxLength(512)),
   timestamp: seconds,
-  type: z.string().max(32),
-  text: z.object({ body: z.string().transform((text) => text.slice(0, TEXT_CHARS)) }).optional(),
-  interactive: z
-    .object({
-      type: z.string().max(32),
-      button_reply: z.object({ id: payload, title: z.string().max(64) }).optional(),
-      list_reply: z.object({ id: payload, title: z.string().max(64) }).optional(),
-    })
-    .optional(),
-  button: z.object({ payload: payload.optional(), text: z.string().max(64).optional() }).optional(),
+  type: z.string().check(z.maxLength(32)),
+  text: z.optional(
+    z.object({
+      body: z.pipe(
+        z.string(),
+        z.transform((text) => text.slice(0, TEXT_CHARS)),
+      ),
+    }),
+  ),
+  interactive: z.optional(
+    z.object({
+      type: z.string().check(z.maxLength(32)),
+      button_reply: z.optional(z.object({ id: payload, title: z.string().check(z.maxLength(64)) })),
+      list_reply: z.optional(z.object({ id: payload, title: z.string().check(z.maxLength(64)) })),
+    }),
+  ),
+  button: z.optional(
+    z.object({ payload: z.optional(payload), text: z.optional(z.string().check(z.maxLength(64))) }),
+  ),
 });
 
 const statusSchema = z.object({
-  id: z.string().min(1).max(512),
-  status: z.string().max(32),
+  id: z.string().check(z.minLength(1), z.maxLength(512)),
+  status: z.string().check(z.maxLength(32)),
   timestamp: seconds,
-  biz_opaque_callback_data: z.string().max(512).optional(),
-  errors: z.array(z.object({ code: z.number().int() })).optional(),
+  biz_opaque_callback_data: z.optional(z.string().check(z.maxLength(512))),
+  errors: z.optional(z.array(z.object({ code: z.number().check(z.int()) }))),
 });
 
 export const whatsappPayloadSchema = z.object({
@@ -155,7 +164,7 @@ function readStatus(item: unknown): WhatsAppItem {
   };
 }
 
-function invalid(type: string, error: z.ZodError): WhatsAppItem {
+function invalid(type: string, error: z.core.$ZodError): WhatsAppItem {
   const path = error.issues[0]?.path ?? [];
   return { act: false, type, reason: 'invalid', field: path.map(String).join('.') || '$' };
 }

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { FileSecretStore } from '../adapters/file-secret-store.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets-manager-secret-store.ts';
+import * as z from '../domain/zod.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import { tracer } from './tracer.ts';
 
@@ -19,7 +19,7 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
 /** The environment of every function that uses DynamoDB (spread into its env schema). */
 export const awsEnvironment = {
   /** Local mode only: DynamoDB Local's endpoint, which accepts any credentials. */
-  LOCAL_DYNAMODB_ENDPOINT: z.url().optional(),
+  LOCAL_DYNAMODB_ENDPOINT: z.optional(z.url()),
 };
 
 const documentClients = new Map<string, DynamoDBDocumentClient>();
@@ -40,8 +40,8 @@ export function dynamoDbFrom(env: { LOCAL_DYNAMODB_ENDPOINT?: string | undefined
 
 /** The environment of the functions that read secrets (spread into their env schema). */
 export const secretsEnvironment = {
-  SECRET_PREFIX: z.string().min(1),
-  LOCAL_SECRETS_FILE: z.string().optional(),
+  SECRET_PREFIX: z.string().check(z.minLength(1)),
+  LOCAL_SECRETS_FILE: z.optional(z.string()),
 };
 
 /** Secrets Manager in AWS; in local mode, the file named by LOCAL_SECRETS_FILE. */

@@ -1,11 +1,11 @@
-import type { z } from 'zod';
+import type * as z from '../domain/zod.ts';
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
 /** Reads and validates a function's environment at cold start, failing with every problem at once. */
-export function parseEnv<Schema extends z.ZodType>(
+export function parseEnv<Schema extends z.ZodMiniType>(
   schema: Schema,
   env: NodeJS.ProcessEnv = process.env,
 ): z.output<Schema> {

@@ -14,8 +14,8 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import type { z } from 'zod';
 import { NotFoundError } from '../domain/errors.ts';
+import type * as z from '../domain/zod.ts';
 import { metrics } from './metrics.ts';
 import { problemJsonErrors } from './problem-json-errors.ts';
 import { restApiEvents } from './rest-api-event.ts';
@@ -74,7 +74,7 @@ export function httpHandler(
  * schema, then handled on its own, side by side; a record that fails (an invalid image
  * included) is reported in the partial batch response, and the stream retries from it.
  */
-export function streamHandler<Schema extends z.ZodType>(
+export function streamHandler<Schema extends z.ZodMiniType>(
   log: Logger,
   schema: Schema,
   handleChange: (change: StreamChange<z.output<Schema>>, context: Context) => Promise<void>,

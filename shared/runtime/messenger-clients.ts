@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { GraphApiMessenger } from '../adapters/graph-api-messenger.ts';
 import { MessengerChannel } from '../adapters/messenger-channel.ts';
 import {
@@ -9,6 +8,7 @@ import {
   refuseUnconfigured,
 } from '../adapters/secret-store-messenger-secrets.ts';
 import { ServiceNotConfiguredError } from '../domain/errors.ts';
+import * as z from '../domain/zod.ts';
 import { secretStoreFrom, secretsEnvironment } from './aws-clients.ts';
 import { logger } from './logger.ts';
 import { count } from './metrics.ts';
@@ -18,11 +18,11 @@ export const messengerEnvironment = {
   ...secretsEnvironment,
   /** https://graph.facebook.com in AWS; the emulator's URL in local mode. */
   GRAPH_API_BASE_URL: z.url(),
-  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/),
-  MESSENGER_PAGE_ID: z.string().min(1),
+  GRAPH_API_VERSION: z.string().check(z.regex(/^v\d+\.\d+$/)),
+  MESSENGER_PAGE_ID: z.string().check(z.minLength(1)),
 };
 
-type MessengerEnvironment = z.infer<z.ZodObject<typeof messengerEnvironment>>;
+type MessengerEnvironment = z.infer<z.ZodMiniObject<typeof messengerEnvironment>>;
 
 /** The Messenger secret (cached by its store) and the Send API client that uses its page token. */
 export function messengerClientsFrom(env: MessengerEnvironment) {

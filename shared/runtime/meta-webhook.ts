@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { DynamoDbAlertStore } from '../adapters/dynamodb-alert-store.ts';
 import { DynamoDbBankDirectory } from '../adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCallbackOutbox } from '../adapters/dynamodb-callback-outbox.ts';
@@ -13,6 +12,7 @@ import type { ChannelEventPorts } from '../domain/handle-channel-event.ts';
 import type { WebhookDeliveryOutcome } from '../domain/handle-webhook-delivery.ts';
 import { verifyMetaSignature } from '../domain/verify-meta-signature.ts';
 import { verifySubscription } from '../domain/verify-subscription.ts';
+import * as z from '../domain/zod.ts';
 import { systemClock } from '../ports/clock.ts';
 import { awsEnvironment, dynamoDbFrom } from './aws-clients.ts';
 import { type HttpEvent, type HttpResult, httpHandler } from './handler-bundles.ts';
@@ -83,20 +83,20 @@ function parseJson(body: Buffer): unknown {
 }
 
 export const conversationEnvironment = {
-  SUBSCRIBERS_TABLE: z.string().min(1),
-  ENROLLMENTS_TABLE: z.string().min(1),
-  ALERTS_TABLE: z.string().min(1),
-  INBOUND_TABLE: z.string().min(1),
-  BANKS_TABLE: z.string().min(1),
-  THRESHOLDS_TABLE: z.string().min(1),
-  CALLBACKS_TABLE: z.string().min(1),
+  SUBSCRIBERS_TABLE: z.string().check(z.minLength(1)),
+  ENROLLMENTS_TABLE: z.string().check(z.minLength(1)),
+  ALERTS_TABLE: z.string().check(z.minLength(1)),
+  INBOUND_TABLE: z.string().check(z.minLength(1)),
+  BANKS_TABLE: z.string().check(z.minLength(1)),
+  THRESHOLDS_TABLE: z.string().check(z.minLength(1)),
+  CALLBACKS_TABLE: z.string().check(z.minLength(1)),
   ...messengerEnvironment,
   ...awsEnvironment,
 };
 
 /** The stores and channels a conversation runs with, from a webhook function's environment. */
 export function conversationPortsFrom(
-  env: z.output<z.ZodObject<typeof conversationEnvironment>>,
+  env: z.output<z.ZodMiniObject<typeof conversationEnvironment>>,
 ): ConversationPorts {
   const dynamoDb = dynamoDbFrom(env);
   return {

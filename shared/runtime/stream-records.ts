@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../domain/zod.ts';
 
 /** A table stream record, its images read with the table's schema. */
 export interface StreamChange<Item> {
@@ -30,7 +30,7 @@ export class InvalidStreamRecordError extends Error {
  * not match throws InvalidStreamRecordError (logged with the record's id and the failing paths),
  * never a cast.
  */
-export function readStreamRecord<Schema extends z.ZodType>(
+export function readStreamRecord<Schema extends z.ZodMiniType>(
   record: DynamoDBRecord,
   schema: Schema,
   log?: Logger,

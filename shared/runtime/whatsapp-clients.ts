@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
 import { CloudApiWhatsApp } from '../adapters/cloud-api-whatsapp.ts';
 import {
   refuseUnconfiguredWhatsApp,
@@ -8,13 +7,14 @@ import {
   whatsappSecretsFrom,
 } from '../adapters/secret-store-whatsapp-secrets.ts';
 import { ServiceNotConfiguredError } from '../domain/errors.ts';
+import type * as z from '../domain/zod.ts';
 import type { Channels } from '../ports/channel.ts';
 import { secretStoreFrom } from './aws-clients.ts';
 import { logger } from './logger.ts';
 import { messengerClientsFrom, type messengerEnvironment } from './messenger-clients.ts';
 import { count } from './metrics.ts';
 
-type ChannelEnvironment = z.infer<z.ZodObject<typeof messengerEnvironment>>;
+type ChannelEnvironment = z.infer<z.ZodMiniObject<typeof messengerEnvironment>>;
 
 /** The WhatsApp secret (cached by its store) and the Cloud API client that uses its token. */
 export function whatsappClientsFrom(env: ChannelEnvironment) {
