@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   checkMember,
   fraudCheckAlert,
@@ -11,6 +10,7 @@ import { expireAlerts } from '../../shared/domain/expire-alerts.ts';
 import type { Decision } from '../../shared/domain/fraud-rules.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import { parseOrThrow } from '../../shared/domain/validate.ts';
+import * as z from '../../shared/domain/zod.ts';
 import { accountBalance, cardTransaction } from '../fixtures/bank-events.ts';
 import { FakeAlertStore, FakeBankDirectory, FixedClock } from '../support/fakes/index.ts';
 
@@ -75,7 +75,7 @@ describe('alerts built from stored events', () => {
 });
 
 describe('validation messages for limits', () => {
-  const message = (schema: z.ZodType, value: unknown) => {
+  const message = (schema: z.ZodMiniType, value: unknown) => {
     try {
       parseOrThrow(schema, value);
     } catch (error) {
@@ -86,12 +86,14 @@ describe('validation messages for limits', () => {
   };
 
   it('says how many items or characters are allowed, and the bounds of a number', () => {
-    expect(message(z.array(z.string()).min(2), ['a'])).toBe('Must have at least 2 items.');
-    expect(message(z.array(z.string()).min(1), [])).toBe('Must have at least 1 item.');
-    expect(message(z.array(z.string()).max(2), ['a', 'b', 'c'])).toBe('Must have at most 2 items.');
-    expect(message(z.string().max(3), 'abcd')).toBe('Must be at most 3 characters long.');
-    expect(message(z.number().max(10), 11)).toBe('Must be 10 or less.');
-    expect(message(z.number().min(1), 0)).toBe('Must be 1 or more.');
+    expect(message(z.array(z.string()).check(z.minLength(2)), ['a'])).toBe('Must have at least 2 items.');
+    expect(message(z.array(z.string()).check(z.minLength(1)), [])).toBe('Must have at least 1 item.');
+    expect(message(z.array(z.string()).check(z.maxLength(2)), ['a', 'b', 'c'])).toBe(
+      'Must have at most 2 items.',
+    );
+    expect(message(z.string().check(z.maxLength(3)), 'abcd')).toBe('Must be at most 3 characters long.');
+    expect(message(z.number().check(z.maximum(10)), 11)).toBe('Must be 10 or less.');
+    expect(message(z.number().check(z.minimum(1)), 0)).toBe('Must be 1 or more.');
   });
 });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { customerIdFromPath, parseOrThrow } from '../../shared/domain/validate.ts';
+import * as z from '../../shared/domain/zod.ts';
 
 // Each kind of problem a client can make, and the sentence that tells them what to send instead.
 
-function messages(schema: z.ZodType, value: unknown): Record<string, string> {
+function messages(schema: z.ZodMiniType, value: unknown): Record<string, string> {
   try {
     parseOrThrow(schema, value);
   } catch (error) {
@@ -56,11 +56,11 @@ describe('parseOrThrow', () => {
 
   it('gives the bounds of strings, arrays and numbers, singular and plural', () => {
     const schema = z.strictObject({
-      s1: z.string().min(1),
-      s3: z.string().min(3).max(4),
-      a1: z.array(z.int()).min(1),
-      a2: z.array(z.int()).min(2).max(2),
-      n: z.int().min(5).max(10),
+      s1: z.string().check(z.minLength(1)),
+      s3: z.string().check(z.minLength(3), z.maxLength(4)),
+      a1: z.array(z.int()).check(z.minLength(1)),
+      a2: z.array(z.int()).check(z.minLength(2), z.maxLength(2)),
+      n: z.int().check(z.minimum(5), z.maximum(10)),
     });
     expect(messages(schema, { s1: '', s3: 'ab', a1: [], a2: [1], n: 4 })).toEqual({
       s1: 'Must be at least 1 character long.',
@@ -79,10 +79,12 @@ describe('parseOrThrow', () => {
   it('falls back to the schema library’s own message where it has no sentence of its own', () => {
     const schema = z.strictObject({
       either: z.union([z.literal('a'), z.int()]),
-      code: z.string().regex(/^[A-Z]+$/),
+      code: z.string().check(z.regex(/^[A-Z]+$/)),
     });
     const found = messages(schema, { either: 'b', code: 'abc' });
     expect(Object.keys(found).sort()).toEqual(['code', 'either']);
+    // zod/mini has no messages of its own: shared/domain/zod.ts sets classic zod's English ones.
+    expect(found.code).toBe('Invalid string: must match pattern /^[A-Z]+$/');
     // Never empty, never the raw input echoed back.
     for (const message of Object.values(found)) {
       expect(message.length).toBeGreaterThan(0);
@@ -92,7 +94,7 @@ describe('parseOrThrow', () => {
 
   it('keeps a message set on the schema, and a path into arrays', () => {
     const schema = z.strictObject({
-      codes: z.array(z.string().regex(/^[A-Z]{2}$/, 'Must be a two-letter code.')),
+      codes: z.array(z.string().check(z.regex(/^[A-Z]{2}$/, 'Must be a two-letter code.'))),
     });
     expect(messages(schema, { codes: ['FR', 'fr'] })).toEqual({ 'codes[1]': 'Must be a two-letter code.' });
     // A whole body of the wrong type is reported at `$`.
