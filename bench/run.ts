@@ -1,6 +1,7 @@
 // npm run bench [-- --json] [-- --quick] [-- --write-docs]: every figure of the performance and
 // cost targets, measured in one run on this machine (shared and noisy: read the ratios, not the
-// absolute numbers). --write-docs keeps the run in bench/recorded-run.json and rewrites the
+// absolute numbers). `-- --bundles` measures the bundles only (what they weigh, why, and their
+// first invocation), `-- --why` lists each bundle's largest parts that are not the AWS SDK. --write-docs keeps the run in bench/recorded-run.json and rewrites the
 // generated tables of docs/capacity-and-cost.md from it; `-- --docs-from FILE` rewrites them from
 // a run kept earlier, without measuring.
 
@@ -16,6 +17,8 @@ const root = join(import.meta.dirname, '..');
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
 const writeDocs = process.argv.includes('--write-docs');
+const bundlesOnly = process.argv.includes('--bundles');
+const why = process.argv.includes('--why');
 const docsFrom = process.argv[process.argv.indexOf('--docs-from') + 1];
 const say = (text: string) => {
   if (!json) process.stdout.write(`${text}\n`);
@@ -41,15 +44,23 @@ const { benchPipeline } = await import('./pipeline.ts');
 const { costOf } = await import('./cost.ts');
 
 const loadBefore = loadavg();
+say('Bundles...');
+const { metafiles: _, ...bundles } = await benchBundles();
+say(`  baseline ${bundles.baseline.bytes} B, first invocation ${bundles.baseline.importMs} ms`);
+for (const [name, { topNonSdk, ...figures }] of Object.entries(bundles.functions)) {
+  say(`  ${name}: ${JSON.stringify(figures)}`);
+  if (why)
+    for (const { module, bytes } of topNonSdk ?? []) say(`      ${String(bytes).padStart(8)} B  ${module}`);
+}
+if (bundlesOnly) {
+  if (json) process.stdout.write(`${JSON.stringify({ bundles })}\n`);
+  process.exit(0);
+}
 say('Scoring engine vs json-rules-engine...');
 const scoring = await benchScoring();
 say(
   `  vigil ${scoring.vigilPerSecond.toLocaleString('en-US')} tx/s, json-rules-engine ${scoring.jsonRulesEnginePerSecond.toLocaleString('en-US')} tx/s: ${scoring.ratio} x; p99 ${scoring.latencyNs.p99} ns`,
 );
-say('Bundles...');
-const { metafiles: _, ...bundles } = await benchBundles();
-say(`  baseline ${bundles.baseline.bytes} B, import ${bundles.baseline.importMs} ms`);
-for (const [name, figures] of Object.entries(bundles.functions)) say(`  ${name}: ${JSON.stringify(figures)}`);
 say('Pipeline in local mode (ingest overhead, capacity units, load)...');
 const pipeline = await benchPipeline(
   quick

@@ -19,6 +19,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StreamSettings } from '../shared/runtime/stream-settings.ts';
 import { type TableKey, tableEnvironmentVariable } from '../shared/runtime/table-definitions.ts';
+import { LAMBDA_BANNER, LAMBDA_MAIN_FIELDS, LAMBDA_NODE_OPTIONS, LAMBDA_TARGET } from './lambda-bundling.ts';
 
 const functionsDirectory = join(import.meta.dirname, '..', 'functions');
 
@@ -80,7 +81,7 @@ export class AppFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: 'vigil',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         // Traces (shared/runtime/tracer.ts) hold timings, AWS calls and faults: never a response or
@@ -92,13 +93,11 @@ export class AppFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: LAMBDA_TARGET,
         minify: true,
         sourceMap: true,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); ESM bundles need it defined.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        mainFields: LAMBDA_MAIN_FIELDS,
+        banner: LAMBDA_BANNER,
       },
     });
     Validations.of(role).acknowledge(

@@ -1,0 +1,15 @@
+// How every Lambda function is bundled: read by the stack (cdk/app-function.ts) and by the bundle
+// bench (bench/bundles.ts), so that the bench measures the bundles Lambda runs.
+
+/** The runtime's Node.js major version, as esbuild's target. */
+export const LAMBDA_TARGET = 'node22';
+
+/** ES module builds of dependencies first: only those tree-shake. */
+export const LAMBDA_MAIN_FIELDS = ['module', 'main'];
+
+/** Some dependencies still call require(); ESM bundles need it defined. */
+export const LAMBDA_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/** The functions run with source maps on (`NODE_OPTIONS`), so errors point into the TypeScript. */
+export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
