@@ -94,7 +94,8 @@ function contributorOf(path: string): string {
   return path.split('/').slice(0, 2).join('/');
 }
 
-async function bundle(entry: string, outdir: string, name: string) {
+/** Bundles an entry as the stack does (the AWS SDK inside); writes `<name>.mjs` and `<name>.meta.json`. */
+export async function bundle(entry: string, outdir: string, name: string) {
   const outfile = join(outdir, `${name}.mjs`);
   const result = await build({
     entryPoints: [entry],
@@ -120,11 +121,12 @@ async function bundle(entry: string, outdir: string, name: string) {
     else others.set(contributorOf(path), (others.get(contributorOf(path)) ?? 0) + input.bytesInOutput);
   }
   await writeFile(join(outdir, `${name}.meta.json`), JSON.stringify(metafile));
+  const inputs = Object.keys(output?.inputs ?? {});
   const top: Contributor[] = [...others]
     .sort(([, a], [, b]) => b - a)
     .slice(0, TOP)
     .map(([module, bytes]) => ({ module, bytes }));
-  return { file: outfile, bytes: output?.bytes ?? 0, sdkBytes, top };
+  return { file: outfile, bytes: output?.bytes ?? 0, sdkBytes, top, inputs };
 }
 
 /** A loopback port that closes every connection at once: the AWS endpoint, counting requests. */

@@ -5,11 +5,11 @@ import { FileSecretStore } from '../adapters/file-secret-store.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets-manager-secret-store.ts';
 import * as z from '../domain/zod.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
-import { tracer } from './tracer.ts';
+import { tracing } from './tracing.ts';
 
 // Clients are created on a function's first invocation (its composition root, `portsFrom`), once
-// per execution environment, and reused by every invocation; each is traced (X-Ray, a no-op
-// outside Lambda).
+// per execution environment, and reused by every invocation; each is traced call by call where
+// the function traces with the X-Ray SDK (`tracing.ts`).
 
 /** Wraps a DynamoDB client in a document client with Vigil's marshalling rules. */
 export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -32,7 +32,7 @@ export function dynamoDbFrom(env: { LOCAL_DYNAMODB_ENDPOINT?: string | undefined
     const config = endpoint
       ? { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {};
-    client = documentClientFor(tracer.captureAWSv3Client(new DynamoDBClient(config)));
+    client = documentClientFor(tracing().captureAwsClient(new DynamoDBClient(config)));
     documentClients.set(endpoint, client);
   }
   return client;
@@ -47,5 +47,5 @@ export const secretsEnvironment = {
 /** Secrets Manager in AWS; in local mode, the file named by LOCAL_SECRETS_FILE. */
 export function secretStoreFrom(env: { LOCAL_SECRETS_FILE?: string | undefined }): SecretStore {
   if (env.LOCAL_SECRETS_FILE) return new FileSecretStore(env.LOCAL_SECRETS_FILE);
-  return new SecretsManagerSecretStore(tracer.captureAWSv3Client(new SecretsManagerClient({})));
+  return new SecretsManagerSecretStore(tracing().captureAwsClient(new SecretsManagerClient({})));
 }

@@ -2,7 +2,6 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Route } from '@middy/http-router';
@@ -20,7 +19,7 @@ import { metrics } from './metrics.ts';
 import { problemJsonErrors } from './problem-json-errors.ts';
 import { restApiEvents } from './rest-api-event.ts';
 import { readStreamRecord, type StreamChange } from './stream-records.ts';
-import { tracer } from './tracer.ts';
+import { tracing } from './tracing.ts';
 
 // One middleware bundle per kind of function (docs/architecture.md#functions): every function
 // gets the same tracing, logging context and metrics; HTTP functions the same event format,
@@ -31,10 +30,10 @@ export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type HttpRoute = Route<HttpEvent, HttpResult>;
 
-/** Tracing, the logger's Lambda context and metrics: first on every function. */
+/** Tracing (where the function has it: `tracing.ts`), the logger's context, metrics: first on every function. */
 function base<Event, Result>(log: Logger) {
   return middy<Event, Result>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(tracing().middlewares())
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

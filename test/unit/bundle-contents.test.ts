@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundle } from '../../bench/bundles.ts';
+
+// What a Lambda bundle holds, from esbuild's metafile with the stack's bundling options
+// (cdk/lambda-bundling.ts): the schemas' zod is the mini API only, and the X-Ray SDK is in the
+// functions that trace with it (shared/runtime/tracing.ts) and in no other.
+
+const root = join(import.meta.dirname, '..', '..');
+let outdir: string;
+beforeAll(async () => {
+  outdir = await mkdtemp(join(tmpdir(), 'vigil-bundle-contents-'));
+});
+afterAll(() => rm(outdir, { recursive: true, force: true }));
+
+const inputsOf = async (name: string) =>
+  (await bundle(join(root, 'functions', `${name}.ts`), outdir, name)).inputs;
+
+describe('Lambda bundles', () => {
+  it('hold zod’s mini API and core, never its classic API', async () => {
+    const inputs = await inputsOf('expire-alerts');
+    expect(inputs.some((path) => path.includes('node_modules/zod/v4/mini/'))).toBe(true);
+    expect(inputs.some((path) => path.includes('node_modules/zod/v4/classic/'))).toBe(false);
+  }, 60_000);
+
+  it('leave out the X-Ray SDK where the function does not trace with it, and keep it where it does', async () => {
+    const xray = (inputs: readonly string[]) => inputs.some((path) => path.includes('aws-xray-sdk-core'));
+    expect(xray(await inputsOf('notify-customer'))).toBe(false);
+    expect(xray(await inputsOf('score-bank-event'))).toBe(true);
+  }, 60_000);
+});
