@@ -1,4 +1,4 @@
-import { isAdminKey } from '../domain/admin-signature.ts';
+import { isAdminKey } from '../domain/admin-key.ts';
 import * as z from '../domain/zod.ts';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { SecretStore } from '../ports/secret-store.ts';

@@ -53,10 +53,7 @@ export type AdminVerification =
   | { readonly valid: true; readonly keyid: string; readonly nonce: string; readonly created: number }
   | { readonly valid: false; readonly diagnosis: SignatureDiagnosis };
 
-/** True for an administration key: `vadm_` and base64 (32 random bytes when Vigil makes it). */
-export function isAdminKey(value: string): boolean {
-  return /^vadm_[A-Za-z0-9+/]{16,}={0,2}$/.test(value);
-}
+export { isAdminKey } from './admin-key.ts';
 
 /** The HMAC key bytes of an administration key. */
 export function adminKeyBytes(key: string): Buffer {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle } from '../../bench/bundles.ts';
 
 // What a Lambda bundle holds, from esbuild's metafile with the stack's bundling options
-// (cdk/lambda-bundling.ts): the schemas' zod is the mini API only, and the X-Ray SDK is in the
-// functions that trace with it (shared/runtime/tracing.ts) and in no other.
+// (cdk/lambda-bundling.ts): the schemas' zod is the mini API only, and the X-Ray SDK and the HTTP
+// Message Signatures libraries are only in the functions that use them.
 
 const root = join(import.meta.dirname, '..', '..');
 let outdir: string;
@@ -29,5 +29,13 @@ describe('Lambda bundles', () => {
     const xray = (inputs: readonly string[]) => inputs.some((path) => path.includes('aws-xray-sdk-core'));
     expect(xray(await inputsOf('notify-customer'))).toBe(false);
     expect(xray(await inputsOf('score-bank-event'))).toBe(true);
+  }, 60_000);
+
+  it('leave out the HTTP Message Signatures libraries where no administration request is checked', async () => {
+    const signatures = (inputs: readonly string[]) =>
+      inputs.some((path) => /node_modules\/(http-message-signatures|structured-headers)\//.test(path));
+    // It reads the bank's secrets, the administration key among them, but checks no signature.
+    expect(signatures(await inputsOf('deliver-callbacks'))).toBe(false);
+    expect(signatures(await inputsOf('bank-admin'))).toBe(true);
   }, 60_000);
 });
