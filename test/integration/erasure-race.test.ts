@@ -265,14 +265,14 @@ describe('erasure under load', () => {
     });
     const ports = scoringPorts(tables);
     const eraser = new DynamoDbCustomerEraser(tables.documentClient, tables.names);
-    // The erasure runs right after the ledger write: the alert is created after its deletes.
+    // The erasure runs right after the history write: the alert is created after its deletes.
     const outcome = await scoreBankEvent(event, {
       ...ports,
-      activity: {
+      history: {
         record: async (...args) => {
-          const entries = await ports.activity.record(...args);
+          const update = await ports.history.record(...args);
           await eraser.erase(BANK, customer, ref);
-          return entries;
+          return update;
         },
       },
     });
