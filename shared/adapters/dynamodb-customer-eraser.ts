@@ -49,8 +49,9 @@ export class DynamoDbCustomerEraser implements CustomerEraser {
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: LEGACY_LEDGER_BUCKET });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'balance' });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: HISTORY_BUCKET });
-    // The open fraud check's item, keyed by the customer and not in the byCustomer index.
-    await this.delete(this.tables.alerts, { alertId: openCheckKey(bankId, customerId) });
+    // The open fraud check's item, keyed by the customer and not in the byCustomer index (a batch
+    // write, as for the alerts the index finds: the only write the eraser may make there).
+    await this.batchDelete(this.tables.alerts, [{ alertId: openCheckKey(bankId, customerId) }]);
     await this.deleteIndexed(this.tables.alerts, customerKey, ['alertId']);
     await this.deleteIndexed(this.tables.events, customerKey, ['eventKey']);
     await this.deleteIndexed(this.tables.enrollments, customerKey, ['tokenHash']);
