@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +108,30 @@ describe('DynamoDbCustomerHistory writes', () => {
     ]);
     expect(writes(again.commands)).toEqual([]);
     expect(writes(commands)).toHaveLength(1);
+  });
+
+  it('stores the profile packed, reads it back, and drops the map a profile was stored as before', async () => {
+    const first = table({});
+    const recorded = await first.history.record('acme', 'cus_1', ENTRY, SIGHTING, SETTINGS, NOW);
+    const packed = writes(first.commands)[0]?.input.ExpressionAttributeValues?.[':packed'] as Uint8Array;
+    expect(JSON.parse(inflateRawSync(packed).toString('utf8'))).toEqual(recorded.profile);
+    expect(writes(first.commands)[0]?.input.UpdateExpression).not.toContain('REMOVE');
+
+    const later = { ...SIGHTING, at: NOW.getTime() + 1000, amount: 800, country: 'BE' };
+    const laterEntry = { ...ENTRY, eventId: 'evt_2', at: later.at, amount: 800 };
+    const packedItem = table({ stale: { version: 1, packedProfile: packed } });
+    const next = await packedItem.history.record('acme', 'cus_1', laterEntry, later, SETTINGS, NOW);
+    expect(next.profile.amounts).toEqual([
+      [NOW.getTime(), 1200],
+      [later.at, 800],
+    ]);
+
+    const legacy = table({ stale: { version: 1, profile: recorded.profile } });
+    const fromMap = await legacy.history.record('acme', 'cus_1', laterEntry, later, SETTINGS, NOW);
+    expect(fromMap.profile).toEqual(next.profile);
+    const [write] = writes(legacy.commands);
+    expect(write?.input.UpdateExpression).toMatch(/ REMOVE #legacy$/);
+    expect(write?.input.ExpressionAttributeNames?.['#legacy']).toBe('profile');
   });
 
   it('gives up after 20 lost races, so that the stream retries the event', async () => {
