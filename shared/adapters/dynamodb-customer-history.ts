@@ -36,8 +36,14 @@ const MAX_REMOVALS = 50;
  * to 50, so a ledger never grows past it for long.
  */
 export const MAX_LEDGER_ENTRIES = 2000;
-/** Conditional write attempts before giving up (the stream then retries the event). */
-const MAX_ATTEMPTS = 20;
+/**
+ * Conditional write attempts before giving up (the stream then retries the event): enough for
+ * dozens of one customer's events written at the same moment, each losing at most one race to
+ * every other.
+ */
+export const MAX_HISTORY_ATTEMPTS = 50;
+/** The longest pause, with jitter, after a lost race (ms): racing records spread out. */
+const MAX_PAUSE_MS = 50;
 
 interface StoredEntry {
   readonly amount: number;
@@ -50,7 +56,8 @@ interface StoredEntry {
  * `tx:<epoch ms>:<event id>`), their profile (packed: `packedProfile`) and a version number. A record reads the item
  * (eventually consistent), adds the entry and the sighting, and writes both back with ONE
  * UpdateItem conditional on the version it read; a concurrent record (or a stale read) fails
- * the condition, and the record reads again, strongly consistently, and tries again. So each
+ * the condition, and the record reads again, strongly consistently, and tries again after a short
+ * random pause. So each
  * event sees exactly the transactions recorded before it, as DynamoDB applies the writes to one
  * item one at a time, and none is lost. A redelivered event whose entry and sighting are already
  * there writes nothing. Stale entries (older than 48 hours, or dated too far ahead) are removed
@@ -149,7 +156,10 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
         ),
       );
       if (written) return result;
-      if (attempt >= MAX_ATTEMPTS) throw new Error('The customer history kept changing: try again.');
+      if (attempt >= MAX_HISTORY_ATTEMPTS) throw new Error('The customer history kept changing: try again.');
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
+      );
     }
   }
 }
