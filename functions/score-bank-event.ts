@@ -1,9 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDbActivityLedger } from '../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../shared/adapters/dynamodb-balance-watch.ts';
 import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
-import { DynamoDbCustomerProfiles } from '../shared/adapters/dynamodb-customer-profiles.ts';
+import { DynamoDbCustomerHistory } from '../shared/adapters/dynamodb-customer-history.ts';
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
@@ -73,8 +72,7 @@ export function portsFrom(env: z.output<typeof envSchema>): ScoreBankEventPorts 
   const dynamoDb = dynamoDbFrom(env);
   return {
     thresholds: new DynamoDbThresholdStore(dynamoDb, env.THRESHOLDS_TABLE),
-    activity: new DynamoDbActivityLedger(dynamoDb, env.ACTIVITY_TABLE),
-    profiles: new DynamoDbCustomerProfiles(dynamoDb, env.ACTIVITY_TABLE),
+    history: new DynamoDbCustomerHistory(dynamoDb, env.ACTIVITY_TABLE),
     merchants: new DynamoDbCompromisedMerchants(dynamoDb, env.ACTIVITY_TABLE),
     reporterKey: reporterKeyFrom(secretStoreFrom(env), env.SECRET_PREFIX),
     balances: new DynamoDbBalanceWatch(dynamoDb, env.ACTIVITY_TABLE),

@@ -41,12 +41,12 @@ export class Scoring extends Construct {
       // Tells a payer's own confirmed-fraud reports from other customers' (a keyed hash).
       .bindSecret(reporterKey, secretsKey)
       .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
-      // Get, put, update and delete: the ledger and low-balance state (update), the customer's
-      // profile (a conditional put on the version read) and the merchants' confirmed-fraud reports
-      // (get, put), the erasure marker and what an erasure overtook (get, delete; docs/security.md).
+      // Get, update and delete: the customer's history (ledger and profile: a read, then an
+      // update conditional on the version read) and low-balance state (update), the merchants'
+      // confirmed-fraud reports (get), the erasure marker and what an erasure overtook (get,
+      // delete; docs/security.md).
       .bindTable('activity', tables.get('activity'), [
         ...tableAccess.get,
-        ...tableAccess.put,
         ...tableAccess.update,
         ...tableAccess.delete,
       ])

@@ -4,7 +4,7 @@ import { ERASURE_MARKER_RETENTION_SECONDS } from '../domain/erasure.ts';
 import { customerKeyOf, eventKeyOf } from '../domain/stored-event.ts';
 import type { ErasedDataCleaner, ErasureMarkers } from '../ports/erasure.ts';
 import { conditionalWrite } from './conditional-write.ts';
-import { PROFILE_BUCKET } from './dynamodb-customer-profiles.ts';
+import { HISTORY_BUCKET, LEGACY_LEDGER_BUCKET } from './dynamodb-customer-history.ts';
 
 /**
  * Erasure markers in the activity table (key `erased#<ref>`, bucket `erasure`), which has a TTL
@@ -61,9 +61,9 @@ export class DynamoDbErasedDataCleaner extends DynamoDbErasureMarkers implements
   async forgetScoring(bankId: string, customerId: string, eventId: string, alertId?: string): Promise<void> {
     const counterKey = customerKeyOf(bankId, customerId);
     await Promise.all([
-      this.delete(this.tables.activity, { counterKey, bucket: 'ledger' }),
+      this.delete(this.tables.activity, { counterKey, bucket: LEGACY_LEDGER_BUCKET }),
       this.delete(this.tables.activity, { counterKey, bucket: 'balance' }),
-      this.delete(this.tables.activity, { counterKey, bucket: PROFILE_BUCKET }),
+      this.delete(this.tables.activity, { counterKey, bucket: HISTORY_BUCKET }),
       this.tables.events && this.delete(this.tables.events, { eventKey: eventKeyOf(bankId, eventId) }),
       alertId && this.forgetAlert(alertId),
       // The customer's open fraud check item, which that alert may have opened.

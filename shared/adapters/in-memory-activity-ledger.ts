@@ -3,22 +3,17 @@ import {
   ACTIVITY_RETENTION_MS,
   type ActivityEntry,
 } from '../domain/activity.ts';
-import type { ActivityLedger } from '../ports/activity-ledger.ts';
 
 /**
  * The activity ledger in memory, with the DynamoDB ledger's semantics: 48 hours, one entry per
  * event, nothing dated more than 10 minutes ahead. (Unlike DynamoDB, it does not cap a ledger at
  * MAX_LEDGER_ENTRIES: a replay's customers stay far below it.)
  */
-export class InMemoryActivityLedger implements ActivityLedger {
+export class InMemoryActivityLedger {
   private readonly ledgers = new Map<string, ActivityEntry[]>();
 
-  async record(
-    bankId: string,
-    customerId: string,
-    entry: ActivityEntry,
-    now: Date,
-  ): Promise<readonly ActivityEntry[]> {
+  /** Records the entry at once (no pause) and returns the customer's entries, live. */
+  record(bankId: string, customerId: string, entry: ActivityEntry, now: Date): ActivityEntry[] {
     const key = `${bankId}#${customerId}`;
     const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
     const newest = now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;

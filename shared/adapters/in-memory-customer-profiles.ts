@@ -5,19 +5,14 @@ import {
   type ProfileSettings,
   type Sighting,
 } from '../domain/customer-profile.ts';
-import type { CustomerProfiles } from '../ports/customer-profiles.ts';
 
 /** Customer profiles in memory; counts the writes a store would make. */
-export class InMemoryCustomerProfiles implements CustomerProfiles {
+export class InMemoryCustomerProfiles {
   private readonly profiles = new Map<string, CustomerProfile>();
   writes = 0;
 
-  async record(
-    bankId: string,
-    customerId: string,
-    sighting: Sighting,
-    settings: ProfileSettings,
-  ): Promise<CustomerProfile> {
+  /** Adds the sighting at once (no pause) and returns the customer's profile, live. */
+  record(bankId: string, customerId: string, sighting: Sighting, settings: ProfileSettings): CustomerProfile {
     const key = `${bankId}#${customerId}`;
     let profile = this.profiles.get(key);
     if (profile === undefined) {

@@ -4,11 +4,10 @@ import { eventKeyOf } from '../domain/stored-event.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventStore, PutEventResult } from '../ports/event-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
-import { InMemoryActivityLedger } from './in-memory-activity-ledger.ts';
 import { InMemoryAlertStore } from './in-memory-alert-store.ts';
 import { InMemoryBalanceWatch } from './in-memory-balance-watch.ts';
 import { InMemoryCompromisedMerchants } from './in-memory-compromised-merchants.ts';
-import { InMemoryCustomerProfiles } from './in-memory-customer-profiles.ts';
+import { InMemoryCustomerHistory } from './in-memory-customer-history.ts';
 import { InMemoryErasureMarkers } from './in-memory-erasure-markers.ts';
 import { InMemoryPreferenceStore } from './in-memory-preference-store.ts';
 
@@ -25,8 +24,7 @@ export function inMemoryScoringPorts(
 ): ScoreBankEventPorts & FraudFeedbackPorts {
   return {
     thresholds,
-    activity: new InMemoryActivityLedger(),
-    profiles: new InMemoryCustomerProfiles(),
+    history: new InMemoryCustomerHistory(),
     merchants: new InMemoryCompromisedMerchants(),
     reporterKey: offlineReporterKey,
     balances: new InMemoryBalanceWatch(),

@@ -1,9 +1,8 @@
-import type { ActivityLedger } from '../ports/activity-ledger.ts';
 import type { AlertStore } from '../ports/alert-store.ts';
 import type { BalanceWatch } from '../ports/balance-watch.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CompromisedMerchants, ReporterKey } from '../ports/compromised-merchants.ts';
-import type { CustomerProfiles } from '../ports/customer-profiles.ts';
+import type { CustomerHistory } from '../ports/customer-history.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { PreferenceStore } from '../ports/preference-store.ts';
@@ -20,8 +19,8 @@ import { BUILT_IN_THRESHOLDS, mergeThresholds, type Thresholds } from './thresho
 
 export interface ScoreBankEventPorts {
   readonly thresholds: ThresholdStore;
-  readonly activity: ActivityLedger;
-  readonly profiles: CustomerProfiles;
+  /** The customer's 48-hour ledger and profile, recorded by one write. */
+  readonly history: CustomerHistory;
   readonly merchants: CompromisedMerchants;
   /** Tells the payer's own reports apart from other customers' (a keyed hash). */
   readonly reporterKey: ReporterKey;
@@ -116,9 +115,9 @@ async function scoreCardTransaction(
     cardTesting: rules.history.cardTesting,
   };
   const sighting = sightingOf(transaction, at, settings);
-  // Three independent items: the 48-hour ledger, the customer's profile, the merchant's mark.
-  const [entries, profile, compromised] = await Promise.all([
-    ports.activity.record(
+  // Two independent items: the customer's history (48-hour ledger and profile), the merchant's mark.
+  const [{ entries, profile }, compromised] = await Promise.all([
+    ports.history.record(
       event.bankId,
       event.customerId,
       {
@@ -128,9 +127,10 @@ async function scoreCardTransaction(
         currency: transaction.currency,
         authorized: transaction.status === 'authorized',
       },
+      sighting,
+      settings,
       now,
     ),
-    ports.profiles.record(event.bankId, event.customerId, sighting, settings, now),
     // The rule judges card-present payments only: no read for the others.
     rules.history.weights.compromisedMerchant > 0 && transaction.channel !== 'card_not_present'
       ? ports.reporterKey().then((key) =>

@@ -232,8 +232,9 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     secretsKey,
     reporterKey,
     table('Thresholds', ['dynamodb:GetItem']),
-    // The ledger, the profile and merchant reports; the erasure marker, and what an erasure overtook.
-    table('Activity', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+    // The customer's history (ledger and profile) and merchant reports; the erasure marker, and
+    // what an erasure overtook.
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     table('Alerts', [
       'dynamodb:GetItem',
       'dynamodb:PutItem',

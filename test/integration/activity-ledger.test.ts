@@ -2,22 +2,24 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  DynamoDbActivityLedger,
+  DynamoDbCustomerHistory,
+  HISTORY_BUCKET,
   MAX_LEDGER_ENTRIES,
-} from '../../shared/adapters/dynamodb-activity-ledger.ts';
+} from '../../shared/adapters/dynamodb-customer-history.ts';
 import { type ActivityEntry, DAY_MS, summarizeActivity } from '../../shared/domain/activity.ts';
 import { bruteForceSummary, SEQUENCE_START, transactionSequences } from '../fixtures/activity-sequences.ts';
+import { type ActivityLedger, ledgerOf } from '../support/contracts/customer-history.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
 
 let tables: TestTables;
-let ledger: DynamoDbActivityLedger;
+let ledger: ActivityLedger;
 let customers = 0;
 const now = new Date(SEQUENCE_START + 2 * DAY_MS);
 const TEN_MINUTES = 10 * 60_000;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  ledger = new DynamoDbActivityLedger(tables.documentClient, tables.names.activity);
+  ledger = ledgerOf(new DynamoDbCustomerHistory(tables.documentClient, tables.names.activity));
 });
 
 const newCustomer = () => `cus_${++customers}`;
@@ -29,7 +31,7 @@ const entry = (index: number, at: number, amount = 100): ActivityEntry => ({
   authorized: true,
 });
 
-describe('activity ledger on DynamoDB', () => {
+describe('activity ledger of the customer history on DynamoDB', () => {
   it('gives exact counts when one customer’s transactions are recorded concurrently', async () => {
     const customer = newCustomer();
     const at = SEQUENCE_START + DAY_MS;
@@ -94,7 +96,7 @@ describe('activity ledger on DynamoDB', () => {
     await tables.documentClient.send(
       new PutCommand({
         TableName: tables.names.activity,
-        Item: { counterKey: `bank#${customer}`, bucket: 'ledger', ...seeded },
+        Item: { counterKey: `bank#${customer}`, bucket: HISTORY_BUCKET, ...seeded },
       }),
     );
     const entries = await ledger.record('bank', customer, entry(99_999, now.getTime()), now);

@@ -257,6 +257,24 @@ describe('erasure under load', () => {
     expect(alerts.map((alert) => alert.transactionId)).toEqual(['txn_after_erasure']);
   });
 
+  it('erases the open fraud check, which is not in the byCustomer index', async () => {
+    const customer = 'cus_open_check';
+    const ref = await api.ports.erasure.refOf(BANK, customer);
+    const event = toStoredEvent(BANK, 'evt_open', suspiciousTransaction(customer, 'txn_open'), new Date(), {
+      erasureRef: ref,
+    });
+    const outcome = await scoreBankEvent(event, scoringPorts(tables));
+    expect(outcome).toMatchObject({ type: 'card.transaction', alertCreated: true });
+    const check = (await tables.scan('alerts')).find(
+      (item) => item.alertId === `${BANK}#open-check#${customer}`,
+    );
+    expect(check).toBeDefined();
+    expect(check?.customerKey).toBeUndefined();
+    await new DynamoDbCustomerEraser(tables.documentClient, tables.names).erase(BANK, customer, ref);
+    await sleep(1000);
+    expect(await itemsAbout(customer)).toEqual([]);
+  });
+
   it('removes what scoring wrote when the erasure lands in the middle of it', async () => {
     const customer = 'cus_race2';
     const ref = await api.ports.erasure.refOf(BANK, customer);
@@ -265,14 +283,14 @@ describe('erasure under load', () => {
     });
     const ports = scoringPorts(tables);
     const eraser = new DynamoDbCustomerEraser(tables.documentClient, tables.names);
-    // The erasure runs right after the ledger write: the alert is created after its deletes.
+    // The erasure runs right after the history write: the alert is created after its deletes.
     const outcome = await scoreBankEvent(event, {
       ...ports,
-      activity: {
+      history: {
         record: async (...args) => {
-          const entries = await ports.activity.record(...args);
+          const update = await ports.history.record(...args);
           await eraser.erase(BANK, customer, ref);
-          return entries;
+          return update;
         },
       },
     });

@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localAwsConfig } from '../../local/local-stack.ts';
 import { DEMO_THRESHOLDS } from '../../local/seed-demo.ts';
-import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
+import { DynamoDbCustomerHistory, HISTORY_BUCKET } from '../../shared/adapters/dynamodb-customer-history.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
@@ -97,7 +97,7 @@ describe('fault injection', () => {
     scoring = await startTestScoring(tables, {
       settings: { retryAttempts: 10, batchSize: 5 },
       ports: {
-        activity: new DynamoDbActivityLedger(client, names.activity),
+        history: new DynamoDbCustomerHistory(client, names.activity),
         alerts: new DynamoDbAlertStore(client, names.alerts),
         events: new DynamoDbEventStore(client, names.events),
       },
@@ -119,7 +119,7 @@ describe('fault injection', () => {
     // 6 transactions of one customer, each recorded once. A retry after a failure between the
     // ledger write and the alert scores against what the ledger holds by then, so the 5th may
     // see 6 (decision 3, consequences): never fewer than it had, never a second alert.
-    const ledger = (await tables.scan('activity')).find((item) => item.bucket === 'ledger') ?? {};
+    const ledger = (await tables.scan('activity')).find((item) => item.bucket === HISTORY_BUCKET) ?? {};
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(6);
     expect(velocity).toContain(6);
     for (const count of velocity) expect([5, 6]).toContain(count);
@@ -146,7 +146,7 @@ describe('fault injection', () => {
     expect(items.filter((item) => item.kind === undefined)).toEqual([
       expect.objectContaining({ alertId: 'acme#open-check#cus_1', checkId: 'acme#txn#txn_0' }),
     ]);
-    const ledger = (await tables.scan('activity')).find((item) => item.bucket === 'ledger') ?? {};
+    const ledger = (await tables.scan('activity')).find((item) => item.bucket === HISTORY_BUCKET) ?? {};
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(1);
   });
 });

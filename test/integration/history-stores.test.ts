@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
-import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
+import { DynamoDbCustomerHistory } from '../../shared/adapters/dynamodb-customer-history.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../../shared/domain/activity.ts';
 import {
@@ -12,6 +12,7 @@ import {
 } from '../../shared/domain/compromised-merchant.ts';
 import type { ProfileSettings, Sighting } from '../../shared/domain/customer-profile.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
+import { type CustomerProfiles, profilesOf } from '../support/contracts/customer-history.ts';
 import { TEST_REPORTER_KEY } from '../support/test-keys.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
 
@@ -33,11 +34,11 @@ const sighting = (i: number): Sighting => ({
 });
 
 let tables: TestTables;
-let profiles: DynamoDbCustomerProfiles;
+let profiles: CustomerProfiles;
 let merchants: DynamoDbCompromisedMerchants;
 beforeAll(async () => {
   tables = await createTestTables();
-  profiles = new DynamoDbCustomerProfiles(tables.documentClient, tables.names.activity);
+  profiles = profilesOf(new DynamoDbCustomerHistory(tables.documentClient, tables.names.activity));
   merchants = new DynamoDbCompromisedMerchants(tables.documentClient, tables.names.activity);
 });
 

@@ -1,13 +1,12 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll } from 'vitest';
-import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
 import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCallbackOutbox } from '../../shared/adapters/dynamodb-callback-outbox.ts';
 import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
-import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
+import { DynamoDbCustomerHistory } from '../../shared/adapters/dynamodb-customer-history.ts';
 import { DynamoDbEnrollmentStore } from '../../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbErasureMarkers } from '../../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
@@ -18,14 +17,13 @@ import { DynamoDbRedriveStore } from '../../shared/adapters/dynamodb-redrive-sto
 import { DynamoDbSubscriberDirectory } from '../../shared/adapters/dynamodb-subscriber-directory.ts';
 import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscriber-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
-import { activityLedgerContract } from '../support/contracts/activity-ledger.ts';
 import { alertStoreContract } from '../support/contracts/alert-store.ts';
 import { balanceWatchContract } from '../support/contracts/balance-watch.ts';
 import { bankDirectoryContract } from '../support/contracts/bank-directory.ts';
 import { callbackOutboxContract } from '../support/contracts/callback-outbox.ts';
 import { compromisedMerchantsContract } from '../support/contracts/compromised-merchants.ts';
 import { customerEraserContract } from '../support/contracts/customer-eraser.ts';
-import { customerProfilesContract } from '../support/contracts/customer-profiles.ts';
+import { customerHistoryContract } from '../support/contracts/customer-history.ts';
 import { enrollmentStoreContract } from '../support/contracts/enrollment-store.ts';
 import { erasureMarkersContract } from '../support/contracts/erasure-markers.ts';
 import { eventStoreContract } from '../support/contracts/event-store.ts';
@@ -72,10 +70,6 @@ erasureMarkersContract(
   'DynamoDB',
   () => new DynamoDbErasureMarkers(tables.documentClient, tables.names.activity),
 );
-activityLedgerContract(
-  'DynamoDB',
-  () => new DynamoDbActivityLedger(tables.documentClient, tables.names.activity),
-);
 balanceWatchContract(
   'DynamoDB',
   () => new DynamoDbBalanceWatch(tables.documentClient, tables.names.activity),
@@ -84,9 +78,9 @@ compromisedMerchantsContract(
   'DynamoDB',
   () => new DynamoDbCompromisedMerchants(tables.documentClient, tables.names.activity),
 );
-customerProfilesContract(
+customerHistoryContract(
   'DynamoDB',
-  () => new DynamoDbCustomerProfiles(tables.documentClient, tables.names.activity),
+  () => new DynamoDbCustomerHistory(tables.documentClient, tables.names.activity),
 );
 bankDirectoryContract('DynamoDB', async (banks) => {
   for (const bank of banks)

@@ -4,11 +4,10 @@ import { inject } from 'vitest';
 import { createHandler } from '../../functions/score-bank-event.ts';
 import { localAwsConfig } from '../../local/local-stack.ts';
 import { type DeadLetter, type StreamPoller, startStreamPoller } from '../../local/stream-poller.ts';
-import { DynamoDbActivityLedger } from '../../shared/adapters/dynamodb-activity-ledger.ts';
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
 import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
-import { DynamoDbCustomerProfiles } from '../../shared/adapters/dynamodb-customer-profiles.ts';
+import { DynamoDbCustomerHistory } from '../../shared/adapters/dynamodb-customer-history.ts';
 import { DynamoDbErasedDataCleaner } from '../../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbPreferenceStore } from '../../shared/adapters/dynamodb-preference-store.ts';
@@ -24,8 +23,7 @@ export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
   const { documentClient: client, names } = tables;
   return {
     thresholds: new DynamoDbThresholdStore(client, names.thresholds),
-    activity: new DynamoDbActivityLedger(client, names.activity),
-    profiles: new DynamoDbCustomerProfiles(client, names.activity),
+    history: new DynamoDbCustomerHistory(client, names.activity),
     merchants: new DynamoDbCompromisedMerchants(client, names.activity),
     reporterKey: async () => TEST_REPORTER_KEY,
     balances: new DynamoDbBalanceWatch(client, names.activity),

@@ -8,14 +8,13 @@ import {
   SecretStoreErasureKeys,
 } from '../../shared/adapters/secret-store-erasure-keys.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
-import { activityLedgerContract } from '../support/contracts/activity-ledger.ts';
 import { alertStoreContract } from '../support/contracts/alert-store.ts';
 import { balanceWatchContract } from '../support/contracts/balance-watch.ts';
 import { bankDirectoryContract } from '../support/contracts/bank-directory.ts';
 import { callbackOutboxContract } from '../support/contracts/callback-outbox.ts';
 import { compromisedMerchantsContract } from '../support/contracts/compromised-merchants.ts';
 import { customerEraserContract } from '../support/contracts/customer-eraser.ts';
-import { customerProfilesContract } from '../support/contracts/customer-profiles.ts';
+import { customerHistoryContract } from '../support/contracts/customer-history.ts';
 import { enrollmentStoreContract } from '../support/contracts/enrollment-store.ts';
 import { erasureKeysContract } from '../support/contracts/erasure-keys.ts';
 import { erasureMarkersContract } from '../support/contracts/erasure-markers.ts';
@@ -29,14 +28,13 @@ import { subscriberDirectoryContract } from '../support/contracts/subscriber-dir
 import { subscriberStoreContract } from '../support/contracts/subscriber-store.ts';
 import { thresholdStoreContract } from '../support/contracts/threshold-store.ts';
 import {
-  FakeActivityLedger,
   FakeAlertStore,
   FakeBalanceWatch,
   FakeBankDirectory,
   FakeCallbackOutbox,
   FakeCompromisedMerchants,
   FakeCustomerEraser,
-  FakeCustomerProfiles,
+  FakeCustomerHistory,
   FakeEnrollmentStore,
   FakeErasureKeys,
   FakeErasureMarkers,
@@ -63,10 +61,9 @@ eventStoreContract('in-memory', () => new FakeEventStore());
 preferenceStoreContract('in-memory', () => new FakePreferenceStore());
 thresholdStoreContract('in-memory', () => new FakeThresholdStore());
 erasureMarkersContract('in-memory', () => new FakeErasureMarkers());
-activityLedgerContract('in-memory', () => new FakeActivityLedger());
 balanceWatchContract('in-memory', () => new FakeBalanceWatch());
 compromisedMerchantsContract('in-memory', () => new FakeCompromisedMerchants());
-customerProfilesContract('in-memory', () => new FakeCustomerProfiles());
+customerHistoryContract('in-memory', () => new FakeCustomerHistory());
 bankDirectoryContract('fake', (banks) => new FakeBankDirectory(banks));
 subscriberDirectoryContract('fake', async (subscriptions) => {
   const store = new FakeSubscriberStore();

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryActivityLedger } from '../../shared/adapters/in-memory-activity-ledger.ts';
 import { InMemoryBalanceWatch } from '../../shared/adapters/in-memory-balance-watch.ts';
 import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-compromised-merchants.ts';
-import { InMemoryCustomerProfiles } from '../../shared/adapters/in-memory-customer-profiles.ts';
+import { InMemoryCustomerHistory } from '../../shared/adapters/in-memory-customer-history.ts';
 import { InMemoryEventStore } from '../../shared/adapters/in-memory-event-store.ts';
 import type { BankEvent } from '../../shared/domain/bank-event.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../../shared/domain/score-bank-event.ts';
@@ -26,8 +25,7 @@ async function world() {
   await thresholds.putBankDefault('acme', { ...BUILT_IN_THRESHOLDS, homeCountries: ['FR'] });
   const ports = {
     thresholds,
-    activity: new InMemoryActivityLedger(),
-    profiles: new InMemoryCustomerProfiles(),
+    history: new InMemoryCustomerHistory(),
     merchants: new InMemoryCompromisedMerchants(),
     reporterKey: async () => 'reporter-key-of-the-unit-tests-0123',
     balances: new InMemoryBalanceWatch(),

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ACTIVITY_RETENTION_MS, type ActivityEntry } from '../../../shared/domain/activity.ts';
-import type { ActivityLedger } from '../../../shared/ports/activity-ledger.ts';
+
+/** The ledger half of a CustomerHistory (`ledgerOf` in ./customer-history.ts). */
+export interface ActivityLedger {
+  record(
+    bankId: string,
+    customerId: string,
+    entry: ActivityEntry,
+    now: Date,
+  ): Promise<readonly ActivityEntry[]>;
+}
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const T = NOW.getTime();
@@ -13,7 +22,7 @@ function entry(eventId: string, at: number, amount = 1000): ActivityEntry {
 const sorted = (entries: readonly ActivityEntry[]) =>
   [...entries].sort((a, b) => a.at - b.at || a.eventId.localeCompare(b.eventId));
 
-/** What every ActivityLedger does: run against the in-memory ledger and DynamoDB. */
+/** What the ledger of every CustomerHistory does: run against the in-memory history and DynamoDB. */
 export function activityLedgerContract(name: string, make: () => ActivityLedger | Promise<ActivityLedger>) {
   describe(`${name} (ActivityLedger contract)`, () => {
     it('returns every entry of the customer with the new one, each event once however often recorded', async () => {

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ProfileSettings, Sighting } from '../../../shared/domain/customer-profile.ts';
+import type { CustomerProfile, ProfileSettings, Sighting } from '../../../shared/domain/customer-profile.ts';
 import { BUILT_IN_THRESHOLDS, historySettings } from '../../../shared/domain/thresholds.ts';
-import type { CustomerProfiles } from '../../../shared/ports/customer-profiles.ts';
+
+/** The profile half of a CustomerHistory (`profilesOf` in ./customer-history.ts). */
+export interface CustomerProfiles {
+  record(
+    bankId: string,
+    customerId: string,
+    sighting: Sighting,
+    settings: ProfileSettings,
+    now: Date,
+  ): Promise<CustomerProfile>;
+}
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const SETTINGS: ProfileSettings = { currency: 'EUR', ...historySettings(BUILT_IN_THRESHOLDS) };
@@ -20,7 +30,7 @@ function sighting(changes: Partial<Sighting> = {}): Sighting {
   };
 }
 
-/** What every CustomerProfiles does: run against the in-memory profiles and DynamoDB. */
+/** What the profile of every CustomerHistory does: run against the in-memory history and DynamoDB. */
 export function customerProfilesContract(
   name: string,
   make: () => CustomerProfiles | Promise<CustomerProfiles>,

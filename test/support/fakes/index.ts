@@ -4,11 +4,10 @@
  * adapter passes the same contract in test/support/contracts/ as that adapter
  * (test/unit/fakes-contract.test.ts and test/integration/store-contracts.test.ts).
  */
-export { InMemoryActivityLedger as FakeActivityLedger } from '../../../shared/adapters/in-memory-activity-ledger.ts';
 export { InMemoryAlertStore as FakeAlertStore } from '../../../shared/adapters/in-memory-alert-store.ts';
 export { InMemoryBalanceWatch as FakeBalanceWatch } from '../../../shared/adapters/in-memory-balance-watch.ts';
 export { InMemoryCompromisedMerchants as FakeCompromisedMerchants } from '../../../shared/adapters/in-memory-compromised-merchants.ts';
-export { InMemoryCustomerProfiles as FakeCustomerProfiles } from '../../../shared/adapters/in-memory-customer-profiles.ts';
+export { InMemoryCustomerHistory as FakeCustomerHistory } from '../../../shared/adapters/in-memory-customer-history.ts';
 export { InMemoryErasureMarkers as FakeErasureMarkers } from '../../../shared/adapters/in-memory-erasure-markers.ts';
 export { InMemoryEventStore as FakeEventStore } from '../../../shared/adapters/in-memory-event-store.ts';
 export { InMemoryPreferenceStore as FakePreferenceStore } from '../../../shared/adapters/in-memory-preference-store.ts';

@@ -1,0 +1,189 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ACTIVITY_FUTURE_TOLERANCE_MS,
+  ACTIVITY_RETENTION_MS,
+  type ActivityEntry,
+  DAY_MS,
+} from '../domain/activity.ts';
+import {
+  addSighting,
+  type CustomerProfile,
+  emptyProfile,
+  type ProfileSettings,
+  type Sighting,
+} from '../domain/customer-profile.ts';
+import type { CustomerHistory, CustomerHistoryUpdate } from '../ports/customer-history.ts';
+import { conditionalWrite } from './conditional-write.ts';
+
+/**
+ * The customer's item in the activity table (`<bankId>#<customerId>`). It keeps the bucket name
+ * of the profile item it grew from, so that profiles recorded before the ledger moved into it
+ * are kept (docs/decisions/0013-one-customer-history-item.md).
+ */
+export const HISTORY_BUCKET = 'profile';
+/** The bucket of the ledger items of before, still deleted by erasure until they expire. */
+export const LEGACY_LEDGER_BUCKET = 'ledger';
+const ENTRY_PREFIX = 'tx:';
+/** The packed profile's attribute, and the map the profile was stored as before. */
+const PACKED_PROFILE = 'packedProfile';
+const LEGACY_PROFILE = 'profile';
+/** Stale entries removed per write; more wait for the next write. */
+const MAX_REMOVALS = 50;
+/**
+ * The most entries a ledger keeps (above the highest velocity count a bank may set): at about
+ * 70 bytes each, far below DynamoDB's 400 KB item limit. Each write adds one entry and removes up
+ * to 50, so a ledger never grows past it for long.
+ */
+export const MAX_LEDGER_ENTRIES = 2000;
+/**
+ * Conditional write attempts before giving up (the stream then retries the event): enough for
+ * dozens of one customer's events written at the same moment, each losing at most one race to
+ * every other.
+ */
+export const MAX_HISTORY_ATTEMPTS = 50;
+/** The longest pause, with jitter, after a lost race (ms): racing records spread out. */
+const MAX_PAUSE_MS = 50;
+
+interface StoredEntry {
+  readonly amount: number;
+  readonly currency: string;
+  readonly authorized: boolean;
+}
+
+/**
+ * One item per customer holds their last 48 h of transactions (one attribute per transaction,
+ * `tx:<epoch ms>:<event id>`), their profile (packed: `packedProfile`) and a version number. A record reads the item
+ * (eventually consistent), adds the entry and the sighting, and writes both back with ONE
+ * UpdateItem conditional on the version it read; a concurrent record (or a stale read) fails
+ * the condition, and the record reads again, strongly consistently, and tries again after a short
+ * random pause. So each
+ * event sees exactly the transactions recorded before it, as DynamoDB applies the writes to one
+ * item one at a time, and none is lost. A redelivered event whose entry and sighting are already
+ * there writes nothing. Stale entries (older than 48 hours, or dated too far ahead) are removed
+ * by the same write.
+ *
+ * Cost per card transaction: one eventually consistent read (0.5 RCU per started 4 KB of the
+ * item) and one write (1 WCU per started KB of the item, before or after the write, whichever is
+ * larger); one more of each, the read consistent, per conflict.
+ */
+export class DynamoDbCustomerHistory implements CustomerHistory {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(
+    bankId: string,
+    customerId: string,
+    entry: ActivityEntry,
+    sighting: Sighting,
+    settings: ProfileSettings,
+    now: Date,
+  ): Promise<CustomerHistoryUpdate> {
+    const key = { counterKey: `${bankId}#${customerId}`, bucket: HISTORY_BUCKET };
+    const entryName = `${ENTRY_PREFIX}${entry.at}:${entry.eventId}`;
+    const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
+    const newest = now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;
+    const fresh = entry.at >= oldest && entry.at <= newest;
+    for (let attempt = 1; ; attempt++) {
+      const { Item = {} } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: attempt > 1 }),
+      );
+      const version = typeof Item.version === 'number' ? Item.version : 0;
+      const profile = profileOf(Item);
+      let entries: (ActivityEntry & { name: string })[] = [];
+      const stale: string[] = [];
+      for (const [name, value] of Object.entries(Item)) {
+        const parsed = parseEntry(name, value);
+        if (parsed === undefined || name === entryName) continue;
+        // Too old, or dated so far ahead that it would never age out.
+        if (parsed.at < oldest || parsed.at > newest) stale.push(name);
+        else entries.push({ ...parsed, name });
+      }
+      const recorded = Item[entryName] !== undefined;
+      if (fresh) entries.push({ ...entry, name: entryName });
+      else if (recorded) stale.push(entryName);
+      if (entries.length > MAX_LEDGER_ENTRIES) {
+        entries.sort((a, b) => a.at - b.at);
+        const excess = entries.length - MAX_LEDGER_ENTRIES;
+        stale.push(...entries.slice(0, excess).map((kept) => kept.name));
+        entries = entries.slice(excess);
+      }
+      const sighted = addSighting(profile, sighting, settings);
+      const result = { entries: entries.map(({ name: _, ...kept }) => kept), profile };
+      // A redelivery: its entry and its sighting are there already, and nothing is to be removed.
+      if (!sighted && stale.length === 0 && (recorded || !fresh)) return result;
+      const removed = stale.slice(0, MAX_REMOVALS);
+      const addsEntry = fresh && !removed.includes(entryName);
+      const names: Record<string, string> = {
+        '#packed': PACKED_PROFILE,
+        '#version': 'version',
+        ...Object.fromEntries(removed.map((name, i) => [`#s${i}`, name])),
+      };
+      const values: Record<string, unknown> = {
+        ':packed': packProfile(profile),
+        ':next': version + 1,
+        ':expiresAt': Math.floor(
+          (now.getTime() + Math.max(ACTIVITY_RETENTION_MS, settings.baseline.windowDays * DAY_MS)) / 1000,
+        ),
+      };
+      let update = 'SET #packed = :packed, #version = :next, expiresAt = :expiresAt';
+      if (addsEntry) {
+        names['#entry'] = entryName;
+        values[':entry'] = {
+          amount: entry.amount,
+          currency: entry.currency,
+          authorized: entry.authorized,
+        } satisfies StoredEntry;
+        update += ', #entry = :entry';
+      }
+      // The profile as a map, as it was stored before it was packed, goes with this write.
+      if (Item[LEGACY_PROFILE] !== undefined) names['#legacy'] = LEGACY_PROFILE;
+      const removals = [...removed.map((_, i) => `#s${i}`), ...(names['#legacy'] ? ['#legacy'] : [])];
+      if (removals.length > 0) update += ` REMOVE ${removals.join(', ')}`;
+      if (version !== 0) values[':version'] = version;
+      const written = await conditionalWrite(
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: update,
+            ConditionExpression: version === 0 ? 'attribute_not_exists(#version)' : '#version = :version',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+      if (written) return result;
+      if (attempt >= MAX_HISTORY_ATTEMPTS) throw new Error('The customer history kept changing: try again.');
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
+      );
+    }
+  }
+}
+
+/**
+ * The profile, packed: raw DEFLATE of its JSON, in one binary attribute. A 90-day profile of about
+ * 2.6 KB as a map packs into about 1 KB, and every write of the item costs 1 WCU per started KB.
+ */
+function packProfile(profile: CustomerProfile): Uint8Array {
+  return deflateRawSync(JSON.stringify(profile));
+}
+
+/** The stored profile: packed, or a map as written before profiles were packed, or none yet. */
+function profileOf(item: Record<string, unknown>): CustomerProfile {
+  const packed = item[PACKED_PROFILE];
+  if (packed instanceof Uint8Array)
+    return JSON.parse(inflateRawSync(packed).toString('utf8')) as CustomerProfile;
+  return (item[LEGACY_PROFILE] as CustomerProfile | undefined) ?? emptyProfile();
+}
+
+function parseEntry(name: string, value: unknown): ActivityEntry | undefined {
+  if (!name.startsWith(ENTRY_PREFIX)) return undefined;
+  const separator = name.indexOf(':', ENTRY_PREFIX.length);
+  const at = Number(name.slice(ENTRY_PREFIX.length, separator));
+  const { amount, currency, authorized } = value as StoredEntry;
+  return { eventId: name.slice(separator + 1), at, amount, currency, authorized };
+}

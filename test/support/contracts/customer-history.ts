@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { ActivityEntry } from '../../../shared/domain/activity.ts';
+import type { ProfileSettings, Sighting } from '../../../shared/domain/customer-profile.ts';
+import { BUILT_IN_THRESHOLDS, historySettings } from '../../../shared/domain/thresholds.ts';
+import type { CustomerHistory } from '../../../shared/ports/customer-history.ts';
+import { type ActivityLedger, activityLedgerContract } from './activity-ledger.ts';
+import { type CustomerProfiles, customerProfilesContract } from './customer-profiles.ts';
+
+export type { ActivityLedger, CustomerProfiles };
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const SETTINGS: ProfileSettings = { currency: 'EUR', ...historySettings(BUILT_IN_THRESHOLDS) };
+
+function sightingOf(entry: ActivityEntry): Sighting {
+  return {
+    at: entry.at,
+    amount: entry.amount,
+    currency: entry.currency,
+    country: 'FR',
+    mcc: '5411',
+    authorized: entry.authorized,
+    probe: false,
+  };
+}
+
+/** The history seen as a ledger only: each entry recorded with a sighting of its own. */
+export function ledgerOf(history: CustomerHistory): ActivityLedger {
+  return {
+    record: async (bankId, customerId, entry, now) =>
+      (await history.record(bankId, customerId, entry, sightingOf(entry), SETTINGS, now)).entries,
+  };
+}
+
+/** The history seen as profiles only: each sighting recorded as the entry of an event of its own. */
+export function profilesOf(history: CustomerHistory): CustomerProfiles {
+  return {
+    record: async (bankId, customerId, sighting, settings, now) => {
+      const eventId = `evt_${sighting.at}_${sighting.amount}_${sighting.country}_${sighting.mcc}`;
+      const entry = {
+        eventId,
+        at: sighting.at,
+        amount: sighting.amount,
+        currency: sighting.currency,
+        authorized: sighting.authorized,
+      };
+      return (await history.record(bankId, customerId, entry, sighting, settings, now)).profile;
+    },
+  };
+}
+
+/** What every CustomerHistory does: run against the in-memory history and DynamoDB. */
+export function customerHistoryContract(
+  name: string,
+  make: () => CustomerHistory | Promise<CustomerHistory>,
+) {
+  activityLedgerContract(name, async () => ledgerOf(await make()));
+  customerProfilesContract(name, async () => profilesOf(await make()));
+
+  describe(`${name} (CustomerHistory contract)`, () => {
+    it('records ledger and profile together: each of concurrent records sees exactly the ones before it', async () => {
+      const history = await make();
+      const customer = `c-${randomUUID()}`;
+      const entries = Array.from({ length: 8 }, (_, i) => ({
+        eventId: `e${i}`,
+        at: NOW.getTime() - i * 1000,
+        amount: 100 + i,
+        currency: 'EUR',
+        authorized: true,
+      }));
+      const results = await Promise.all(
+        entries.map((entry) => history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW)),
+      );
+      // Counts 1..8, each once: no two records saw the same state, none was lost.
+      expect(results.map((result) => result.entries.length).sort((a, b) => a - b)).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8,
+      ]);
+      // The ledger and the profile of one result come from the same write.
+      for (const result of results) expect(result.profile.amounts).toHaveLength(result.entries.length);
+    });
+
+    it('records a redelivered event once in both, and returns the same history', async () => {
+      const history = await make();
+      const customer = `c-${randomUUID()}`;
+      const entry = { eventId: 'e1', at: NOW.getTime(), amount: 700, currency: 'EUR', authorized: true };
+      const first = await history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW);
+      const again = await history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW);
+      expect(again.entries).toEqual([entry]);
+      expect(again.profile).toEqual(first.profile);
+      expect(again.profile.amounts).toEqual([[NOW.getTime(), 700]]);
+    });
+  });
+}
