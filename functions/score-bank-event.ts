@@ -36,6 +36,9 @@ export function createHandler(ports: ScoreBankEventPorts, log: Logger = function
     const outcome = await scoreBankEvent(event, ports);
     const ids = { bankId: event.bankId, eventId: event.eventId };
     if (outcome.type === 'already-scored') return log.info('event already scored', ids);
+    // A redelivery that found its decision kept and had nothing left to create.
+    if (outcome.type === 'card.transaction' && outcome.replayed && !outcome.alertCreated)
+      return log.info('event already scored', ids);
     if (outcome.type === 'erased') {
       log.info('event of an erased customer dropped', ids);
       return count('EventDroppedAfterErasure');

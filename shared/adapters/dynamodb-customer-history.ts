@@ -13,7 +13,12 @@ import {
   type ProfileSettings,
   type Sighting,
 } from '../domain/customer-profile.ts';
-import type { CustomerHistory, CustomerHistoryUpdate } from '../ports/customer-history.ts';
+import type {
+  CustomerHistory,
+  CustomerHistoryRecord,
+  Decide,
+  RecordedDecision,
+} from '../ports/customer-history.ts';
 import { conditionalWrite } from './conditional-write.ts';
 
 /**
@@ -49,6 +54,12 @@ interface StoredEntry {
   readonly amount: number;
   readonly currency: string;
   readonly authorized: boolean;
+  /** The decision's score. */
+  readonly s?: number;
+  /** The reasons, as JSON, when any rule fired. */
+  readonly r?: string;
+  /** Present, true, when the decision was to alert. */
+  readonly a?: boolean;
 }
 
 /**
@@ -80,7 +91,8 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
     sighting: Sighting,
     settings: ProfileSettings,
     now: Date,
-  ): Promise<CustomerHistoryUpdate> {
+    decide?: Decide,
+  ): Promise<CustomerHistoryRecord> {
     const key = { counterKey: `${bankId}#${customerId}`, bucket: HISTORY_BUCKET };
     const entryName = `${ENTRY_PREFIX}${entry.at}:${entry.eventId}`;
     const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
@@ -102,20 +114,29 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
         else entries.push({ ...parsed, name });
       }
       const recorded = Item[entryName] !== undefined;
-      if (fresh) entries.push({ ...entry, name: entryName });
-      else if (recorded) stale.push(entryName);
-      if (entries.length > MAX_LEDGER_ENTRIES) {
+      const kept = recorded ? decisionOf(Item[entryName] as StoredEntry) : undefined;
+      // Over the cap, the oldest entries go, never the one being recorded (its decision is kept).
+      if (entries.length + (fresh ? 1 : 0) > MAX_LEDGER_ENTRIES) {
         entries.sort((a, b) => a.at - b.at);
-        const excess = entries.length - MAX_LEDGER_ENTRIES;
-        stale.push(...entries.slice(0, excess).map((kept) => kept.name));
+        const excess = entries.length + (fresh ? 1 : 0) - MAX_LEDGER_ENTRIES;
+        stale.push(...entries.slice(0, excess).map((old) => old.name));
         entries = entries.slice(excess);
       }
+      if (fresh) entries.push({ ...entry, name: entryName });
+      else if (recorded) stale.push(entryName);
       const sighted = addSighting(profile, sighting, settings);
-      const result = { entries: entries.map(({ name: _, ...kept }) => kept), profile };
+      const update = { entries: entries.map(({ name: _, ...old }) => old), profile };
+      const addsEntry = fresh && !recorded;
+      // Decided on the history this write leaves, and kept with the entry by the same write.
+      const decision = addsEntry && decide !== undefined ? await decide(update) : kept;
+      const result: CustomerHistoryRecord = {
+        ...update,
+        recordedBefore: recorded,
+        ...(decision !== undefined && { decision }),
+      };
       // A redelivery: its entry and its sighting are there already, and nothing is to be removed.
-      if (!sighted && stale.length === 0 && (recorded || !fresh)) return result;
+      if (!sighted && stale.length === 0 && !addsEntry) return result;
       const removed = stale.slice(0, MAX_REMOVALS);
-      const addsEntry = fresh && !removed.includes(entryName);
       const names: Record<string, string> = {
         '#packed': PACKED_PROFILE,
         '#version': 'version',
@@ -128,27 +149,28 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
           (now.getTime() + Math.max(ACTIVITY_RETENTION_MS, settings.baseline.windowDays * DAY_MS)) / 1000,
         ),
       };
-      let update = 'SET #packed = :packed, #version = :next, expiresAt = :expiresAt';
+      let expression = 'SET #packed = :packed, #version = :next, expiresAt = :expiresAt';
       if (addsEntry) {
         names['#entry'] = entryName;
         values[':entry'] = {
           amount: entry.amount,
           currency: entry.currency,
           authorized: entry.authorized,
+          ...(decision !== undefined && storedDecision(decision)),
         } satisfies StoredEntry;
-        update += ', #entry = :entry';
+        expression += ', #entry = :entry';
       }
       // The profile as a map, as it was stored before it was packed, goes with this write.
       if (Item[LEGACY_PROFILE] !== undefined) names['#legacy'] = LEGACY_PROFILE;
       const removals = [...removed.map((_, i) => `#s${i}`), ...(names['#legacy'] ? ['#legacy'] : [])];
-      if (removals.length > 0) update += ` REMOVE ${removals.join(', ')}`;
+      if (removals.length > 0) expression += ` REMOVE ${removals.join(', ')}`;
       if (version !== 0) values[':version'] = version;
       const written = await conditionalWrite(
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: update,
+            UpdateExpression: expression,
             ConditionExpression: version === 0 ? 'attribute_not_exists(#version)' : '#version = :version',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -162,6 +184,25 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
       );
     }
   }
+}
+
+/** The decision as the entry keeps it: short names, the reasons only when a rule fired. */
+function storedDecision(decision: RecordedDecision): Pick<StoredEntry, 's' | 'r' | 'a'> {
+  return {
+    s: decision.score,
+    ...(decision.reasons.length > 0 && { r: JSON.stringify(decision.reasons) }),
+    ...(decision.alert && { a: true }),
+  };
+}
+
+/** The decision an entry keeps; none for an entry recorded before decisions were kept. */
+function decisionOf(stored: StoredEntry): RecordedDecision | undefined {
+  if (typeof stored.s !== 'number') return undefined;
+  return {
+    score: stored.s,
+    alert: stored.a === true,
+    reasons: stored.r === undefined ? [] : (JSON.parse(stored.r) as RecordedDecision['reasons']),
+  };
 }
 
 /**

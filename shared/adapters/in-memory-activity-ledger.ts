@@ -12,6 +12,11 @@ import {
 export class InMemoryActivityLedger {
   private readonly ledgers = new Map<string, ActivityEntry[]>();
 
+  /** The customer's entries as they are, live. */
+  entriesOf(bankId: string, customerId: string): readonly ActivityEntry[] {
+    return this.ledgers.get(`${bankId}#${customerId}`) ?? [];
+  }
+
   /** Records the entry at once (no pause) and returns the customer's entries, live. */
   record(bankId: string, customerId: string, entry: ActivityEntry, now: Date): ActivityEntry[] {
     const key = `${bankId}#${customerId}`;

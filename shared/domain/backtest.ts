@@ -144,7 +144,9 @@ export async function replay(
       if (outcome.alertCreated) notices++;
       continue;
     }
-    if (outcome.type !== 'card.transaction' || event.type !== 'card.transaction') continue;
+    // A repeated event id is scored once, as production scores a redelivery.
+    if (outcome.type !== 'card.transaction' || outcome.replayed || event.type !== 'card.transaction')
+      continue;
     const { transaction } = event;
     const decision: BacktestDecision = {
       transactionId: transaction.id,

@@ -2,12 +2,12 @@ import type { AlertStore } from '../ports/alert-store.ts';
 import type { BalanceWatch } from '../ports/balance-watch.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CompromisedMerchants, ReporterKey } from '../ports/compromised-merchants.ts';
-import type { CustomerHistory } from '../ports/customer-history.ts';
+import type { CustomerHistory, CustomerHistoryUpdate } from '../ports/customer-history.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { PreferenceStore } from '../ports/preference-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
-import { summarizeActivity } from './activity.ts';
+import { ACTIVITY_FUTURE_TOLERANCE_MS, ACTIVITY_RETENTION_MS, summarizeActivity } from './activity.ts';
 import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
 import { merchantKeyOf, reporterOf } from './compromised-merchant.ts';
 import { historyFacts, type ProfileSettings, sightingOf } from './customer-profile.ts';
@@ -42,6 +42,8 @@ export type ScoreOutcome =
       /** The fraud check the alert opened or joined. */
       readonly checkId?: string;
       readonly alertCreated: boolean;
+      /** A redelivery: the decision is the one kept with the transaction's ledger entry. */
+      readonly replayed: boolean;
     }
   | {
       readonly type: 'account.balance';
@@ -51,23 +53,26 @@ export type ScoreOutcome =
     };
 
 /**
- * Scores one stored bank event (docs/contract.md#scoring). A redelivered event that was scored is skipped, so its
- * decision stays the one first made; and every step is idempotent for a redelivery after a crash
- * midway: the ledger records an event once, an alert is created at most once per transaction
- * (or per balance crossing), and marking the event scored twice changes nothing.
+ * Scores one stored bank event (docs/contract.md#scoring). Its decision is made once: a card
+ * transaction's is kept with its ledger entry by the write that records it, and a redelivery gets
+ * that decision back and finishes with it (no read of the event); a balance event, or a transaction
+ * dated outside the ledger's 48 hours, that was scored is skipped. Every step is idempotent for a
+ * redelivery after a crash midway: the ledger records an event once, an alert is created at most
+ * once per transaction (or per balance crossing), and marking the event scored twice changes nothing.
  */
 export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPorts): Promise<ScoreOutcome> {
-  if (await ports.events.isScored(event.bankId, event.eventId))
+  const now = ports.clock.now();
+  if (!keepsDecision(event, now) && (await ports.events.isScored(event.bankId, event.eventId)))
     return { type: 'already-scored', alertCreated: false };
   // The customer was erased after this event arrived: nothing of it is scored or kept. A first,
   // eventually consistent look: the strongly consistent check after the writes is the one that
   // guarantees the erasure.
   if (await erasedSince(event, ports, { eventually: true })) return forget(event, undefined, ports);
   const thresholds = await thresholdsFor(event.bankId, event.customerId, ports.thresholds);
-  const now = ports.clock.now();
   const outcome = event.transaction
     ? await scoreCardTransaction(event, thresholds, now, ports)
     : await watchBalance(event, thresholds, now, ports);
+  if (outcome.type === 'already-scored') return outcome;
   await ports.events.markScored(event.bankId, event.eventId, {
     ...('decision' in outcome && { score: outcome.decision.score }),
     ...(outcome.alertId !== undefined && { alertId: outcome.alertId }),
@@ -76,6 +81,13 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
   // written after its own deletes, so the writer removes it (docs/security.md, "Erasure").
   if (await erasedSince(event, ports)) return forget(event, outcome.alertId, ports);
   return outcome;
+}
+
+/** A card transaction the ledger keeps (within its 48 hours): its entry keeps the decision. */
+function keepsDecision(event: StoredEvent, now: Date): boolean {
+  if (event.transaction === undefined) return false;
+  const at = Date.parse(event.occurredAt);
+  return at >= now.getTime() - ACTIVITY_RETENTION_MS && at <= now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;
 }
 
 async function erasedSince(
@@ -115,23 +127,9 @@ async function scoreCardTransaction(
     cardTesting: rules.history.cardTesting,
   };
   const sighting = sightingOf(transaction, at, settings);
-  // Two independent items: the customer's history (48-hour ledger and profile), the merchant's mark.
-  const [{ entries, profile }, compromised] = await Promise.all([
-    ports.history.record(
-      event.bankId,
-      event.customerId,
-      {
-        eventId: event.eventId,
-        at,
-        amount: transaction.amount,
-        currency: transaction.currency,
-        authorized: transaction.status === 'authorized',
-      },
-      sighting,
-      settings,
-      now,
-    ),
-    // The rule judges card-present payments only: no read for the others.
+  // The merchant's mark, read beside the customer's history: the rule judges card-present payments
+  // only, so there is no read for the others.
+  const compromised =
     rules.history.weights.compromisedMerchant > 0 && transaction.channel !== 'card_not_present'
       ? ports.reporterKey().then((key) =>
           ports.merchants.reporters(
@@ -145,17 +143,49 @@ async function scoreCardTransaction(
             new Date(at),
           ),
         )
-      : 0,
+      : Promise.resolve(0);
+  const decide = async ({ entries, profile }: CustomerHistoryUpdate): Promise<Decision> => {
+    const activity = summarizeActivity(entries, at, rules.velocityWindowMs, thresholds.currency);
+    const history = historyFacts(profile, sighting, settings, await compromised);
+    return withCustomerAlertAmount(
+      scoreTransaction(transaction, activity, rules, history),
+      transaction,
+      preferences,
+    );
+  };
+  // One write records the transaction in the customer's history and keeps the decision made on
+  // that history with it; a redelivery gets the kept decision back, never one made on a newer history.
+  const [recorded] = await Promise.all([
+    ports.history.record(
+      event.bankId,
+      event.customerId,
+      {
+        eventId: event.eventId,
+        at,
+        amount: transaction.amount,
+        currency: transaction.currency,
+        authorized: transaction.status === 'authorized',
+      },
+      sighting,
+      settings,
+      now,
+      decide,
+    ),
+    compromised,
   ]);
-  const activity = summarizeActivity(entries, at, rules.velocityWindowMs, thresholds.currency);
-  const history = historyFacts(profile, sighting, settings, compromised);
-  const decision = withCustomerAlertAmount(
-    scoreTransaction(transaction, activity, rules, history),
-    transaction,
-    preferences,
-  );
-  if (!decision.alert) return { type: 'card.transaction', decision, alertCreated: false };
+  // An entry recorded before decisions were kept with it: the event's own status tells.
+  if (
+    recorded.recordedBefore &&
+    recorded.decision === undefined &&
+    (await ports.events.isScored(event.bankId, event.eventId))
+  )
+    return { type: 'already-scored', alertCreated: false };
+  const replayed = recorded.recordedBefore && recorded.decision !== undefined;
+  // No decision kept (a transaction dated outside the ledger's 48 hours): decided here.
+  const decision = recorded.decision ?? (await decide(recorded));
+  if (!decision.alert) return { type: 'card.transaction', decision, alertCreated: false, replayed };
   // One open fraud check per customer: this transaction opens it or joins it (docs/scoring.md).
+  // Filed again by a redelivery, idempotently: the alert's id is the transaction's.
   const alert = fraudCheckAlert(event, decision, now);
   const filed = await ports.alerts.fileFraudCheck(alert, now);
   return {
@@ -164,6 +194,7 @@ async function scoreCardTransaction(
     alertId: alert.alertId,
     checkId: filed.checkId,
     alertCreated: filed.created,
+    replayed,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ActivityEntry } from '../domain/activity.ts';
 import type { CustomerProfile, ProfileSettings, Sighting } from '../domain/customer-profile.ts';
+import type { Decision } from '../domain/fraud-rules.ts';
 
 /** The customer's history after a transaction was recorded in it. */
 export interface CustomerHistoryUpdate {
@@ -7,6 +8,27 @@ export interface CustomerHistoryUpdate {
   readonly entries: readonly ActivityEntry[];
   /** The habits of the history rules (docs/scoring.md). */
   readonly profile: CustomerProfile;
+}
+
+/**
+ * The scoring decision kept with a transaction's ledger entry, written by the same write, so that
+ * a redelivered event finishes what its first scoring started with the decision first made
+ * (docs/scoring.md, "Exactly once").
+ */
+export type RecordedDecision = Decision;
+
+/** Decides on the history as the write will leave it; called again if the write lost a race. */
+export type Decide = (update: CustomerHistoryUpdate) => RecordedDecision | Promise<RecordedDecision>;
+
+export interface CustomerHistoryRecord extends CustomerHistoryUpdate {
+  /**
+   * The decision kept with the event's entry: the one `decide` just made, or, for a redelivery,
+   * the one an earlier record kept. None when the entry is not kept (dated outside the ledger's
+   * 48 hours), when no `decide` was given, or for an entry recorded before decisions were kept.
+   */
+  readonly decision?: RecordedDecision;
+  /** The event's entry was in the ledger already: a redelivery. */
+  readonly recordedBefore: boolean;
 }
 
 /**
@@ -18,7 +40,9 @@ export interface CustomerHistory {
    * Adds the entry to the customer's ledger and the sighting to their profile (each once, however
    * often the event is recorded) and returns both as that write left them. Concurrent records for
    * one customer are applied one after the other: each sees exactly the records applied before it,
-   * and none is lost.
+   * and none is lost. With `decide`, the decision it makes on that history is kept with the new
+   * entry by the same write; a redelivery finds its entry and gets the kept decision back, and
+   * `decide` is not called.
    */
   record(
     bankId: string,
@@ -27,5 +51,6 @@ export interface CustomerHistory {
     sighting: Sighting,
     settings: ProfileSettings,
     now: Date,
-  ): Promise<CustomerHistoryUpdate>;
+    decide?: Decide,
+  ): Promise<CustomerHistoryRecord>;
 }

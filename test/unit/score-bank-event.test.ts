@@ -67,10 +67,11 @@ describe('scoreBankEvent', () => {
     expect((await w.score(suspiciousTransaction('c2', 't3'))).outcome).toMatchObject({
       checkId: 'acme#txn#t3',
     });
-    // A redelivered event keeps its first decision.
+    // A redelivered event keeps its first decision, and creates nothing.
     expect(await scoreBankEvent(second.stored, w.ports)).toEqual({
-      type: 'already-scored',
+      ...second.outcome,
       alertCreated: false,
+      replayed: true,
     });
   });
 

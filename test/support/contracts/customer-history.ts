@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ActivityEntry } from '../../../shared/domain/activity.ts';
 import type { ProfileSettings, Sighting } from '../../../shared/domain/customer-profile.ts';
+import type { Decision } from '../../../shared/domain/fraud-rules.ts';
 import { BUILT_IN_THRESHOLDS, historySettings } from '../../../shared/domain/thresholds.ts';
 import type { CustomerHistory } from '../../../shared/ports/customer-history.ts';
 import { type ActivityLedger, activityLedgerContract } from './activity-ledger.ts';
@@ -88,6 +89,112 @@ export function customerHistoryContract(
       expect(again.entries).toEqual([entry]);
       expect(again.profile).toEqual(first.profile);
       expect(again.profile.amounts).toEqual([[NOW.getTime(), 700]]);
+    });
+
+    it('keeps the decision made on the written history with the entry, and gives it back to a redelivery', async () => {
+      const history = await make();
+      const customer = `c-${randomUUID()}`;
+      const entry = { eventId: 'e1', at: NOW.getTime(), amount: 64_900, currency: 'EUR', authorized: true };
+      const decision: Decision = {
+        score: 100,
+        alert: true,
+        reasons: [
+          { rule: 'singleTransaction', observed: 64_900, limit: 50_000, currency: 'EUR' },
+          { rule: 'foreignCountry', observed: 'US', limit: ['FR', 'BE'] },
+          { rule: 'customerAlertAmount', observed: 64_900, limit: 2000, currency: 'EUR' },
+        ],
+      };
+      const seen: number[] = [];
+      const first = await history.record(
+        'acme',
+        customer,
+        entry,
+        sightingOf(entry),
+        SETTINGS,
+        NOW,
+        (update) => {
+          seen.push(update.entries.length);
+          return decision;
+        },
+      );
+      expect(first).toMatchObject({ decision, recordedBefore: false });
+      expect(seen).toEqual([1]);
+      // A redelivery gets the kept decision back, and is not decided again.
+      const other = async (): Promise<Decision> => {
+        throw new Error('decided again');
+      };
+      const again = await history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW, other);
+      expect(again).toMatchObject({ decision, recordedBefore: true, entries: [entry] });
+      // Later records of the customer leave it as it was.
+      const next = { ...entry, eventId: 'e2', at: NOW.getTime() + 1000, amount: 100 };
+      const quiet: Decision = { score: 0, alert: false, reasons: [] };
+      const later = await history.record(
+        'acme',
+        customer,
+        next,
+        sightingOf(next),
+        SETTINGS,
+        NOW,
+        () => quiet,
+      );
+      expect(later).toMatchObject({ decision: quiet, recordedBefore: false });
+      expect(
+        (await history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW, other)).decision,
+      ).toEqual(decision);
+      expect(
+        (await history.record('acme', customer, next, sightingOf(next), SETTINGS, NOW, other)).decision,
+      ).toEqual(quiet);
+    });
+
+    it('decides each of concurrent records on the history its own write leaves', async () => {
+      const history = await make();
+      const customer = `c-${randomUUID()}`;
+      const entries = Array.from({ length: 6 }, (_, i) => ({
+        eventId: `e${i}`,
+        at: NOW.getTime() - i * 1000,
+        amount: 100 + i,
+        currency: 'EUR',
+        authorized: true,
+      }));
+      const decideOnCount = async ({ entries: seen }: { entries: readonly unknown[] }): Promise<Decision> => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return { score: seen.length, alert: false, reasons: [] };
+      };
+      const results = await Promise.all(
+        entries.map((entry) =>
+          history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW, decideOnCount),
+        ),
+      );
+      for (const result of results) expect(result.decision?.score).toBe(result.entries.length);
+      const kept = await Promise.all(
+        entries.map(
+          async (entry) =>
+            (await history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW)).decision?.score,
+        ),
+      );
+      expect(kept).toEqual(results.map((result) => result.decision?.score));
+      expect([...kept].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
+    it('keeps no decision for an entry dated outside the 48 hours, and does not decide', async () => {
+      const history = await make();
+      const customer = `c-${randomUUID()}`;
+      const entry = {
+        eventId: 'e1',
+        at: NOW.getTime() - 49 * 60 * 60_000,
+        amount: 700,
+        currency: 'EUR',
+        authorized: true,
+      };
+      let decided = 0;
+      const decide = (): Decision => {
+        decided++;
+        return { score: 1, alert: false, reasons: [] };
+      };
+      const result = await history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW, decide);
+      expect(result.decision).toBeUndefined();
+      expect(result.recordedBefore).toBe(false);
+      expect(decided).toBe(0);
     });
   });
 }
