@@ -54,6 +54,8 @@ export interface Simulation {
 }
 
 const DAY_S = 86_400;
+/** The Handbook's scenario 1 limit, euro cents. */
+const HANDBOOK_LIMIT = 22_000;
 
 /** mulberry32: a small, fast, seedable generator. */
 export function randomStream(seed: number): () => number {
@@ -95,6 +97,8 @@ interface Draft {
   channel: 'card_present' | 'card_not_present';
   status: 'authorized' | 'declined';
   scenario?: Scenario;
+  /** The once-a-year large purchase: legitimate whatever its amount. */
+  rare?: boolean;
 }
 
 const STORE_CATEGORIES = [
@@ -223,8 +227,10 @@ export function simulate(options: SimulationOptions): Simulation {
             ? pick(customer.trip.merchants)
             : pick(customer.nearby);
         // About once a year, a purchase far above the habit: furniture, a phone, a flight.
-        if (next() < 1 / (365 * customer.perDay)) amount = uniform(150, 900);
+        const rare = next() < 1 / (365 * customer.perDay);
+        if (rare) amount = uniform(150, 900);
         drafts.push({
+          ...(rare && { rare }),
           at: start + day * DAY_S + seconds,
           customer,
           merchant,
@@ -321,6 +327,12 @@ export function simulate(options: SimulationOptions): Simulation {
       }
     }
   }
+
+  // The Handbook's scenario 1: every payment of the customer's own spending above €220 is fraud
+  // (after the others, as they would overwrite it; the once-a-year purchase stays legitimate).
+  for (const draft of drafts)
+    if (draft.scenario === undefined && !draft.rare && draft.amount > HANDBOOK_LIMIT)
+      draft.scenario = 'oneOffLarge';
 
   const end = start + days * DAY_S;
   const all = [...drafts, ...fraud].filter((d) => d.at < end);

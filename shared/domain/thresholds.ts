@@ -26,6 +26,7 @@ export const ruleNames = [
  */
 export const historyRuleNames = [
   'unusualAmount',
+  'largeAmount',
   'newCountry',
   'newMerchantCategory',
   'cardTesting',
@@ -56,6 +57,10 @@ const baselineSchema = z.strictObject({
   minMultiple: z.number().min(1).max(1000),
   /** …and at least this amount (in the thresholds' currency). */
   minAmount: amount,
+  /** largeAmount: at least this amount, for a customer with any history in the window… */
+  largeAmount: amount.optional(),
+  /** …and at least this multiple of their median. */
+  largeMultiple: z.number().min(1).max(1000).optional(),
   /** riskyMerchant does not fire for a category the customer paid in within the window. */
   habitualRiskyCategories: z.boolean(),
 });
@@ -137,6 +142,7 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     cardNotPresent: 20,
     declined: 10,
     unusualAmount: 50,
+    largeAmount: 50,
     newCountry: 10,
     newMerchantCategory: 0,
     cardTesting: 50,
@@ -148,6 +154,8 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     deviations: 5,
     minMultiple: 3,
     minAmount: 3_000,
+    largeAmount: 20_000,
+    largeMultiple: 2,
     habitualRiskyCategories: true,
   },
   cardTesting: { maxAmount: 500, count: 3, windowMinutes: 60 },
@@ -157,7 +165,11 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
 /** The settings of the history rules, the built-in ones where the thresholds have none. */
 export function historySettings(thresholds: Thresholds) {
   return {
-    baseline: thresholds.baseline ?? (BUILT_IN_THRESHOLDS.baseline as BaselineSettings),
+    // Field by field: a baseline stored before largeAmount existed lacks its fields.
+    baseline: {
+      ...BUILT_IN_THRESHOLDS.baseline,
+      ...withoutUndefined(thresholds.baseline ?? {}),
+    } as { [K in keyof BaselineSettings]-?: Exclude<BaselineSettings[K], undefined> },
     cardTesting: thresholds.cardTesting ?? (BUILT_IN_THRESHOLDS.cardTesting as CardTestingSettings),
     compromisedMerchants:
       thresholds.compromisedMerchants ??
