@@ -6,7 +6,10 @@
 // five fraud scenarios:
 //
 // - `inflatedAmounts`: a compromised card, for 14 days, a third of its payments are × 5;
-// - `oneOffLarge`: one payment of €150–510, far above the customer's habit;
+// - `oneOffLarge`: one payment a day of €150–510 by a random customer; and, as the Handbook's
+//   scenario 1 defines it, every payment of a customer's own spending (not the once-a-year large
+//   purchase) above €220: amounts within the spread of customers who spend about €80–100, and
+//   the ones a baseline of the customer's own habit misses (about 100 customers per seed);
 // - `compromisedMerchant`: every payment at a merchant during its 28 compromised days;
 // - `cardTesting`: a burst of 4–12 online payments of €1–3 within minutes;
 // - `takeoverAbroad`: 2–6 online payments abroad over 1–3 days, 2–6 × the usual amount.

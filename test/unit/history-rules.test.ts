@@ -329,6 +329,22 @@ describe('simulator', () => {
     const times = a.events.map((event) => Date.parse(event.event.occurredAt));
     expect(times).toEqual([...times].sort((x, y) => x - y));
   });
+
+  it('labels the Handbook’s scenario 1 too: own spending above €220 is oneOffLarge, the yearly purchase is not', () => {
+    const { events, labels } = simulate({ seed: 5, customers: 200, days: 20 });
+    const amounts = new Map(
+      events.flatMap(({ event }) =>
+        event.type === 'card.transaction' ? [[event.transaction.id, event.transaction.amount] as const] : [],
+      ),
+    );
+    const oneOff = labels.filter((label) => label.scenario === 'oneOffLarge');
+    // One random payment a day at most, and more from customers' own spending.
+    expect(oneOff.length).toBeGreaterThan(20);
+    // Legitimate payments above €220 remain: the once-a-year large purchases.
+    expect(labels.some((label) => !label.fraud && (amounts.get(label.transactionId) ?? 0) > 22_000)).toBe(
+      true,
+    );
+  });
 });
 
 describe('confirmed-fraud feedback', () => {
