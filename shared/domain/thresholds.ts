@@ -155,11 +155,11 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     minMultiple: 3,
     minAmount: 3_000,
     largeAmount: 20_000,
-    largeMultiple: 2,
+    largeMultiple: 2.3,
     habitualRiskyCategories: true,
   },
   cardTesting: { maxAmount: 500, count: 3, windowMinutes: 60 },
-  compromisedMerchants: { days: 7, minReporters: 3 },
+  compromisedMerchants: { days: 5, minReporters: 3 },
 };
 
 /** The settings of the history rules, the built-in ones where the thresholds have none. */

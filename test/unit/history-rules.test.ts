@@ -158,7 +158,7 @@ describe('history rules', () => {
     ]);
   });
 
-  it('fires largeAmount from €200 and twice the median, from the first payment of history on', () => {
+  it('fires largeAmount from €200 and 2.3 times the median, from the first payment of history on', () => {
     // Median €35 after 3 payments: the bank-wide €200 is the bar.
     expect(scoreAgainst(habitualProfile(3), { amount: 20_000 }, at)).toMatchObject({
       alert: true,
@@ -175,14 +175,14 @@ describe('history rules', () => {
     expect(scoreAgainst(habitualProfile(3), { amount: 40_000, currency: 'USD' }, at).reasons).toEqual([]);
   });
 
-  it('raises the largeAmount bar to twice the median for a customer who spends more', () => {
+  it('raises the largeAmount bar to 2.3 times the median for a customer who spends more', () => {
     const profile = emptyProfile();
     for (let day = 0; day < 10; day++)
       addSighting(profile, sighting(T0 + day * DAY_MS, { amount: 12_000 + (day % 3) * 1_000 }), settings);
-    // Median €130: €250 is under twice it, €260 reaches it.
-    expect(scoreAgainst(structuredClone(profile), { amount: 25_000 }, at).reasons).toEqual([]);
-    expect(scoreAgainst(structuredClone(profile), { amount: 26_000 }, at).reasons).toEqual([
-      { rule: 'largeAmount', observed: 26_000, limit: 26_000, currency: 'EUR' },
+    // Median €130: €298.99 is under 2.3 times it, €299 reaches it.
+    expect(scoreAgainst(structuredClone(profile), { amount: 29_899 }, at).reasons).toEqual([]);
+    expect(scoreAgainst(structuredClone(profile), { amount: 29_900 }, at).reasons).toEqual([
+      { rule: 'largeAmount', observed: 29_900, limit: 29_900, currency: 'EUR' },
     ]);
   });
 
@@ -294,7 +294,7 @@ describe('history thresholds', () => {
       ...BUILT_IN_THRESHOLDS,
       baseline: { ...older, largeAmount: 30_000 },
     });
-    expect(historySettings(own).baseline).toMatchObject({ largeAmount: 30_000, largeMultiple: 2 });
+    expect(historySettings(own).baseline).toMatchObject({ largeAmount: 30_000, largeMultiple: 2.3 });
   });
 
   it('refuses out-of-range history settings', () => {
