@@ -6,7 +6,10 @@
 // five fraud scenarios:
 //
 // - `inflatedAmounts`: a compromised card, for 14 days, a third of its payments are × 5;
-// - `oneOffLarge`: one payment of €150–510, far above the customer's habit;
+// - `oneOffLarge`: one payment a day of €150–510 by a random customer; and, as the Handbook's
+//   scenario 1 defines it, every payment of a customer's own spending (not the once-a-year large
+//   purchase) above €220: amounts within the spread of customers who spend about €80–100, and
+//   the ones a baseline of the customer's own habit misses (about 100 customers per seed);
 // - `compromisedMerchant`: every payment at a merchant during its 28 compromised days;
 // - `cardTesting`: a burst of 4–12 online payments of €1–3 within minutes;
 // - `takeoverAbroad`: 2–6 online payments abroad over 1–3 days, 2–6 × the usual amount.
@@ -54,6 +57,8 @@ export interface Simulation {
 }
 
 const DAY_S = 86_400;
+/** The Handbook's scenario 1 limit, euro cents. */
+const HANDBOOK_LIMIT = 22_000;
 
 /** mulberry32: a small, fast, seedable generator. */
 export function randomStream(seed: number): () => number {
@@ -95,6 +100,8 @@ interface Draft {
   channel: 'card_present' | 'card_not_present';
   status: 'authorized' | 'declined';
   scenario?: Scenario;
+  /** The once-a-year large purchase: legitimate whatever its amount. */
+  rare?: boolean;
 }
 
 const STORE_CATEGORIES = [
@@ -223,8 +230,10 @@ export function simulate(options: SimulationOptions): Simulation {
             ? pick(customer.trip.merchants)
             : pick(customer.nearby);
         // About once a year, a purchase far above the habit: furniture, a phone, a flight.
-        if (next() < 1 / (365 * customer.perDay)) amount = uniform(150, 900);
+        const rare = next() < 1 / (365 * customer.perDay);
+        if (rare) amount = uniform(150, 900);
         drafts.push({
+          ...(rare && { rare }),
           at: start + day * DAY_S + seconds,
           customer,
           merchant,
@@ -321,6 +330,12 @@ export function simulate(options: SimulationOptions): Simulation {
       }
     }
   }
+
+  // The Handbook's scenario 1: every payment of the customer's own spending above €220 is fraud
+  // (after the others, as they would overwrite it; the once-a-year purchase stays legitimate).
+  for (const draft of drafts)
+    if (draft.scenario === undefined && !draft.rare && draft.amount > HANDBOOK_LIMIT)
+      draft.scenario = 'oneOffLarge';
 
   const end = start + days * DAY_S;
   const all = [...drafts, ...fraud].filter((d) => d.at < end);

@@ -20,6 +20,7 @@ export const BEFORE: ThresholdOverride = {
   baseline: { habitualRiskyCategories: false },
   weights: {
     unusualAmount: 0,
+    largeAmount: 0,
     newCountry: 0,
     newMerchantCategory: 0,
     cardTesting: 0,

@@ -169,6 +169,13 @@ export function scoreTransaction(
         reasons = append(reasons, { rule: 'unusualAmount', observed: tx.amount, limit, currency });
       }
     }
+    if (all.largeAmount > 0 && history.historyCount > 0 && sameCurrency) {
+      const limit = Math.ceil(Math.max(baseline.largeAmount, history.medianAmount * baseline.largeMultiple));
+      if (tx.amount >= limit) {
+        score += all.largeAmount;
+        reasons = append(reasons, { rule: 'largeAmount', observed: tx.amount, limit, currency });
+      }
+    }
     if (all.newCountry > 0 && established && !history.countrySeen && !rules.homeCountries.has(tx.country)) {
       score += all.newCountry;
       reasons = append(reasons, { rule: 'newCountry', observed: tx.country, limit: baseline.windowDays });

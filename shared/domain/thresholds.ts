@@ -25,6 +25,7 @@ export const ruleNames = [
  */
 export const historyRuleNames = [
   'unusualAmount',
+  'largeAmount',
   'newCountry',
   'newMerchantCategory',
   'cardTesting',
@@ -55,6 +56,10 @@ const baselineSchema = z.strictObject({
   minMultiple: z.number().check(z.minimum(1), z.maximum(1000)),
   /** …and at least this amount (in the thresholds' currency). */
   minAmount: amount,
+  /** largeAmount: at least this amount, for a customer with any history in the window… */
+  largeAmount: z.optional(amount),
+  /** …and at least this multiple of their median. */
+  largeMultiple: z.optional(z.number().check(z.minimum(1), z.maximum(1000))),
   /** riskyMerchant does not fire for a category the customer paid in within the window. */
   habitualRiskyCategories: z.boolean(),
 });
@@ -139,6 +144,7 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     cardNotPresent: 20,
     declined: 10,
     unusualAmount: 50,
+    largeAmount: 50,
     newCountry: 10,
     newMerchantCategory: 0,
     cardTesting: 50,
@@ -150,16 +156,22 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     deviations: 5,
     minMultiple: 3,
     minAmount: 3_000,
+    largeAmount: 20_000,
+    largeMultiple: 2.3,
     habitualRiskyCategories: true,
   },
   cardTesting: { maxAmount: 500, count: 3, windowMinutes: 60 },
-  compromisedMerchants: { days: 7, minReporters: 3 },
+  compromisedMerchants: { days: 5, minReporters: 3 },
 };
 
 /** The settings of the history rules, the built-in ones where the thresholds have none. */
 export function historySettings(thresholds: Thresholds) {
   return {
-    baseline: thresholds.baseline ?? (BUILT_IN_THRESHOLDS.baseline as BaselineSettings),
+    // Field by field: a baseline stored before largeAmount existed lacks its fields.
+    baseline: {
+      ...BUILT_IN_THRESHOLDS.baseline,
+      ...withoutUndefined(thresholds.baseline ?? {}),
+    } as { [K in keyof BaselineSettings]-?: Exclude<BaselineSettings[K], undefined> },
     cardTesting: thresholds.cardTesting ?? (BUILT_IN_THRESHOLDS.cardTesting as CardTestingSettings),
     compromisedMerchants:
       thresholds.compromisedMerchants ??

@@ -151,17 +151,19 @@ describe('npm start', () => {
         kind: 'fraud_check',
         // cus_demo is subscribed: notify-customer may already have sent it.
         status: expect.stringMatching(/^(pending|sent)$/),
-        score: 100,
+        // €649 after the customer's €125 just before: large for them too (largeAmount).
+        score: 150,
         reasons: [
           expect.objectContaining({ rule: 'singleTransaction' }),
           expect.objectContaining({ rule: 'foreignCountry' }),
           expect.objectContaining({ rule: 'cardNotPresent' }),
+          expect.objectContaining({ rule: 'largeAmount', observed: 64_900, limit: 28_750 }),
         ],
       }),
     ]);
     // The log line follows the alert's write, through a pipe: wait for it too.
     const logged =
-      /"message":"alert created".*"rules":\["singleTransaction","foreignCountry","cardNotPresent"\]/;
+      /"message":"alert created".*"rules":\["singleTransaction","foreignCountry","cardNotPresent","largeAmount"\]/;
     await waitFor(async () => (logged.test(output) ? true : undefined), 10_000, 'the alert created log line');
   });
 

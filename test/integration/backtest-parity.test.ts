@@ -80,6 +80,7 @@ describe('backtest parity', () => {
     expect(inMemory.decisions.filter((decision) => decision.alert).length).toBeGreaterThan(10);
     for (const rule of [
       'unusualAmount',
+      'largeAmount',
       'newCountry',
       'newMerchantCategory',
       'cardTesting',

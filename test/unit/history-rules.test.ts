@@ -25,8 +25,10 @@ import { compileRules, scoreTransaction, type TransactionFacts } from '../../sha
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import {
   BUILT_IN_THRESHOLDS,
+  historySettings,
   mergeThresholds,
   thresholdOverrideSchema,
+  thresholdsSchema,
 } from '../../shared/domain/thresholds.ts';
 import { cardTransaction } from '../fixtures/bank-events.ts';
 import { thresholds } from '../fixtures/thresholds.ts';
@@ -140,18 +142,47 @@ describe('history rules', () => {
   const at = T0 + 21 * DAY_MS;
 
   it('fires unusualAmount far above the customer’s habit, not for an everyday amount', () => {
-    expect(scoreAgainst(habitualProfile(), { amount: 30_000 }, at)).toMatchObject({
+    expect(scoreAgainst(habitualProfile(), { amount: 15_000 }, at)).toMatchObject({
       alert: true,
-      reasons: [{ rule: 'unusualAmount', observed: 30_000, currency: 'EUR' }],
+      reasons: [{ rule: 'unusualAmount', observed: 15_000, currency: 'EUR' }],
     });
     expect(scoreAgainst(habitualProfile(), { amount: 6_000 }, at).reasons).toEqual([]);
   });
 
-  it('falls back to the bank thresholds alone while the history is short', () => {
-    const decision = scoreAgainst(habitualProfile(3), { amount: 30_000 }, at);
+  it('falls back to the bank thresholds and largeAmount while the history is short', () => {
+    const decision = scoreAgainst(habitualProfile(3), { amount: 15_000 }, at);
     expect(decision.reasons).toEqual([]);
     expect(scoreAgainst(habitualProfile(3), { amount: 60_000 }, at).reasons.map((r) => r.rule)).toEqual([
       'singleTransaction',
+      'largeAmount',
+    ]);
+  });
+
+  it('fires largeAmount from €200 and 2.3 times the median, from the first payment of history on', () => {
+    // Median €35 after 3 payments: the bank-wide €200 is the bar.
+    expect(scoreAgainst(habitualProfile(3), { amount: 20_000 }, at)).toMatchObject({
+      alert: true,
+      score: 50,
+      reasons: [{ rule: 'largeAmount', observed: 20_000, limit: 20_000, currency: 'EUR' }],
+    });
+    expect(scoreAgainst(habitualProfile(3), { amount: 19_999 }, at).reasons).toEqual([]);
+    expect(scoreAgainst(habitualProfile(1), { amount: 20_000 }, at).reasons.map((r) => r.rule)).toEqual([
+      'largeAmount',
+    ]);
+    // No history at all: nothing to compare with.
+    expect(scoreAgainst(emptyProfile(), { amount: 40_000 }, at).reasons).toEqual([]);
+    // Another currency is not compared.
+    expect(scoreAgainst(habitualProfile(3), { amount: 40_000, currency: 'USD' }, at).reasons).toEqual([]);
+  });
+
+  it('raises the largeAmount bar to 2.3 times the median for a customer who spends more', () => {
+    const profile = emptyProfile();
+    for (let day = 0; day < 10; day++)
+      addSighting(profile, sighting(T0 + day * DAY_MS, { amount: 12_000 + (day % 3) * 1_000 }), settings);
+    // Median €130: €298.99 is under 2.3 times it, €299 reaches it.
+    expect(scoreAgainst(structuredClone(profile), { amount: 29_899 }, at).reasons).toEqual([]);
+    expect(scoreAgainst(structuredClone(profile), { amount: 29_900 }, at).reasons).toEqual([
+      { rule: 'largeAmount', observed: 29_900, limit: 29_900, currency: 'EUR' },
     ]);
   });
 
@@ -216,6 +247,7 @@ describe('history rules', () => {
         weights: {
           ...BUILT_IN_THRESHOLDS.weights,
           unusualAmount: 0,
+          largeAmount: 0,
           newCountry: 0,
           cardTesting: 0,
           compromisedMerchant: 0,
@@ -254,6 +286,17 @@ describe('history thresholds', () => {
     expect(merged.compromisedMerchants).toEqual(BUILT_IN_THRESHOLDS.compromisedMerchants);
   });
 
+  it('gives a baseline stored without the largeAmount settings their defaults, field by field', () => {
+    const { largeAmount: _amount, largeMultiple: _multiple, ...older } = BUILT_IN_THRESHOLDS.baseline ?? {};
+    const stored = thresholdsSchema.parse({ ...BUILT_IN_THRESHOLDS, baseline: { ...older, minHistory: 8 } });
+    expect(historySettings(stored).baseline).toEqual({ ...BUILT_IN_THRESHOLDS.baseline, minHistory: 8 });
+    const own = thresholdsSchema.parse({
+      ...BUILT_IN_THRESHOLDS,
+      baseline: { ...older, largeAmount: 30_000 },
+    });
+    expect(historySettings(own).baseline).toMatchObject({ largeAmount: 30_000, largeMultiple: 2.3 });
+  });
+
   it('refuses out-of-range history settings', () => {
     for (const bad of [
       { baseline: { minHistory: 0 } },
@@ -261,6 +304,9 @@ describe('history thresholds', () => {
       { cardTesting: { count: 1 } },
       { compromisedMerchants: { days: 0 } },
       { weights: { unusualAmount: -1 } },
+      { weights: { largeAmount: 1001 } },
+      { baseline: { largeMultiple: 0.5 } },
+      { baseline: { largeAmount: 1.5 } },
       { baseline: { unknown: 1 } },
     ])
       expect(thresholdOverrideSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
@@ -282,6 +328,22 @@ describe('simulator', () => {
     ]);
     const times = a.events.map((event) => Date.parse(event.event.occurredAt));
     expect(times).toEqual([...times].sort((x, y) => x - y));
+  });
+
+  it('labels the Handbook’s scenario 1 too: own spending above €220 is oneOffLarge, the yearly purchase is not', () => {
+    const { events, labels } = simulate({ seed: 5, customers: 200, days: 20 });
+    const amounts = new Map(
+      events.flatMap(({ event }) =>
+        event.type === 'card.transaction' ? [[event.transaction.id, event.transaction.amount] as const] : [],
+      ),
+    );
+    const oneOff = labels.filter((label) => label.scenario === 'oneOffLarge');
+    // One random payment a day at most, and more from customers' own spending.
+    expect(oneOff.length).toBeGreaterThan(20);
+    // Legitimate payments above €220 remain: the once-a-year large purchases.
+    expect(labels.some((label) => !label.fraud && (amounts.get(label.transactionId) ?? 0) > 22_000)).toBe(
+      true,
+    );
   });
 });
 

@@ -36,7 +36,10 @@ describe('historySettings', () => {
 describe('mergeThresholds', () => {
   it('takes the customer’s compromised-merchant settings field by field over the built-in ones', () => {
     const merged = mergeThresholds(OLDER, { compromisedMerchants: { minReporters: 1 } });
-    expect(merged.compromisedMerchants).toEqual({ days: 7, minReporters: 1 });
+    expect(merged.compromisedMerchants).toEqual({
+      ...BUILT_IN_THRESHOLDS.compromisedMerchants,
+      minReporters: 1,
+    });
     expect(merged.baseline).toBeUndefined();
     expect(merged.cardTesting).toBeUndefined();
   });
