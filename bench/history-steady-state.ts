@@ -58,6 +58,8 @@ try {
         },
         settings,
         new Date(at),
+        // The decision every entry keeps, as a normal transaction's (a score, no reasons).
+        () => ({ score: 0, alert: false, reasons: [] }),
       );
     };
     for (let day = 89; day >= 0; day--)
