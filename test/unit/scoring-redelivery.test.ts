@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { inMemoryScoringPorts } from '../../shared/adapters/in-memory-scoring-ports.ts';
 import type { BankEvent } from '../../shared/domain/bank-event.ts';
+import type { Sighting } from '../../shared/domain/customer-profile.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../../shared/domain/score-bank-event.ts';
 import { type StoredEvent, toStoredEvent } from '../../shared/domain/stored-event.ts';
-import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
+import { BUILT_IN_THRESHOLDS, historySettings } from '../../shared/domain/thresholds.ts';
 import type { ScoringOutcome } from '../../shared/ports/event-store.ts';
 import { cardTransaction, suspiciousTransaction } from '../fixtures/bank-events.ts';
 import { FakeEventStore, FakeThresholdStore, FixedClock } from '../support/fakes/index.ts';
@@ -12,6 +13,16 @@ import { FakeEventStore, FakeThresholdStore, FixedClock } from '../support/fakes
 // redelivery (after a crash at any point) finishes with that decision, without reading the event.
 
 const NOW = '2026-11-29T10:00:30.000Z';
+const BUILT_IN_THRESHOLDS_HISTORY = historySettings(BUILT_IN_THRESHOLDS);
+const SIGHTING = (at: number, amount: number): Sighting => ({
+  at,
+  amount,
+  currency: 'EUR',
+  country: 'US',
+  mcc: '5732',
+  authorized: true,
+  probe: false,
+});
 type CrashPoint = 'history' | 'alert' | 'mark';
 
 async function world() {
@@ -148,5 +159,35 @@ describe('scoreBankEvent: a redelivered card transaction', () => {
     expect(await scoreBankEvent(event, w.ports)).toEqual({ type: 'already-scored', alertCreated: false });
     expect(w.isScoredReads()).toBe(2);
     expect(w.created()).toBeLessThanOrEqual(1);
+  });
+
+  it('reads the event’s status for an entry recorded before decisions were kept with entries', async () => {
+    const w = await world();
+    const stored = await w.store('evt_1', suspiciousTransaction('c1', 't1'));
+    const expected = await firstDecision(suspiciousTransaction('c1', 't1'));
+    // The entry and sighting as an earlier version wrote them: no decision with the entry.
+    const transaction = stored.transaction;
+    if (transaction === undefined) throw new Error('a card transaction');
+    const at = Date.parse(stored.occurredAt);
+    const settings = { currency: 'EUR', ...BUILT_IN_THRESHOLDS_HISTORY };
+    const entry = { eventId: 'evt_1', at, amount: transaction.amount, currency: 'EUR', authorized: true };
+    await w.p.history.record('acme', 'c1', entry, SIGHTING(at, transaction.amount), settings, new Date(NOW));
+    // Not marked scored yet (a crash before the alert): decided and finished now.
+    expect(await scoreBankEvent(stored, w.ports)).toEqual({ ...expected, replayed: false });
+    expect(w.isScoredReads()).toBe(1);
+    // Marked scored by then: skipped, as before.
+    const other = await w.store('evt_2', suspiciousTransaction('c2', 't2'));
+    const at2 = Date.parse(other.occurredAt);
+    await w.p.history.record(
+      'acme',
+      'c2',
+      { ...entry, eventId: 'evt_2', at: at2 },
+      SIGHTING(at2, transaction.amount),
+      settings,
+      new Date(NOW),
+    );
+    await w.p.events.markScored('acme', 'evt_2', { score: 100 });
+    expect(await scoreBankEvent(other, w.ports)).toEqual({ type: 'already-scored', alertCreated: false });
+    expect(w.created()).toBe(1);
   });
 });
