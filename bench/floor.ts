@@ -127,6 +127,37 @@ export async function traceEvent(
 }
 
 /**
+ * Waits until local mode is idle: at most `idleRequests` DynamoDB requests from its functions in
+ * the last 2 s (the scheduled functions make a few every second), or `maxMs` have passed. After
+ * the load, alerts, messages and bank callbacks still flow for a while: the floor must not share
+ * DynamoDB Local with them.
+ */
+export async function waitUntilIdle(stack: Stack, idleRequests = 20, maxMs = 120_000): Promise<number> {
+  const client = dynamoDbFrom(stack.functionEnvironment);
+  const starts: number[] = [];
+  const name = 'benchFloorIdle';
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      starts.push(performance.now());
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  const begun = performance.now();
+  try {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const now = performance.now();
+      const recent = starts.filter((at) => at > now - 2000).length;
+      starts.length = 0;
+      if (recent <= idleRequests || now - begun > maxMs) return Math.round(now - begun);
+    }
+  } finally {
+    client.middlewareStack.remove(name);
+  }
+}
+
+/**
  * Replays an event's waves on copies of the tables that no function reads, each event on keys of
  * its own (50 customers, as the load has), with local mode's concurrency: `clients` senders run the
  * ingest waves, as many as the load's clients; the scoring waves run for up to

@@ -12,7 +12,7 @@ import { lambdaContext } from '../local/lambda-http-server.ts';
 import { localHandler } from '../local/local-functions.ts';
 import { localAwsConfig, startLocalStack } from '../local/local-stack.ts';
 import { dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
-import { type EventTrace, floorEventsPerSecond, traceEvent } from './floor.ts';
+import { type EventTrace, floorEventsPerSecond, traceEvent, waitUntilIdle } from './floor.ts';
 
 // Measurements that need Vigil running: local mode in this process, on its own DynamoDB Local.
 
@@ -469,7 +469,8 @@ export async function benchPipeline(options: {
     const { requestsOfNormal: _, ...capacity } = await capacityPerTransaction(stack, meter, options.capacity);
     const trace = await traceNormalEvent(stack);
     const load = await throughput(stack, options.load, options.concurrency);
-    // In the same run and on the same DynamoDB Local, right after the load.
+    // In the same run and on the same DynamoDB Local, once the load's alerts and callbacks are done.
+    const idleAfterMs = await waitUntilIdle(stack);
     const floor = await floorEventsPerSecond(stack, trace, {
       clients: options.concurrency,
       seconds: options.floorSeconds,
@@ -481,7 +482,7 @@ export async function benchPipeline(options: {
         ...load,
         floorEventsPerSecond: floor.eventsPerSecond,
         scoredToFloor: Math.round((load.scoredPerSecond / floor.eventsPerSecond) * 100) / 100,
-        floor,
+        floor: { ...floor, idleAfterMs },
       },
     };
   } finally {
