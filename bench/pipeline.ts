@@ -12,6 +12,7 @@ import { lambdaContext } from '../local/lambda-http-server.ts';
 import { localHandler } from '../local/local-functions.ts';
 import { localAwsConfig, startLocalStack } from '../local/local-stack.ts';
 import { dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
+import { type EventTrace, floorEventsPerSecond, traceEvent, waitUntilIdle } from './floor.ts';
 
 // Measurements that need Vigil running: local mode in this process, on its own DynamoDB Local.
 
@@ -62,22 +63,23 @@ function signedEvent(stack: Stack, body: string, eventId: string): APIGatewayPro
   };
 }
 
+function subscriberItem(customerId: string, now = new Date().toISOString()) {
+  return {
+    bankId: 'demo-bank',
+    customerId,
+    psid: `psid_${customerId}`,
+    status: 'active',
+    locale: 'en_US',
+    enrollmentId: 'enr_bench',
+    consentedAt: now,
+    lastInboundAt: now,
+    updatedAt: now,
+  };
+}
+
 async function subscribe(stack: Stack, customerId: string) {
   await stack.documents.send(
-    new PutCommand({
-      TableName: stack.tables.subscribers,
-      Item: {
-        bankId: 'demo-bank',
-        customerId,
-        psid: `psid_${customerId}`,
-        status: 'active',
-        locale: 'en_US',
-        enrollmentId: 'enr_bench',
-        consentedAt: new Date().toISOString(),
-        lastInboundAt: new Date().toISOString(),
-        updatedAt: new Date().toISOString(),
-      },
-    }),
+    new PutCommand({ TableName: stack.tables.subscribers, Item: subscriberItem(customerId) }),
   );
 }
 
@@ -145,84 +147,31 @@ export interface FloorRequest {
   readonly consistent: boolean;
 }
 
+/** Posts a signed event to local mode's API over loopback; resolves on its 202. */
+async function postEvent(stack: Stack, body: unknown) {
+  const text = JSON.stringify(body);
+  const event = signedEvent(stack, text, `evt_${randomUUID()}`);
+  const response = await fetch(`${stack.config.apiUrl}/v1/banks/demo-bank/events`, {
+    method: 'POST',
+    headers: event.headers as Record<string, string>,
+    body: text,
+  });
+  if (response.status !== 202) throw new Error(`answered ${response.status}`);
+}
+
 /**
- * DynamoDB Local's own rate for the requests of one event: the requests the functions made for
- * `perEvents` normal transactions (recorded while measuring capacity), sent bare by `concurrency`
- * clients, then four times as many, against copies of the tables that no function reads, each on
- * keys of its own, for `seconds` each. What local mode could reach if Vigil's code took no time at all.
+ * The requests of one normal transaction of a customer with some history (the load's customers
+ * have theirs), in the waves local mode sends them: the third of three, each traced alone.
  */
-async function floorEventsPerSecond(
-  stack: Stack,
-  recorded: readonly FloorRequest[],
-  perEvents: number,
-  concurrency: number,
-  seconds: number,
-) {
-  const { DynamoDBDocumentClient, UpdateCommand, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { tableDefinitions } = await import('../shared/runtime/table-definitions.ts');
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient(localAwsConfig(stack.dynamoDbEndpoint)));
-  const names = tableNamesWithPrefix('floorload');
-  await createTables(new DynamoDBClient(localAwsConfig(stack.dynamoDbEndpoint)), names);
-  const byName = new Map(
-    Object.entries(stack.tables).map(([key, name]) => [name, key as keyof typeof tableDefinitions]),
-  );
-  const requests = recorded.filter((request) => byName.has(request.tableName));
-  const payload = 'x'.repeat(200);
-  let unit = 0;
-  const send = async (request: FloorRequest, n: number) => {
-    const table = byName.get(request.tableName) as keyof typeof tableDefinitions;
-    const definition = tableDefinitions[table];
-    const sortKey = 'sortKey' in definition ? definition.sortKey : undefined;
-    const key = {
-      [definition.partitionKey.name]: `floor#${n % 50}`,
-      ...(sortKey && { [sortKey.name]: `s#${n}` }),
-    };
-    const TableName = names[table];
-    if (/^(Get|BatchGet)/.test(request.command))
-      await client.send(new GetCommand({ TableName, Key: key, ConsistentRead: request.consistent }));
-    else if (/^(Query|Scan)/.test(request.command))
-      await client.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: '#k = :k',
-          ExpressionAttributeNames: { '#k': definition.partitionKey.name },
-          ExpressionAttributeValues: { ':k': key[definition.partitionKey.name] },
-          Limit: 5,
-        }),
-      );
-    else if (/^Put/.test(request.command))
-      await client.send(new PutCommand({ TableName, Item: { ...key, customerKey: `c#${n % 50}`, payload } }));
-    else
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: key,
-          UpdateExpression: 'SET payload = :p',
-          ExpressionAttributeValues: { ':p': payload },
-        }),
-      );
-  };
-  const requestsPerEvent = requests.length / perEvents;
-  const rateWith = async (clients: number) => {
-    let sent = 0;
-    const deadline = performance.now() + seconds * 1000;
-    const started = performance.now();
-    const worker = async () => {
-      for (let n = unit++; ; n = unit++) {
-        for (const request of requests) {
-          if (performance.now() >= deadline) return;
-          await send(request, n);
-          sent++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: clients }, worker));
-    const elapsed = (performance.now() - started) / 1000;
-    return Math.round(sent / requestsPerEvent / elapsed);
-  };
-  // Local mode itself runs far more requests at once than it has clients (4 stream batches of
-  // 25 records side by side): the floor is the better of the clients' count and four times it.
-  return Math.max(await rateWith(concurrency), await rateWith(concurrency * 4));
+async function traceNormalEvent(stack: Stack): Promise<EventTrace> {
+  await subscribe(stack, 'cus_floor');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  let trace: EventTrace | undefined;
+  for (let i = 0; i < 3; i++)
+    trace = await traceEvent(stack, () =>
+      postEvent(stack, transaction('cus_floor', `txn_floor_${i}`, false)),
+    );
+  return trace as EventTrace;
 }
 
 /** Sums the capacity every DynamoDB request of the running functions consumed. */
@@ -293,7 +242,7 @@ async function waitUntil(
   }
 }
 
-async function scan(stack: Stack, table: 'events' | 'alerts' | 'callbacks') {
+async function scan(stack: Stack, table: 'events' | 'alerts' | 'callbacks', attributes?: readonly string[]) {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -301,6 +250,11 @@ async function scan(stack: Stack, table: 'events' | 'alerts' | 'callbacks') {
       new ScanCommand({
         TableName: stack.tables[table],
         ConsistentRead: true,
+        // Only what the check needs: the load's wait scans every second while scoring runs.
+        ...(attributes && {
+          ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])),
+        }),
         ...(start && { ExclusiveStartKey: start }),
       }),
     );
@@ -371,6 +325,39 @@ async function capacityPerTransaction(
 }
 
 /**
+ * How many customers a load of `total` events spreads over: about four payments each. A card pays
+ * up to a few times a day (bench/simulate.ts); a load of 20,000 events on 50 customers gave each
+ * 360 payments within minutes, which no bank sends, and which grew each customer's activity items
+ * (the ledger, the profile) to hundreds of entries that every scoring reads, writes back and parses:
+ * that run measured item sizes, and alerted on nearly every transaction (velocity, daily spend).
+ */
+export function loadCustomers(total: number): number {
+  return Math.max(50, Math.ceil(total / 4));
+}
+
+/** Subscribes the customers, 25 to a request, a few requests at once. */
+async function subscribeAll(stack: Stack, customers: readonly string[]) {
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const now = new Date().toISOString();
+  const chunks: string[][] = [];
+  for (let i = 0; i < customers.length; i += 25) chunks.push(customers.slice(i, i + 25));
+  const worker = async () => {
+    for (let chunk = chunks.shift(); chunk !== undefined; chunk = chunks.shift()) {
+      let requests: object[] = chunk.map((customerId) => ({
+        PutRequest: { Item: subscriberItem(customerId, now) },
+      }));
+      while (requests.length > 0) {
+        const result = await stack.documents.send(
+          new BatchWriteCommand({ RequestItems: { [stack.tables.subscribers]: requests as never } }),
+        );
+        requests = result.UnprocessedItems?.[stack.tables.subscribers] ?? [];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+}
+
+/**
  * A bounded load on loopback: `total` events (one in ten a duplicate delivery, one in ten
  * suspicious) from `concurrency` clients; then every accepted event must be scored, and the
  * time from the 202 to the alert item is measured.
@@ -378,8 +365,8 @@ async function capacityPerTransaction(
 async function throughput(stack: Stack, total: number, concurrency: number, maxSeconds = 900) {
   // A bounded run: past the limit no event is sent and the wait for scoring gives up.
   const deadline = Date.now() + maxSeconds * 1000;
-  const customers = Array.from({ length: 50 }, (_, i) => `cus_load_${i}`);
-  for (const customer of customers) await subscribe(stack, customer);
+  const customers = Array.from({ length: loadCustomers(total) }, (_, i) => `cus_load_${i}`);
+  await subscribeAll(stack, customers);
   const acceptedAt = new Map<string, number>();
   let next = 0;
   let accepted = 0;
@@ -417,7 +404,7 @@ async function throughput(stack: Stack, total: number, concurrency: number, maxS
   let scored = 0;
   await waitUntil(
     async () => {
-      const events = await scan(stack, 'events');
+      const events = await scan(stack, 'events', ['eventKey', 'status']);
       scored = events.filter((e) => String(e.eventKey).includes('evt_load_') && e.status === 'scored').length;
       return scored >= accepted;
     },
@@ -478,23 +465,23 @@ export async function benchPipeline(options: {
   try {
     const meter = await capacityMeter(stack);
     const ingest = await ingestOverhead(stack, options.ingest);
-    const { requestsOfNormal, ...capacity } = await capacityPerTransaction(stack, meter, options.capacity);
+    const { requestsOfNormal: _, ...capacity } = await capacityPerTransaction(stack, meter, options.capacity);
+    const trace = await traceNormalEvent(stack);
     const load = await throughput(stack, options.load, options.concurrency);
-    // In the same run and on the same DynamoDB Local, right after the load.
-    const floor = await floorEventsPerSecond(
-      stack,
-      requestsOfNormal,
-      options.capacity,
-      options.concurrency,
-      options.floorSeconds,
-    );
+    // In the same run and on the same DynamoDB Local, once the load's alerts and callbacks are done.
+    const idleAfterMs = await waitUntilIdle(stack);
+    const floor = await floorEventsPerSecond(stack, trace, {
+      clients: options.concurrency,
+      seconds: options.floorSeconds,
+    });
     return {
       ingest,
       capacity,
       load: {
         ...load,
-        floorEventsPerSecond: floor,
-        scoredToFloor: Math.round((load.scoredPerSecond / floor) * 100) / 100,
+        floorEventsPerSecond: floor.eventsPerSecond,
+        scoredToFloor: Math.round((load.scoredPerSecond / floor.eventsPerSecond) * 100) / 100,
+        floor: { ...floor, idleAfterMs },
       },
     };
   } finally {
