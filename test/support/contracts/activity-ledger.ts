@@ -12,7 +12,7 @@ export interface ActivityLedger {
   ): Promise<readonly ActivityEntry[]>;
 }
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 const T = NOW.getTime();
 
 function entry(eventId: string, at: number, amount = 1000): ActivityEntry {

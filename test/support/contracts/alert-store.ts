@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/domain/alert.ts';
 import type { AlertStore } from '../../../shared/ports/alert-store.ts';
 
-const T0 = new Date('2026-03-01T12:00:00.000Z');
-const DEADLINE = '2026-03-01T13:00:00.000Z';
+const T0 = new Date('2036-03-01T12:00:00.000Z');
+const DEADLINE = '2036-03-01T13:00:00.000Z';
 
 /** What every AlertStore does: run against the in-memory store and DynamoDB. */
 export function alertStoreContract(name: string, make: () => AlertStore | Promise<AlertStore>) {
@@ -134,7 +134,7 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
     it('takes one answer, from the customer it was sent to, before the deadline', async () => {
       const store = await make();
       const alert = await sentAlert(store);
-      const beforeDeadline = new Date('2026-03-01T12:30:00.000Z');
+      const beforeDeadline = new Date('2036-03-01T12:30:00.000Z');
       expect(await store.answer(alert.alertId, 'disputed', 'someone-else', beforeDeadline)).toBe(false);
       expect(await store.answer(alert.alertId, 'confirmed', 'p1', new Date(DEADLINE))).toBe(false);
       expect((await store.get(alert.alertId))?.status).toBe('sent');
@@ -152,7 +152,7 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       const alert = await sentAlert(store);
       const answered = await sentAlert(store, alert.bankId);
       await store.answer(answered.alertId, 'confirmed', 'p1', T0);
-      const early = new Date('2026-03-01T12:59:59.999Z');
+      const early = new Date('2036-03-01T12:59:59.999Z');
       expect(await store.openPastDeadline(alert.bankId, early, 10)).toEqual([]);
       expect(await store.expire(alert.alertId, early)).toBe(false);
       expect(await store.openPastDeadline(alert.bankId, new Date(DEADLINE), 10)).toEqual([alert.alertId]);
@@ -174,7 +174,7 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
         checkId: first.alertId,
         members: {},
       });
-      const joinedAt = new Date('2026-03-01T12:01:00.000Z');
+      const joinedAt = new Date('2036-03-01T12:01:00.000Z');
       expect(await store.fileFraudCheck(second, joinedAt)).toEqual({ checkId: first.alertId, created: true });
       expect(await store.get(second.alertId)).toMatchObject({ status: 'grouped', checkId: first.alertId });
       expect((await store.get(first.alertId))?.members).toEqual({
@@ -209,7 +209,7 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
     it('closes the check with its answer, expiry or undeliverable first alert: the next transaction opens a new one', async () => {
       const store = await make();
       const bankId = `bank-${randomUUID()}`;
-      const before = new Date('2026-03-01T12:30:00.000Z');
+      const before = new Date('2036-03-01T12:30:00.000Z');
       // Answered.
       const answered = fresh(bankId);
       await store.fileFraudCheck(answered, T0);
@@ -305,14 +305,14 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       const customer = fresh();
       const other = { ...customer, customerId: 'c2', customerKey: `${customer.bankId}#c2` };
       expect(await store.takeMessageSlot(customer, T0, 2)).toBe(true);
-      expect(await store.takeMessageSlot(customer, new Date('2026-03-01T12:59:59.999Z'), 2)).toBe(true);
-      expect(await store.takeMessageSlot(customer, new Date('2026-03-01T12:30:00.000Z'), 2)).toBe(false);
+      expect(await store.takeMessageSlot(customer, new Date('2036-03-01T12:59:59.999Z'), 2)).toBe(true);
+      expect(await store.takeMessageSlot(customer, new Date('2036-03-01T12:30:00.000Z'), 2)).toBe(false);
       expect(await store.takeMessageSlot(customer, T0, 3)).toBe(true);
       expect(await store.takeMessageSlot(other, T0, 2)).toBe(true);
-      expect(await store.takeMessageSlot(customer, new Date('2026-03-01T13:00:00.000Z'), 2)).toBe(true);
+      expect(await store.takeMessageSlot(customer, new Date('2036-03-01T13:00:00.000Z'), 2)).toBe(true);
       const concurrent = await Promise.all(
         Array.from({ length: 5 }, () =>
-          store.takeMessageSlot(other, new Date('2026-03-01T14:00:00.000Z'), 3),
+          store.takeMessageSlot(other, new Date('2036-03-01T14:00:00.000Z'), 3),
         ),
       );
       expect(concurrent.filter(Boolean)).toHaveLength(3);
@@ -363,7 +363,7 @@ function fresh(bankId = `bank-${randomUUID()}`): Alert {
       currency: 'EUR',
       merchantName: 'Shop',
       merchantCountry: 'FR',
-      occurredAt: '2026-03-01T11:59:00.000Z',
+      occurredAt: '2036-03-01T11:59:00.000Z',
     },
     createdAt: T0.toISOString(),
     expiresAt: Math.floor(T0.getTime() / 1000) + 86_400,

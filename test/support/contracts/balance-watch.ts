@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type BalanceWatch, LOW_BALANCE_NOTICE_GAP_MS } from '../../../shared/ports/balance-watch.ts';
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);
 
 /** What every BalanceWatch does: run against the in-memory watch and DynamoDB. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { reporterOf } from '../../../shared/domain/compromised-merchant.ts';
 import type { CompromisedMerchants } from '../../../shared/ports/compromised-merchants.ts';
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);
 const DAY = 24 * 60 * 60_000;
 const KEY = 'reporter-key-of-the-contract-tests';

@@ -16,7 +16,7 @@ export interface ErasureWorld {
   readonly markers: ErasureMarkers;
 }
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 
 /** What every CustomerEraser does: run against the fake and DynamoDB. */
 export function customerEraserContract(

@@ -10,7 +10,7 @@ import { type CustomerProfiles, customerProfilesContract } from './customer-prof
 
 export type { ActivityLedger, CustomerProfiles };
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 const SETTINGS: ProfileSettings = { currency: 'EUR', ...historySettings(BUILT_IN_THRESHOLDS) };
 
 function sightingOf(entry: ActivityEntry): Sighting {

@@ -14,7 +14,7 @@ export interface CustomerProfiles {
   ): Promise<CustomerProfile>;
 }
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 const SETTINGS: ProfileSettings = { currency: 'EUR', ...historySettings(BUILT_IN_THRESHOLDS) };
 
 function sighting(changes: Partial<Sighting> = {}): Sighting {

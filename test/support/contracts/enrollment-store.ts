@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Enrollment, EnrollmentStore } from '../../../shared/ports/enrollment-store.ts';
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
 
 /** What every EnrollmentStore does: run against the fake and DynamoDB. */
@@ -62,7 +62,7 @@ function fresh(changes: Partial<Enrollment>): Enrollment {
     customerId: `cust-${id}`,
     customerKey: `bank_a#cust-${id}`,
     locale: 'fr_FR',
-    createdAt: '2026-03-01T11:00:00.000Z',
+    createdAt: '2036-03-01T11:00:00.000Z',
     expiresAt: NOW_SECONDS + 3600,
     used: false,
     ...changes,

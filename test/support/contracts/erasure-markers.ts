@@ -9,20 +9,20 @@ export function erasureMarkersContract(name: string, make: () => ErasureMarkers 
       const markers = await make();
       const ref = `er_${randomUUID()}`;
       expect(await markers.erasedAt(ref)).toBeUndefined();
-      await markers.mark(ref, new Date('2026-03-01T12:00:00.000Z'));
-      expect(await markers.erasedAt(ref)).toBe('2026-03-01T12:00:00.000Z');
+      await markers.mark(ref, new Date('2036-03-01T12:00:00.000Z'));
+      expect(await markers.erasedAt(ref)).toBe('2036-03-01T12:00:00.000Z');
       expect(await markers.erasedAt(`${ref}x`)).toBeUndefined();
     });
 
     it('moves a marker later, never earlier: a later erasure extends an earlier one', async () => {
       const markers = await make();
       const ref = `er_${randomUUID()}`;
-      await markers.mark(ref, new Date('2026-03-01T12:00:00.000Z'));
-      await markers.mark(ref, new Date('2026-03-02T12:00:00.000Z'));
-      expect(await markers.erasedAt(ref)).toBe('2026-03-02T12:00:00.000Z');
+      await markers.mark(ref, new Date('2036-03-01T12:00:00.000Z'));
+      await markers.mark(ref, new Date('2036-03-02T12:00:00.000Z'));
+      expect(await markers.erasedAt(ref)).toBe('2036-03-02T12:00:00.000Z');
       // An erasure that ran earlier but wrote late (a retry) does not move it back, nor fail.
-      await expect(markers.mark(ref, new Date('2026-03-01T18:00:00.000Z'))).resolves.toBeUndefined();
-      expect(await markers.erasedAt(ref)).toBe('2026-03-02T12:00:00.000Z');
+      await expect(markers.mark(ref, new Date('2036-03-01T18:00:00.000Z'))).resolves.toBeUndefined();
+      expect(await markers.erasedAt(ref)).toBe('2036-03-02T12:00:00.000Z');
     });
   });
 }

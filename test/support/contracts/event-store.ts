@@ -4,7 +4,7 @@ import { toStoredEvent } from '../../../shared/domain/stored-event.ts';
 import type { EventStore } from '../../../shared/ports/event-store.ts';
 import { cardTransaction } from '../../fixtures/bank-events.ts';
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 
 /** What every EventStore does: run against the in-memory store and DynamoDB. */
 export function eventStoreContract(name: string, make: () => EventStore | Promise<EventStore>) {

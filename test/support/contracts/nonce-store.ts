@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { NonceStore } from '../../../shared/ports/nonce-store.ts';
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
 const CREATED = NOW.getTime() / 1000;
 
 /** What every NonceStore does: run against the fake and DynamoDB. */

@@ -4,8 +4,8 @@ import type { CustomerPreferences } from '../../../shared/domain/preferences.ts'
 import type { PreferenceStore } from '../../../shared/ports/preference-store.ts';
 
 const TRAVEL: CustomerPreferences = {
-  travel: { country: 'JP', until: '2026-03-10T23:59:59.999Z' },
-  updatedAt: '2026-03-01T12:00:00.000Z',
+  travel: { country: 'JP', until: '2036-03-10T23:59:59.999Z' },
+  updatedAt: '2036-03-01T12:00:00.000Z',
 };
 
 /** What every PreferenceStore does: run against the in-memory store and DynamoDB. */
@@ -25,7 +25,7 @@ export function preferenceStoreContract(
       const both: CustomerPreferences = {
         ...TRAVEL,
         alertsOver: { amount: 5000, currency: 'EUR' },
-        updatedAt: '2026-03-01T12:05:00.000Z',
+        updatedAt: '2036-03-01T12:05:00.000Z',
       };
       await store.put('acme', customer, both);
       expect(await store.get('acme', customer)).toEqual(both);
@@ -38,7 +38,7 @@ export function preferenceStoreContract(
       const store = await make();
       const customer = `c-${randomUUID()}`;
       await store.put('acme', customer, TRAVEL);
-      await store.put('acme', customer, { updatedAt: '2026-03-01T13:00:00.000Z' });
+      await store.put('acme', customer, { updatedAt: '2036-03-01T13:00:00.000Z' });
       expect(await store.get('acme', customer)).toBeUndefined();
       expect(await store.delete('acme', customer)).toBe(false);
     });

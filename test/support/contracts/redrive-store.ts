@@ -12,9 +12,9 @@ export interface RedriveSeed {
   readonly callbacks: readonly CallbackDelivery[];
 }
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
-const OLD = new Date('2026-03-01T11:00:00.000Z');
-const CUTOFF = new Date('2026-03-01T11:50:00.000Z');
+const NOW = new Date('2036-03-01T12:00:00.000Z');
+const OLD = new Date('2036-03-01T11:00:00.000Z');
+const CUTOFF = new Date('2036-03-01T11:50:00.000Z');
 
 /**
  * What every RedriveStore does, over the items given to `make` (which holds them, and only them,

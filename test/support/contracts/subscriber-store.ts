@@ -34,14 +34,14 @@ export function subscriberStoreContract(
         ['pending_consent', 'revoked'],
         'active',
         {
-          consentedAt: '2026-03-01T12:00:00.000Z',
+          consentedAt: '2036-03-01T12:00:00.000Z',
           consentVersion: 'consent-v1',
         },
       );
       expect(changed).toBe(true);
       expect(await store.get(s.bankId, s.customerId)).toMatchObject({
         status: 'active',
-        consentedAt: '2026-03-01T12:00:00.000Z',
+        consentedAt: '2036-03-01T12:00:00.000Z',
         consentVersion: 'consent-v1',
         address: s.address,
       });
@@ -53,15 +53,15 @@ export function subscriberStoreContract(
       const store = await make();
       const s = fresh();
       await store.save(s);
-      await store.touch(s.bankId, s.customerId, new Date('2026-03-01T13:00:00.000Z'));
-      expect((await store.get(s.bankId, s.customerId))?.lastInboundAt).toBe('2026-03-01T13:00:00.000Z');
-      await store.touch(s.bankId, 'nobody', new Date('2026-03-01T13:00:00.000Z'));
+      await store.touch(s.bankId, s.customerId, new Date('2036-03-01T13:00:00.000Z'));
+      expect((await store.get(s.bankId, s.customerId))?.lastInboundAt).toBe('2036-03-01T13:00:00.000Z');
+      await store.touch(s.bankId, 'nobody', new Date('2036-03-01T13:00:00.000Z'));
       expect(await store.get(s.bankId, 'nobody')).toBeUndefined();
     });
 
     it('offers a takeover that moves the subscription only for the pending user and enrollment', async () => {
       const store = await make();
-      const s = fresh({ lastInboundAt: '2026-03-01T10:00:00.000Z' });
+      const s = fresh({ lastInboundAt: '2036-03-01T10:00:00.000Z' });
       const newcomer = `psid-${randomUUID()}`;
       await store.save(s);
       expect(
@@ -84,9 +84,9 @@ export function subscriberStoreContract(
       expect(await store.pendingTakeovers(s.address)).toEqual([]);
 
       const consent = {
-        consentedAt: '2026-03-01T12:00:00.000Z',
+        consentedAt: '2036-03-01T12:00:00.000Z',
         consentVersion: 'consent-v1',
-        lastInboundAt: '2026-03-01T12:00:00.000Z',
+        lastInboundAt: '2036-03-01T12:00:00.000Z',
       };
       expect(
         await store.takeOver(s.bankId, s.customerId, { address: newcomer, enrollmentId: 'other' }, consent),
@@ -147,7 +147,7 @@ export function subscriberStoreContract(
 
     it('replaces a subscription on save', async () => {
       const store = await make();
-      const s = fresh({ lastInboundAt: '2026-03-01T10:00:00.000Z' });
+      const s = fresh({ lastInboundAt: '2036-03-01T10:00:00.000Z' });
       await store.save(s);
       const { lastInboundAt: _, ...replacement } = {
         ...s,
@@ -169,7 +169,7 @@ function fresh(changes: Partial<Subscriber> = {}): Subscriber {
     status: 'active',
     locale: 'en_US',
     enrollmentId: `enr-${id}`,
-    updatedAt: '2026-03-01T11:00:00.000Z',
+    updatedAt: '2036-03-01T11:00:00.000Z',
     ...changes,
   };
 }
