@@ -95,21 +95,25 @@ const templateSchema = z.object({
   parameters: z.array(z.enum(TEMPLATE_PARAMETERS as [TemplateParameter, ...TemplateParameter[]])),
 });
 
+/** The parsed JSON of a settings file, or a clear error if it cannot be read or is not JSON. */
+async function jsonFile(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new CliError(`Cannot read ${file}.`, 2);
+  });
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(`${file} is not JSON.`, 2);
+  }
+}
+
 /**
  * A JSON file `{"name", "language", "parameters"}` → a utility template setting
  * (`banks update --utility-template FILE`); `none` removes the bank's template.
  */
 export async function templateFromFile(file: string): Promise<UtilityTemplate | null> {
   if (file === 'none') return null;
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new CliError(`Cannot read ${file}.`, 2);
-  });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new CliError(`${file} is not JSON.`, 2);
-  }
+  const value = await jsonFile(file);
   return parseTemplate(
     value,
     `${file} must be {"name": "fraud_alert", "language": "en_US", "parameters": [...]}, parameters among ${TEMPLATE_PARAMETERS.join(', ')}`,
@@ -144,15 +148,7 @@ const whatsappSchema = z.strictObject({
  */
 export async function whatsappFromFile(file: string): Promise<WhatsAppSettings | null> {
   if (file === 'none') return null;
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new CliError(`Cannot read ${file}.`, 2);
-  });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new CliError(`${file} is not JSON.`, 2);
-  }
+  const value = await jsonFile(file);
   const result = whatsappSchema.safeParse(value);
   if (!result.success) {
     const where = result.error.issues[0]?.path.join('.') || '(the whole file)';
