@@ -52,15 +52,22 @@ export function alertCallback(before: Alert | undefined, after: Alert, now: Date
     type,
     occurredAt: changedAt(after) ?? now.toISOString(),
     data: {
-      alertId: after.alertId,
-      customerId: after.customerId,
-      kind: after.kind,
-      ...(after.transactionId !== undefined && { transactionId: after.transactionId }),
-      ...(after.score !== undefined && { score: after.score }),
-      reasons: after.reasons,
-      ...(after.checkId !== undefined && { checkId: after.checkId }),
+      ...alertData(after),
       ...(after.undeliverableReason !== undefined && { reason: after.undeliverableReason }),
     },
+  };
+}
+
+/** What every callback about an alert says of it. */
+function alertData(alert: Alert) {
+  return {
+    alertId: alert.alertId,
+    customerId: alert.customerId,
+    kind: alert.kind,
+    ...(alert.transactionId !== undefined && { transactionId: alert.transactionId }),
+    ...(alert.score !== undefined && { score: alert.score }),
+    reasons: alert.reasons,
+    ...(alert.checkId !== undefined && { checkId: alert.checkId }),
   };
 }
 
@@ -97,15 +104,7 @@ export function deliveredCallback(before: Alert | undefined, after: Alert): Bank
     bankId: after.bankId,
     type: 'alert.delivered',
     occurredAt: after.deliveredAt,
-    data: {
-      alertId: after.alertId,
-      customerId: after.customerId,
-      kind: after.kind,
-      ...(after.transactionId !== undefined && { transactionId: after.transactionId }),
-      ...(after.score !== undefined && { score: after.score }),
-      reasons: after.reasons,
-      ...(after.checkId !== undefined && { checkId: after.checkId }),
-    },
+    data: alertData(after),
   };
 }
 
