@@ -83,6 +83,26 @@ const bankSecrets = (kind: 'signing' | 'admin' | 'callback'): Allowed => ({
   resource: new RegExp(`:secret:vigil/dev/banks/\\*/${kind}-\\?{6}"\\]\\]\\}$`),
 });
 
+/** The tables of a Meta channel's webhook: the same for Messenger and WhatsApp (bindConversationTables). */
+const conversationTables: Allowed[] = [
+  table('Enrollments', ['dynamodb:UpdateItem']),
+  table('Subscribers', [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ]),
+  index('Subscribers', 'byPsid'),
+  // A second person's pending takeover of a subscription, found when they agree.
+  index('Subscribers', 'byPendingPsid'),
+  table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+  index('Alerts', 'byRef'),
+  table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
+  table('Callbacks', ['dynamodb:PutItem']),
+  table('Inbound', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
+  table('Banks', ['dynamodb:GetItem']),
+];
+
 const allowedByFunction: Record<string, readonly Allowed[]> = {
   ReceiveBankEvent: [
     ownLogs('ReceiveBankEvent'),
@@ -129,22 +149,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     messengerSecret,
     // Telling a subscription's previous person on WhatsApp that the alerts moved.
     whatsappSecret,
-    table('Enrollments', ['dynamodb:UpdateItem']),
-    table('Subscribers', [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    ]),
-    index('Subscribers', 'byPsid'),
-    // A second person's pending takeover of a subscription, found when they agree.
-    index('Subscribers', 'byPendingPsid'),
-    table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
-    index('Alerts', 'byRef'),
-    table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
-    table('Callbacks', ['dynamodb:PutItem']),
-    table('Inbound', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
-    table('Banks', ['dynamodb:GetItem']),
+    ...conversationTables,
   ],
   // As the Messenger webhook, with the WhatsApp secret only: it replies on WhatsApp alone.
   WhatsAppWebhook: [
@@ -153,21 +158,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     key,
     secretsKey,
     whatsappSecret,
-    table('Enrollments', ['dynamodb:UpdateItem']),
-    table('Subscribers', [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    ]),
-    index('Subscribers', 'byPsid'),
-    index('Subscribers', 'byPendingPsid'),
-    table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
-    index('Alerts', 'byRef'),
-    table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
-    table('Callbacks', ['dynamodb:PutItem']),
-    table('Inbound', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
-    table('Banks', ['dynamodb:GetItem']),
+    ...conversationTables,
   ],
   NotifyBank: [
     ownLogs('NotifyBank'),
