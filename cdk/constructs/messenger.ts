@@ -21,6 +21,40 @@ export interface MessengerProps {
   readonly deadLetters: IQueue;
 }
 
+/**
+ * A Meta channel's secret: what Meta issues starts as a placeholder that Vigil refuses to work with
+ * (503, alarm) until the operator sets it; the webhook verify token is generated.
+ */
+export function metaChannelSecret(
+  scope: Construct,
+  options: {
+    readonly stage: string;
+    readonly encryptionKey: IKey;
+    readonly name: string;
+    readonly description: string;
+    readonly issuedByMeta: readonly string[];
+    /** Why it has no rotation Lambda (cdk-nag AwsSolutions-SMG4). */
+    readonly rotation: string;
+  },
+): Secret {
+  const secret = new Secret(scope, 'Secret', {
+    secretName: options.name,
+    description: options.description,
+    encryptionKey: options.encryptionKey,
+    generateSecretString: {
+      secretStringTemplate: JSON.stringify(
+        Object.fromEntries(options.issuedByMeta.map((field) => [field, PLACEHOLDER_SECRET_VALUE])),
+      ),
+      generateStringKey: 'verifyToken',
+      excludePunctuation: true,
+      passwordLength: 32,
+    },
+    removalPolicy: options.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+  Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: options.rotation });
+  return secret;
+}
+
 const GRAPH_API_BASE_URL = 'https://graph.facebook.com';
 
 /**
@@ -41,25 +75,13 @@ export class Messenger extends Construct {
     const prefix = `vigil/${config.stage}`;
     // The verify token is generated; the page token and app secret come from Meta and are set by
     // the operator (docs/operator-guide.md) after the first deploy.
-    this.secret = new Secret(this, 'Secret', {
-      secretName: messengerSecretName(prefix),
-      description: 'Messenger page access token, app secret and webhook verify token',
+    this.secret = metaChannelSecret(this, {
+      stage: config.stage,
       encryptionKey: secretsKey,
-      generateSecretString: {
-        // Placeholders that Vigil refuses to work with (503, alarm) until the operator sets them.
-        secretStringTemplate: JSON.stringify({
-          pageAccessToken: PLACEHOLDER_SECRET_VALUE,
-          appSecret: PLACEHOLDER_SECRET_VALUE,
-        }),
-        generateStringKey: 'verifyToken',
-        excludePunctuation: true,
-        passwordLength: 32,
-      },
-      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      name: messengerSecretName(prefix),
+      description: 'Messenger page access token, app secret and webhook verify token',
+      issuedByMeta: ['pageAccessToken', 'appSecret'],
+      rotation:
         'Meta issues the page token and app secret; they are rotated in Meta’s console (operator guide), not by a Lambda.',
     });
 

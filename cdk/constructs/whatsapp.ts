@@ -1,12 +1,11 @@
-import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PLACEHOLDER_SECRET_VALUE } from '../../shared/adapters/secret-store-messenger-secrets.ts';
 import { whatsappSecretName } from '../../shared/adapters/secret-store-whatsapp-secrets.ts';
 import { AppFunction } from '../app-function.ts';
 import type { StageConfig } from '../stage-config.ts';
-import { bindConversationTables } from './messenger.ts';
+import { bindConversationTables, metaChannelSecret } from './messenger.ts';
 import type { Tables } from './tables.ts';
 
 export interface WhatsAppProps {
@@ -29,25 +28,13 @@ export class WhatsApp extends Construct {
   constructor(scope: Construct, id: string, { config, key, secretsKey, tables }: WhatsAppProps) {
     super(scope, id);
     const prefix = `vigil/${config.stage}`;
-    this.secret = new Secret(this, 'Secret', {
-      secretName: whatsappSecretName(prefix),
-      description: 'WhatsApp Cloud API access token, app secret and webhook verify token',
+    this.secret = metaChannelSecret(this, {
+      stage: config.stage,
       encryptionKey: secretsKey,
-      generateSecretString: {
-        // Placeholders that Vigil refuses to work with (503, alarm) until the operator sets them.
-        secretStringTemplate: JSON.stringify({
-          accessToken: PLACEHOLDER_SECRET_VALUE,
-          appSecret: PLACEHOLDER_SECRET_VALUE,
-        }),
-        generateStringKey: 'verifyToken',
-        excludePunctuation: true,
-        passwordLength: 32,
-      },
-      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      name: whatsappSecretName(prefix),
+      description: 'WhatsApp Cloud API access token, app secret and webhook verify token',
+      issuedByMeta: ['accessToken', 'appSecret'],
+      rotation:
         'Meta issues the access token and app secret; they are rotated in Meta’s console, not by a Lambda.',
     });
 
