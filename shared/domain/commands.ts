@@ -57,13 +57,7 @@ const COMMANDS = new Map<string, Command>(
  * command ignored ("Stop please", "STOP SVP", "arrêt !", "ＳＴＯＰ").
  */
 export function commandOf(text: string): Command | undefined {
-  let words = text
-    .normalize('NFKC')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toUpperCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  let words = normalizedWords(text);
   for (let changed = true; changed; ) {
     changed = false;
     for (const polite of POLITE_WORDS) {
@@ -78,4 +72,18 @@ export function commandOf(text: string): Command | undefined {
     }
   }
   return COMMANDS.get(words);
+}
+
+/**
+ * A customer's text as words to compare: NFKC, accents and case dropped, anything but letters and
+ * digits read as a space.
+ */
+export function normalizedWords(text: string): string {
+  return text
+    .normalize('NFKC')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }

@@ -1,3 +1,4 @@
+import { normalizedWords } from './commands.ts';
 import type { Decision, Reason, TransactionFacts } from './fraud-rules.ts';
 import { ISO_COUNTRY_CODES } from './iso-countries.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -94,23 +95,13 @@ for (const locale of ['en', 'fr']) {
   const names = new Intl.DisplayNames([locale], { type: 'region' });
   for (const code of ISO_COUNTRY_CODES) {
     const name = names.of(code);
-    if (name !== undefined) countryNames.set(normalize(name), code);
+    if (name !== undefined) countryNames.set(normalizedWords(name), code);
   }
-}
-
-function normalize(text: string): string {
-  return text
-    .normalize('NFKC')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toUpperCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }
 
 /** "ES", "es", "Spain", "Espagne": the ISO country code, or undefined. */
 export function parseCountry(text: string): string | undefined {
-  const words = normalize(text);
+  const words = normalizedWords(text);
   if (/^[A-Z]{2}$/.test(words) && ISO_COUNTRY_CODES.has(words)) return words;
   return countryNames.get(words);
 }
