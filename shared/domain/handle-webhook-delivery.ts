@@ -21,20 +21,41 @@ export async function handleWebhookDelivery(
   ports: MessengerEventPorts,
 ): Promise<WebhookDeliveryOutcome> {
   const payload = parseOrThrow(webhookPayloadSchema, body);
+  return handleEachItem(webhookItems(payload), (item) => handleMessengerEvent(item.event, ports));
+}
+
+/** An item of a delivery that Vigil does not act on, and why. */
+interface SkippedItem {
+  readonly act: false;
+  readonly type: string;
+  readonly reason: string;
+  readonly field?: string;
+}
+
+function isSkipped<Item extends { readonly act: unknown }>(item: Item): item is Item & SkippedItem {
+  return item.act === false;
+}
+
+/**
+ * Each item of a delivery on its own: a skipped one is listed with its reason, one that fails is
+ * counted `failed` (the first failure kept) without stopping the others.
+ */
+export async function handleEachItem<Item extends { readonly act: unknown }>(
+  items: Iterable<Item>,
+  handle: (item: Exclude<Item, { readonly act: false }>) => Promise<string>,
+): Promise<WebhookDeliveryOutcome> {
   const outcomes: string[] = [];
   const skipped: { type: string; reason: string; field?: string }[] = [];
   let failure: { error: unknown } | undefined;
-  for (const item of webhookItems(payload)) {
-    if (!item.act) {
-      skipped.push({
-        type: item.type,
-        reason: item.reason,
-        ...(item.field !== undefined && { field: item.field }),
-      });
+  for (const item of items) {
+    if (isSkipped(item)) {
+      const { type, reason, field } = item;
+      skipped.push({ type, reason, ...(field !== undefined && { field }) });
       continue;
     }
     try {
-      outcomes.push(await handleMessengerEvent(item.event, ports));
+      // Not skipped: an acting item (TypeScript does not narrow a generic union by its guard).
+      outcomes.push(await handle(item as Exclude<Item, { readonly act: false }>));
     } catch (error) {
       outcomes.push('failed');
       failure ??= { error };

@@ -1,5 +1,5 @@
 import { type ChannelEventPorts, handleChannelEvent } from './handle-channel-event.ts';
-import type { WebhookDeliveryOutcome } from './handle-webhook-delivery.ts';
+import { handleEachItem, type WebhookDeliveryOutcome } from './handle-webhook-delivery.ts';
 import { recordDeliveryStatus } from './record-delivery.ts';
 import { whatsappItems } from './whatsapp-webhook.ts';
 
@@ -14,28 +14,9 @@ export async function handleWhatsAppDelivery(
   body: unknown,
   ports: ChannelEventPorts,
 ): Promise<WebhookDeliveryOutcome> {
-  const outcomes: string[] = [];
-  const skipped: { type: string; reason: string; field?: string }[] = [];
-  let failure: { error: unknown } | undefined;
-  for (const item of whatsappItems(body)) {
-    if (item.act === false) {
-      skipped.push({
-        type: item.type,
-        reason: item.reason,
-        ...(item.field !== undefined && { field: item.field }),
-      });
-      continue;
-    }
-    try {
-      outcomes.push(
-        item.act === 'message'
-          ? await handleChannelEvent(item.event, ports)
-          : `${item.type}_${await recordDeliveryStatus(item.update, ports)}`,
-      );
-    } catch (error) {
-      outcomes.push('failed');
-      failure ??= { error };
-    }
-  }
-  return { outcomes, skipped, ...(failure !== undefined && { failure }) };
+  return handleEachItem(whatsappItems(body), async (item) =>
+    item.act === 'message'
+      ? handleChannelEvent(item.event, ports)
+      : `${item.type}_${await recordDeliveryStatus(item.update, ports)}`,
+  );
 }
