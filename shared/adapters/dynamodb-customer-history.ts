@@ -1,11 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  ACTIVITY_FUTURE_TOLERANCE_MS,
-  ACTIVITY_RETENTION_MS,
-  type ActivityEntry,
-  DAY_MS,
-} from '../domain/activity.ts';
+import { ACTIVITY_RETENTION_MS, type ActivityEntry, DAY_MS, inLedgerWindow } from '../domain/activity.ts';
 import {
   addSighting,
   type CustomerProfile,
@@ -95,9 +90,7 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
   ): Promise<CustomerHistoryRecord> {
     const key = { counterKey: `${bankId}#${customerId}`, bucket: HISTORY_BUCKET };
     const entryName = `${ENTRY_PREFIX}${entry.at}:${entry.eventId}`;
-    const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
-    const newest = now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;
-    const fresh = entry.at >= oldest && entry.at <= newest;
+    const fresh = inLedgerWindow(entry.at, now);
     for (let attempt = 1; ; attempt++) {
       const { Item = {} } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: attempt > 1 }),
@@ -110,7 +103,7 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
         const parsed = parseEntry(name, value);
         if (parsed === undefined || name === entryName) continue;
         // Too old, or dated so far ahead that it would never age out.
-        if (parsed.at < oldest || parsed.at > newest) stale.push(name);
+        if (!inLedgerWindow(parsed.at, now)) stale.push(name);
         else entries.push({ ...parsed, name });
       }
       const recorded = Item[entryName] !== undefined;

@@ -1,8 +1,4 @@
-import {
-  ACTIVITY_FUTURE_TOLERANCE_MS,
-  ACTIVITY_RETENTION_MS,
-  type ActivityEntry,
-} from '../domain/activity.ts';
+import { type ActivityEntry, inLedgerWindow } from '../domain/activity.ts';
 
 /**
  * The activity ledger in memory, with the DynamoDB ledger's semantics: 48 hours, one entry per
@@ -20,8 +16,6 @@ export class InMemoryActivityLedger {
   /** Records the entry at once (no pause) and returns the customer's entries, live. */
   record(bankId: string, customerId: string, entry: ActivityEntry, now: Date): ActivityEntry[] {
     const key = `${bankId}#${customerId}`;
-    const oldest = now.getTime() - ACTIVITY_RETENTION_MS;
-    const newest = now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;
     let entries = this.ledgers.get(key);
     if (entries === undefined) {
       entries = [];
@@ -30,8 +24,8 @@ export class InMemoryActivityLedger {
     const same = entries.findIndex((other) => other.eventId === entry.eventId && other.at === entry.at);
     if (same >= 0) entries[same] = entry;
     else entries.push(entry);
-    if (entries.some((other) => other.at < oldest || other.at > newest)) {
-      entries = entries.filter((other) => other.at >= oldest && other.at <= newest);
+    if (entries.some((other) => !inLedgerWindow(other.at, now))) {
+      entries = entries.filter((other) => inLedgerWindow(other.at, now));
       this.ledgers.set(key, entries);
     }
     return entries;

@@ -7,6 +7,11 @@ export const ACTIVITY_RETENTION_MS = 2 * DAY_MS;
 /** Entries dated further ahead than this are dropped: events are refused past 5 minutes ahead. */
 export const ACTIVITY_FUTURE_TOLERANCE_MS = 10 * 60_000;
 
+/** Whether a transaction dated `at` belongs in the ledger at `now`: not older than 48 hours, not too far ahead. */
+export function inLedgerWindow(at: number, now: Date): boolean {
+  return at >= now.getTime() - ACTIVITY_RETENTION_MS && at <= now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;
+}
+
 export interface ActivityEntry {
   /** Unique per event, so that a redelivered event is recorded once. */
   readonly eventId: string;

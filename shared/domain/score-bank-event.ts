@@ -7,7 +7,7 @@ import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { PreferenceStore } from '../ports/preference-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
-import { ACTIVITY_FUTURE_TOLERANCE_MS, ACTIVITY_RETENTION_MS, summarizeActivity } from './activity.ts';
+import { inLedgerWindow, summarizeActivity } from './activity.ts';
 import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
 import { merchantKeyOf, reporterOf } from './compromised-merchant.ts';
 import { historyFacts, type ProfileSettings, sightingOf } from './customer-profile.ts';
@@ -85,9 +85,7 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
 
 /** A card transaction the ledger keeps (within its 48 hours): its entry keeps the decision. */
 function keepsDecision(event: StoredEvent, now: Date): boolean {
-  if (event.transaction === undefined) return false;
-  const at = Date.parse(event.occurredAt);
-  return at >= now.getTime() - ACTIVITY_RETENTION_MS && at <= now.getTime() + ACTIVITY_FUTURE_TOLERANCE_MS;
+  return event.transaction !== undefined && inLedgerWindow(Date.parse(event.occurredAt), now);
 }
 
 async function erasedSince(
