@@ -26,7 +26,8 @@ export interface DynamoDbLocal {
  * DynamoDB Local has no option for its listening address and listens on every interface; it is
  * started through local/java/LoopbackDynamoDbLocal.java, which binds it to 127.0.0.1 and refuses
  * a foreign Host or Origin (DNS rebinding); it is compiled once with javac into a cache. Its CORS
- * allow-list names only its own loopback origin instead of its default `*`.
+ * allow-list names only its own loopback origin instead of its default `*`. It never outlives this
+ * process: it exits when its standard input, a pipe from here, closes.
  */
 export async function startDynamoDbLocal(port?: number): Promise<DynamoDbLocal> {
   const chosenPort = port ?? (await findFreePort());
@@ -41,11 +42,13 @@ export async function startDynamoDbLocal(port?: number): Promise<DynamoDbLocal> 
       '-cp',
       [launcher, ...jarClassPath].join(delimiter),
       'LoopbackDynamoDbLocal',
+      // Exits when this process ends, however it ends: it holds the other end of java's stdin.
+      '-exitWithParent',
       ...options,
       '-cors',
       endpoint,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['pipe', 'ignore', 'pipe'] },
   );
   let stderr = '';
   java.stderr?.on('data', (chunk: Buffer) => {

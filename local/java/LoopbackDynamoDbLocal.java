@@ -19,9 +19,28 @@ import org.eclipse.jetty.server.handler.HandlerWrapper;
  * before it starts, and puts a check in front of its handler: a web page that rebinds its own
  * name to 127.0.0.1 sends its own name as the Host, and is refused. Run with Java's source-file
  * mode or compiled: java -cp DynamoDBLocal.jar:DynamoDBLocal_lib/* LoopbackDynamoDbLocal ...
+ *
+ * With -exitWithParent (first argument), it exits when its standard input ends: the process that
+ * started it holds the other end of that pipe, and the system closes it however that process ends
+ * (Ctrl-C, a kill, a crash), so no DynamoDB Local outlives the tests or local mode that started it.
  */
 public class LoopbackDynamoDbLocal {
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("-exitWithParent")) {
+      args = java.util.Arrays.copyOfRange(args, 1, args.length);
+      Thread watch =
+          new Thread(
+              () -> {
+                try {
+                  while (System.in.read() != -1) {}
+                } catch (IOException ignored) {
+                  // A broken pipe means the parent is gone too.
+                }
+                System.exit(0);
+              });
+      watch.setDaemon(true);
+      watch.start();
+    }
     String port = "8000";
     for (int i = 0; i + 1 < args.length; i++) if (args[i].equals("-port")) port = args[i + 1];
     List<String> hosts = List.of("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port);
