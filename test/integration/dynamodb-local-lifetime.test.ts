@@ -25,7 +25,9 @@ function stopListener(endpoint: string): void {
 
 describe('DynamoDB Local lifetime', () => {
   it('stops when the process that started it is killed with SIGKILL', async () => {
-    const parent = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     parent.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
