@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
+import { DynamoDbCustomerHistory } from '../shared/adapters/dynamodb-customer-history.ts';
 import { DynamoDbRedriveStore } from '../shared/adapters/dynamodb-redrive-store.ts';
 import type { BankKeyKind } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { parseSourceAllowList } from '../shared/domain/bank-access.ts';
@@ -303,11 +304,15 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'redrive',
-    usage: 'redrive [--older-than MINUTES]',
-    summary: 'Retry events and alerts stuck longer than that (default 10), and dead callbacks',
+    usage: 'redrive [--older-than MINUTES] [--force-past-ledger-window]',
+    summary:
+      'Retry events and alerts stuck longer than that (default 10), and dead callbacks; card transactions dated more than 48 hours ago are counted (eventsPastLedgerWindow), retried only with the flag',
     arguments: [],
     async run(_args, options, target) {
-      return { status: 200, body: await redriveTables(target, olderThan(options)) };
+      return {
+        status: 200,
+        body: await redriveTables(target, olderThan(options), pastLedgerWindow(options)),
+      };
     },
   },
   ...channelSetupCommands({
@@ -351,7 +356,7 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'dead-letters redrive',
-    usage: 'dead-letters redrive [--older-than MINUTES]',
+    usage: 'dead-letters redrive [--older-than MINUTES] [--force-past-ledger-window]',
     summary:
       'Redrive the tables (as vigil redrive), then remove the dead letters older than that (default 10): what they describe was redriven',
     arguments: [],
@@ -360,7 +365,7 @@ export const commands: readonly Command[] = [
       const box = await target.deadLetters();
       try {
         const letters = await box.list();
-        const redriven = await redriveTables(target, minutes);
+        const redriven = await redriveTables(target, minutes, pastLedgerWindow(options));
         const cutoff = Date.now() - minutes * 60_000;
         const handled = letters.filter((letter) => Date.parse(letter.failedAt) <= cutoff);
         const removed = await box.remove(handled.map((letter) => letter.id));
@@ -463,15 +468,22 @@ function olderThan(options: Options): number {
   return minutes;
 }
 
+/** `--force-past-ledger-window`: also retry the card transactions redrive cannot tell apart. */
+function pastLedgerWindow(options: Options): boolean {
+  return options['force-past-ledger-window'] === true;
+}
+
 /** `vigil redrive`: unscored events and unsent alerts written again, dead callbacks requeued. */
-async function redriveTables(target: Target, minutes: number) {
-  const { client, events, alerts, callbacks } = await target.tables();
+async function redriveTables(target: Target, minutes: number, forcePastLedgerWindow: boolean) {
+  const { client, events, alerts, callbacks, activity } = await target.tables();
   return redrive(
     {
       store: new DynamoDbRedriveStore(client, { events, alerts, callbacks }),
       alerts: new DynamoDbAlertStore(client, alerts),
       clock: systemClock,
+      history: new DynamoDbCustomerHistory(client, activity),
     },
     minutes,
+    { pastLedgerWindow: forcePastLedgerWindow },
   );
 }

@@ -13,6 +13,8 @@ export interface TargetTables {
   readonly events: string;
   readonly alerts: string;
   readonly callbacks: string;
+  /** The customer histories: redrive asks them which card transactions were scored. */
+  readonly activity: string;
 }
 
 export interface NewBank {

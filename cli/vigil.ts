@@ -38,6 +38,9 @@ const STRING_OPTIONS = [
   'decisions',
 ];
 
+/** The options that take no value. */
+const FLAG_OPTIONS = ['force-past-ledger-window'];
+
 const USAGE = `Usage: vigil <command> [options]
 
 Commands:
@@ -86,6 +89,7 @@ export async function runCli(
       help: { type: 'boolean', short: 'h' },
       stage: { type: 'string' },
       ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
+      ...Object.fromEntries(FLAG_OPTIONS.map((name) => [name, { type: 'boolean' as const }])),
     },
   });
   const command = findCommand(positionals);

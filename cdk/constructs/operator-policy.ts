@@ -72,6 +72,8 @@ export class OperatorPolicy extends Construct {
           [tables.get('alerts').tableArn],
         ),
         allow(['dynamodb:Scan', 'dynamodb:PutItem'], [tables.get('callbacks').tableArn]),
+        // redrive: whether a card transaction still `received` was scored is in its customer's history
+        allow(['dynamodb:GetItem'], [tables.get('activity').tableArn]),
         // banks add (creates its three secrets), rotate-secret and finish-rotation; events send and
         // the administration commands (thresholds, enroll, customers erase) sign as the bank
         allow(

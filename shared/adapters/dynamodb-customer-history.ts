@@ -8,10 +8,12 @@ import {
   type ProfileSettings,
   type Sighting,
 } from '../domain/customer-profile.ts';
+import type { StoredEvent } from '../domain/stored-event.ts';
 import type {
   CustomerHistory,
   CustomerHistoryRecord,
   Decide,
+  LedgerEntry,
   RecordedDecision,
 } from '../ports/customer-history.ts';
 import { conditionalWrite } from './conditional-write.ts';
@@ -176,6 +178,27 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
         setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
       );
     }
+  }
+
+  /** One consistent read of the entry's attribute only (the units are the whole item's, though). */
+  async entryOf(event: StoredEvent): Promise<LedgerEntry | undefined> {
+    if (event.transaction === undefined) return undefined;
+    // The item and attribute `record` writes the event's entry to.
+    const key = { counterKey: `${event.bankId}#${event.customerId}`, bucket: HISTORY_BUCKET };
+    const entryName = `${ENTRY_PREFIX}${Date.parse(event.occurredAt)}:${event.eventId}`;
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key,
+        ProjectionExpression: '#entry',
+        ExpressionAttributeNames: { '#entry': entryName },
+        ConsistentRead: true,
+      }),
+    );
+    const stored = Item?.[entryName] as StoredEntry | undefined;
+    if (stored === undefined) return undefined;
+    const decision = decisionOf(stored);
+    return decision === undefined ? {} : { decision };
   }
 }
 

@@ -1,9 +1,11 @@
 import type { ActivityEntry } from '../domain/activity.ts';
 import type { ProfileSettings, Sighting } from '../domain/customer-profile.ts';
+import type { StoredEvent } from '../domain/stored-event.ts';
 import type {
   CustomerHistory,
   CustomerHistoryRecord,
   Decide,
+  LedgerEntry,
   RecordedDecision,
 } from '../ports/customer-history.ts';
 import { InMemoryActivityLedger } from './in-memory-activity-ledger.ts';
@@ -57,5 +59,16 @@ export class InMemoryCustomerHistory implements CustomerHistory {
     if (kept && !recordedBefore && decide !== undefined) decisions.set(name, await decide(update));
     const decision = kept ? decisions.get(name) : undefined;
     return { ...update, recordedBefore, ...(decision !== undefined && { decision }) };
+  }
+
+  async entryOf(event: StoredEvent): Promise<LedgerEntry | undefined> {
+    if (event.transaction === undefined) return undefined;
+    const at = Date.parse(event.occurredAt);
+    const held = this.ledger
+      .entriesOf(event.bankId, event.customerId)
+      .some((entry) => entry.eventId === event.eventId && entry.at === at);
+    if (!held) return undefined;
+    const decision = this.decisions.get(`${event.bankId}#${event.customerId}`)?.get(`${at}:${event.eventId}`);
+    return decision === undefined ? {} : { decision };
   }
 }

@@ -55,10 +55,12 @@ export type ScoreOutcome =
 /**
  * Scores one stored bank event (docs/contract.md#scoring). Its decision is made once: a card
  * transaction's is kept with its ledger entry by the write that records it, and a redelivery gets
- * that decision back and finishes with it (no read of the event); a balance event, or a transaction
- * dated outside the ledger's 48 hours, that was scored is skipped. Every step is idempotent for a
- * redelivery after a crash midway: the ledger records an event once, an alert is created at most
- * once per transaction (or per balance crossing), and marking the event scored twice changes nothing.
+ * that decision back and finishes with it (no read of the event); that entry is the record that
+ * the transaction was scored, so its event is not marked (it stays `received`). A balance event,
+ * or a transaction dated outside the ledger's 48 hours, is marked scored, and skipped when
+ * redelivered. Every step is idempotent for a redelivery after a crash midway: the ledger records
+ * an event once, an alert is created at most once per transaction (or per balance crossing), and
+ * marking the event scored twice changes nothing.
  */
 export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPorts): Promise<ScoreOutcome> {
   const now = ports.clock.now();
@@ -69,14 +71,17 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
   // guarantees the erasure.
   if (await erasedSince(event, ports, { eventually: true })) return forget(event, undefined, ports);
   const thresholds = await thresholdsFor(event.bankId, event.customerId, ports.thresholds);
-  const outcome = event.transaction
+  const { outcome, keptInLedger } = event.transaction
     ? await scoreCardTransaction(event, thresholds, now, ports)
-    : await watchBalance(event, thresholds, now, ports);
+    : { outcome: await watchBalance(event, thresholds, now, ports), keptInLedger: false };
   if (outcome.type === 'already-scored') return outcome;
-  await ports.events.markScored(event.bankId, event.eventId, {
-    ...('decision' in outcome && { score: outcome.decision.score }),
-    ...(outcome.alertId !== undefined && { alertId: outcome.alertId }),
-  });
+  // The ledger entry keeping the decision says the transaction was scored: no "scored" mark (a
+  // write unit saved per transaction; `vigil redrive` asks the history: docs/scoring.md).
+  if (!keptInLedger)
+    await ports.events.markScored(event.bankId, event.eventId, {
+      ...('decision' in outcome && { score: outcome.decision.score }),
+      ...(outcome.alertId !== undefined && { alertId: outcome.alertId }),
+    });
   // Checked again after every write: an erasure that landed meanwhile may have missed what was
   // written after its own deletes, so the writer removes it (docs/security.md, "Erasure").
   if (await erasedSince(event, ports)) return forget(event, outcome.alertId, ports);
@@ -111,7 +116,7 @@ async function scoreCardTransaction(
   thresholds: Thresholds,
   now: Date,
   ports: ScoreBankEventPorts,
-): Promise<ScoreOutcome> {
+): Promise<{ readonly outcome: ScoreOutcome; readonly keptInLedger: boolean }> {
   const transaction = event.transaction;
   if (transaction === undefined) throw new TypeError('Not a card transaction.');
   // The customer's own controls (docs/channels.md, "Customer controls"): a travel notice counts
@@ -177,22 +182,30 @@ async function scoreCardTransaction(
     recorded.decision === undefined &&
     (await ports.events.isScored(event.bankId, event.eventId))
   )
-    return { type: 'already-scored', alertCreated: false };
-  const replayed = recorded.recordedBefore && recorded.decision !== undefined;
+    return { outcome: { type: 'already-scored', alertCreated: false }, keptInLedger: false };
+  const keptInLedger = recorded.decision !== undefined;
+  const replayed = recorded.recordedBefore && keptInLedger;
   // No decision kept (a transaction dated outside the ledger's 48 hours): decided here.
   const decision = recorded.decision ?? (await decide(recorded));
-  if (!decision.alert) return { type: 'card.transaction', decision, alertCreated: false, replayed };
+  if (!decision.alert)
+    return {
+      outcome: { type: 'card.transaction', decision, alertCreated: false, replayed },
+      keptInLedger,
+    };
   // One open fraud check per customer: this transaction opens it or joins it (docs/scoring.md).
   // Filed again by a redelivery, idempotently: the alert's id is the transaction's.
   const alert = fraudCheckAlert(event, decision, now);
   const filed = await ports.alerts.fileFraudCheck(alert, now);
   return {
-    type: 'card.transaction',
-    decision,
-    alertId: alert.alertId,
-    checkId: filed.checkId,
-    alertCreated: filed.created,
-    replayed,
+    outcome: {
+      type: 'card.transaction',
+      decision,
+      alertId: alert.alertId,
+      checkId: filed.checkId,
+      alertCreated: filed.created,
+      replayed,
+    },
+    keptInLedger,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ActivityEntry } from '../domain/activity.ts';
 import type { CustomerProfile, ProfileSettings, Sighting } from '../domain/customer-profile.ts';
 import type { Decision } from '../domain/fraud-rules.ts';
+import type { StoredEvent } from '../domain/stored-event.ts';
 
 /** The customer's history after a transaction was recorded in it. */
 export interface CustomerHistoryUpdate {
@@ -31,6 +32,12 @@ export interface CustomerHistoryRecord extends CustomerHistoryUpdate {
   readonly recordedBefore: boolean;
 }
 
+/** A transaction's entry as the ledger holds it. */
+export interface LedgerEntry {
+  /** The decision kept with it; none for an entry recorded before decisions were kept. */
+  readonly decision?: RecordedDecision;
+}
+
 /**
  * Each customer's 48-hour activity ledger and profile, recorded together by one write
  * (docs/decisions/0013-one-customer-history-item.md).
@@ -53,4 +60,11 @@ export interface CustomerHistory {
     now: Date,
     decide?: Decide,
   ): Promise<CustomerHistoryRecord>;
+  /**
+   * The entry of the event's card transaction, read strongly consistently, or undefined when the
+   * ledger does not hold it (never recorded, or gone: erased, or older than the 48 hours and
+   * removed). Its decision is what tells `vigil redrive` that the transaction was scored
+   * (docs/scoring.md, "Exactly once").
+   */
+  entryOf(event: StoredEvent): Promise<LedgerEntry | undefined>;
 }

@@ -70,6 +70,7 @@ const tableNames: Record<string, string> = {
   EventsTableName: 'vigil-dev-events',
   AlertsTableName: 'vigil-dev-alerts',
   CallbacksTableName: 'vigil-dev-callbacks',
+  ActivityTableName: 'vigil-dev-activity',
 };
 const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dead-letters';
 
@@ -151,10 +152,24 @@ describe('the operator policy', () => {
     dynamoDb.on(UpdateCommand).resolves({ Attributes: { bankId: 'acme-bank', name: 'ACME' } });
     dynamoDb.on(PutCommand).resolves({});
     dynamoDb.on(DeleteCommand).resolves({});
-    // One stuck item of each kind, so that redrive makes every write it can make.
+    // One stuck item of each kind, so that redrive makes every write it can make: the event a card
+    // transaction of the last 48 hours, which redrive looks up in the customer's history.
     dynamoDb
       .on(ScanCommand, { TableName: 'vigil-dev-events' })
-      .resolves({ Items: [{ eventKey: 'acme-bank#evt_1', status: 'received', receivedAt: old }] })
+      .resolves({
+        Items: [
+          {
+            eventKey: 'acme-bank#evt_1',
+            bankId: 'acme-bank',
+            eventId: 'evt_1',
+            customerId: 'c1',
+            status: 'received',
+            receivedAt: old,
+            occurredAt: old,
+            transaction: { id: 'txn_1' },
+          },
+        ],
+      })
       .on(ScanCommand, { TableName: 'vigil-dev-alerts' })
       .resolves({
         Items: [

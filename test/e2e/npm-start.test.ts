@@ -338,7 +338,13 @@ describe('npm start', () => {
       code: 0,
       result: {
         status: 200,
-        body: { eventsRescored: 0, alertsResent: 0, alertsUndeliverable: 0, callbacksRequeued: 0 },
+        body: {
+          eventsRescored: 0,
+          eventsPastLedgerWindow: 0,
+          alertsResent: 0,
+          alertsUndeliverable: 0,
+          callbacksRequeued: 0,
+        },
       },
     });
   });

@@ -21,6 +21,8 @@ import { runCli } from '../../cli/vigil.ts';
 import { findFreePort } from '../../local/dynamodb-local.ts';
 import { newWebhookSecret } from '../../local/local-secrets.ts';
 import type { LocalConfig } from '../../local/local-stack.ts';
+import { toStoredEvent } from '../../shared/domain/stored-event.ts';
+import { cardTransaction } from '../fixtures/bank-events.ts';
 import { startTestLocalStack, type TestLocalStack } from '../support/test-local-stack.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -717,6 +719,29 @@ describe('vigil against local mode', () => {
     expect(refused).toBeInstanceOf(CliError);
     expect((refused as CliError).exitCode).toBe(2);
     expect((refused as CliError).message).toMatch(/^Local mode's WhatsApp secrets .*--stage NAME/);
+  });
+
+  it('redrive leaves a card transaction past the ledger’s 48 hours alone unless forced, and counts it', async () => {
+    const { client, events } = await new LocalTarget(join(local.stack.configPath, '..')).tables();
+    const hours = (n: number) => new Date(Date.now() - n * 3_600_000).toISOString();
+    // Arrived when it was 30 minutes old, 49 hours old now: scored or stuck, it cannot be told.
+    const aged = toStoredEvent(
+      'demo-bank',
+      'evt_cli_aged',
+      cardTransaction({
+        customerId: 'cus_cli_aged',
+        occurredAt: hours(49),
+        transaction: { id: 'txn_cli_aged' },
+      }),
+      new Date(hours(48.5)),
+    );
+    await client.send(new PutCommand({ TableName: events, Item: aged }));
+    const left = JSON.parse((await cli(['redrive'])).stdout).body;
+    expect(left).toMatchObject({ eventsRescored: 0, eventsPastLedgerWindow: 1 });
+    const forced = JSON.parse((await cli(['redrive', '--force-past-ledger-window'])).stdout).body;
+    expect(forced).toMatchObject({ eventsRescored: 1, eventsPastLedgerWindow: 1 });
+    const again = await client.send(new GetCommand({ TableName: events, Key: { eventKey: aged.eventKey } }));
+    expect(again.Item?.eventId).toBe('evt_cli_aged');
   });
 
   it('dead-letters list, redrive and purge act on local mode’s dead-letter file', async () => {

@@ -60,10 +60,9 @@ function onlineAbroad(customerId: string, id: string, country: string) {
 async function scoredAlert(customerId: string, transactionId: string) {
   const event = await waitFor(
     async () =>
-      (await local.scan('events')).find(
+      (await local.scoredEvents()).find(
         (e) =>
           e.customerId === customerId &&
-          e.status === 'scored' &&
           (e as { transaction?: { id?: string } }).transaction?.id === transactionId,
       ),
     10_000,

@@ -295,6 +295,7 @@ describe('erasure under load', () => {
           await eraser.erase(BANK, customer, ref);
           return update;
         },
+        entryOf: (event) => ports.history.entryOf(event),
       },
     });
     expect(outcome.type).toBe('erased');

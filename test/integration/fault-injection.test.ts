@@ -9,6 +9,7 @@ import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import { documentClientFor } from '../../shared/runtime/aws-clients.ts';
 import { suspiciousTransaction } from '../fixtures/bank-events.ts';
+import { scoredEvents } from '../support/scored-events.ts';
 import { startTestScoring, type TestScoring } from '../support/test-scoring.ts';
 import { createTestTables, type TestTables } from '../support/test-tables.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -84,19 +85,28 @@ async function crashingClient(crashes: (command: string, input: Record<string, u
   return { client, crashed: () => crashed, commands };
 }
 
-async function storeEvents(count: number) {
+async function storeEvents(count: number, occurredAt?: Date) {
   const events = new DynamoDbEventStore(tables.documentClient, tables.names.events);
   for (let i = 0; i < count; i++) {
+    const transaction = suspiciousTransaction('cus_1', `txn_${i}`);
     await events.putIfAbsent(
-      toStoredEvent('acme', `evt_${i}`, suspiciousTransaction('cus_1', `txn_${i}`), new Date()),
+      toStoredEvent(
+        'acme',
+        `evt_${i}`,
+        { ...transaction, ...(occurredAt && { occurredAt: occurredAt.toISOString() }) },
+        new Date(),
+      ),
     );
   }
 }
 
+/** Until every event is scored: marked, or its ledger entry keeping the decision, its alert filed. */
 async function settled(count: number) {
   await waitFor(
     async () =>
-      (await tables.scan('events')).filter((e) => e.status === 'scored').length === count ? true : undefined,
+      (await scoredEvents(tables.documentClient, tables.names, await tables.scan('events'))).length === count
+        ? true
+        : undefined,
     30_000,
     `${count} events scored`,
   );
@@ -177,13 +187,12 @@ describe('fault injection', () => {
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(1);
   });
 
-  for (const point of ['history', 'alert', 'mark'] as const) {
+  for (const point of ['history', 'alert'] as const) {
     it(`finishes with the first decision and one alert after a crash following the ${point} write`, async () => {
       const names = tables.names;
       const { client, crashed, commands } = await crashingClient((command, input) => {
         if (point === 'history') return command === 'UpdateItemCommand' && input.TableName === names.activity;
-        if (point === 'alert') return command === 'TransactWriteItemsCommand';
-        return command === 'UpdateItemCommand' && input.TableName === names.events;
+        return command === 'TransactWriteItemsCommand';
       });
       scoring = await startTestScoring(tables, {
         settings: { retryAttempts: 3 },
@@ -202,15 +211,42 @@ describe('fault injection', () => {
       const ledger = (await tables.scan('activity')).find((item) => item.bucket === HISTORY_BUCKET) ?? {};
       const entries = Object.entries(ledger).filter(([name]) => name.startsWith('tx:'));
       expect(entries).toHaveLength(1);
-      // The decision kept with the entry is the one the alert and the event's mark carry.
+      // The decision kept with the entry is the one the alert carries.
       const kept = entries[0]?.[1] as { s: number; r: string; a: boolean };
       expect(kept.a).toBe(true);
       expect(alerts[0]?.score).toBe(kept.s);
       expect(alerts[0]?.reasons).toEqual(JSON.parse(kept.r));
-      expect(event).toMatchObject({ status: 'scored', score: kept.s, alertId: 'acme#txn#txn_0' });
-      // No read of the event's status: the entry told the redelivery.
-      expect(commands.filter((c) => c.table === names.events && c.command === 'GetItemCommand')).toEqual([]);
+      // The entry is the record that it was scored: the event is neither read nor marked.
+      expect(event).toMatchObject({ status: 'received' });
+      expect(event).not.toHaveProperty('score');
+      expect(commands.filter((c) => c.table === names.events)).toEqual([]);
       expect(scoring.deadLetters).toEqual([]);
     });
   }
+
+  it('finishes a transaction dated outside the ledger’s 48 hours once after a crash following its "scored" mark', async () => {
+    const names = tables.names;
+    const { client, crashed } = await crashingClient(
+      (command, input) => command === 'UpdateItemCommand' && input.TableName === names.events,
+    );
+    scoring = await startTestScoring(tables, {
+      settings: { retryAttempts: 3 },
+      ports: {
+        history: new DynamoDbCustomerHistory(client, names.activity),
+        alerts: new DynamoDbAlertStore(client, names.alerts),
+        events: new DynamoDbEventStore(client, names.events),
+      },
+    });
+    await storeEvents(1, new Date(Date.now() - 49 * 3_600_000));
+    await settled(1);
+    expect(crashed()).toBe(true);
+    const alerts = (await tables.scan('alerts')).filter((item) => item.kind === 'fraud_check');
+    expect(alerts).toHaveLength(1);
+    const [event] = await tables.scan('events');
+    expect(event).toMatchObject({ status: 'scored', score: alerts[0]?.score, alertId: 'acme#txn#txn_0' });
+    // No entry kept for it: its mark is the record.
+    const ledger = (await tables.scan('activity')).find((item) => item.bucket === HISTORY_BUCKET) ?? {};
+    expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toEqual([]);
+    expect(scoring.deadLetters).toEqual([]);
+  });
 });

@@ -22,8 +22,9 @@ afterAll(async () => {
 async function scored(customerId: string, count: number): Promise<string[]> {
   const events = await waitFor(
     async () => {
-      const mine = (await local.scan('events')).filter((e) => e.customerId === customerId);
-      return mine.length === count && mine.every((e) => e.status === 'scored') ? mine : undefined;
+      const all = (await local.scan('events')).filter((e) => e.customerId === customerId);
+      const mine = (await local.scoredEvents()).filter((e) => e.customerId === customerId);
+      return all.length === count && mine.length === count ? mine : undefined;
     },
     20_000,
     `${count} scored events of ${customerId}`,

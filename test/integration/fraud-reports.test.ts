@@ -84,9 +84,8 @@ async function pay(
   expect((await local.callBank('POST', '/events', event)).status).toBe(202);
   const stored = await waitFor(
     async () =>
-      (await local.scan('events')).find(
-        (item) =>
-          (item.transaction as { id?: string } | undefined)?.id === transactionId && item.status === 'scored',
+      (await local.scoredEvents()).find(
+        (item) => (item.transaction as { id?: string } | undefined)?.id === transactionId,
       ),
     10_000,
     `${transactionId} scored`,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda-http-server.ts';
 import { DEMO_THRESHOLDS } from '../../local/seed-demo.ts';
 import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
+import { DynamoDbCustomerHistory } from '../../shared/adapters/dynamodb-customer-history.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import type { BankEvent } from '../../shared/domain/bank-event.ts';
@@ -21,6 +22,7 @@ let tables: TestTables;
 let api: TestBankApi;
 let scoring: TestScoring;
 let events: DynamoDbEventStore;
+let history: DynamoDbCustomerHistory;
 let sequence = 0;
 
 beforeAll(async () => {
@@ -32,6 +34,7 @@ beforeAll(async () => {
   api = await startTestBankApi(tables, [BANK]);
   scoring = await startTestScoring(tables, { settings: { retryAttempts: 2 } });
   events = new DynamoDbEventStore(tables.documentClient, tables.names.events);
+  history = new DynamoDbCustomerHistory(tables.documentClient, tables.names.activity);
 });
 afterAll(async () => {
   await api.close();
@@ -108,8 +111,12 @@ describe('score-bank-event on the events stream', () => {
     const expiresIn = Number(alert?.expiresAt) - Date.now() / 1000;
     expect(expiresIn).toBeGreaterThan(89 * 86_400);
     expect(expiresIn).toBeLessThanOrEqual(90 * 86_400);
-    await waitFor(async () => ((await eventItem('evt_s1'))?.status === 'scored' ? true : undefined));
-    expect(await eventItem('evt_s1')).toMatchObject({ score: 100, alertId: `${BANK}#txn#txn_s1` });
+    // The decision is kept with the transaction's ledger entry, which is the record that it was
+    // scored: the event is not marked (docs/scoring.md, "Exactly once").
+    const item = (await eventItem('evt_s1')) as unknown as StoredEvent;
+    expect(await history.entryOf(item)).toEqual({
+      decision: { score: 100, alert: true, reasons: alert?.reasons },
+    });
   });
 
   it('writes a log line per alert with ids, score and rule names only', async () => {
@@ -135,13 +142,9 @@ describe('score-bank-event on the events stream', () => {
     expect(logs).not.toMatch(/cus_logged|64900|649\.00|GADGETS|4242/);
   });
 
-  it('creates no second alert when a batch is redelivered, before or after it was marked scored', async () => {
+  it('creates no second alert when a batch is redelivered, and leaves the event unmarked', async () => {
     const stored = await store(suspiciousTransaction('cus_redelivered', 'txn_r1'));
-    await waitFor(async () => ((await eventItem(stored.eventId))?.status === 'scored' ? true : undefined));
-    // A crash after the alert but before the event was marked scored: redelivered as new.
-    await tables.documentClient.send(
-      new PutCommand({ TableName: tables.names.events, Item: { ...stored, status: 'received' } }),
-    );
+    await waitFor(async () => ((await alertsOf('cus_redelivered')).length === 1 ? true : undefined));
 
     const batch = streamEventOf(stored);
     expect(await scoring.handler(batch, lambdaContext('score-bank-event'))).toEqual({
@@ -151,6 +154,24 @@ describe('score-bank-event on the events stream', () => {
       batchItemFailures: [],
     });
     expect(await alertsOf('cus_redelivered')).toHaveLength(1);
+    // Both deliveries finished: no "scored" mark written (a write unit per transaction saved).
+    const item = await eventItem(stored.eventId);
+    expect(item?.status).toBe('received');
+    expect(item).not.toHaveProperty('score');
+    expect(item).not.toHaveProperty('alertId');
+    expect((await history.entryOf(stored))?.decision).toMatchObject({ score: 100, alert: true });
+  });
+
+  it('marks a card transaction dated outside the ledger’s 48 hours scored, and skips its redelivery', async () => {
+    const old = suspiciousTransaction('cus_late', 'txn_late');
+    const stored = await store({ ...old, occurredAt: new Date(Date.now() - 49 * 3_600_000).toISOString() });
+    await waitFor(async () => ((await eventItem(stored.eventId))?.status === 'scored' ? true : undefined));
+    expect(await eventItem(stored.eventId)).toMatchObject({ score: 100, alertId: `${BANK}#txn#txn_late` });
+    expect(await history.entryOf(stored)).toBeUndefined();
+    expect(await scoring.handler(streamEventOf(stored), lambdaContext('score-bank-event'))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(await alertsOf('cus_late')).toHaveLength(1);
   });
 
   it('gives exact counters when one customer’s events are scored concurrently', async () => {
@@ -218,7 +239,7 @@ describe('score-bank-event on the events stream', () => {
     });
     expect(JSON.stringify(scoring.deadLetters)).not.toContain('cus_');
     expect((await eventItem('evt_poison'))?.status).toBeUndefined();
-    expect((await eventItem(after.eventId))?.status).toBe('scored');
+    expect((await history.entryOf(after))?.decision).toMatchObject({ alert: true });
   });
 
   it('notifies a low balance once per crossing, and an account at most once per 24 hours', async () => {

@@ -11,6 +11,7 @@ import { type LocalStack, localAwsConfig, startLocalStack } from '../../local/lo
 import { signAdminRequest } from '../../shared/domain/admin-signature.ts';
 import { documentClientFor } from '../../shared/runtime/aws-clients.ts';
 import type { TableKey } from '../../shared/runtime/table-definitions.ts';
+import { type ScoredItem, scoredEvents } from './scored-events.ts';
 import { waitFor } from './wait-for.ts';
 
 export interface SentMessage {
@@ -148,6 +149,11 @@ export async function startTestLocalStack() {
         new ScanCommand({ TableName: `${prefix}-${table}`, ConsistentRead: true }),
       );
       return Items;
+    },
+    /** The stored events that are scored, each with its alert's id if it raised one. */
+    async scoredEvents(): Promise<ScoredItem[]> {
+      const tables = { activity: `${prefix}-activity`, alerts: `${prefix}-alerts` };
+      return scoredEvents(documents, tables, await this.scan('events'));
     },
     stop: () => stack.stop(),
   };

@@ -216,6 +216,12 @@ describe('eraseCustomer', () => {
 });
 
 describe('redrive', () => {
+  /** Events that are no card transactions: their status tells, the history is not read. */
+  const unread = {
+    entryOf: async (): Promise<undefined> => {
+      throw new Error('the history was read');
+    },
+  };
   /** Records what redrive writes again; its items are those given. */
   function store(items: { events?: StoredEvent[]; alerts?: Alert[]; dead?: CallbackDelivery[] }) {
     const cutoffs: Date[] = [];
@@ -251,8 +257,9 @@ describe('redrive', () => {
       dead: [{ deliveryId: 'cb_1' } as CallbackDelivery],
     });
     const clock = new FixedClock('2026-03-01T12:30:00.000Z');
-    expect(await redrive({ store: s.redriveStore, alerts, clock }, 15)).toEqual({
+    expect(await redrive({ store: s.redriveStore, alerts, clock, history: unread }, 15)).toEqual({
       eventsRescored: 1,
+      eventsPastLedgerWindow: 0,
       alertsResent: 1,
       alertsUndeliverable: 1,
       callbacksRequeued: 1,
@@ -275,7 +282,9 @@ describe('redrive', () => {
     const member = alert('member', 'acme', { checkId: 'other' });
     const s = store({ alerts: [first, member] });
     const clock = new FixedClock('2026-03-01T12:30:00.000Z');
-    expect(await redrive({ store: s.redriveStore, alerts, clock }, 15)).toMatchObject({ alertsResent: 2 });
+    expect(await redrive({ store: s.redriveStore, alerts, clock, history: unread }, 15)).toMatchObject({
+      alertsResent: 2,
+    });
     expect(s.written).toEqual(['touch:first@2026-03-01T12:30:00.000Z', 'alert:member']);
   });
 });

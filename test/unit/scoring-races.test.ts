@@ -47,10 +47,18 @@ describe('scoreBankEvent: an erasure that lands while the event is scored', () =
       throw new Error('ProvisionedThroughputExceededException');
     };
     await expect(scoreBankEvent(event, { ...p, alerts })).rejects.toThrow(/Throughput/);
+    // Its decision is kept with its ledger entry, the alert it asks for is not filed: unscored
+    // (vigil redrive tells it so too).
+    expect(await p.history.entryOf(event)).toMatchObject({ decision: { alert: true } });
+    expect(await p.alerts.get('acme#txn#t1')).toBeUndefined();
+    // The retry scores it with that decision; the entry is the record, the event is not marked.
+    expect(await scoreBankEvent(event, p)).toMatchObject({
+      type: 'card.transaction',
+      alertCreated: true,
+      replayed: true,
+    });
+    expect(await p.alerts.get('acme#txn#t1')).toMatchObject({ kind: 'fraud_check' });
     expect(await p.events.isScored('acme', 'evt_1')).toBe(false);
-    // The retry scores it.
-    expect(await scoreBankEvent(event, p)).toMatchObject({ type: 'card.transaction', alertCreated: true });
-    expect(await p.events.isScored('acme', 'evt_1')).toBe(true);
   });
 });
 

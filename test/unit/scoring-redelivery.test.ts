@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { inMemoryScoringPorts } from '../../shared/adapters/in-memory-scoring-ports.ts';
 import type { BankEvent } from '../../shared/domain/bank-event.ts';
 import type { Sighting } from '../../shared/domain/customer-profile.ts';
+import { redrive } from '../../shared/domain/redrive.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../../shared/domain/score-bank-event.ts';
 import { type StoredEvent, toStoredEvent } from '../../shared/domain/stored-event.ts';
 import { BUILT_IN_THRESHOLDS, historySettings } from '../../shared/domain/thresholds.ts';
 import type { ScoringOutcome } from '../../shared/ports/event-store.ts';
-import { cardTransaction, suspiciousTransaction } from '../fixtures/bank-events.ts';
-import { FakeEventStore, FakeThresholdStore, FixedClock } from '../support/fakes/index.ts';
+import { accountBalance, cardTransaction, suspiciousTransaction } from '../fixtures/bank-events.ts';
+import { FakeEventStore, FakeRedriveStore, FakeThresholdStore, FixedClock } from '../support/fakes/index.ts';
 
 // A card transaction's decision is kept with its ledger entry by the write that records it: a
 // redelivery (after a crash at any point) finishes with that decision, without reading the event.
@@ -47,6 +48,7 @@ async function world() {
         crash('history');
         return recorded;
       },
+      entryOf: (event) => p.history.entryOf(event),
     },
     alerts: Object.assign(Object.create(p.alerts) as typeof p.alerts, {
       fileFraudCheck: async (...args: Parameters<typeof p.alerts.fileFraudCheck>) => {
@@ -93,7 +95,7 @@ async function firstDecision(event: BankEvent) {
 }
 
 describe('scoreBankEvent: a redelivered card transaction', () => {
-  for (const point of ['history', 'alert', 'mark'] as const) {
+  for (const point of ['history', 'alert'] as const) {
     it(`after a crash following the ${point} write, finishes with the first decision and one alert`, async () => {
       const expected = await firstDecision(suspiciousTransaction('c1', 't1'));
       expect(expected).toMatchObject({
@@ -115,13 +117,27 @@ describe('scoreBankEvent: a redelivered card transaction', () => {
       // A third delivery creates nothing either.
       expect(await scoreBankEvent(event, w.ports)).toEqual({ ...again, alertCreated: false });
       expect(w.created()).toBe(1);
-      expect(await w.p.events.isScored('acme', 'evt_1')).toBe(true);
+      // The ledger entry keeping the decision is the record that it was scored: the event is
+      // never marked, and card transactions within the ledger's 48 hours never read its status.
       const decision = 'decision' in expected ? expected.decision : undefined;
-      for (const mark of w.marks) expect(mark).toEqual({ score: decision?.score, alertId: 'acme#txn#t1' });
-      // Card transactions within the ledger's 48 hours never read the event's status.
+      expect(await w.p.history.entryOf(event)).toEqual({ decision });
+      expect(w.marks).toEqual([]);
+      expect(await w.p.events.isScored('acme', 'evt_1')).toBe(false);
       expect(w.isScoredReads()).toBe(0);
     });
   }
+
+  it('dated outside the ledger’s 48 hours, is marked scored, and after a crash following the mark is skipped', async () => {
+    const w = await world();
+    const old = suspiciousTransaction('c1', 't1');
+    const event = await w.store('evt_1', { ...old, occurredAt: '2026-11-27T09:00:00Z' });
+    w.crashAfter('mark');
+    await expect(scoreBankEvent(event, w.ports)).rejects.toThrow(/crash/);
+    expect(w.marks).toEqual([{ score: 100, alertId: 'acme#txn#t1' }]);
+    expect(await w.p.history.entryOf(event)).toBeUndefined();
+    expect(await scoreBankEvent(event, w.ports)).toEqual({ type: 'already-scored', alertCreated: false });
+    expect(w.created()).toBe(1);
+  });
 
   it('reuses the kept decision, never one made on the history recorded after it', async () => {
     const w = await world();
@@ -148,7 +164,8 @@ describe('scoreBankEvent: a redelivered card transaction', () => {
       alertCreated: false,
       replayed: true,
     });
-    expect(w.marks.at(-1)).toEqual({ score: 0 });
+    expect(w.marks).toEqual([]);
+    expect(await w.p.history.entryOf(first)).toEqual({ decision: { score: 0, alert: false, reasons: [] } });
   });
 
   it('reads the event’s status for a transaction dated outside the ledger’s 48 hours, and skips it once scored', async () => {
@@ -189,5 +206,68 @@ describe('scoreBankEvent: a redelivered card transaction', () => {
     await w.p.events.markScored('acme', 'evt_2', { score: 100 });
     expect(await scoreBankEvent(other, w.ports)).toEqual({ type: 'already-scored', alertCreated: false });
     expect(w.created()).toBe(1);
+  });
+});
+
+describe('vigil redrive after scoring', () => {
+  it('re-drives exactly the events not fully scored, and the redelivery files each missing alert once', async () => {
+    const w = await world();
+    // Crashed after the history write: the decision (to alert) is kept, the alert not filed.
+    const noAlert = await w.store('evt_1', suspiciousTransaction('c1', 't1'));
+    w.crashAfter('history');
+    await expect(scoreBankEvent(noAlert, w.ports)).rejects.toThrow(/crash/);
+    // Crashed after filing the alert: nothing left to do.
+    const filed = await w.store('evt_2', suspiciousTransaction('c2', 't2'));
+    w.crashAfter('alert');
+    await expect(scoreBankEvent(filed, w.ports)).rejects.toThrow(/crash/);
+    // Scored, no alert; and never scored at all.
+    const quiet = await w.store('evt_3', cardTransaction({ customerId: 'c3', transaction: { id: 't3' } }));
+    await scoreBankEvent(quiet, w.ports);
+    const never = await w.store('evt_4', cardTransaction({ customerId: 'c4', transaction: { id: 't4' } }));
+    // Balance events and transactions dated outside the 48 hours keep their mark.
+    const balance = await w.store('evt_5', accountBalance({ customerId: 'c5', balance: { available: 1 } }));
+    await scoreBankEvent(balance, w.ports);
+    const stuckBalance = await w.store(
+      'evt_6',
+      accountBalance({ customerId: 'c6', balance: { available: 1 } }),
+    );
+    const late = { ...suspiciousTransaction('c7', 't7'), occurredAt: '2026-11-27T09:00:00Z' };
+    const scoredLate = await w.store('evt_7', late);
+    await scoreBankEvent(scoredLate, w.ports);
+    const stuckLate = await w.store('evt_8', {
+      ...late,
+      customerId: 'c8',
+      transaction: { ...late.transaction, id: 't8' },
+    });
+    // Fraud checks filed: evt_2's and evt_7's.
+    expect(w.created()).toBe(2);
+
+    const all = [noAlert, filed, quiet, never, balance, stuckBalance, scoredLate, stuckLate];
+    const withStatus = async () =>
+      Promise.all(
+        all.map(async (event) => ({
+          ...event,
+          status: (await w.p.events.isScored('acme', event.eventId))
+            ? ('scored' as const)
+            : ('received' as const),
+        })),
+      );
+    const store = new FakeRedriveStore({ events: await withStatus() });
+    const later = new FixedClock('2026-11-29T10:30:30.000Z');
+    const ports = { store, alerts: w.p.alerts, clock: later, history: w.p.history };
+    expect(await redrive(ports)).toMatchObject({ eventsRescored: 4, eventsPastLedgerWindow: 0 });
+    expect(store.writes).toEqual(['event:evt_1', 'event:evt_4', 'event:evt_6', 'event:evt_8']);
+
+    // The re-driven events are scored (the stream sees them again): evt_1 files its alert with
+    // its kept decision, evt_8 its own; evt_6 gets its low-balance notice.
+    expect(await w.p.alerts.get('acme#balance#evt_6')).toBeUndefined();
+    for (const event of [noAlert, never, stuckBalance, stuckLate]) await scoreBankEvent(event, w.ports);
+    expect(await w.p.alerts.get('acme#txn#t1')).toMatchObject({ score: 100 });
+    expect(w.created()).toBe(4);
+    expect(await w.p.alerts.get('acme#balance#evt_6')).toMatchObject({ kind: 'low_balance' });
+    // Nothing is left to re-drive.
+    const again = new FakeRedriveStore({ events: await withStatus() });
+    expect(await redrive({ ...ports, store: again })).toMatchObject({ eventsRescored: 0 });
+    expect(again.writes).toEqual([]);
   });
 });

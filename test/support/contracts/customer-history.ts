@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { ActivityEntry } from '../../../shared/domain/activity.ts';
 import type { ProfileSettings, Sighting } from '../../../shared/domain/customer-profile.ts';
 import type { Decision } from '../../../shared/domain/fraud-rules.ts';
+import { toStoredEvent } from '../../../shared/domain/stored-event.ts';
 import { BUILT_IN_THRESHOLDS, historySettings } from '../../../shared/domain/thresholds.ts';
 import type { CustomerHistory } from '../../../shared/ports/customer-history.ts';
+import { accountBalance, cardTransaction } from '../../fixtures/bank-events.ts';
 import { type ActivityLedger, activityLedgerContract } from './activity-ledger.ts';
 import { type CustomerProfiles, customerProfilesContract } from './customer-profiles.ts';
 
@@ -176,6 +178,49 @@ export function customerHistoryContract(
       expect([...kept].sort()).toEqual([1, 2, 3, 4, 5, 6]);
     });
 
+    it('finds an event’s entry with its kept decision, and no entry for an event it did not record', async () => {
+      const history = await make();
+      const customer = `c-${randomUUID()}`;
+      const occurredAt = new Date(NOW.getTime() - 60_000).toISOString();
+      const stored = (eventId: string, changes: { customerId?: string; occurredAt?: string } = {}) =>
+        toStoredEvent(
+          'acme',
+          eventId,
+          cardTransaction({
+            customerId: customer,
+            occurredAt,
+            transaction: { id: `t-${eventId}` },
+            ...changes,
+          }),
+          NOW,
+        );
+      const recordOf = (eventId: string) => ({
+        eventId,
+        at: Date.parse(occurredAt),
+        amount: 700,
+        currency: 'EUR',
+        authorized: true,
+      });
+      const decision: Decision = {
+        score: 80,
+        alert: true,
+        reasons: [{ rule: 'singleTransaction', observed: 64_900, limit: 50_000, currency: 'EUR' }],
+      };
+      const e1 = recordOf('e1');
+      await history.record('acme', customer, e1, sightingOf(e1), SETTINGS, NOW, () => decision);
+      // Without a decision, as entries were recorded before decisions were kept.
+      const e2 = recordOf('e2');
+      await history.record('acme', customer, e2, sightingOf(e2), SETTINGS, NOW);
+      expect(await history.entryOf(stored('e1'))).toEqual({ decision });
+      expect(await history.entryOf(stored('e2'))).toEqual({});
+      // Not recorded; another customer's; another date (the entry is the transaction's, at its time).
+      expect(await history.entryOf(stored('e3'))).toBeUndefined();
+      expect(await history.entryOf(stored('e1', { customerId: `${customer}-other` }))).toBeUndefined();
+      expect(await history.entryOf(stored('e1', { occurredAt: NOW.toISOString() }))).toBeUndefined();
+      const balance = toStoredEvent('acme', 'e1', accountBalance({ customerId: customer }), NOW);
+      expect(await history.entryOf(balance)).toBeUndefined();
+    });
+
     it('keeps no decision for an entry dated outside the 48 hours, and does not decide', async () => {
       const history = await make();
       const customer = `c-${randomUUID()}`;
@@ -195,6 +240,17 @@ export function customerHistoryContract(
       expect(result.decision).toBeUndefined();
       expect(result.recordedBefore).toBe(false);
       expect(decided).toBe(0);
+      const stored = toStoredEvent(
+        'acme',
+        'e1',
+        cardTransaction({
+          customerId: customer,
+          occurredAt: new Date(entry.at).toISOString(),
+          transaction: { id: 't1' },
+        }),
+        NOW,
+      );
+      expect(await history.entryOf(stored)).toBeUndefined();
     });
   });
 }
