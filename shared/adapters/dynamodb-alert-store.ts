@@ -28,7 +28,10 @@ import { alertFromItem, alertToItem } from './stored-address.ts';
  * alerts by deadline.
  *
  * A customer's open fraud check is one more item, keyed by the customer (`openCheckKey`), that
- * names the check's first alert. Opening a check puts it only if absent; joining a check is a
+ * names the check's first alert. Opening a check puts it only if absent, with a copy of that
+ * alert, then puts the alert (two writes, no transaction): a check half-opened by a crash between
+ * them is completed from the copy, by the redelivery or the customer's next transaction, and is
+ * never replaced by a second check (docs/decisions/0011-fraud-checks.md). Joining a check is a
  * transaction conditional on it still naming that check; closing a check (answer, expiry,
  * undeliverable) deletes it in the same transaction as the status change. So a transaction joins
  * a check only while it is open, and the members recorded on the check when it closes are all of
@@ -54,40 +57,45 @@ export class DynamoDbAlertStore implements AlertStore {
 
   async fileFraudCheck(alert: Alert, now: Date): Promise<FiledCheck> {
     const checkKey = openCheckKey(alert.bankId, alert.customerId);
+    const opening = { ...alertToItem(alert), checkId: alert.alertId, members: {} };
     for (let attempt = 0; attempt < MAX_CHECK_ATTEMPTS; attempt++) {
       if (attempt > 0) await pause(attempt);
       const existing = await this.get(alert.alertId);
       if (existing !== undefined) return { checkId: existing.checkId ?? existing.alertId, created: false };
       const open = await this.getItem(checkKey);
       if (open === undefined) {
-        const opened = await this.transact([
-          {
-            Put: {
+        // Two plain writes instead of a transaction (which costs every unit twice): first the
+        // open-check item, only if absent, naming this alert and keeping a copy of it; then the
+        // alert. No `customerKey` on the open-check item: erasure deletes it by its key, so it
+        // needs no entry in the byCustomer index.
+        const claimed = await conditionalWrite(
+          this.client.send(
+            new PutCommand({
               TableName: this.tableName,
               Item: {
-                // No `customerKey`: erasure deletes this item by its key, so it needs no entry
-                // in the byCustomer index (two write units less per opened check).
                 alertId: checkKey,
                 checkId: alert.alertId,
                 bankId: alert.bankId,
                 createdAt: now.toISOString(),
                 expiresAt: alert.expiresAt,
+                opening,
               },
               ConditionExpression: 'attribute_not_exists(alertId)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: { ...alertToItem(alert), checkId: alert.alertId, members: {} },
-              ConditionExpression: 'attribute_not_exists(alertId)',
-            },
-          },
-        ]);
-        if (opened) return { checkId: alert.alertId, created: true };
-        continue;
+            }),
+          ),
+        );
+        if (!claimed) continue;
+        // Already stored only if the customer's next transaction completed it from the copy.
+        await this.putIfAbsent(opening);
+        return { checkId: alert.alertId, created: true };
       }
       const checkId = String(open.checkId);
+      // A half-opened check (its opener died between the two writes): completed from the copy
+      // its open-check item keeps, by the opener's redelivery or the customer's next transaction,
+      // and never replaced by a second check.
+      if (checkId === alert.alertId && halfOpened(open, now)) {
+        return { checkId, created: await this.putIfAbsent(open.opening) };
+      }
       const joined = await this.transact([
         {
           ConditionCheck: {
@@ -125,8 +133,10 @@ export class DynamoDbAlertStore implements AlertStore {
       if (joined) return { checkId, created: true };
       // A check left open past its deadline is closed here rather than joined or waited for.
       const check = await this.get(checkId);
-      if (check === undefined) {
-        // Its first alert was erased: the open-check item left behind names nothing.
+      if (check === undefined && halfOpened(open, now)) {
+        await this.putIfAbsent(open.opening);
+      } else if (check === undefined) {
+        // Its first alert was erased (or is past its retention): the item left behind names nothing.
         await conditionalWrite(
           this.client.send(
             new DeleteCommand({
@@ -383,6 +393,19 @@ export class DynamoDbAlertStore implements AlertStore {
     return Item;
   }
 
+  /** Puts an item unless one with its id exists; true when this call stored it. */
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+    return conditionalWrite(
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(alertId)',
+        }),
+      ),
+    );
+  }
+
   /** True when the transaction was applied; false when cancelled by a condition or a conflict. */
   private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
     try {
@@ -408,6 +431,18 @@ export class DynamoDbAlertStore implements AlertStore {
       throw error;
     }
   }
+}
+
+/**
+ * An open-check item whose alert is not stored yet, with the copy to complete it from. Not once
+ * the copy is past its retention: the alert it names was stored and is gone by its TTL.
+ */
+function halfOpened(
+  open: Record<string, unknown>,
+  now: Date,
+): open is Record<string, unknown> & { opening: Record<string, unknown> } {
+  const opening = open.opening as { expiresAt?: unknown } | undefined;
+  return typeof opening?.expiresAt === 'number' && opening.expiresAt * 1000 > now.getTime();
 }
 
 /** Attempts at filing or closing a check under contention from parallel transactions. */
