@@ -135,18 +135,10 @@ export class DynamoDbAlertStore implements AlertStore {
       const check = await this.get(checkId);
       if (check === undefined && halfOpened(open, now)) {
         await this.putIfAbsent(open.opening);
-      } else if (check === undefined) {
-        // Its first alert was erased (or is past its retention): the item left behind names nothing.
-        await conditionalWrite(
-          this.client.send(
-            new DeleteCommand({
-              TableName: this.tableName,
-              Key: { alertId: checkKey },
-              ConditionExpression: 'checkId = :checkId',
-              ExpressionAttributeValues: { ':checkId': checkId },
-            }),
-          ),
-        );
+      } else if (check === undefined || (check.status !== 'pending' && check.status !== 'sent')) {
+        // Its first alert was erased (or is past its retention), or the check closed and its
+        // closer died before deleting the item: the item left behind names no open check.
+        await this.forgetOpenCheck(checkKey, checkId);
       } else if (
         check.status === 'sent' &&
         check.deadline !== undefined &&
@@ -348,42 +340,34 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   /**
-   * Applies a status change that ends an alert; for the first alert of a fraud check, in one
-   * transaction with removing the customer's open-check item, so that no transaction joins the
-   * check after its outcome is set. False when the change's condition did not hold.
+   * Applies a status change that ends an alert; for the first alert of a fraud check, then
+   * deletes the customer's open-check item if it still names the check. No transaction: joining
+   * is conditional on the check's status, which the change has set, so no transaction joins the
+   * check after its outcome (the members seen by the change are all of them); a crash before the
+   * delete leaves an item naming a closed check, which the next filing deletes. False when the
+   * change's condition did not hold.
    */
   private async closing(alertId: string, update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     const alert = await this.get(alertId);
-    if (alert?.kind !== 'fraud_check' || alert.checkId !== alertId) {
-      return (await this.conditionalUpdate(update)) !== undefined;
+    if ((await this.conditionalUpdate(update)) === undefined) return false;
+    if (alert?.kind === 'fraud_check' && alert.checkId === alertId) {
+      await this.forgetOpenCheck(openCheckKey(alert.bankId, alert.customerId), alertId);
     }
-    const checkKey = openCheckKey(alert.bankId, alert.customerId);
-    for (let attempt = 0; attempt < MAX_CHECK_ATTEMPTS; attempt++) {
-      if (attempt > 0) await pause(attempt);
-      try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: { TableName: this.tableName, ...update } as never },
-              {
-                Delete: {
-                  TableName: this.tableName,
-                  Key: { alertId: checkKey },
-                  ConditionExpression: 'attribute_not_exists(alertId) OR checkId = :checkId',
-                  ExpressionAttributeValues: { ':checkId': alertId },
-                },
-              },
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (reasons === undefined) throw error;
-        if (reasons.includes('ConditionalCheckFailed')) return false;
-      }
-    }
-    throw new Error('Could not close the fraud check: too much contention.');
+    return true;
+  }
+
+  /** Deletes the customer's open-check item if it names this check. */
+  private async forgetOpenCheck(checkKey: string, checkId: string): Promise<void> {
+    await conditionalWrite(
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { alertId: checkKey },
+          ConditionExpression: 'checkId = :checkId',
+          ExpressionAttributeValues: { ':checkId': checkId },
+        }),
+      ),
+    );
   }
 
   private async getItem(alertId: string): Promise<Record<string, unknown> | undefined> {

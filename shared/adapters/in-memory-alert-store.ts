@@ -72,6 +72,9 @@ export class InMemoryAlertStore implements AlertStore {
       }
       if (check.status === 'sent' && check.deadline !== undefined && check.deadline <= now.toISOString()) {
         await this.expire(checkId, now);
+      } else if (!joinable) {
+        // Closed, its closer dead before it deleted the open-check item: as in DynamoDB.
+        this.openChecks.delete(checkKey);
       } else {
         break;
       }
@@ -202,11 +205,18 @@ export class InMemoryAlertStore implements AlertStore {
     return true;
   }
 
-  /** A closed fraud check's first alert stops being its customer's open check. */
+  /**
+   * A closed fraud check's first alert stops being its customer's open check: as in DynamoDB, a
+   * second write after the status change.
+   */
   private closeCheck(alert: StoredAlert): void {
     if (alert.kind !== 'fraud_check' || alert.checkId !== alert.alertId) return;
-    const checkKey = openCheckKey(alert.bankId, alert.customerId);
-    if (this.openChecks.get(checkKey)?.checkId === alert.alertId) this.openChecks.delete(checkKey);
+    this.forgetOpenCheck(openCheckKey(alert.bankId, alert.customerId), alert.alertId);
+  }
+
+  /** Deletes the customer's open-check item if it names this check. */
+  protected forgetOpenCheck(checkKey: string, checkId: string): void {
+    if (this.openChecks.get(checkKey)?.checkId === checkId) this.openChecks.delete(checkKey);
   }
 
   /**

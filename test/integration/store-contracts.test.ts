@@ -56,14 +56,25 @@ enrollmentStoreContract(
 inboundLogContract('DynamoDB', () => new DynamoDbInboundLog(tables.documentClient, tables.names.inbound));
 alertStoreContract('DynamoDB', () => new DynamoDbAlertStore(tables.documentClient, tables.names.alerts));
 halfOpenedCheckContract('DynamoDB', async () => {
-  // A client of the same DynamoDB Local that dies right after the put of an open-check item.
+  // A client of the same DynamoDB Local that dies right after the put of an open-check item, or
+  // right before the delete of one.
   const endpoint = await tables.client.config.endpoint?.();
   const client = documentClientFor(
     new DynamoDBClient(localAwsConfig(`${endpoint?.protocol}//${endpoint?.hostname}:${endpoint?.port}`)),
   );
   let crashes = 0;
+  let closingCrashes = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
+      const key = (args.input as { Key?: { alertId?: unknown } }).Key;
+      if (
+        closingCrashes > 0 &&
+        context.commandName === 'DeleteItemCommand' &&
+        String(key?.alertId).includes('#open-check#')
+      ) {
+        closingCrashes--;
+        throw new Error('the function died here, after the status change');
+      }
       const result = await next(args);
       // The low-level command's name, the document client's input.
       const item = (args.input as { Item?: { alertId?: unknown } }).Item;
@@ -82,6 +93,7 @@ halfOpenedCheckContract('DynamoDB', async () => {
   return {
     store: new DynamoDbAlertStore(client, tables.names.alerts),
     crashNextOpening: () => void crashes++,
+    crashNextClosing: () => void closingCrashes++,
   };
 });
 callbackOutboxContract(

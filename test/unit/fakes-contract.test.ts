@@ -58,7 +58,8 @@ inboundLogContract('fake', () => new FakeInboundLog());
 alertStoreContract('in-memory', () => new FakeAlertStore());
 halfOpenedCheckContract('in-memory', () => {
   let crashes = 0;
-  // Dies where the second write of an opening would be.
+  let closingCrashes = 0;
+  // Dies where the second write of an opening, or of a closing, would be.
   const store = new (class extends FakeAlertStore {
     protected override storeOpened(alert: StoredAlert): boolean {
       if (crashes > 0) {
@@ -67,8 +68,19 @@ halfOpenedCheckContract('in-memory', () => {
       }
       return super.storeOpened(alert);
     }
+    protected override forgetOpenCheck(checkKey: string, checkId: string): void {
+      if (closingCrashes > 0) {
+        closingCrashes--;
+        throw new Error('the function died here, after the status change');
+      }
+      super.forgetOpenCheck(checkKey, checkId);
+    }
   })();
-  return { store, crashNextOpening: () => void crashes++ };
+  return {
+    store,
+    crashNextOpening: () => void crashes++,
+    crashNextClosing: () => void closingCrashes++,
+  };
 });
 callbackOutboxContract('fake', () => new FakeCallbackOutbox());
 nonceStoreContract('fake', () => new FakeNonceStore());

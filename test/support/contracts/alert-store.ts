@@ -325,6 +325,8 @@ export interface CrashingAlertStore {
   readonly store: AlertStore;
   /** The next check opened stops after its open-check item, before its alert; the call rejects. */
   crashNextOpening(): void;
+  /** The next check closed stops after its status change, before deleting its open-check item. */
+  crashNextClosing(): void;
 }
 
 /**
@@ -419,6 +421,28 @@ export function halfOpenedCheckContract(
       );
       expect(checkIds.size).toBe(1);
       expect(await questions(store, alerts)).toHaveLength(1);
+    });
+
+    it('a check whose closer died before deleting its open-check item is closed: the next transactions open one new check', async () => {
+      const crashing = await make();
+      const { store } = crashing;
+      const check = fresh();
+      await store.fileFraudCheck(check, T0);
+      const member = fresh(check.bankId);
+      await store.fileFraudCheck(member, T0);
+      await sendCheck(store, check);
+      crashing.crashNextClosing();
+      const before = new Date('2036-03-01T12:30:00.000Z');
+      await expect(store.answer(check.alertId, 'disputed', 'p1', before)).rejects.toThrow();
+      expect(await store.get(check.alertId)).toMatchObject({ status: 'disputed' });
+      const later = Array.from({ length: 5 }, () => fresh(check.bankId));
+      const filed = await Promise.all(later.map((a) => store.fileFraudCheck(a, before)));
+      const checkIds = new Set(filed.map((f) => f.checkId));
+      expect(checkIds.size).toBe(1);
+      expect(checkIds.has(check.alertId)).toBe(false);
+      // The closed check keeps the members it had when it closed.
+      expect(Object.keys((await store.get(check.alertId))?.members ?? {})).toEqual([member.alertId]);
+      expect(await questions(store, [check, member, ...later])).toHaveLength(1);
     });
 
     it('an open-check item past its copy’s retention names nothing: the next transaction opens a new check', async () => {
