@@ -19,7 +19,7 @@ import {
 } from '../domain/alert.ts';
 import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
-import { alertFromItem, alertToItem } from './stored-address.ts';
+import { alertFromItem, alertToItem, groupedAlertToItem } from './stored-address.ts';
 
 /**
  * The alerts table; its stream drives customer messages and bank callbacks. Status changes are
@@ -125,7 +125,7 @@ export class DynamoDbAlertStore implements AlertStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...alertToItem(alert), status: 'grouped', checkId },
+            Item: groupedAlertToItem(alert, checkId),
             ConditionExpression: 'attribute_not_exists(alertId)',
           },
         },

@@ -117,7 +117,9 @@ export class InMemoryAlertStore implements AlertStore {
   }
 
   async byRef(ref: string): Promise<Alert | undefined> {
-    for (const alert of this.alerts.values()) if (alert.ref === ref) return copy(alert);
+    // As in DynamoDB, a check's member is not in the byRef index: its message is the check's.
+    for (const alert of this.alerts.values())
+      if (alert.ref === ref && alert.status !== 'grouped') return copy(alert);
     return undefined;
   }
 

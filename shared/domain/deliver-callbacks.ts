@@ -40,16 +40,16 @@ export async function deliverCallback(
   if (delivery.status !== 'pending') return 'skipped';
   // The first attempt, well before the first retry time, takes the delivery without moving that
   // time: it is the attempt's lease. Any other takes a lease from now.
-  const seen = delivery.nextAttemptAt;
   const takeLease = () =>
-    ports.outbox.claim(delivery.deliveryId, seen, new Date(ports.clock.now().getTime() + ATTEMPT_LEASE_MS));
-  const leasedBySeen = (at: Date) =>
-    seen !== undefined && Date.parse(seen) - at.getTime() >= FIRST_ATTEMPT_POST_WINDOW_MS;
-  const firstLease = delivery.attempts === 0 && leasedBySeen(now);
+    ports.outbox.claim(
+      delivery.deliveryId,
+      delivery.nextAttemptAt,
+      new Date(ports.clock.now().getTime() + ATTEMPT_LEASE_MS),
+    );
+  const firstSeen = delivery.attempts === 0 ? delivery.nextAttemptAt : undefined;
+  const first = firstLeaseLeft(firstSeen, now) ? firstSeen : undefined;
   if (
-    !(await (firstLease && seen !== undefined
-      ? ports.outbox.claimFirst(delivery.deliveryId, seen, now)
-      : takeLease()))
+    !(await (first !== undefined ? ports.outbox.claimFirst(delivery.deliveryId, first, now) : takeLease()))
   ) {
     return 'skipped';
   }
@@ -66,7 +66,7 @@ export async function deliverCallback(
     } else {
       const sentAt = ports.clock.now();
       // Lookups that ran long leave too little of the first lease: a lease from now, then.
-      if (firstLease && !leasedBySeen(sentAt)) {
+      if (first !== undefined && !firstLeaseLeft(first, sentAt)) {
         if (!(await takeLease())) return 'skipped';
       }
       const status = await ports.sender.post(
@@ -101,6 +101,11 @@ export async function deliverCallback(
   }
   await ports.outbox.reschedule(delivery.deliveryId, attempts, next, failure);
   return 'retry';
+}
+
+/** True when a first attempt at `at` ends before the first retry time `seen`, its lease. */
+function firstLeaseLeft(seen: string | undefined, at: Date): seen is string {
+  return seen !== undefined && Date.parse(seen) - at.getTime() >= FIRST_ATTEMPT_POST_WINDOW_MS;
 }
 
 /**

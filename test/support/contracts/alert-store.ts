@@ -176,7 +176,14 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       });
       const joinedAt = new Date('2036-03-01T12:01:00.000Z');
       expect(await store.fileFraudCheck(second, joinedAt)).toEqual({ checkId: first.alertId, created: true });
-      expect(await store.get(second.alertId)).toMatchObject({ status: 'grouped', checkId: first.alertId });
+      expect(await store.get(second.alertId)).toMatchObject({
+        status: 'grouped',
+        checkId: first.alertId,
+        ref: second.ref,
+      });
+      // Asked about through the check's message only: a member is not found by its own ref.
+      expect(await store.byRef(second.ref)).toBeUndefined();
+      expect(await store.byRef(first.ref)).toMatchObject({ alertId: first.alertId });
       expect((await store.get(first.alertId))?.members).toEqual({
         [second.alertId]: {
           transactionId: second.transactionId,
