@@ -32,10 +32,10 @@ import { alertFromItem, alertToItem, groupedAlertToItem } from './stored-address
  * alert, then puts the alert (two writes, no transaction): a check half-opened by a crash between
  * them is completed from the copy, by the redelivery or the customer's next transaction, and is
  * never replaced by a second check (docs/decisions/0011-fraud-checks.md). Joining a check is a
- * transaction conditional on it still naming that check; closing a check (answer, expiry,
- * undeliverable) deletes it in the same transaction as the status change. So a transaction joins
- * a check only while it is open, and the members recorded on the check when it closes are all of
- * them (docs/scoring.md, "Fraud checks").
+ * transaction conditional on it still naming that check and on the check's status being open;
+ * closing a check (answer, expiry, undeliverable) changes that status, then deletes the item. So
+ * a transaction joins a check only while it is open, and the members recorded on the check when
+ * it closes are all of them (docs/scoring.md, "Fraud checks").
  */
 export class DynamoDbAlertStore implements AlertStore {
   constructor(
@@ -429,7 +429,7 @@ function halfOpened(
   return typeof opening?.expiresAt === 'number' && opening.expiresAt * 1000 > now.getTime();
 }
 
-/** Attempts at filing or closing a check under contention from parallel transactions. */
+/** Attempts at filing a check under contention from parallel transactions. */
 const MAX_CHECK_ATTEMPTS = 40;
 
 /** Backoff with full jitter between attempts: up to 20 ms, 40 ms... capped at 500 ms. */
