@@ -19,7 +19,7 @@ import {
 } from '../domain/alert.ts';
 import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
-import { alertFromItem, alertToItem } from './stored-address.ts';
+import { alertFromItem, alertToItem, groupedAlertToItem } from './stored-address.ts';
 
 /**
  * The alerts table; its stream drives customer messages and bank callbacks. Status changes are
@@ -28,11 +28,14 @@ import { alertFromItem, alertToItem } from './stored-address.ts';
  * alerts by deadline.
  *
  * A customer's open fraud check is one more item, keyed by the customer (`openCheckKey`), that
- * names the check's first alert. Opening a check puts it only if absent; joining a check is a
- * transaction conditional on it still naming that check; closing a check (answer, expiry,
- * undeliverable) deletes it in the same transaction as the status change. So a transaction joins
- * a check only while it is open, and the members recorded on the check when it closes are all of
- * them (docs/scoring.md, "Fraud checks").
+ * names the check's first alert. Opening a check puts it only if absent, with a copy of that
+ * alert, then puts the alert (two writes, no transaction): a check half-opened by a crash between
+ * them is completed from the copy, by the redelivery or the customer's next transaction, and is
+ * never replaced by a second check (docs/decisions/0011-fraud-checks.md). Joining a check is a
+ * transaction conditional on it still naming that check and on the check's status being open;
+ * closing a check (answer, expiry, undeliverable) changes that status, then deletes the item. So
+ * a transaction joins a check only while it is open, and the members recorded on the check when
+ * it closes are all of them (docs/scoring.md, "Fraud checks").
  */
 export class DynamoDbAlertStore implements AlertStore {
   constructor(
@@ -54,40 +57,45 @@ export class DynamoDbAlertStore implements AlertStore {
 
   async fileFraudCheck(alert: Alert, now: Date): Promise<FiledCheck> {
     const checkKey = openCheckKey(alert.bankId, alert.customerId);
+    const opening = { ...alertToItem(alert), checkId: alert.alertId, members: {} };
     for (let attempt = 0; attempt < MAX_CHECK_ATTEMPTS; attempt++) {
       if (attempt > 0) await pause(attempt);
       const existing = await this.get(alert.alertId);
       if (existing !== undefined) return { checkId: existing.checkId ?? existing.alertId, created: false };
       const open = await this.getItem(checkKey);
       if (open === undefined) {
-        const opened = await this.transact([
-          {
-            Put: {
+        // Two plain writes instead of a transaction (which costs every unit twice): first the
+        // open-check item, only if absent, naming this alert and keeping a copy of it; then the
+        // alert. No `customerKey` on the open-check item: erasure deletes it by its key, so it
+        // needs no entry in the byCustomer index.
+        const claimed = await conditionalWrite(
+          this.client.send(
+            new PutCommand({
               TableName: this.tableName,
               Item: {
-                // No `customerKey`: erasure deletes this item by its key, so it needs no entry
-                // in the byCustomer index (two write units less per opened check).
                 alertId: checkKey,
                 checkId: alert.alertId,
                 bankId: alert.bankId,
                 createdAt: now.toISOString(),
                 expiresAt: alert.expiresAt,
+                opening,
               },
               ConditionExpression: 'attribute_not_exists(alertId)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: { ...alertToItem(alert), checkId: alert.alertId, members: {} },
-              ConditionExpression: 'attribute_not_exists(alertId)',
-            },
-          },
-        ]);
-        if (opened) return { checkId: alert.alertId, created: true };
-        continue;
+            }),
+          ),
+        );
+        if (!claimed) continue;
+        // Already stored only if the customer's next transaction completed it from the copy.
+        await this.putIfAbsent(opening);
+        return { checkId: alert.alertId, created: true };
       }
       const checkId = String(open.checkId);
+      // A half-opened check (its opener died between the two writes): completed from the copy
+      // its open-check item keeps, by the opener's redelivery or the customer's next transaction,
+      // and never replaced by a second check.
+      if (checkId === alert.alertId && halfOpened(open, now)) {
+        return { checkId, created: await this.putIfAbsent(open.opening) };
+      }
       const joined = await this.transact([
         {
           ConditionCheck: {
@@ -117,7 +125,7 @@ export class DynamoDbAlertStore implements AlertStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...alertToItem(alert), status: 'grouped', checkId },
+            Item: groupedAlertToItem(alert, checkId),
             ConditionExpression: 'attribute_not_exists(alertId)',
           },
         },
@@ -125,18 +133,12 @@ export class DynamoDbAlertStore implements AlertStore {
       if (joined) return { checkId, created: true };
       // A check left open past its deadline is closed here rather than joined or waited for.
       const check = await this.get(checkId);
-      if (check === undefined) {
-        // Its first alert was erased: the open-check item left behind names nothing.
-        await conditionalWrite(
-          this.client.send(
-            new DeleteCommand({
-              TableName: this.tableName,
-              Key: { alertId: checkKey },
-              ConditionExpression: 'checkId = :checkId',
-              ExpressionAttributeValues: { ':checkId': checkId },
-            }),
-          ),
-        );
+      if (check === undefined && halfOpened(open, now)) {
+        await this.putIfAbsent(open.opening);
+      } else if (check === undefined || (check.status !== 'pending' && check.status !== 'sent')) {
+        // Its first alert was erased (or is past its retention), or the check closed and its
+        // closer died before deleting the item: the item left behind names no open check.
+        await this.forgetOpenCheck(checkKey, checkId);
       } else if (
         check.status === 'sent' &&
         check.deadline !== undefined &&
@@ -338,42 +340,34 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   /**
-   * Applies a status change that ends an alert; for the first alert of a fraud check, in one
-   * transaction with removing the customer's open-check item, so that no transaction joins the
-   * check after its outcome is set. False when the change's condition did not hold.
+   * Applies a status change that ends an alert; for the first alert of a fraud check, then
+   * deletes the customer's open-check item if it still names the check. No transaction: joining
+   * is conditional on the check's status, which the change has set, so no transaction joins the
+   * check after its outcome (the members seen by the change are all of them); a crash before the
+   * delete leaves an item naming a closed check, which the next filing deletes. False when the
+   * change's condition did not hold.
    */
   private async closing(alertId: string, update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     const alert = await this.get(alertId);
-    if (alert?.kind !== 'fraud_check' || alert.checkId !== alertId) {
-      return (await this.conditionalUpdate(update)) !== undefined;
+    if ((await this.conditionalUpdate(update)) === undefined) return false;
+    if (alert?.kind === 'fraud_check' && alert.checkId === alertId) {
+      await this.forgetOpenCheck(openCheckKey(alert.bankId, alert.customerId), alertId);
     }
-    const checkKey = openCheckKey(alert.bankId, alert.customerId);
-    for (let attempt = 0; attempt < MAX_CHECK_ATTEMPTS; attempt++) {
-      if (attempt > 0) await pause(attempt);
-      try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: { TableName: this.tableName, ...update } as never },
-              {
-                Delete: {
-                  TableName: this.tableName,
-                  Key: { alertId: checkKey },
-                  ConditionExpression: 'attribute_not_exists(alertId) OR checkId = :checkId',
-                  ExpressionAttributeValues: { ':checkId': alertId },
-                },
-              },
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (reasons === undefined) throw error;
-        if (reasons.includes('ConditionalCheckFailed')) return false;
-      }
-    }
-    throw new Error('Could not close the fraud check: too much contention.');
+    return true;
+  }
+
+  /** Deletes the customer's open-check item if it names this check. */
+  private async forgetOpenCheck(checkKey: string, checkId: string): Promise<void> {
+    await conditionalWrite(
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { alertId: checkKey },
+          ConditionExpression: 'checkId = :checkId',
+          ExpressionAttributeValues: { ':checkId': checkId },
+        }),
+      ),
+    );
   }
 
   private async getItem(alertId: string): Promise<Record<string, unknown> | undefined> {
@@ -381,6 +375,19 @@ export class DynamoDbAlertStore implements AlertStore {
       new GetCommand({ TableName: this.tableName, Key: { alertId }, ConsistentRead: true }),
     );
     return Item;
+  }
+
+  /** Puts an item unless one with its id exists; true when this call stored it. */
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+    return conditionalWrite(
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(alertId)',
+        }),
+      ),
+    );
   }
 
   /** True when the transaction was applied; false when cancelled by a condition or a conflict. */
@@ -410,7 +417,19 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 }
 
-/** Attempts at filing or closing a check under contention from parallel transactions. */
+/**
+ * An open-check item whose alert is not stored yet, with the copy to complete it from. Not once
+ * the copy is past its retention: the alert it names was stored and is gone by its TTL.
+ */
+function halfOpened(
+  open: Record<string, unknown>,
+  now: Date,
+): open is Record<string, unknown> & { opening: Record<string, unknown> } {
+  const opening = open.opening as { expiresAt?: unknown } | undefined;
+  return typeof opening?.expiresAt === 'number' && opening.expiresAt * 1000 > now.getTime();
+}
+
+/** Attempts at filing a check under contention from parallel transactions. */
 const MAX_CHECK_ATTEMPTS = 40;
 
 /** Backoff with full jitter between attempts: up to 20 ms, 40 ms... capped at 500 ms. */

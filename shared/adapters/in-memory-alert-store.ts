@@ -9,7 +9,7 @@ import {
 import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type StoredAlert = Mutable<Alert> & {
+export type StoredAlert = Mutable<Alert> & {
   sendAttempts?: number;
   members?: Record<string, CheckMember>;
   summarized?: Set<string>;
@@ -19,12 +19,13 @@ type StoredAlert = Mutable<Alert> & {
  * The alerts table in memory, with the same conditional status changes. As in DynamoDB, a
  * customer's open fraud check is kept by customer (`openCheckKey`) and names the check's first
  * alert; closing that alert (answer, expiry, undeliverable) ends it as the open one, so a later
- * transaction opens a new check. Every method runs without awaiting in between, so each is atomic.
+ * transaction opens a new check. Every method runs without awaiting in between, so each is atomic,
+ * except opening a check: two writes, as in DynamoDB, with the half-opened check in between.
  */
 export class InMemoryAlertStore implements AlertStore {
   private readonly alerts = new Map<string, StoredAlert>();
-  /** Open-check key → the id of the check's first alert. */
-  private readonly openChecks = new Map<string, string>();
+  /** Open-check key → the id of the check's first alert, and the copy it was opened with. */
+  private readonly openChecks = new Map<string, OpenCheck>();
   /** Message-counter key (customer and clock hour) → alert messages counted in that hour. */
   private readonly messageCounts = new Map<string, number>();
 
@@ -35,31 +36,45 @@ export class InMemoryAlertStore implements AlertStore {
   }
 
   async fileFraudCheck(alert: Alert, now: Date): Promise<FiledCheck> {
-    const existing = this.alerts.get(alert.alertId);
-    if (existing !== undefined) return { checkId: existing.checkId ?? existing.alertId, created: false };
     const checkKey = openCheckKey(alert.bankId, alert.customerId);
-    // At most: close a check past its deadline (or whose first alert was erased), then file.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const checkId = this.openChecks.get(checkKey);
-      if (checkId === undefined) {
-        this.openChecks.set(checkKey, alert.alertId);
-        this.alerts.set(alert.alertId, { ...copy(alert), checkId: alert.alertId, members: {} });
+    // At most: complete a half-opened check, or close one past its deadline (or whose first
+    // alert was erased), then file.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const existing = this.alerts.get(alert.alertId);
+      if (existing !== undefined) return { checkId: existing.checkId ?? existing.alertId, created: false };
+      const open = this.openChecks.get(checkKey);
+      if (open === undefined) {
+        // As in DynamoDB, two writes: the open-check item with a copy of the alert, then the alert.
+        const opening: StoredAlert = { ...copy(alert), checkId: alert.alertId, members: {} };
+        this.openChecks.set(checkKey, { checkId: alert.alertId, opening: copy(opening) });
+        await Promise.resolve();
+        this.storeOpened(opening);
         return { checkId: alert.alertId, created: true };
       }
+      const checkId = open.checkId;
       const check = this.alerts.get(checkId);
+      if (check === undefined && halfOpened(open, now)) {
+        // Its opener died between the two writes: completed from the copy, never replaced.
+        const created = this.storeOpened(copy(open.opening));
+        if (checkId === alert.alertId) return { checkId, created };
+        continue;
+      }
       if (check === undefined) {
         this.openChecks.delete(checkKey);
         continue;
       }
-      const open = check.status === 'pending' || check.status === 'sent';
+      const joinable = check.status === 'pending' || check.status === 'sent';
       // A check past its answer deadline takes no more members: it is about to expire.
-      if (open && (check.deadline === undefined || check.deadline > now.toISOString())) {
+      if (joinable && (check.deadline === undefined || check.deadline > now.toISOString())) {
         check.members = { ...check.members, [alert.alertId]: checkMember(alert, now) };
         this.alerts.set(alert.alertId, { ...copy(alert), status: 'grouped', checkId });
         return { checkId, created: true };
       }
       if (check.status === 'sent' && check.deadline !== undefined && check.deadline <= now.toISOString()) {
         await this.expire(checkId, now);
+      } else if (!joinable) {
+        // Closed, its closer dead before it deleted the open-check item: as in DynamoDB.
+        this.openChecks.delete(checkKey);
       } else {
         break;
       }
@@ -102,7 +117,9 @@ export class InMemoryAlertStore implements AlertStore {
   }
 
   async byRef(ref: string): Promise<Alert | undefined> {
-    for (const alert of this.alerts.values()) if (alert.ref === ref) return copy(alert);
+    // As in DynamoDB, a check's member is not in the byRef index: its message is the check's.
+    for (const alert of this.alerts.values())
+      if (alert.ref === ref && alert.status !== 'grouped') return copy(alert);
     return undefined;
   }
 
@@ -190,12 +207,39 @@ export class InMemoryAlertStore implements AlertStore {
     return true;
   }
 
-  /** A closed fraud check's first alert stops being its customer's open check. */
+  /**
+   * A closed fraud check's first alert stops being its customer's open check: as in DynamoDB, a
+   * second write after the status change.
+   */
   private closeCheck(alert: StoredAlert): void {
     if (alert.kind !== 'fraud_check' || alert.checkId !== alert.alertId) return;
-    const checkKey = openCheckKey(alert.bankId, alert.customerId);
-    if (this.openChecks.get(checkKey) === alert.alertId) this.openChecks.delete(checkKey);
+    this.forgetOpenCheck(openCheckKey(alert.bankId, alert.customerId), alert.alertId);
   }
+
+  /** Deletes the customer's open-check item if it names this check. */
+  protected forgetOpenCheck(checkKey: string, checkId: string): void {
+    if (this.openChecks.get(checkKey)?.checkId === checkId) this.openChecks.delete(checkKey);
+  }
+
+  /**
+   * The second write of opening a check: the alert, unless stored already (by a completion of the
+   * half-opened check). True when this call stored it.
+   */
+  protected storeOpened(alert: StoredAlert): boolean {
+    if (this.alerts.has(alert.alertId)) return false;
+    this.alerts.set(alert.alertId, alert);
+    return true;
+  }
+}
+
+interface OpenCheck {
+  readonly checkId: string;
+  readonly opening?: StoredAlert;
+}
+
+/** An open check whose alert may still be missing, with the copy to complete it from (DynamoDB's rule). */
+function halfOpened(open: OpenCheck, now: Date): open is OpenCheck & { opening: StoredAlert } {
+  return open.opening !== undefined && open.opening.expiresAt * 1000 > now.getTime();
 }
 
 /** A copy that shares nothing mutable with the store (members and follow-up set included). */

@@ -6,6 +6,12 @@ export const CALLBACK_RETRY_WINDOW_MS = 25 * 60 * 60 * 1000;
 export const FIRST_RETRY_DELAY_MS = 30_000;
 /** An attempt holds its delivery this long: a crashed attempt is retried after it. */
 export const ATTEMPT_LEASE_MS = 60_000;
+/**
+ * A first attempt keeps the delivery's first retry time as its lease (no claim that rewrites the
+ * due index) only while that time is at least this far ahead when it posts: twice the sender's 5 s
+ * timeout, so the attempt is over before the retrier may take the delivery.
+ */
+export const FIRST_ATTEMPT_POST_WINDOW_MS = 10_000;
 /** Delivery records are kept a week for operators, then expire. */
 export const DELIVERY_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 

@@ -4,7 +4,12 @@ import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { CallbackOutbox } from '../ports/callback-outbox.ts';
 import type { CallbackSender } from '../ports/callback-sender.ts';
 import type { Clock } from '../ports/clock.ts';
-import { ATTEMPT_LEASE_MS, type CallbackDelivery, nextAttemptAfter } from './callback-delivery.ts';
+import {
+  ATTEMPT_LEASE_MS,
+  type CallbackDelivery,
+  FIRST_ATTEMPT_POST_WINDOW_MS,
+  nextAttemptAfter,
+} from './callback-delivery.ts';
 import { parseCallbackUrl } from './callback-url.ts';
 
 export interface DeliverCallbackPorts {
@@ -33,12 +38,18 @@ export async function deliverCallback(
 ): Promise<DeliveryOutcome> {
   const now = ports.clock.now();
   if (delivery.status !== 'pending') return 'skipped';
-  if (
-    !(await ports.outbox.claim(
+  // The first attempt, well before the first retry time, takes the delivery without moving that
+  // time: it is the attempt's lease. Any other takes a lease from now.
+  const takeLease = () =>
+    ports.outbox.claim(
       delivery.deliveryId,
       delivery.nextAttemptAt,
-      new Date(now.getTime() + ATTEMPT_LEASE_MS),
-    ))
+      new Date(ports.clock.now().getTime() + ATTEMPT_LEASE_MS),
+    );
+  const firstSeen = delivery.attempts === 0 ? delivery.nextAttemptAt : undefined;
+  const first = firstLeaseLeft(firstSeen, now) ? firstSeen : undefined;
+  if (
+    !(await (first !== undefined ? ports.outbox.claimFirst(delivery.deliveryId, first, now) : takeLease()))
   ) {
     return 'skipped';
   }
@@ -54,6 +65,10 @@ export async function deliverCallback(
       failure = 'no valid callback URL or callback secret';
     } else {
       const sentAt = ports.clock.now();
+      // Lookups that ran long leave too little of the first lease: a lease from now, then.
+      if (first !== undefined && !firstLeaseLeft(first, sentAt)) {
+        if (!(await takeLease())) return 'skipped';
+      }
       const status = await ports.sender.post(
         url,
         {
@@ -86,6 +101,11 @@ export async function deliverCallback(
   }
   await ports.outbox.reschedule(delivery.deliveryId, attempts, next, failure);
   return 'retry';
+}
+
+/** True when a first attempt at `at` ends before the first retry time `seen`, its lease. */
+function firstLeaseLeft(seen: string | undefined, at: Date): seen is string {
+  return seen !== undefined && Date.parse(seen) - at.getTime() >= FIRST_ATTEMPT_POST_WINDOW_MS;
 }
 
 /**

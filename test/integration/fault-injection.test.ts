@@ -165,9 +165,10 @@ describe('fault injection', () => {
 
   it('creates the alert once when the scorer crashes between the ledger write and the alert', async () => {
     let crashed = false;
-    // Opening the fraud check is the one transaction that writes the alert.
-    const client = await faultyClient((command) => {
-      if (command !== 'TransactWriteItemsCommand' || crashed) return undefined;
+    // Opening the fraud check: its open-check item, then the alert, each a conditional put.
+    const client = await faultyClient((command, input) => {
+      if (command !== 'PutItemCommand' || input.TableName !== tables.names.alerts || crashed)
+        return undefined;
       crashed = true;
       return new Error('the function died here');
     });
@@ -187,12 +188,16 @@ describe('fault injection', () => {
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(1);
   });
 
-  for (const point of ['history', 'alert'] as const) {
+  for (const point of ['history', 'open-check', 'alert'] as const) {
     it(`finishes with the first decision and one alert after a crash following the ${point} write`, async () => {
       const names = tables.names;
       const { client, crashed, commands } = await crashingClient((command, input) => {
         if (point === 'history') return command === 'UpdateItemCommand' && input.TableName === names.activity;
-        return command === 'TransactWriteItemsCommand';
+        const put = command === 'PutItemCommand' && input.TableName === names.alerts;
+        const item = input.Item as { kind?: unknown } | undefined;
+        // Between the check's two writes: the redelivery completes the half-opened check.
+        if (point === 'open-check') return put && item?.kind === undefined;
+        return put && item?.kind !== undefined;
       });
       scoring = await startTestScoring(tables, {
         settings: { retryAttempts: 3 },

@@ -1,5 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll } from 'vitest';
+import { localAwsConfig } from '../../local/local-stack.ts';
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
 import { DynamoDbBankDirectory } from '../../shared/adapters/dynamodb-bank-directory.ts';
@@ -17,7 +19,8 @@ import { DynamoDbRedriveStore } from '../../shared/adapters/dynamodb-redrive-sto
 import { DynamoDbSubscriberDirectory } from '../../shared/adapters/dynamodb-subscriber-directory.ts';
 import { DynamoDbSubscriberStore } from '../../shared/adapters/dynamodb-subscriber-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
-import { alertStoreContract } from '../support/contracts/alert-store.ts';
+import { documentClientFor } from '../../shared/runtime/aws-clients.ts';
+import { alertStoreContract, halfOpenedCheckContract } from '../support/contracts/alert-store.ts';
 import { balanceWatchContract } from '../support/contracts/balance-watch.ts';
 import { bankDirectoryContract } from '../support/contracts/bank-directory.ts';
 import { callbackOutboxContract } from '../support/contracts/callback-outbox.ts';
@@ -52,6 +55,47 @@ enrollmentStoreContract(
 );
 inboundLogContract('DynamoDB', () => new DynamoDbInboundLog(tables.documentClient, tables.names.inbound));
 alertStoreContract('DynamoDB', () => new DynamoDbAlertStore(tables.documentClient, tables.names.alerts));
+halfOpenedCheckContract('DynamoDB', async () => {
+  // A client of the same DynamoDB Local that dies right after the put of an open-check item, or
+  // right before the delete of one.
+  const endpoint = await tables.client.config.endpoint?.();
+  const client = documentClientFor(
+    new DynamoDBClient(localAwsConfig(`${endpoint?.protocol}//${endpoint?.hostname}:${endpoint?.port}`)),
+  );
+  let crashes = 0;
+  let closingCrashes = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const key = (args.input as { Key?: { alertId?: unknown } }).Key;
+      if (
+        closingCrashes > 0 &&
+        context.commandName === 'DeleteItemCommand' &&
+        String(key?.alertId).includes('#open-check#')
+      ) {
+        closingCrashes--;
+        throw new Error('the function died here, after the status change');
+      }
+      const result = await next(args);
+      // The low-level command's name, the document client's input.
+      const item = (args.input as { Item?: { alertId?: unknown } }).Item;
+      if (
+        crashes > 0 &&
+        context.commandName === 'PutItemCommand' &&
+        String(item?.alertId).includes('#open-check#')
+      ) {
+        crashes--;
+        throw new Error('the function died here, after the open-check item');
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'crashAfterOpenCheck' },
+  );
+  return {
+    store: new DynamoDbAlertStore(client, tables.names.alerts),
+    crashNextOpening: () => void crashes++,
+    crashNextClosing: () => void closingCrashes++,
+  };
+});
 callbackOutboxContract(
   'DynamoDB',
   () => new DynamoDbCallbackOutbox(tables.documentClient, tables.names.callbacks),

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { FileSecretStore } from '../../shared/adapters/file-secret-store.ts';
+import type { StoredAlert } from '../../shared/adapters/in-memory-alert-store.ts';
 import {
   erasureKeySecretName,
   SecretStoreErasureKeys,
 } from '../../shared/adapters/secret-store-erasure-keys.ts';
 import type { Subscriber } from '../../shared/domain/subscriber.ts';
-import { alertStoreContract } from '../support/contracts/alert-store.ts';
+import { alertStoreContract, halfOpenedCheckContract } from '../support/contracts/alert-store.ts';
 import { balanceWatchContract } from '../support/contracts/balance-watch.ts';
 import { bankDirectoryContract } from '../support/contracts/bank-directory.ts';
 import { callbackOutboxContract } from '../support/contracts/callback-outbox.ts';
@@ -55,6 +56,32 @@ subscriberStoreContract('fake', () => new FakeSubscriberStore());
 enrollmentStoreContract('fake', () => new FakeEnrollmentStore());
 inboundLogContract('fake', () => new FakeInboundLog());
 alertStoreContract('in-memory', () => new FakeAlertStore());
+halfOpenedCheckContract('in-memory', () => {
+  let crashes = 0;
+  let closingCrashes = 0;
+  // Dies where the second write of an opening, or of a closing, would be.
+  const store = new (class extends FakeAlertStore {
+    protected override storeOpened(alert: StoredAlert): boolean {
+      if (crashes > 0) {
+        crashes--;
+        throw new Error('the function died here, after the open-check item');
+      }
+      return super.storeOpened(alert);
+    }
+    protected override forgetOpenCheck(checkKey: string, checkId: string): void {
+      if (closingCrashes > 0) {
+        closingCrashes--;
+        throw new Error('the function died here, after the status change');
+      }
+      super.forgetOpenCheck(checkKey, checkId);
+    }
+  })();
+  return {
+    store,
+    crashNextOpening: () => void crashes++,
+    crashNextClosing: () => void closingCrashes++,
+  };
+});
 callbackOutboxContract('fake', () => new FakeCallbackOutbox());
 nonceStoreContract('fake', () => new FakeNonceStore());
 eventStoreContract('in-memory', () => new FakeEventStore());

@@ -176,7 +176,14 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       });
       const joinedAt = new Date('2036-03-01T12:01:00.000Z');
       expect(await store.fileFraudCheck(second, joinedAt)).toEqual({ checkId: first.alertId, created: true });
-      expect(await store.get(second.alertId)).toMatchObject({ status: 'grouped', checkId: first.alertId });
+      expect(await store.get(second.alertId)).toMatchObject({
+        status: 'grouped',
+        checkId: first.alertId,
+        ref: second.ref,
+      });
+      // Asked about through the check's message only: a member is not found by its own ref.
+      expect(await store.byRef(second.ref)).toBeUndefined();
+      expect(await store.byRef(first.ref)).toMatchObject({ alertId: first.alertId });
       expect((await store.get(first.alertId))?.members).toEqual({
         [second.alertId]: {
           transactionId: second.transactionId,
@@ -316,6 +323,145 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
         ),
       );
       expect(concurrent.filter(Boolean)).toHaveLength(3);
+    });
+  });
+}
+
+/** A store whose next opening of a fraud check dies between its two writes, as a crashed function would. */
+export interface CrashingAlertStore {
+  readonly store: AlertStore;
+  /** The next check opened stops after its open-check item, before its alert; the call rejects. */
+  crashNextOpening(): void;
+  /** The next check closed stops after its status change, before deleting its open-check item. */
+  crashNextClosing(): void;
+}
+
+/**
+ * Opening a check is two writes (the open-check item with a copy of the alert, then the alert):
+ * what a crash between them leaves is completed, never replaced by a second check, never asked
+ * twice. Run against the in-memory store and DynamoDB.
+ */
+export function halfOpenedCheckContract(
+  name: string,
+  make: () => CrashingAlertStore | Promise<CrashingAlertStore>,
+) {
+  describe(`${name} (a fraud check half-opened by a crash)`, () => {
+    /** Alerts that would each send a question: first alerts of a check, pending or sent. */
+    async function questions(store: AlertStore, alerts: readonly Alert[]) {
+      const stored = await Promise.all(alerts.map((a) => store.get(a.alertId)));
+      return stored.filter(
+        (a) => a !== undefined && a.checkId === a.alertId && (a.status === 'pending' || a.status === 'sent'),
+      );
+    }
+
+    async function halfOpen(crashing: CrashingAlertStore, alert: Alert) {
+      crashing.crashNextOpening();
+      await expect(crashing.store.fileFraudCheck(alert, T0)).rejects.toThrow();
+      expect(await crashing.store.get(alert.alertId)).toBeUndefined();
+    }
+
+    it('the redelivery completes the check it opened, with the alert as first filed', async () => {
+      const crashing = await make();
+      const { store } = crashing;
+      const first = fresh();
+      await halfOpen(crashing, first);
+      // Redelivered: built again, with another random ref; the copy kept at opening wins.
+      const again = { ...first, ref: `${first.ref}-again` };
+      expect(await store.fileFraudCheck(again, T0)).toEqual({ checkId: first.alertId, created: true });
+      expect(await store.get(first.alertId)).toMatchObject({
+        status: 'pending',
+        checkId: first.alertId,
+        ref: first.ref,
+        members: {},
+      });
+      expect(await store.byRef(first.ref)).toMatchObject({ alertId: first.alertId });
+      expect(await store.fileFraudCheck(again, T0)).toEqual({ checkId: first.alertId, created: false });
+      // It is the customer's open check: the next transaction joins it.
+      const next = fresh(first.bankId);
+      expect(await store.fileFraudCheck(next, T0)).toEqual({ checkId: first.alertId, created: true });
+      expect(await questions(store, [first, next])).toHaveLength(1);
+    });
+
+    it('the customer’s next transaction completes the half-opened check and joins it', async () => {
+      const crashing = await make();
+      const { store } = crashing;
+      const first = fresh();
+      await halfOpen(crashing, first);
+      const next = fresh(first.bankId);
+      expect(await store.fileFraudCheck(next, T0)).toEqual({ checkId: first.alertId, created: true });
+      expect(await store.get(next.alertId)).toMatchObject({ status: 'grouped', checkId: first.alertId });
+      expect(Object.keys((await store.get(first.alertId))?.members ?? {})).toEqual([next.alertId]);
+      // The crashed transaction's redelivery then finds its alert filed: nothing new.
+      expect(await store.fileFraudCheck(first, T0)).toEqual({ checkId: first.alertId, created: false });
+      expect(await questions(store, [first, next])).toEqual([
+        expect.objectContaining({ alertId: first.alertId, status: 'pending' }),
+      ]);
+    });
+
+    it('the redelivery racing the customer’s other transactions leaves one check with all of them', async () => {
+      const crashing = await make();
+      const { store } = crashing;
+      const first = fresh();
+      await halfOpen(crashing, first);
+      const others = Array.from({ length: 8 }, () => fresh(first.bankId));
+      const filed = await Promise.all([first, ...others].map((a) => store.fileFraudCheck(a, T0)));
+      expect(new Set(filed.map((f) => f.checkId))).toEqual(new Set([first.alertId]));
+      expect(await questions(store, [first, ...others])).toHaveLength(1);
+      expect(Object.keys((await store.get(first.alertId))?.members ?? {}).sort()).toEqual(
+        others.map((a) => a.alertId).sort(),
+      );
+    });
+
+    it('a crash while another transaction opens the check leaves one check', async () => {
+      const crashing = await make();
+      const { store } = crashing;
+      const bankId = `bank-${randomUUID()}`;
+      const alerts = Array.from({ length: 6 }, () => fresh(bankId));
+      crashing.crashNextOpening();
+      const filed = await Promise.allSettled(alerts.map((a) => store.fileFraudCheck(a, T0)));
+      const crashed = alerts.filter((_, i) => filed[i]?.status === 'rejected');
+      expect(crashed).toHaveLength(1);
+      // Every crashed filing is redelivered.
+      for (const alert of crashed) await store.fileFraudCheck(alert, T0);
+      const checkIds = new Set(
+        await Promise.all(alerts.map(async (a) => (await store.get(a.alertId))?.checkId)),
+      );
+      expect(checkIds.size).toBe(1);
+      expect(await questions(store, alerts)).toHaveLength(1);
+    });
+
+    it('a check whose closer died before deleting its open-check item is closed: the next transactions open one new check', async () => {
+      const crashing = await make();
+      const { store } = crashing;
+      const check = fresh();
+      await store.fileFraudCheck(check, T0);
+      const member = fresh(check.bankId);
+      await store.fileFraudCheck(member, T0);
+      await sendCheck(store, check);
+      crashing.crashNextClosing();
+      const before = new Date('2036-03-01T12:30:00.000Z');
+      await expect(store.answer(check.alertId, 'disputed', 'p1', before)).rejects.toThrow();
+      expect(await store.get(check.alertId)).toMatchObject({ status: 'disputed' });
+      const later = Array.from({ length: 5 }, () => fresh(check.bankId));
+      const filed = await Promise.all(later.map((a) => store.fileFraudCheck(a, before)));
+      const checkIds = new Set(filed.map((f) => f.checkId));
+      expect(checkIds.size).toBe(1);
+      expect(checkIds.has(check.alertId)).toBe(false);
+      // The closed check keeps the members it had when it closed.
+      expect(Object.keys((await store.get(check.alertId))?.members ?? {})).toEqual([member.alertId]);
+      expect(await questions(store, [check, member, ...later])).toHaveLength(1);
+    });
+
+    it('an open-check item past its copy’s retention names nothing: the next transaction opens a new check', async () => {
+      const crashing = await make();
+      const { store } = crashing;
+      const first = { ...fresh(), expiresAt: Math.floor(T0.getTime() / 1000) + 60 };
+      await halfOpen(crashing, first);
+      const later = new Date(T0.getTime() + 61_000);
+      const next = fresh(first.bankId);
+      expect(await store.fileFraudCheck(next, later)).toEqual({ checkId: next.alertId, created: true });
+      expect(await store.get(first.alertId)).toBeUndefined();
+      expect(await store.get(next.alertId)).toMatchObject({ status: 'pending', checkId: next.alertId });
     });
   });
 }
