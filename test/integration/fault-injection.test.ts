@@ -153,7 +153,8 @@ describe('fault injection', () => {
     // 6 transactions of one customer, each recorded once, each decided on the ledger its own
     // write left: a retry after a failure between the ledger write and the alert finishes with
     // the decision kept with the entry, so the 5th and the 6th see 5 and 6 (and no one sees 6 twice).
-    const ledger = (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
+    const ledger =
+      (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(6);
     expect(velocity.sort()).toEqual([5, 6]);
     expect(scoring.deadLetters).toEqual([]);
@@ -179,7 +180,8 @@ describe('fault injection', () => {
     expect(items.filter((item) => item.kind === undefined)).toEqual([
       expect.objectContaining({ alertId: 'acme#open-check#cus_1', checkId: 'acme#txn#txn_0' }),
     ]);
-    const ledger = (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
+    const ledger =
+      (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(1);
   });
 
@@ -205,7 +207,8 @@ describe('fault injection', () => {
       const alerts = (await tables.scan('alerts')).filter((item) => item.kind === 'fraud_check');
       expect(alerts).toHaveLength(1);
       const [event] = await tables.scan('events');
-      const ledger = (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
+      const ledger =
+        (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
       const entries = Object.entries(ledger).filter(([name]) => name.startsWith('tx:'));
       expect(entries).toHaveLength(1);
       // The decision kept with the entry is the one the alert and the event's mark carry.
