@@ -26,13 +26,16 @@ erasureDuringScoringContract('DynamoDB', async () => {
       await events.putIfAbsent(event);
     },
     erase: (bankId, customerId, erasureRef) => eraser.erase(bankId, customerId, erasureRef),
-    // Every item of every table that names the customer, and anything on the erasure ref's item
-    // but its key, the erasure time and the marker's expiry.
-    leftovers: async (_bankId, customerId, erasureRef) => {
+    // Every item of every table that names the customer or one of the events (a "scored" mark
+    // that brought back an erased event would hold only its key and status), and anything on the
+    // erasure ref's item but its key, the erasure time and the marker's expiry.
+    leftovers: async (_bankId, customerId, erasureRef, eventIds) => {
       const left: unknown[] = [];
       for (const table of tableKeys) {
         for (const item of await tables.scan(table)) {
-          if (JSON.stringify(item).includes(customerId)) left.push({ table, item });
+          const text = JSON.stringify(item);
+          if (text.includes(customerId) || eventIds.some((id) => text.includes(id)))
+            left.push({ table, item });
           if (table === 'activity' && item.counterKey === historyKeyOf(erasureRef).counterKey) {
             const extra = Object.keys(item).filter(
               (name) => !['counterKey', 'bucket', 'erasedAt', 'expiresAt'].includes(name),

@@ -16,8 +16,16 @@ export interface ScoringWorld {
   store(event: StoredEvent): Promise<void>;
   /** Erases the customer as the eraser does: marker, subscription, marker moved to now, deletes. */
   erase(bankId: string, customerId: string, erasureRef: string): Promise<void>;
-  /** What is left about the customer in the stores the world can see: nothing after an erasure. */
-  leftovers(bankId: string, customerId: string, erasureRef: string): Promise<unknown[]>;
+  /**
+   * What is left about the customer, or of their events, in the stores the world can see:
+   * nothing after an erasure.
+   */
+  leftovers(
+    bankId: string,
+    customerId: string,
+    erasureRef: string,
+    eventIds: readonly string[],
+  ): Promise<unknown[]>;
 }
 
 type Moment =
@@ -107,7 +115,7 @@ export function erasureDuringScoringContract(name: string, make: () => Promise<S
           expect(outcome.type).toBe(erased ? 'erased' : 'card.transaction');
           if (!erased) expect(outcome).toMatchObject({ alertCreated: alerting });
           expect(markerReads).toBe(alerting && !found ? 1 : 0);
-          expect(await world.leftovers(BANK, customer, ref)).toEqual([]);
+          expect(await world.leftovers(BANK, customer, ref, [event.eventId])).toEqual([]);
 
           // The marker stays, and holds the erasure: an event received before it still loses.
           expect(await world.ports.erasures.erasedAt(ref)).toBeDefined();
@@ -116,7 +124,7 @@ export function erasureDuringScoringContract(name: string, make: () => Promise<S
           });
           await world.store(late);
           expect((await scoreBankEvent(late, world.ports)).type).toBe('erased');
-          expect(await world.leftovers(BANK, customer, ref)).toEqual([]);
+          expect(await world.leftovers(BANK, customer, ref, [event.eventId, late.eventId])).toEqual([]);
         });
       }
     }
