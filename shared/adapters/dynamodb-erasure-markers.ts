@@ -47,6 +47,9 @@ export class DynamoDbErasureMarkers implements ErasureMarkers {
         TableName: this.activityTable,
         Key: historyKeyOf(erasureRef),
         ConsistentRead: options?.eventually !== true,
+        // The item may hold the customer's history too: only the erasure time comes back (the
+        // read costs the whole item's size all the same).
+        ProjectionExpression: 'erasedAt',
       }),
     );
     return typeof Item?.erasedAt === 'string' ? Item.erasedAt : undefined;
