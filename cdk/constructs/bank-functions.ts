@@ -84,9 +84,15 @@ export class BankFunctions extends Construct {
         ['byCustomer'],
       )
       .bindTable('subscribers', tables.get('subscribers'), erase)
-      // The erasure marker (update); the merchants' confirmed-fraud marks: fraud reports
-      // (update), and erasing a customer's reports (get, update).
-      .bindTable('activity', tables.get('activity'), [...tableAccess.get, ...erase, ...tableAccess.update])
+      // The erasure marker (put: it replaces the customer's history item), the history items of
+      // before (delete); the merchants' confirmed-fraud marks: fraud reports (update), and
+      // erasing a customer's reports (get, update).
+      .bindTable('activity', tables.get('activity'), [
+        ...tableAccess.get,
+        ...tableAccess.put,
+        ...erase,
+        ...tableAccess.update,
+      ])
       .bindTable('alerts', tables.get('alerts'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('banks', tables.get('banks'), tableAccess.get);

@@ -7,7 +7,7 @@ import {
 import { openCheckKey } from '../domain/alert.ts';
 import { customerKeyOf } from '../domain/stored-event.ts';
 import type { CustomerEraser } from '../ports/customer-eraser.ts';
-import { HISTORY_BUCKET, LEGACY_LEDGER_BUCKET } from './dynamodb-customer-history.ts';
+import { LEGACY_HISTORY_BUCKET, LEGACY_LEDGER_BUCKET } from './dynamodb-customer-history.ts';
 import { DynamoDbErasureMarkers } from './dynamodb-erasure-markers.ts';
 
 export interface EraserTables {
@@ -21,9 +21,10 @@ export interface EraserTables {
 
 /**
  * Deletes everything Vigil holds on a customer (docs/contract.md#erasure). First the erasure marker, so that
- * scoring, notification and callbacks stop at once; then the subscription, so that new events
+ * scoring, notification and callbacks stop at once (it replaces the customer's history item:
+ * ledger, profile and kept decisions); then the subscription, so that new events
  * are ignored from then on; then the marker's time is moved to now, past every event that could
- * still have been accepted; then overrides, the customer's history, the open fraud check, and
+ * still have been accepted; then overrides, the history items of before, the open fraud check, and
  * alerts, events and open enrollment links, found through each table's `byCustomer` index. Whatever a record in flight writes after that is
  * removed by its writer, which checks the marker again (docs/security.md, "Erasure"). Deleting
  * what is absent is not an error, so erasing twice is harmless.
@@ -48,7 +49,8 @@ export class DynamoDbCustomerEraser implements CustomerEraser {
     await this.delete(this.tables.thresholds, { bankId, scope: `preferences#${customerId}` });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: LEGACY_LEDGER_BUCKET });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'balance' });
-    await this.delete(this.tables.activity, { counterKey: customerKey, bucket: HISTORY_BUCKET });
+    // The history item of before, under the customer's id (the marker replaced the current one).
+    await this.delete(this.tables.activity, { counterKey: customerKey, bucket: LEGACY_HISTORY_BUCKET });
     // The open fraud check's item, keyed by the customer and not in the byCustomer index (a batch
     // write, as for the alerts the index finds: the only write the eraser may make there).
     await this.batchDelete(this.tables.alerts, [{ alertId: openCheckKey(bankId, customerId) }]);

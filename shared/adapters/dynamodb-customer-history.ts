@@ -8,6 +8,7 @@ import {
   type ProfileSettings,
   type Sighting,
 } from '../domain/customer-profile.ts';
+import { coveredByErasure, type ErasableRecord } from '../domain/erasure.ts';
 import type { StoredEvent } from '../domain/stored-event.ts';
 import type {
   CustomerHistory,
@@ -19,11 +20,19 @@ import type {
 import { conditionalWrite } from './conditional-write.ts';
 
 /**
- * The customer's item in the activity table (`<bankId>#<customerId>`). It keeps the bucket name
- * of the profile item it grew from, so that profiles recorded before the ledger moved into it
- * are kept (docs/decisions/0013-one-customer-history-item.md).
+ * The customer's item in the activity table, keyed by their erasure ref: the key of the erasure
+ * marker, which an erasure writes over the history (docs/decisions/0015-history-keyed-by-erasure-ref.md),
+ * so that every write of the history can be conditional on the erasure and no key holds a
+ * customer id in clear.
  */
-export const HISTORY_BUCKET = 'profile';
+export function historyKeyOf(erasureRef: string): { counterKey: string; bucket: string } {
+  return { counterKey: `erased#${erasureRef}`, bucket: 'erasure' };
+}
+/**
+ * The bucket of the history items of before, keyed `<bankId>#<customerId>`: no longer read or
+ * written for an event that carries an erasure ref; still deleted by erasure until they expire.
+ */
+export const LEGACY_HISTORY_BUCKET = 'profile';
 /** The bucket of the ledger items of before, still deleted by erasure until they expire. */
 export const LEGACY_LEDGER_BUCKET = 'ledger';
 const ENTRY_PREFIX = 'tx:';
@@ -69,7 +78,11 @@ interface StoredEntry {
  * event sees exactly the transactions recorded before it, as DynamoDB applies the writes to one
  * item one at a time, and none is lost. A redelivered event whose entry and sighting are already
  * there writes nothing. Stale entries (older than 48 hours, or dated too far ahead) are removed
- * by the same write.
+ * by the same write. The item is keyed by the erasure ref (`historyKeyOf`), and an erasure
+ * replaces it by its marker (`erasedAt`): a record finds the erasure with its read, and its write
+ * is conditional on the erasure it read too, so an erasure that lands between the two fails the
+ * write and the next, consistent read finds it. Either way the record writes nothing and returns
+ * `erased`, with no read of its own (docs/security.md, "Erasure").
  *
  * Cost per card transaction: one eventually consistent read (0.5 RCU per started 4 KB of the
  * item) and one write (1 WCU per started KB of the item, before or after the write, whichever is
@@ -89,14 +102,18 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
     settings: ProfileSettings,
     now: Date,
     decide?: Decide,
+    erasable?: ErasableRecord,
   ): Promise<CustomerHistoryRecord> {
-    const key = { counterKey: `${bankId}#${customerId}`, bucket: HISTORY_BUCKET };
+    const key = historyItemKey(bankId, customerId, erasable?.erasureRef);
     const entryName = `${ENTRY_PREFIX}${entry.at}:${entry.eventId}`;
     const fresh = inLedgerWindow(entry.at, now);
     for (let attempt = 1; ; attempt++) {
       const { Item = {} } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: attempt > 1 }),
       );
+      const erasedAt = typeof Item.erasedAt === 'string' ? Item.erasedAt : undefined;
+      // The customer was erased after this event was received: nothing of it is kept.
+      if (erasable !== undefined && coveredByErasure(erasedAt, erasable)) return erased();
       const version = typeof Item.version === 'number' ? Item.version : 0;
       const profile = profileOf(Item);
       let entries: (ActivityEntry & { name: string })[] = [];
@@ -137,12 +154,14 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
         '#version': 'version',
         ...Object.fromEntries(removed.map((name, i) => [`#s${i}`, name])),
       };
+      const expiresAt = Math.floor(
+        (now.getTime() + Math.max(ACTIVITY_RETENTION_MS, settings.baseline.windowDays * DAY_MS)) / 1000,
+      );
       const values: Record<string, unknown> = {
         ':packed': packProfile(profile),
         ':next': version + 1,
-        ':expiresAt': Math.floor(
-          (now.getTime() + Math.max(ACTIVITY_RETENTION_MS, settings.baseline.windowDays * DAY_MS)) / 1000,
-        ),
+        // A history written after an erasure keeps its marker at least as long as the marker's own.
+        ':expiresAt': typeof Item.expiresAt === 'number' ? Math.max(expiresAt, Item.expiresAt) : expiresAt,
       };
       let expression = 'SET #packed = :packed, #version = :next, expiresAt = :expiresAt';
       if (addsEntry) {
@@ -160,13 +179,25 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
       const removals = [...removed.map((_, i) => `#s${i}`), ...(names['#legacy'] ? ['#legacy'] : [])];
       if (removals.length > 0) expression += ` REMOVE ${removals.join(', ')}`;
       if (version !== 0) values[':version'] = version;
+      let condition = version === 0 ? 'attribute_not_exists(#version)' : '#version = :version';
+      // The erasure read (none, or one before the event was received) is still the item's: an
+      // erasure since then (it replaces the item, and only ever moves its time later) fails the
+      // write, and the consistent read of the next attempt finds it.
+      if (erasable?.erasureRef !== undefined) {
+        names['#erasedAt'] = 'erasedAt';
+        if (erasedAt === undefined) condition += ' AND attribute_not_exists(#erasedAt)';
+        else {
+          condition += ' AND #erasedAt = :erasedAt';
+          values[':erasedAt'] = erasedAt;
+        }
+      }
       const written = await conditionalWrite(
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
             UpdateExpression: expression,
-            ConditionExpression: version === 0 ? 'attribute_not_exists(#version)' : '#version = :version',
+            ConditionExpression: condition,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           }),
@@ -184,7 +215,7 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
   async entryOf(event: StoredEvent): Promise<LedgerEntry | undefined> {
     if (event.transaction === undefined) return undefined;
     // The item and attribute `record` writes the event's entry to.
-    const key = { counterKey: `${event.bankId}#${event.customerId}`, bucket: HISTORY_BUCKET };
+    const key = historyItemKey(event.bankId, event.customerId, event.erasureRef);
     const entryName = `${ENTRY_PREFIX}${Date.parse(event.occurredAt)}:${event.eventId}`;
     const { Item } = await this.client.send(
       new GetCommand({
@@ -200,6 +231,18 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
     const decision = decisionOf(stored);
     return decision === undefined ? {} : { decision };
   }
+}
+
+/** The customer's history item: the erasure ref's; for an event without one (none is stored any more), the key of before. */
+function historyItemKey(bankId: string, customerId: string, erasureRef: string | undefined) {
+  return erasureRef === undefined
+    ? { counterKey: `${bankId}#${customerId}`, bucket: LEGACY_HISTORY_BUCKET }
+    : historyKeyOf(erasureRef);
+}
+
+/** What a record covered by an erasure returns: nothing was written. */
+function erased(): CustomerHistoryRecord {
+  return { entries: [], profile: emptyProfile(), recordedBefore: false, erased: true };
 }
 
 /** The decision as the entry keeps it: short names, the reasons only when a rule fired. */

@@ -13,6 +13,11 @@ export class InMemoryActivityLedger {
     return this.ledgers.get(`${bankId}#${customerId}`) ?? [];
   }
 
+  /** Forgets the customer's entries (an erasure replaced their history). */
+  delete(bankId: string, customerId: string): void {
+    this.ledgers.delete(`${bankId}#${customerId}`);
+  }
+
   /** Records the entry at once (no pause) and returns the customer's entries, live. */
   record(bankId: string, customerId: string, entry: ActivityEntry, now: Date): ActivityEntry[] {
     const key = `${bankId}#${customerId}`;

@@ -11,6 +11,11 @@ export class InMemoryCustomerProfiles {
   private readonly profiles = new Map<string, CustomerProfile>();
   writes = 0;
 
+  /** Forgets the customer's profile (an erasure replaced their history). */
+  delete(bankId: string, customerId: string): void {
+    this.profiles.delete(`${bankId}#${customerId}`);
+  }
+
   /** Adds the sighting at once (no pause) and returns the customer's profile, live. */
   record(bankId: string, customerId: string, sighting: Sighting, settings: ProfileSettings): CustomerProfile {
     const key = `${bankId}#${customerId}`;

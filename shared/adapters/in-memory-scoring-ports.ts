@@ -22,15 +22,16 @@ export function inMemoryScoringPorts(
   thresholds: ThresholdStore,
   clock: Clock,
 ): ScoreBankEventPorts & FraudFeedbackPorts {
+  const erasures = new InMemoryErasureMarkers();
   return {
     thresholds,
-    history: new InMemoryCustomerHistory(),
+    history: new InMemoryCustomerHistory(erasures),
     merchants: new InMemoryCompromisedMerchants(),
     reporterKey: offlineReporterKey,
     balances: new InMemoryBalanceWatch(),
     alerts: new InMemoryAlertStore(),
     events: new ReplayEventLog(),
-    erasures: new InMemoryErasureMarkers(),
+    erasures,
     preferences: new InMemoryPreferenceStore(),
     clock,
   };

@@ -66,15 +66,18 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
   const now = ports.clock.now();
   if (!keepsDecision(event, now) && (await ports.events.isScored(event.bankId, event.eventId)))
     return { type: 'already-scored', alertCreated: false };
-  // The customer was erased after this event arrived: nothing of it is scored or kept. A first,
-  // eventually consistent look: the strongly consistent check after the writes is the one that
-  // guarantees the erasure.
-  if (await erasedSince(event, ports, { eventually: true })) return forget(event, undefined, ports);
+  // The customer was erased after this event arrived: nothing of it is scored or kept. For a
+  // balance event, a first, eventually consistent look at the marker: the strongly consistent
+  // check after the writes is the one that guarantees the erasure. A card transaction's history
+  // read finds the erasure instead, and its write is conditional on it (docs/security.md, "Erasure").
+  if (event.transaction === undefined && (await erasedSince(event, ports, { eventually: true })))
+    return forget(event, undefined, ports);
   const thresholds = await thresholdsFor(event.bankId, event.customerId, ports.thresholds);
   const { outcome, keptInLedger } = event.transaction
     ? await scoreCardTransaction(event, thresholds, now, ports)
     : { outcome: await watchBalance(event, thresholds, now, ports), keptInLedger: false };
   if (outcome.type === 'already-scored') return outcome;
+  if (outcome.type === 'erased') return forget(event, undefined, ports);
   // The ledger entry keeping the decision says the transaction was scored: no "scored" mark (a
   // write unit saved per transaction; `vigil redrive` asks the history: docs/scoring.md).
   if (!keptInLedger)
@@ -82,9 +85,12 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
       ...('decision' in outcome && { score: outcome.decision.score }),
       ...(outcome.alertId !== undefined && { alertId: outcome.alertId }),
     });
-  // Checked again after every write: an erasure that landed meanwhile may have missed what was
-  // written after its own deletes, so the writer removes it (docs/security.md, "Erasure").
-  if (await erasedSince(event, ports)) return forget(event, outcome.alertId, ports);
+  // Checked again after writes an erasure may have missed (an alert, the balance state): an
+  // erasure that landed meanwhile may have run its deletes before them, so the writer removes
+  // them. A card transaction without an alert wrote only its history, conditional on the erasure,
+  // and at most the "scored" mark, which never brings back an event erased meanwhile: no check.
+  if ((event.transaction === undefined || outcome.alertId !== undefined) && (await erasedSince(event, ports)))
+    return forget(event, outcome.alertId, ports);
   return outcome;
 }
 
@@ -173,9 +179,11 @@ async function scoreCardTransaction(
       settings,
       now,
       decide,
+      event,
     ),
     compromised,
   ]);
+  if (recorded.erased) return { outcome: { type: 'erased', alertCreated: false }, keptInLedger: false };
   // An entry recorded before decisions were kept with it: the event's own status tells.
   if (
     recorded.recordedBefore &&

@@ -1,5 +1,6 @@
 import type { ActivityEntry } from '../domain/activity.ts';
 import type { CustomerProfile, ProfileSettings, Sighting } from '../domain/customer-profile.ts';
+import type { ErasableRecord } from '../domain/erasure.ts';
 import type { Decision } from '../domain/fraud-rules.ts';
 import type { StoredEvent } from '../domain/stored-event.ts';
 
@@ -30,6 +31,11 @@ export interface CustomerHistoryRecord extends CustomerHistoryUpdate {
   readonly decision?: RecordedDecision;
   /** The event's entry was in the ledger already: a redelivery. */
   readonly recordedBefore: boolean;
+  /**
+   * An erasure covers the event (it was received before the customer was erased): nothing was
+   * written, and the entries and profile are empty.
+   */
+  readonly erased?: true;
 }
 
 /** A transaction's entry as the ledger holds it. */
@@ -49,7 +55,10 @@ export interface CustomerHistory {
    * one customer are applied one after the other: each sees exactly the records applied before it,
    * and none is lost. With `decide`, the decision it makes on that history is kept with the new
    * entry by the same write; a redelivery finds its entry and gets the kept decision back, and
-   * `decide` is not called.
+   * `decide` is not called. With the event's `erasable` (its erasure ref and receipt time), the
+   * history is the erasure ref's item and every write is conditional on no erasure covering the
+   * event: an erasure that landed before the read or before the write returns `erased` and
+   * writes nothing (docs/decisions/0015-history-keyed-by-erasure-ref.md).
    */
   record(
     bankId: string,
@@ -59,6 +68,7 @@ export interface CustomerHistory {
     settings: ProfileSettings,
     now: Date,
     decide?: Decide,
+    erasable?: ErasableRecord,
   ): Promise<CustomerHistoryRecord>;
   /**
    * The entry of the event's card transaction, read strongly consistently, or undefined when the

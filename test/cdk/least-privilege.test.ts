@@ -132,9 +132,10 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     table('Enrollments', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
     index('Enrollments', 'byCustomer'),
     table('Subscribers', ['dynamodb:DeleteItem']),
-    // DeleteItem, and UpdateItem for the erasure marker; merchant marks: fraud reports (update),
-    // and erasing a customer's reports (get, update).
-    table('Activity', ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
+    // PutItem for the erasure marker (it replaces the customer's history item), DeleteItem for
+    // the items of before; merchant marks: fraud reports (update), and erasing a customer's
+    // reports (get, update).
+    table('Activity', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
     table('Alerts', ['dynamodb:BatchWriteItem']),
     index('Alerts', 'byCustomer'),
     table('Events', ['dynamodb:BatchWriteItem']),

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DynamoDbCustomerHistory,
-  HISTORY_BUCKET,
+  LEGACY_HISTORY_BUCKET,
   MAX_LEDGER_ENTRIES,
 } from '../../shared/adapters/dynamodb-customer-history.ts';
 import { type ActivityEntry, DAY_MS, summarizeActivity } from '../../shared/domain/activity.ts';
@@ -96,7 +96,7 @@ describe('activity ledger of the customer history on DynamoDB', () => {
     await tables.documentClient.send(
       new PutCommand({
         TableName: tables.names.activity,
-        Item: { counterKey: `bank#${customer}`, bucket: HISTORY_BUCKET, ...seeded },
+        Item: { counterKey: `bank#${customer}`, bucket: LEGACY_HISTORY_BUCKET, ...seeded },
       }),
     );
     const entries = await ledger.record('bank', customer, entry(99_999, now.getTime()), now);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localAwsConfig } from '../../local/local-stack.ts';
 import { DEMO_THRESHOLDS } from '../../local/seed-demo.ts';
 import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.ts';
-import { DynamoDbCustomerHistory, HISTORY_BUCKET } from '../../shared/adapters/dynamodb-customer-history.ts';
+import { DynamoDbCustomerHistory, historyKeyOf } from '../../shared/adapters/dynamodb-customer-history.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
@@ -85,6 +85,10 @@ async function crashingClient(crashes: (command: string, input: Record<string, u
   return { client, crashed: () => crashed, commands };
 }
 
+const ERASURE_REF = 'er_cus_1';
+/** The customer's history item, keyed by their erasure ref. */
+const HISTORY_KEY = historyKeyOf(ERASURE_REF);
+
 async function storeEvents(count: number, occurredAt?: Date) {
   const events = new DynamoDbEventStore(tables.documentClient, tables.names.events);
   for (let i = 0; i < count; i++) {
@@ -95,6 +99,7 @@ async function storeEvents(count: number, occurredAt?: Date) {
         `evt_${i}`,
         { ...transaction, ...(occurredAt && { occurredAt: occurredAt.toISOString() }) },
         new Date(),
+        { erasureRef: ERASURE_REF },
       ),
     );
   }
@@ -157,7 +162,8 @@ describe('fault injection', () => {
     // 6 transactions of one customer, each recorded once, each decided on the ledger its own
     // write left: a retry after a failure between the ledger write and the alert finishes with
     // the decision kept with the entry, so the 5th and the 6th see 5 and 6 (and no one sees 6 twice).
-    const ledger = (await tables.scan('activity')).find((item) => item.bucket === HISTORY_BUCKET) ?? {};
+    const ledger =
+      (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(6);
     expect(velocity.sort()).toEqual([5, 6]);
     expect(scoring.deadLetters).toEqual([]);
@@ -184,7 +190,8 @@ describe('fault injection', () => {
     expect(items.filter((item) => item.kind === undefined)).toEqual([
       expect.objectContaining({ alertId: 'acme#open-check#cus_1', checkId: 'acme#txn#txn_0' }),
     ]);
-    const ledger = (await tables.scan('activity')).find((item) => item.bucket === HISTORY_BUCKET) ?? {};
+    const ledger =
+      (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toHaveLength(1);
   });
 
@@ -213,7 +220,8 @@ describe('fault injection', () => {
       const alerts = (await tables.scan('alerts')).filter((item) => item.kind === 'fraud_check');
       expect(alerts).toHaveLength(1);
       const [event] = await tables.scan('events');
-      const ledger = (await tables.scan('activity')).find((item) => item.bucket === HISTORY_BUCKET) ?? {};
+      const ledger =
+        (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
       const entries = Object.entries(ledger).filter(([name]) => name.startsWith('tx:'));
       expect(entries).toHaveLength(1);
       // The decision kept with the entry is the one the alert carries.
@@ -250,7 +258,8 @@ describe('fault injection', () => {
     const [event] = await tables.scan('events');
     expect(event).toMatchObject({ status: 'scored', score: alerts[0]?.score, alertId: 'acme#txn#txn_0' });
     // No entry kept for it: its mark is the record.
-    const ledger = (await tables.scan('activity')).find((item) => item.bucket === HISTORY_BUCKET) ?? {};
+    const ledger =
+      (await tables.scan('activity')).find((item) => item.counterKey === HISTORY_KEY.counterKey) ?? {};
     expect(Object.keys(ledger).filter((name) => name.startsWith('tx:'))).toEqual([]);
     expect(scoring.deadLetters).toEqual([]);
   });

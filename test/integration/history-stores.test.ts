@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerEraser } from '../../shared/adapters/dynamodb-customer-eraser.ts';
-import { DynamoDbCustomerHistory } from '../../shared/adapters/dynamodb-customer-history.ts';
+import {
+  DynamoDbCustomerHistory,
+  historyKeyOf,
+  LEGACY_HISTORY_BUCKET,
+} from '../../shared/adapters/dynamodb-customer-history.ts';
+import { DynamoDbErasureMarkers } from '../../shared/adapters/dynamodb-erasure-markers.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
 import { DAY_MS } from '../../shared/domain/activity.ts';
 import {
@@ -11,6 +16,7 @@ import {
   reporterOf,
 } from '../../shared/domain/compromised-merchant.ts';
 import type { ProfileSettings, Sighting } from '../../shared/domain/customer-profile.ts';
+import { ERASURE_MARKER_RETENTION_SECONDS } from '../../shared/domain/erasure.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
 import { type CustomerProfiles, profilesOf } from '../support/contracts/customer-history.ts';
 import { TEST_REPORTER_KEY } from '../support/test-keys.ts';
@@ -71,6 +77,88 @@ describe('customer profiles on DynamoDB', () => {
     const names = tables.names;
     await new DynamoDbCustomerEraser(tables.documentClient, names).erase('bank', 'cus_gone', 'er_test_ref');
     expect((await tables.scan('activity')).filter((it) => it.counterKey === 'bank#cus_gone')).toEqual([]);
+  });
+});
+
+describe('the customer history under the erasure ref, on DynamoDB', () => {
+  const history = () => new DynamoDbCustomerHistory(tables.documentClient, tables.names.activity);
+  const markers = () => new DynamoDbErasureMarkers(tables.documentClient, tables.names.activity);
+  const entryOf = (i: number) => ({
+    eventId: `evt_${i}`,
+    at: T0 + i * 1000,
+    amount: 1000 + i,
+    currency: 'EUR',
+    authorized: true,
+  });
+  const itemOf = async (erasureRef: string) =>
+    (await tables.scan('activity')).find((item) => item.counterKey === historyKeyOf(erasureRef).counterKey);
+
+  it('is replaced by the erasure marker: its key, the erasure time and expiry only, no customer id anywhere', async () => {
+    const erasureRef = 'er_shape';
+    const received = { erasureRef, receivedAt: new Date(T0).toISOString() };
+    await history().record(
+      'bank',
+      'cus_shape',
+      entryOf(1),
+      sighting(1),
+      settings,
+      new Date(T0),
+      undefined,
+      received,
+    );
+    const written = await itemOf(erasureRef);
+    expect(written).toMatchObject({ bucket: 'erasure', version: 1 });
+    expect(Object.keys(written ?? {}).filter((name) => name.startsWith('tx:'))).toHaveLength(1);
+    await markers().mark(erasureRef, new Date(T0 + 5000));
+    expect(await itemOf(erasureRef)).toEqual({
+      ...historyKeyOf(erasureRef),
+      erasedAt: new Date(T0 + 5000).toISOString(),
+      expiresAt: Math.floor((T0 + 5000) / 1000) + ERASURE_MARKER_RETENTION_SECONDS,
+    });
+    expect(JSON.stringify(await tables.scan('activity'))).not.toContain('cus_shape');
+  });
+
+  it('keeps the marker at least its 15 days under a history written after the erasure', async () => {
+    const erasureRef = 'er_expiry';
+    await markers().mark(erasureRef, new Date(T0));
+    const markerExpiry = Math.floor(T0 / 1000) + ERASURE_MARKER_RETENTION_SECONDS;
+    const received = { erasureRef, receivedAt: new Date(T0 + 1000).toISOString() };
+    // A history kept 48 hours only: the item stays as long as the marker.
+    const short = { ...settings, baseline: { ...settings.baseline, windowDays: 1 } };
+    const now = new Date(T0 + 2000);
+    const fresh = await history().record(
+      'bank',
+      'cus_expiry',
+      entryOf(1),
+      sighting(1),
+      short,
+      now,
+      undefined,
+      received,
+    );
+    expect(fresh.erased).toBeUndefined();
+    expect(await itemOf(erasureRef)).toMatchObject({
+      erasedAt: new Date(T0).toISOString(),
+      expiresAt: markerExpiry,
+      version: 1,
+    });
+    // A 90-day history outlives it.
+    await history().record('bank', 'cus_expiry', entryOf(2), sighting(2), settings, now, undefined, received);
+    expect((await itemOf(erasureRef))?.expiresAt).toBe(Math.floor((now.getTime() + 90 * DAY_MS) / 1000));
+  });
+
+  it('keeps the key of before for an event without an erasure ref, which erasure deletes', async () => {
+    await history().record('bank', 'cus_noref', entryOf(1), sighting(1), settings, new Date(T0), undefined, {
+      receivedAt: new Date(T0).toISOString(),
+    });
+    const [item] = (await tables.scan('activity')).filter((it) => it.counterKey === 'bank#cus_noref');
+    expect(item).toMatchObject({ bucket: LEGACY_HISTORY_BUCKET, version: 1 });
+    await new DynamoDbCustomerEraser(tables.documentClient, tables.names).erase(
+      'bank',
+      'cus_noref',
+      'er_noref',
+    );
+    expect((await tables.scan('activity')).filter((it) => it.counterKey === 'bank#cus_noref')).toEqual([]);
   });
 });
 

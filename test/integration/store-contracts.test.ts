@@ -26,7 +26,10 @@ import { bankDirectoryContract } from '../support/contracts/bank-directory.ts';
 import { callbackOutboxContract } from '../support/contracts/callback-outbox.ts';
 import { compromisedMerchantsContract } from '../support/contracts/compromised-merchants.ts';
 import { customerEraserContract } from '../support/contracts/customer-eraser.ts';
-import { customerHistoryContract } from '../support/contracts/customer-history.ts';
+import {
+  customerHistoryContract,
+  customerHistoryErasureContract,
+} from '../support/contracts/customer-history.ts';
 import { enrollmentStoreContract } from '../support/contracts/enrollment-store.ts';
 import { erasureMarkersContract } from '../support/contracts/erasure-markers.ts';
 import { eventStoreContract } from '../support/contracts/event-store.ts';
@@ -126,6 +129,10 @@ customerHistoryContract(
   'DynamoDB',
   () => new DynamoDbCustomerHistory(tables.documentClient, tables.names.activity),
 );
+customerHistoryErasureContract('DynamoDB', () => ({
+  history: new DynamoDbCustomerHistory(tables.documentClient, tables.names.activity),
+  markers: new DynamoDbErasureMarkers(tables.documentClient, tables.names.activity),
+}));
 bankDirectoryContract('DynamoDB', async (banks) => {
   for (const bank of banks)
     await tables.documentClient.send(new PutCommand({ TableName: tables.names.banks, Item: bank }));

@@ -15,7 +15,10 @@ import { bankDirectoryContract } from '../support/contracts/bank-directory.ts';
 import { callbackOutboxContract } from '../support/contracts/callback-outbox.ts';
 import { compromisedMerchantsContract } from '../support/contracts/compromised-merchants.ts';
 import { customerEraserContract } from '../support/contracts/customer-eraser.ts';
-import { customerHistoryContract } from '../support/contracts/customer-history.ts';
+import {
+  customerHistoryContract,
+  customerHistoryErasureContract,
+} from '../support/contracts/customer-history.ts';
 import { enrollmentStoreContract } from '../support/contracts/enrollment-store.ts';
 import { erasureKeysContract } from '../support/contracts/erasure-keys.ts';
 import { erasureMarkersContract } from '../support/contracts/erasure-markers.ts';
@@ -91,6 +94,10 @@ erasureMarkersContract('in-memory', () => new FakeErasureMarkers());
 balanceWatchContract('in-memory', () => new FakeBalanceWatch());
 compromisedMerchantsContract('in-memory', () => new FakeCompromisedMerchants());
 customerHistoryContract('in-memory', () => new FakeCustomerHistory());
+customerHistoryErasureContract('in-memory', () => {
+  const markers = new FakeErasureMarkers();
+  return { history: new FakeCustomerHistory(markers), markers };
+});
 bankDirectoryContract('fake', (banks) => new FakeBankDirectory(banks));
 subscriberDirectoryContract('fake', async (subscriptions) => {
   const store = new FakeSubscriberStore();

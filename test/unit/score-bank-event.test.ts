@@ -23,15 +23,17 @@ async function world() {
   const clock = new FixedClock(NOW);
   const thresholds = new FakeThresholdStore();
   await thresholds.putBankDefault('acme', { ...BUILT_IN_THRESHOLDS, homeCountries: ['FR'] });
+  // The history keeps the erasure condition of the DynamoDB one: it reads the same markers.
+  const erasures = new FakeErasureMarkers();
   const ports = {
     thresholds,
-    history: new InMemoryCustomerHistory(),
+    history: new InMemoryCustomerHistory(erasures),
     merchants: new InMemoryCompromisedMerchants(),
     reporterKey: async () => 'reporter-key-of-the-unit-tests-0123',
     balances: new InMemoryBalanceWatch(),
     alerts: new FakeAlertStore(),
     events: new InMemoryEventStore(),
-    erasures: new FakeErasureMarkers(),
+    erasures,
     preferences: new FakePreferenceStore(),
     clock,
   } satisfies ScoreBankEventPorts;

@@ -5,8 +5,16 @@ import { scoreBankEvent } from '../../shared/domain/score-bank-event.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
 import type { Clock } from '../../shared/ports/clock.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
 import { suspiciousTransaction } from '../fixtures/bank-events.ts';
-import { FakeEventStore, FakeThresholdStore, FixedClock } from '../support/fakes/index.ts';
+import { erasureDuringScoringContract } from '../support/contracts/erasure-during-scoring.ts';
+import {
+  FakeCustomerHistory,
+  FakeErasureMarkers,
+  FakeEventStore,
+  FakeThresholdStore,
+  FixedClock,
+} from '../support/fakes/index.ts';
 
 const NOW = '2026-11-29T10:00:30.000Z';
 
@@ -60,6 +68,27 @@ describe('scoreBankEvent: an erasure that lands while the event is scored', () =
     expect(await p.alerts.get('acme#txn#t1')).toMatchObject({ kind: 'fraud_check' });
     expect(await p.events.isScored('acme', 'evt_1')).toBe(false);
   });
+});
+
+// The in-memory history keeps the DynamoDB history's erasure condition (the stores it sees: the
+// in-memory eraser deletes no alert or event; test/integration/erasure-during-scoring.test.ts
+// checks every table on DynamoDB Local).
+erasureDuringScoringContract('in memory', async () => {
+  const erasures = new FakeErasureMarkers();
+  const history = new FakeCustomerHistory(erasures);
+  const p = { ...(await ports(systemClock)), erasures, history };
+  return {
+    ports: p,
+    store: async (event) => {
+      await p.events.putIfAbsent(event);
+    },
+    // The eraser's marks: the first, then the second once the subscription is gone.
+    erase: async (_bankId, _customerId, erasureRef) => {
+      await p.erasures.mark(erasureRef, new Date());
+      await p.erasures.mark(erasureRef, new Date(Date.now() + 1));
+    },
+    leftovers: async (bankId, customerId) => [...history.ledger.entriesOf(bankId, customerId)],
+  };
 });
 
 describe('replay', () => {

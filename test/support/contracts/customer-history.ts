@@ -6,6 +6,7 @@ import type { Decision } from '../../../shared/domain/fraud-rules.ts';
 import { toStoredEvent } from '../../../shared/domain/stored-event.ts';
 import { BUILT_IN_THRESHOLDS, historySettings } from '../../../shared/domain/thresholds.ts';
 import type { CustomerHistory } from '../../../shared/ports/customer-history.ts';
+import type { ErasureMarkers } from '../../../shared/ports/erasure.ts';
 import { accountBalance, cardTransaction } from '../../fixtures/bank-events.ts';
 import { type ActivityLedger, activityLedgerContract } from './activity-ledger.ts';
 import { type CustomerProfiles, customerProfilesContract } from './customer-profiles.ts';
@@ -251,6 +252,157 @@ export function customerHistoryContract(
         NOW,
       );
       expect(await history.entryOf(stored)).toBeUndefined();
+    });
+  });
+}
+
+/** A customer history and the erasure markers over the same store. */
+export interface HistoryWithMarkers {
+  readonly history: CustomerHistory;
+  readonly markers: ErasureMarkers;
+}
+
+/**
+ * The erasure as a condition of the history's write (docs/decisions/0015-history-keyed-by-erasure-ref.md):
+ * run against the in-memory history with its markers and DynamoDB.
+ */
+export function customerHistoryErasureContract(
+  name: string,
+  make: () => HistoryWithMarkers | Promise<HistoryWithMarkers>,
+) {
+  describe(`${name} (CustomerHistory contract: erasure)`, () => {
+    const erasedAt = new Date(NOW.getTime() - 60_000);
+    const receivedAt = (offsetMs: number) => ({
+      receivedAt: new Date(erasedAt.getTime() + offsetMs).toISOString(),
+    });
+    const entryOf = (eventId: string, amount: number) => ({
+      eventId,
+      at: NOW.getTime() - 120_000,
+      amount,
+      currency: 'EUR',
+      authorized: true,
+    });
+    const decision: Decision = { score: 7, alert: false, reasons: [] };
+
+    it('loses to an erasure it reads: the erasure replaced ledger, profile and decisions, and stays under a history begun after it', async () => {
+      const { history, markers } = await make();
+      const customer = `c-${randomUUID()}`;
+      const erasureRef = `er_${randomUUID()}`;
+      const first = entryOf('e1', 100);
+      const before = { erasureRef, ...receivedAt(-2000) };
+      const kept = await history.record(
+        'acme',
+        customer,
+        first,
+        sightingOf(first),
+        SETTINGS,
+        NOW,
+        () => decision,
+        before,
+      );
+      expect(kept).toMatchObject({ entries: [first], decision });
+      expect(kept.erased).toBeUndefined();
+      await markers.mark(erasureRef, erasedAt);
+
+      let decided = 0;
+      const decide = (): Decision => {
+        decided++;
+        return decision;
+      };
+      // Received before the erasure: nothing is written, nothing decided, a redelivery included.
+      const late = entryOf('e2', 200);
+      const lost = await history.record('acme', customer, late, sightingOf(late), SETTINGS, NOW, decide, {
+        erasureRef,
+        ...receivedAt(-1000),
+      });
+      expect(lost).toMatchObject({ erased: true, entries: [], recordedBefore: false });
+      expect(lost.profile.amounts).toEqual([]);
+      expect(lost.decision).toBeUndefined();
+      expect(
+        (await history.record('acme', customer, first, sightingOf(first), SETTINGS, NOW, decide, before))
+          .erased,
+      ).toBe(true);
+      expect(decided).toBe(0);
+
+      // Received after it (the customer subscribed again): a new history, without the erased one.
+      const again = entryOf('e3', 300);
+      const fresh = await history.record('acme', customer, again, sightingOf(again), SETTINGS, NOW, decide, {
+        erasureRef,
+        ...receivedAt(1000),
+      });
+      expect(fresh.erased).toBeUndefined();
+      expect(fresh.entries).toEqual([again]);
+      expect(fresh.profile.amounts.map(([, amount]) => amount)).toEqual([300]);
+      expect(decided).toBe(1);
+      // The new history keeps the erasure: an event received before it still loses.
+      expect(await markers.erasedAt(erasureRef)).toBe(erasedAt.toISOString());
+      expect(
+        (
+          await history.record('acme', customer, late, sightingOf(late), SETTINGS, NOW, decide, {
+            erasureRef,
+            ...receivedAt(0),
+          })
+        ).erased,
+      ).toBe(true);
+    });
+
+    it('writes nothing when the erasure lands between its read and its write', async () => {
+      const { history, markers } = await make();
+      const customer = `c-${randomUUID()}`;
+      const erasureRef = `er_${randomUUID()}`;
+      const entry = entryOf('e1', 100);
+      const result = await history.record(
+        'acme',
+        customer,
+        entry,
+        sightingOf(entry),
+        SETTINGS,
+        NOW,
+        async () => {
+          await markers.mark(erasureRef, erasedAt);
+          return decision;
+        },
+        { erasureRef, ...receivedAt(-1000) },
+      );
+      expect(result).toMatchObject({ erased: true, entries: [] });
+      const after = entryOf('e2', 200);
+      const next = await history.record(
+        'acme',
+        customer,
+        after,
+        sightingOf(after),
+        SETTINGS,
+        NOW,
+        undefined,
+        {
+          erasureRef,
+          ...receivedAt(1000),
+        },
+      );
+      expect(next.entries).toEqual([after]);
+    });
+
+    it('records for an erasure ref that was never erased, and keeps refs apart', async () => {
+      const { history, markers } = await make();
+      const customer = `c-${randomUUID()}`;
+      const erasureRef = `er_${randomUUID()}`;
+      await markers.mark(`${erasureRef}x`, erasedAt);
+      const entry = entryOf('e1', 100);
+      const result = await history.record(
+        'acme',
+        customer,
+        entry,
+        sightingOf(entry),
+        SETTINGS,
+        NOW,
+        undefined,
+        {
+          erasureRef,
+          ...receivedAt(-1000),
+        },
+      );
+      expect(result.erased).toBeUndefined();
+      expect(result.entries).toEqual([entry]);
     });
   });
 }
