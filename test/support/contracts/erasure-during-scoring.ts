@@ -31,7 +31,7 @@ export interface ScoringWorld {
 type Moment =
   | 'before the history read'
   | 'between the history read and its write'
-  | 'between the history write and the scored mark'
+  | 'after the history write'
   | 'after everything';
 
 const BANK = 'acme';
@@ -47,7 +47,7 @@ export function erasureDuringScoringContract(name: string, make: () => Promise<S
     const moments: Moment[] = [
       'before the history read',
       'between the history read and its write',
-      'between the history write and the scored mark',
+      'after the history write',
       'after everything',
     ];
     for (const alerting of [false, true]) {
@@ -77,8 +77,8 @@ export function erasureDuringScoringContract(name: string, make: () => Promise<S
             return world.ports.erasures.erasedAt(...args);
           };
           const history = Object.create(world.ports.history) as ScoreBankEventPorts['history'];
-          history.record = (bankId, customerId, entry, sighting, settings, now, decide, erasable) =>
-            world.ports.history.record(
+          history.record = async (bankId, customerId, entry, sighting, settings, now, decide, erasable) => {
+            const recorded = await world.ports.history.record(
               bankId,
               customerId,
               entry,
@@ -93,17 +93,16 @@ export function erasureDuringScoringContract(name: string, make: () => Promise<S
                 }),
               erasable,
             );
-          const events = Object.create(world.ports.events) as ScoreBankEventPorts['events'];
-          events.markScored = async (...args) => {
-            if (moment === 'between the history write and the scored mark') await erase();
-            return world.ports.events.markScored(...args);
+            // Before the alert is filed (an alerting transaction) or scoring ends (a normal one,
+            // whose entry is the record that it was scored: no "scored" mark).
+            if (moment === 'after the history write') await erase();
+            return recorded;
           };
           if (moment === 'before the history read') await erase();
           const outcome: ScoreOutcome = await scoreBankEvent(event, {
             ...world.ports,
             erasures,
             history,
-            events,
           });
           if (moment === 'after everything') await erase();
 
@@ -111,7 +110,7 @@ export function erasureDuringScoringContract(name: string, make: () => Promise<S
             moment === 'before the history read' || moment === 'between the history read and its write';
           // Found by the history read or by the failed conditional write; after the writes, an
           // alerting transaction finds it with its one marker read.
-          const erased = found || (alerting && moment === 'between the history write and the scored mark');
+          const erased = found || (alerting && moment === 'after the history write');
           expect(outcome.type).toBe(erased ? 'erased' : 'card.transaction');
           if (!erased) expect(outcome).toMatchObject({ alertCreated: alerting });
           expect(markerReads).toBe(alerting && !found ? 1 : 0);
