@@ -13,6 +13,8 @@ export interface TargetTables {
   readonly events: string;
   readonly alerts: string;
   readonly callbacks: string;
+  /** Thresholds and preferences: `vigil migrate` moves old preferences there. */
+  readonly thresholds: string;
 }
 
 export interface NewBank {
