@@ -315,7 +315,7 @@ export const commands: readonly Command[] = [
     name: 'migrate',
     usage: 'migrate',
     summary:
-      'Move what an earlier version stored where this one no longer reads it (customers’ preferences); run once after deploying, safe to run again',
+      'Move what an earlier version stored where this one no longer reads it (customers’ preferences, the banks’ sets of marked merchants); run once after deploying, safe to run again',
     arguments: [],
     async run(_args, _options, target) {
       return { status: 200, body: await migrate(await target.tables()) };

@@ -5,6 +5,7 @@ import {
   ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import {
   LEGACY_PREFERENCES_PREFIX,
   preferencesScope,
@@ -13,6 +14,7 @@ import {
 export interface MigrationTables {
   readonly client: DynamoDBDocumentClient;
   readonly thresholds: string;
+  readonly activity: string;
 }
 
 /** What `vigil migrate` did. */
@@ -21,14 +23,49 @@ export interface MigrationReport {
   readonly preferencesMoved: number;
   /** Old preferences dropped: the customer had newer ones at the new key. */
   readonly preferencesSuperseded: number;
+  /** Merchants with a report still counting, put in their bank's set of marked merchants. */
+  readonly merchantsInSets: number;
 }
 
 /**
  * `vigil migrate`: moves what an earlier version stored where this one no longer reads it
  * (docs/operator-guide.md, "After deploying"). Idempotent: a second run finds nothing to move.
  */
-export async function migrate(tables: MigrationTables): Promise<MigrationReport> {
-  return movePreferences(tables);
+export async function migrate(tables: MigrationTables, now = new Date()): Promise<MigrationReport> {
+  return { ...(await movePreferences(tables)), merchantsInSets: await fillMarkedSets(tables, now) };
+}
+
+/**
+ * Each bank's set of marked merchants, from the merchants' marks (`<bankId>#merchant#<digest>`,
+ * bucket `compromised`) made before the set existed: a merchant with a report still counting is
+ * put in the set until its latest end, as a mark does. Run again, it finds them there.
+ */
+async function fillMarkedSets({ client, activity }: MigrationTables, now: Date): Promise<number> {
+  const merchants = new DynamoDbCompromisedMerchants(client, activity);
+  let added = 0;
+  let exclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: activity,
+        FilterExpression: '#bucket = :compromised',
+        ExpressionAttributeNames: { '#bucket': 'bucket' },
+        ExpressionAttributeValues: { ':compromised': 'compromised' },
+        ConsistentRead: true,
+        ...(exclusiveStartKey && { ExclusiveStartKey: exclusiveStartKey }),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const [bankId, digest] = String(item.counterKey).split('#merchant#');
+      const ends = Object.entries(item)
+        .filter(([name, end]) => name.startsWith('r:') && typeof end === 'number' && end > now.getTime())
+        .map(([, end]) => end as number);
+      if (bankId === undefined || digest === undefined || ends.length === 0) continue;
+      if (await merchants.addToSet(bankId, digest, new Date(Math.max(...ends)), now)) added++;
+    }
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey !== undefined);
+  return added;
 }
 
 /**
@@ -38,7 +75,10 @@ export async function migrate(tables: MigrationTables): Promise<MigrationReport>
  * customer changed since the deploy are newer) and only while the old one exists (a customer
  * who cleared them meanwhile gets nothing back); then the old one is deleted.
  */
-async function movePreferences({ client, thresholds }: MigrationTables): Promise<MigrationReport> {
+async function movePreferences({
+  client,
+  thresholds,
+}: MigrationTables): Promise<Omit<MigrationReport, 'merchantsInSets'>> {
   let moved = 0;
   let superseded = 0;
   let exclusiveStartKey: Record<string, unknown> | undefined;

@@ -200,6 +200,7 @@ export class StageTarget implements Target {
       alerts: await this.output('AlertsTableName'),
       callbacks: await this.output('CallbacksTableName'),
       thresholds: await this.output('ThresholdsTableName'),
+      activity: await this.output('ActivityTableName'),
     };
   }
 

@@ -15,6 +15,8 @@ export interface TargetTables {
   readonly callbacks: string;
   /** Thresholds and preferences: `vigil migrate` moves old preferences there. */
   readonly thresholds: string;
+  /** Activity: `vigil migrate` fills each bank's set of marked merchants there. */
+  readonly activity: string;
 }
 
 export interface NewBank {

@@ -78,6 +78,8 @@ export class OperatorPolicy extends Construct {
           ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
           [tables.get('thresholds').tableArn],
         ),
+        // migrate: each bank's set of marked merchants filled from the merchants' marks
+        allow(['dynamodb:Scan', 'dynamodb:UpdateItem'], [tables.get('activity').tableArn]),
         // banks add (creates its three secrets), rotate-secret and finish-rotation; events send and
         // the administration commands (thresholds, enroll, customers erase) sign as the bank
         allow(

@@ -72,6 +72,7 @@ const tableNames: Record<string, string> = {
   AlertsTableName: 'vigil-dev-alerts',
   CallbacksTableName: 'vigil-dev-callbacks',
   ThresholdsTableName: 'vigil-dev-thresholds',
+  ActivityTableName: 'vigil-dev-activity',
 };
 const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dead-letters';
 
@@ -168,7 +169,18 @@ describe('the operator policy', () => {
       .resolves({ Items: [{ deliveryId: 'd1', bankId: 'acme-bank', status: 'dead' }] })
       // Preferences at their old key, for migrate to move.
       .on(ScanCommand, { TableName: 'vigil-dev-thresholds' })
-      .resolves({ Items: [{ bankId: 'acme-bank', scope: 'preferences#c1', preferences: {} }] });
+      .resolves({ Items: [{ bankId: 'acme-bank', scope: 'preferences#c1', preferences: {} }] })
+      // A merchant's mark of before the set of marked merchants, for migrate to put in it.
+      .on(ScanCommand, { TableName: 'vigil-dev-activity' })
+      .resolves({
+        Items: [
+          {
+            counterKey: 'acme-bank#merchant#abcdefghijk',
+            bucket: 'compromised',
+            'r:reporter': Date.now() + 3_600_000,
+          },
+        ],
+      });
     dynamoDb.on(TransactWriteCommand).resolves({});
     // A queue of one dead letter: received messages are hidden until released or deleted.
     let visible = true;

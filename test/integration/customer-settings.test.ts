@@ -143,7 +143,11 @@ describe('preferences stored before at preferences#<id>', () => {
     // Scoring does not see them before the migration (the one read is the new keys').
     expect((await settings.read(bankId, 'a')).preferences).toBeUndefined();
 
-    const first = await migrate({ client: tables.documentClient, thresholds: tables.names.thresholds });
+    const first = await migrate({
+      client: tables.documentClient,
+      thresholds: tables.names.thresholds,
+      activity: tables.names.activity,
+    });
     expect(first.preferencesMoved).toBeGreaterThanOrEqual(1);
     expect(first.preferencesSuperseded).toBeGreaterThanOrEqual(1);
     expect((await settings.read(bankId, 'a')).preferences).toEqual(preferencesOf(1));
@@ -152,9 +156,16 @@ describe('preferences stored before at preferences#<id>', () => {
     expect(await legacyExists(bankId, 'a')).toBe(false);
     expect(await legacyExists(bankId, 'b')).toBe(false);
 
-    expect(await migrate({ client: tables.documentClient, thresholds: tables.names.thresholds })).toEqual({
+    expect(
+      await migrate({
+        client: tables.documentClient,
+        thresholds: tables.names.thresholds,
+        activity: tables.names.activity,
+      }),
+    ).toEqual({
       preferencesMoved: 0,
       preferencesSuperseded: 0,
+      merchantsInSets: 0,
     });
     expect((await settings.read(bankId, 'a')).preferences).toEqual(preferencesOf(1));
   });
