@@ -29,7 +29,7 @@ export interface MigrationReport {
 
 /**
  * `vigil migrate`: moves what an earlier version stored where this one no longer reads it
- * (docs/operator-guide.md, "After deploying"). Idempotent: a second run finds nothing to move.
+ * (docs/operator-guide.md, "4. Deploy"). Idempotent: a second run finds nothing to move.
  */
 export async function migrate(tables: MigrationTables, now = new Date()): Promise<MigrationReport> {
   return { ...(await movePreferences(tables)), merchantsInSets: await fillMarkedSets(tables, now) };
