@@ -175,35 +175,92 @@ async function traceNormalEvent(stack: Stack): Promise<EventTrace> {
 }
 
 /** Sums the capacity every DynamoDB request of the running functions consumed. */
+/**
+ * Reads that are not made per transaction: the scheduled functions' (expire-alerts and the
+ * callbacks' retries: the banks' list, the open alerts by deadline, the due callbacks; every
+ * second in local mode, once a minute in AWS) and the per-container caches' refreshes (a bank's
+ * profile, its default thresholds and its set of marked merchants: once a minute per container and
+ * bank). The bench reports them apart, per minute, instead of spreading them over the transactions
+ * of its measuring window.
+ */
+export function isFixedCostRead(input: {
+  readonly command: string;
+  readonly tableName: string;
+  readonly indexName?: string | undefined;
+  readonly consistent: boolean;
+  readonly key?: Readonly<Record<string, unknown>> | undefined;
+}): boolean {
+  const table = input.tableName.split('-').at(-1);
+  if (input.command === 'Scan' && table === 'banks') return true;
+  if (input.command === 'Query')
+    return input.indexName === 'openByDeadline' || input.indexName === 'dueByBank';
+  if (input.command !== 'GetItem' || input.consistent) return false;
+  return (
+    table === 'banks' ||
+    (table === 'thresholds' && input.key?.scope === 'default') ||
+    (table === 'activity' && input.key?.bucket === 'marked')
+  );
+}
+
+/**
+ * What a read costs in DynamoDB when DynamoDB Local reports 0: a Query or Scan that finds nothing
+ * still consumes the smallest read (0.5 RCU eventually consistent, 1 strongly).
+ */
+export function billedReadUnits(reported: number, consistent: boolean): number {
+  return reported > 0 ? reported : consistent ? 1 : 0.5;
+}
+
 async function capacityMeter(stack: Stack) {
   // The very client the running functions share (one per endpoint in the process).
   const dynamoDb = dynamoDbFrom(stack.functionEnvironment);
   const total = { read: 0, write: 0 };
+  const fixed = new Map<string, number>();
   const requests: FloorRequest[] = [];
   // Units by command and table, to show where they go.
   const byRequest = new Map<string, number>();
+  let since = performance.now();
   dynamoDb.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as {
         ReturnConsumedCapacity?: string;
         TableName?: string;
+        IndexName?: string;
         ConsistentRead?: boolean;
+        Key?: Record<string, unknown>;
       };
-      requests.push({
-        command: String(context.commandName ?? '').replace(/Command$/, ''),
+      const command = String(context.commandName ?? '').replace(/Command$/, '');
+      const request = {
+        command,
         tableName: input.TableName ?? '',
         consistent: input.ConsistentRead === true,
-      });
+      };
       input.ReturnConsumedCapacity = 'TOTAL';
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
         .ConsumedCapacity;
       // DynamoDB Local reports totals (table and indexes) without the read/write split: the
       // command says which it is.
-      const units = [consumed ?? []].flat().reduce((sum, item) => sum + (item.CapacityUnits ?? 0), 0);
-      if (/^(Get|BatchGet|Query|Scan)/.test(context.commandName ?? '')) total.read += units;
+      const reported = [consumed ?? []].flat().reduce((sum, item) => sum + (item.CapacityUnits ?? 0), 0);
+      const read = /^(Get|BatchGet|Query|Scan)/.test(command);
+      const units = read ? billedReadUnits(reported, request.consistent) : reported;
+      const where = `${command} ${(input.TableName ?? '').split('-').at(-1)}`;
+      // Marshalled ({S: "..."}) or not, depending on where in the stack the document client converts it.
+      const key = Object.fromEntries(
+        Object.entries(input.Key ?? {}).map(([name, value]) => [
+          name,
+          typeof value === 'object' && value !== null && 'S' in value ? value.S : value,
+        ]),
+      );
+      if (read && isFixedCostRead({ ...request, indexName: input.IndexName, key })) {
+        const what =
+          input.IndexName ?? (key.scope === 'default' ? 'default' : key.bucket === 'marked' ? 'marked' : '');
+        const label = what === '' ? where : `${where} ${what}`;
+        fixed.set(label, (fixed.get(label) ?? 0) + units);
+        return result;
+      }
+      requests.push(request);
+      if (read) total.read += units;
       else total.write += units;
-      const where = `${String(context.commandName ?? '').replace(/Command$/, '')} ${(input.TableName ?? '').split('-').at(-1)}`;
       byRequest.set(where, (byRequest.get(where) ?? 0) + units);
       return result;
     },
@@ -215,8 +272,23 @@ async function capacityMeter(stack: Stack) {
       total.write = 0;
       requests.length = 0;
       byRequest.clear();
+      fixed.clear();
+      since = performance.now();
     },
-    read: () => ({ ...total, byRequest: Object.fromEntries(byRequest) }),
+    read: () => {
+      const minutes = (performance.now() - since) / 60_000;
+      const perMinute = (units: number) => Math.round((units / minutes) * 100) / 100;
+      return {
+        ...total,
+        byRequest: Object.fromEntries(byRequest),
+        // Local mode's scheduler runs every second (AWS: once a minute), so its share is 60 times AWS's.
+        fixedRcuPerMinute: Object.fromEntries(
+          [...fixed]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([where, units]) => [where, perMinute(units)]),
+        ),
+      };
+    },
     requests: () => [...requests],
   };
 }
@@ -336,7 +408,7 @@ async function capacityPerTransaction(
       );
     }, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const { read, write, byRequest } = meter.read();
+    const { read, write, byRequest, fixedRcuPerMinute } = meter.read();
     if (!suspicious) normalRequests = meter.requests();
     const perTransaction = (units: number) => Math.round((units / count) * 100) / 100;
     return {
@@ -347,6 +419,8 @@ async function capacityPerTransaction(
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([where, units]) => [where, perTransaction(units)]),
       ),
+      /** Reads not made per transaction (isFixedCostRead), per minute of the measuring window. */
+      fixedRcuPerMinute,
     };
   };
   let normalRequests: FloorRequest[] = [];

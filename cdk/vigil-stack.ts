@@ -33,7 +33,7 @@ export class VigilStack extends Stack {
     }
     const { key, secretsKey } = new EncryptionKey(this, 'Encryption', config.stage);
     const tables = new Tables(this, 'Tables', { stage: config.stage, key });
-    tables.outputNames(['banks', 'events', 'alerts', 'callbacks', 'activity']);
+    tables.outputNames(['banks', 'events', 'alerts', 'callbacks', 'thresholds', 'activity']);
     const deadLetters = new DeadLetters(this, 'DeadLetters', key).queue;
     const bank = new BankFunctions(this, 'Bank', { config, key, secretsKey, tables });
     const messenger = new Messenger(this, 'Messenger', { config, key, secretsKey, tables, deadLetters });

@@ -15,6 +15,7 @@ import { formatReport, runBacktest } from './backtest.ts';
 import { type BankResponse, callBankApi } from './bank-client.ts';
 import * as settings from './bank-settings.ts';
 import { CliError } from './cli-error.ts';
+import { migrate } from './migrate.ts';
 import type { Target } from './target.ts';
 import { verifyCapturedRequest } from './verify-request.ts';
 
@@ -313,6 +314,16 @@ export const commands: readonly Command[] = [
         status: 200,
         body: await redriveTables(target, olderThan(options), pastLedgerWindow(options)),
       };
+    },
+  },
+  {
+    name: 'migrate',
+    usage: 'migrate',
+    summary:
+      'Move what an earlier version stored where this one no longer reads it (customers’ preferences, the banks’ sets of marked merchants); run once after deploying, safe to run again',
+    arguments: [],
+    async run(_args, _options, target) {
+      return { status: 200, body: await migrate(await target.tables()) };
     },
   },
   ...channelSetupCommands({

@@ -152,8 +152,8 @@ export class LocalTarget implements Target {
   async tables(): Promise<TargetTables> {
     const runtime = await this.read<{ dynamoDbEndpoint: string; tables: TableNames }>('runtime.json');
     const client = documentClientFor(new DynamoDBClient(localAwsConfig(runtime.dynamoDbEndpoint)));
-    const { banks, events, alerts, callbacks, activity } = runtime.tables;
-    return { client, banks, events, alerts, callbacks, activity };
+    const { banks, events, alerts, callbacks, thresholds, activity } = runtime.tables;
+    return { client, banks, events, alerts, callbacks, thresholds, activity };
   }
 
   private config(): Promise<LocalConfig> {

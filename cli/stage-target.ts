@@ -199,6 +199,7 @@ export class StageTarget implements Target {
       events: await this.output('EventsTableName'),
       alerts: await this.output('AlertsTableName'),
       callbacks: await this.output('CallbacksTableName'),
+      thresholds: await this.output('ThresholdsTableName'),
       activity: await this.output('ActivityTableName'),
     };
   }

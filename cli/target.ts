@@ -13,7 +13,12 @@ export interface TargetTables {
   readonly events: string;
   readonly alerts: string;
   readonly callbacks: string;
-  /** The customer histories: redrive asks them which card transactions were scored. */
+  /** Thresholds and preferences: `vigil migrate` moves old preferences there. */
+  readonly thresholds: string;
+  /**
+   * The customer histories (redrive asks them which card transactions were scored), and each
+   * bank's set of marked merchants (`vigil migrate` fills it).
+   */
   readonly activity: string;
 }
 

@@ -3,9 +3,9 @@ import { DynamoDbAlertStore } from '../shared/adapters/dynamodb-alert-store.ts';
 import { DynamoDbBalanceWatch } from '../shared/adapters/dynamodb-balance-watch.ts';
 import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerHistory } from '../shared/adapters/dynamodb-customer-history.ts';
+import { DynamoDbCustomerSettings } from '../shared/adapters/dynamodb-customer-settings.ts';
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
-import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
@@ -87,7 +87,7 @@ export function portsFrom(env: z.output<typeof envSchema>): ScoreBankEventPorts 
       events: env.EVENTS_TABLE,
       alerts: env.ALERTS_TABLE,
     }),
-    preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
+    customerSettings: new DynamoDbCustomerSettings(dynamoDb, env.THRESHOLDS_TABLE),
   };
 }
 

@@ -21,7 +21,8 @@ export interface OperatorPolicyProps {
  * What `vigil --stage NAME` needs, and nothing more, as one managed policy to attach to the
  * operators' role or group (docs/operator-guide.md): read the stack's outputs; register, update and
  * show banks; create and rotate their secrets; read the verify tokens and set the Messenger and
- * WhatsApp secrets; redrive the tables; list, redrive and purge the dead letters. Bank API calls (thresholds,
+ * WhatsApp secrets; redrive the tables; migrate stored items after a deploy; list, redrive and purge
+ * the dead letters. Bank API calls (thresholds,
  * enrollments, erase, events) are signed with the bank's secret, not authorised by IAM.
  */
 export class OperatorPolicy extends Construct {
@@ -72,8 +73,17 @@ export class OperatorPolicy extends Construct {
           [tables.get('alerts').tableArn],
         ),
         allow(['dynamodb:Scan', 'dynamodb:PutItem'], [tables.get('callbacks').tableArn]),
-        // redrive: whether a card transaction still `received` was scored is in its customer's history
-        allow(['dynamodb:GetItem'], [tables.get('activity').tableArn]),
+        // migrate: customers' preferences moved next to their override (a transaction of a put and a delete)
+        allow(
+          ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          [tables.get('thresholds').tableArn],
+        ),
+        // redrive: whether a card transaction still `received` was scored is in its customer's
+        // history; migrate: each bank's set of marked merchants filled from the merchants' marks
+        allow(
+          ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+          [tables.get('activity').tableArn],
+        ),
         // banks add (creates its three secrets), rotate-secret and finish-rotation; events send and
         // the administration commands (thresholds, enroll, customers erase) sign as the bank
         allow(

@@ -40,7 +40,8 @@ export class Scoring extends Construct {
     })
       // Tells a payer's own confirmed-fraud reports from other customers' (a keyed hash).
       .bindSecret(reporterKey, secretsKey)
-      .bindTable('thresholds', tables.get('thresholds'), tableAccess.get)
+      // Get: the bank's default; Query: the customer's override and preferences, read together.
+      .bindTable('thresholds', tables.get('thresholds'), [...tableAccess.get, 'dynamodb:Query'])
       // Get, update and delete: the customer's history (ledger and profile: a read, then an
       // update conditional on the version read) and low-balance state (update), the merchants'
       // confirmed-fraud reports (get), the erasure marker and what an erasure overtook (get,

@@ -8,6 +8,7 @@ import { openCheckKey } from '../domain/alert.ts';
 import { customerKeyOf } from '../domain/stored-event.ts';
 import type { CustomerEraser } from '../ports/customer-eraser.ts';
 import { LEGACY_HISTORY_BUCKET, LEGACY_LEDGER_BUCKET } from './dynamodb-customer-history.ts';
+import { customerScope, legacyPreferencesScope, preferencesScope } from './dynamodb-customer-settings.ts';
 import { DynamoDbErasureMarkers } from './dynamodb-erasure-markers.ts';
 
 export interface EraserTables {
@@ -45,8 +46,10 @@ export class DynamoDbCustomerEraser implements CustomerEraser {
     await this.markers.mark(erasureRef, this.now());
     await this.delete(this.tables.subscribers, { bankId, customerId });
     await this.markers.mark(erasureRef, this.now());
-    await this.delete(this.tables.thresholds, { bankId, scope: `customer#${customerId}` });
-    await this.delete(this.tables.thresholds, { bankId, scope: `preferences#${customerId}` });
+    await this.delete(this.tables.thresholds, { bankId, scope: customerScope(customerId) });
+    await this.delete(this.tables.thresholds, { bankId, scope: preferencesScope(customerId) });
+    // Preferences not yet moved by `vigil migrate`.
+    await this.delete(this.tables.thresholds, { bankId, scope: legacyPreferencesScope(customerId) });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: LEGACY_LEDGER_BUCKET });
     await this.delete(this.tables.activity, { counterKey: customerKey, bucket: 'balance' });
     // The history item of before, under the customer's id (the marker replaced the current one).

@@ -6,13 +6,13 @@ import {
   thresholdsSchema,
 } from '../domain/thresholds.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
+import { customerScope } from './dynamodb-customer-settings.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 
 /** A threshold change reaches scoring within this time (docs/contract.md#thresholds). */
 export const BANK_DEFAULT_MAX_AGE_MS = 60_000;
 
 const DEFAULT_SCOPE = 'default';
-const customerScope = (customerId: string) => `customer#${customerId}`;
 
 /** The thresholds table: `(bankId, "default")` and `(bankId, "customer#<id>")`. */
 export class DynamoDbThresholdStore implements ThresholdStore {

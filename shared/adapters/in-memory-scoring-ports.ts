@@ -10,6 +10,7 @@ import { InMemoryCompromisedMerchants } from './in-memory-compromised-merchants.
 import { InMemoryCustomerHistory } from './in-memory-customer-history.ts';
 import { InMemoryErasureMarkers } from './in-memory-erasure-markers.ts';
 import { InMemoryPreferenceStore } from './in-memory-preference-store.ts';
+import { StoreCustomerSettings } from './store-customer-settings.ts';
 
 const offlineKey = Promise.resolve(OFFLINE_REPORTER_KEY);
 const offlineReporterKey = () => offlineKey;
@@ -32,7 +33,7 @@ export function inMemoryScoringPorts(
     alerts: new InMemoryAlertStore(),
     events: new ReplayEventLog(),
     erasures,
-    preferences: new InMemoryPreferenceStore(),
+    customerSettings: new StoreCustomerSettings(thresholds, new InMemoryPreferenceStore()),
     clock,
   };
 }

@@ -3,9 +3,9 @@ import type { BalanceWatch } from '../ports/balance-watch.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CompromisedMerchants, ReporterKey } from '../ports/compromised-merchants.ts';
 import type { CustomerHistory, CustomerHistoryUpdate } from '../ports/customer-history.ts';
+import type { CustomerSettingsReader } from '../ports/customer-settings.ts';
 import type { ErasedDataCleaner } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
-import type { PreferenceStore } from '../ports/preference-store.ts';
 import type { ThresholdStore } from '../ports/threshold-store.ts';
 import { inLedgerWindow, summarizeActivity } from './activity.ts';
 import { fraudCheckAlert, lowBalanceAlert } from './alert.ts';
@@ -13,11 +13,12 @@ import { merchantKeyOf, reporterOf } from './compromised-merchant.ts';
 import { historyFacts, type ProfileSettings, sightingOf } from './customer-profile.ts';
 import { coveredByErasure } from './erasure.ts';
 import { compileRules, type Decision, scoreTransaction } from './fraud-rules.ts';
-import { withCustomerAlertAmount, withTravelNotice } from './preferences.ts';
+import { type CustomerPreferences, withCustomerAlertAmount, withTravelNotice } from './preferences.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { BUILT_IN_THRESHOLDS, mergeThresholds, type Thresholds } from './thresholds.ts';
 
 export interface ScoreBankEventPorts {
+  /** The bank's default thresholds (the customer's override comes with `customerSettings`). */
   readonly thresholds: ThresholdStore;
   /** The customer's 48-hour ledger and profile, recorded by one write. */
   readonly history: CustomerHistory;
@@ -29,7 +30,8 @@ export interface ScoreBankEventPorts {
   readonly events: EventStore;
   readonly clock: Clock;
   readonly erasures: ErasedDataCleaner;
-  readonly preferences: PreferenceStore;
+  /** The customer's threshold override and their own preferences, read together. */
+  readonly customerSettings: CustomerSettingsReader;
 }
 
 export type ScoreOutcome =
@@ -72,9 +74,9 @@ export async function scoreBankEvent(event: StoredEvent, ports: ScoreBankEventPo
   // read finds the erasure instead, and its write is conditional on it (docs/security.md, "Erasure").
   if (event.transaction === undefined && (await erasedSince(event, ports, { eventually: true })))
     return forget(event, undefined, ports);
-  const thresholds = await thresholdsFor(event.bankId, event.customerId, ports.thresholds);
+  const { thresholds, preferences } = await settingsFor(event.bankId, event.customerId, ports);
   const { outcome, keptInLedger } = event.transaction
-    ? await scoreCardTransaction(event, thresholds, now, ports)
+    ? await scoreCardTransaction(event, thresholds, preferences, now, ports)
     : { outcome: await watchBalance(event, thresholds, now, ports), keptInLedger: false };
   if (outcome.type === 'already-scored') return outcome;
   if (outcome.type === 'erased') return forget(event, undefined, ports);
@@ -120,6 +122,7 @@ async function forget(
 async function scoreCardTransaction(
   event: StoredEvent,
   thresholds: Thresholds,
+  preferences: CustomerPreferences | undefined,
   now: Date,
   ports: ScoreBankEventPorts,
 ): Promise<{ readonly outcome: ScoreOutcome; readonly keptInLedger: boolean }> {
@@ -127,7 +130,6 @@ async function scoreCardTransaction(
   if (transaction === undefined) throw new TypeError('Not a card transaction.');
   // The customer's own controls (docs/channels.md, "Customer controls"): a travel notice counts
   // its country as home; their alert amount asks about payments the rules would let pass.
-  const preferences = await ports.preferences.get(event.bankId, event.customerId);
   const at = Date.parse(event.occurredAt);
   const rules = compileRules(withTravelNotice(thresholds, preferences, new Date(at)));
   const settings: ProfileSettings = {
@@ -242,15 +244,18 @@ async function watchBalance(
   return { type: 'account.balance', low: true, alertId: alert.alertId, alertCreated };
 }
 
-/** The customer's override over the bank default, over Vigil's built-in defaults. */
-export async function thresholdsFor(
+/**
+ * The customer's thresholds (their override over the bank default, over Vigil's built-in defaults)
+ * and their own preferences: the bank default from its cache, the rest with one read.
+ */
+export async function settingsFor(
   bankId: string,
   customerId: string,
-  store: ThresholdStore,
-): Promise<Thresholds> {
-  const [bankDefault, override] = await Promise.all([
-    store.bankDefault(bankId),
-    store.customerOverride(bankId, customerId),
+  ports: Pick<ScoreBankEventPorts, 'thresholds' | 'customerSettings'>,
+): Promise<{ readonly thresholds: Thresholds; readonly preferences: CustomerPreferences | undefined }> {
+  const [bankDefault, { override, preferences }] = await Promise.all([
+    ports.thresholds.bankDefault(bankId),
+    ports.customerSettings.read(bankId, customerId),
   ]);
-  return mergeThresholds(bankDefault ?? BUILT_IN_THRESHOLDS, override);
+  return { thresholds: mergeThresholds(bankDefault ?? BUILT_IN_THRESHOLDS, override), preferences };
 }

@@ -35,7 +35,10 @@ export const tableDefinitions = {
    * allow-list, client certificate subject: one item per bank.
    */
   banks: { partitionKey: S('bankId'), durable: true },
-  /** Bank defaults (`scope = default`) and per-customer overrides (`scope = customer#<id>`). */
+  /**
+   * Bank defaults (`scope = default`), per-customer overrides (`scope = customer#<id>`) and
+   * preferences (`scope = customer#<id>#preferences`, read with the override by one Query).
+   */
   thresholds: { partitionKey: S('bankId'), sortKey: S('scope'), durable: true },
   /** Messenger subscriptions and consent; the stream tells banks of subscription changes. */
   subscribers: {

@@ -223,7 +223,8 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     // The reporter key tells a payer's own confirmed-fraud reports from other customers'.
     secretsKey,
     reporterKey,
-    table('Thresholds', ['dynamodb:GetItem']),
+    // The bank's default (get); the customer's override and preferences, with one Query.
+    table('Thresholds', ['dynamodb:GetItem', 'dynamodb:Query']),
     // The customer's history (ledger and profile) and merchant reports; the erasure marker, and
     // what an erasure overtook.
     table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),

@@ -17,6 +17,7 @@ import {
   GetCommand,
   PutCommand,
   ScanCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -70,6 +71,7 @@ const tableNames: Record<string, string> = {
   EventsTableName: 'vigil-dev-events',
   AlertsTableName: 'vigil-dev-alerts',
   CallbacksTableName: 'vigil-dev-callbacks',
+  ThresholdsTableName: 'vigil-dev-thresholds',
   ActivityTableName: 'vigil-dev-activity',
 };
 const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dead-letters';
@@ -178,7 +180,22 @@ describe('the operator policy', () => {
         ],
       })
       .on(ScanCommand, { TableName: 'vigil-dev-callbacks' })
-      .resolves({ Items: [{ deliveryId: 'd1', bankId: 'acme-bank', status: 'dead' }] });
+      .resolves({ Items: [{ deliveryId: 'd1', bankId: 'acme-bank', status: 'dead' }] })
+      // Preferences at their old key, for migrate to move.
+      .on(ScanCommand, { TableName: 'vigil-dev-thresholds' })
+      .resolves({ Items: [{ bankId: 'acme-bank', scope: 'preferences#c1', preferences: {} }] })
+      // A merchant's mark of before the set of marked merchants, for migrate to put in it.
+      .on(ScanCommand, { TableName: 'vigil-dev-activity' })
+      .resolves({
+        Items: [
+          {
+            counterKey: 'acme-bank#merchant#abcdefghijk',
+            bucket: 'compromised',
+            'r:reporter': Date.now() + 3_600_000,
+          },
+        ],
+      });
+    dynamoDb.on(TransactWriteCommand).resolves({});
     // A queue of one dead letter: received messages are hidden until released or deleted.
     let visible = true;
     let deleted = false;
@@ -245,6 +262,7 @@ describe('the operator policy', () => {
         await stage('dead-letters', 'list'),
         await stage('dead-letters', 'redrive'),
         await stage('dead-letters', 'purge'),
+        await stage('migrate'),
       ];
       for (const result of results) expect(result.code, result.stdout).toBe(0);
       const list = JSON.parse(results[9]?.stdout ?? '{}').body;
@@ -290,6 +308,13 @@ describe('the operator policy', () => {
       }
       for (const call of dynamoDb.calls()) {
         const command = call.args[0];
+        if (command instanceof TransactWriteCommand) {
+          // Authorised per item: each item's action on its table.
+          for (const item of command.input.TransactItems ?? [])
+            for (const [kind, write] of Object.entries(item))
+              made.add(`dynamodb:${kind}Item ${tableKind((write as { TableName?: string }).TableName)}`);
+          continue;
+        }
         made.add(
           `dynamodb:${documentActions[command.constructor.name]} ${tableKind((command.input as { TableName?: string }).TableName)}`,
         );

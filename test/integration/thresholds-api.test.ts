@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbCustomerSettings } from '../../shared/adapters/dynamodb-customer-settings.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
-import { thresholdsFor } from '../../shared/domain/score-bank-event.ts';
+import { settingsFor } from '../../shared/domain/score-bank-event.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
 import { signedAdminHeaders, signedHeaders } from '../fixtures/signed-request.ts';
 import { thresholds } from '../fixtures/thresholds.ts';
@@ -10,6 +11,13 @@ import { createTestTables, type TestTables } from '../support/test-tables.ts';
 const BANK = 'acme-bank';
 let tables: TestTables;
 let api: TestBankApi;
+
+/** What scoring reads: the bank default through this store's cache, the customer's override with one Query. */
+const thresholdsFor = (bankId: string, customerId: string, thresholds: DynamoDbThresholdStore) =>
+  settingsFor(bankId, customerId, {
+    thresholds,
+    customerSettings: new DynamoDbCustomerSettings(tables.documentClient, tables.names.thresholds),
+  });
 
 beforeAll(async () => {
   tables = await createTestTables();
@@ -109,20 +117,22 @@ describe('threshold API (docs/contract.md#thresholds)', () => {
     let now = Date.parse('2026-11-29T10:00:00Z');
     const scorer = new DynamoDbThresholdStore(tables.documentClient, tables.names.thresholds, () => now);
     await api.call(BANK, 'PUT', '/thresholds', thresholds({ alertScore: 60 }));
-    expect((await thresholdsFor(BANK, 'cus_x', scorer)).alertScore).toBe(60);
+    expect((await thresholdsFor(BANK, 'cus_x', scorer)).thresholds.alertScore).toBe(60);
 
     await api.call(BANK, 'PUT', '/thresholds', thresholds({ alertScore: 70 }));
     now += 59_000;
-    expect((await thresholdsFor(BANK, 'cus_x', scorer)).alertScore).toBe(60);
+    expect((await thresholdsFor(BANK, 'cus_x', scorer)).thresholds.alertScore).toBe(60);
     now += 2_000;
-    expect((await thresholdsFor(BANK, 'cus_x', scorer)).alertScore).toBe(70);
+    expect((await thresholdsFor(BANK, 'cus_x', scorer)).thresholds.alertScore).toBe(70);
   });
 
   it('applies a customer override at once, over the bank default', async () => {
     const scorer = new DynamoDbThresholdStore(tables.documentClient, tables.names.thresholds);
     await api.call(BANK, 'PUT', '/customers/cus_vip/thresholds', { singleTransactionAmount: 900_000 });
-    const merged = await thresholdsFor(BANK, 'cus_vip', scorer);
+    const { thresholds: merged } = await thresholdsFor(BANK, 'cus_vip', scorer);
     expect(merged.singleTransactionAmount).toBe(900_000);
-    expect(merged.homeCountries).toEqual((await thresholdsFor(BANK, 'cus_other', scorer)).homeCountries);
+    expect(merged.homeCountries).toEqual(
+      (await thresholdsFor(BANK, 'cus_other', scorer)).thresholds.homeCountries,
+    );
   });
 });

@@ -8,9 +8,9 @@ import { DynamoDbAlertStore } from '../../shared/adapters/dynamodb-alert-store.t
 import { DynamoDbBalanceWatch } from '../../shared/adapters/dynamodb-balance-watch.ts';
 import { DynamoDbCompromisedMerchants } from '../../shared/adapters/dynamodb-compromised-merchants.ts';
 import { DynamoDbCustomerHistory } from '../../shared/adapters/dynamodb-customer-history.ts';
+import { DynamoDbCustomerSettings } from '../../shared/adapters/dynamodb-customer-settings.ts';
 import { DynamoDbErasedDataCleaner } from '../../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb-event-store.ts';
-import { DynamoDbPreferenceStore } from '../../shared/adapters/dynamodb-preference-store.ts';
 import { DynamoDbThresholdStore } from '../../shared/adapters/dynamodb-threshold-store.ts';
 import type { ScoreBankEventPorts } from '../../shared/domain/score-bank-event.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
@@ -31,7 +31,7 @@ export function scoringPorts(tables: TestTables): ScoreBankEventPorts {
     events: new DynamoDbEventStore(client, names.events),
     clock: systemClock,
     erasures: new DynamoDbErasedDataCleaner(client, names),
-    preferences: new DynamoDbPreferenceStore(client, names.thresholds),
+    customerSettings: new DynamoDbCustomerSettings(client, names.thresholds),
   };
 }
 

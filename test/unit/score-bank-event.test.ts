@@ -3,6 +3,7 @@ import { InMemoryBalanceWatch } from '../../shared/adapters/in-memory-balance-wa
 import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-compromised-merchants.ts';
 import { InMemoryCustomerHistory } from '../../shared/adapters/in-memory-customer-history.ts';
 import { InMemoryEventStore } from '../../shared/adapters/in-memory-event-store.ts';
+import { StoreCustomerSettings } from '../../shared/adapters/store-customer-settings.ts';
 import type { BankEvent } from '../../shared/domain/bank-event.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../../shared/domain/score-bank-event.ts';
 import { toStoredEvent } from '../../shared/domain/stored-event.ts';
@@ -25,6 +26,7 @@ async function world() {
   await thresholds.putBankDefault('acme', { ...BUILT_IN_THRESHOLDS, homeCountries: ['FR'] });
   // The history keeps the erasure condition of the DynamoDB one: it reads the same markers.
   const erasures = new FakeErasureMarkers();
+  const preferences = new FakePreferenceStore();
   const ports = {
     thresholds,
     history: new InMemoryCustomerHistory(erasures),
@@ -34,7 +36,7 @@ async function world() {
     alerts: new FakeAlertStore(),
     events: new InMemoryEventStore(),
     erasures,
-    preferences: new FakePreferenceStore(),
+    customerSettings: new StoreCustomerSettings(thresholds, preferences),
     clock,
   } satisfies ScoreBankEventPorts;
   let seq = 0;
@@ -44,7 +46,7 @@ async function world() {
     await ports.events.putIfAbsent(stored);
     return { stored, outcome: await scoreBankEvent(stored, ports) };
   };
-  return { ports, clock, score };
+  return { ports, preferences, clock, score };
 }
 
 describe('scoreBankEvent', () => {
@@ -99,7 +101,7 @@ describe('scoreBankEvent', () => {
     // Without preferences, a small payment in Spain: foreignCountry alone does not alert.
     const before = await w.score(abroad('t0', 'ES'));
     expect(before.outcome).toMatchObject({ decision: { reasons: [{ rule: 'foreignCountry' }] } });
-    await w.ports.preferences.put('acme', 'c1', {
+    await w.preferences.put('acme', 'c1', {
       travel: { country: 'ES', until: '2026-12-01T00:00:00.000Z' },
       alertsOver: { amount: 2000, currency: 'EUR' },
       updatedAt: NOW,
