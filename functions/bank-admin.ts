@@ -1,7 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
-import { DynamoDbCustomerEraser } from '../shared/adapters/dynamodb-customer-eraser.ts';
+import {
+  DynamoDbCustomerEraser,
+  ERASURE_SECOND_PASS_MS,
+} from '../shared/adapters/dynamodb-customer-eraser.ts';
 import { DynamoDbEnrollmentStore } from '../shared/adapters/dynamodb-enrollment-store.ts';
 import { DynamoDbNonceStore } from '../shared/adapters/dynamodb-nonce-store.ts';
 import { DynamoDbPreferenceStore } from '../shared/adapters/dynamodb-preference-store.ts';
@@ -91,14 +94,19 @@ export function portsFrom(env: z.output<typeof envSchema>): BankAdminPorts {
     },
     preferences: new DynamoDbPreferenceStore(dynamoDb, env.THRESHOLDS_TABLE),
     enrollments: new DynamoDbEnrollmentStore(dynamoDb, env.ENROLLMENTS_TABLE),
-    eraser: new DynamoDbCustomerEraser(dynamoDb, {
-      subscribers: env.SUBSCRIBERS_TABLE,
-      thresholds: env.THRESHOLDS_TABLE,
-      activity: env.ACTIVITY_TABLE,
-      alerts: env.ALERTS_TABLE,
-      events: env.EVENTS_TABLE,
-      enrollments: env.ENROLLMENTS_TABLE,
-    }),
+    eraser: new DynamoDbCustomerEraser(
+      dynamoDb,
+      {
+        subscribers: env.SUBSCRIBERS_TABLE,
+        thresholds: env.THRESHOLDS_TABLE,
+        activity: env.ACTIVITY_TABLE,
+        alerts: env.ALERTS_TABLE,
+        events: env.EVENTS_TABLE,
+        enrollments: env.ENROLLMENTS_TABLE,
+      },
+      undefined,
+      ERASURE_SECOND_PASS_MS,
+    ),
     nonces: new DynamoDbNonceStore(dynamoDb, env.NONCES_TABLE),
     clock: systemClock,
     banks: new DynamoDbBankDirectory(dynamoDb, env.BANKS_TABLE),

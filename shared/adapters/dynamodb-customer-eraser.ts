@@ -21,12 +21,23 @@ export interface EraserTables {
 }
 
 /**
+ * How long after its first pass the eraser looks through the alerts' and events' `byCustomer`
+ * indexes again. Those indexes are eventually consistent: an event stored a moment before the
+ * erasure may not be in the index yet when the first pass queries it, and a card transaction
+ * scored before the erasure without an alert has no writer left to remove it (its scorer checks
+ * the erasure by the condition of its history write only). Index propagation takes well under a
+ * second, so a second pass two seconds later finds it (docs/security.md, "Erasure").
+ */
+export const ERASURE_SECOND_PASS_MS = 2000;
+
+/**
  * Deletes everything Vigil holds on a customer (docs/contract.md#erasure). First the erasure marker, so that
  * scoring, notification and callbacks stop at once (it replaces the customer's history item:
  * ledger, profile and kept decisions); then the subscription, so that new events
  * are ignored from then on; then the marker's time is moved to now, past every event that could
  * still have been accepted; then overrides, the history items of before, the open fraud check, and
- * alerts, events and open enrollment links, found through each table's `byCustomer` index. Whatever a record in flight writes after that is
+ * alerts, events and open enrollment links, found through each table's `byCustomer` index (the
+ * alerts and events twice: ERASURE_SECOND_PASS_MS). Whatever a record in flight writes after that is
  * removed by its writer, which checks the marker again (docs/security.md, "Erasure"). Deleting
  * what is absent is not an error, so erasing twice is harmless.
  */
@@ -37,6 +48,8 @@ export class DynamoDbCustomerEraser implements CustomerEraser {
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: EraserTables,
     private readonly now: () => Date = () => new Date(),
+    /** The pause before the second pass over the indexes; none without it (tests on DynamoDB Local, whose indexes are synchronous). */
+    private readonly secondPassAfterMs?: number,
   ) {
     this.markers = new DynamoDbErasureMarkers(client, tables.activity);
   }
@@ -60,6 +73,12 @@ export class DynamoDbCustomerEraser implements CustomerEraser {
     await this.deleteIndexed(this.tables.alerts, customerKey, ['alertId']);
     await this.deleteIndexed(this.tables.events, customerKey, ['eventKey']);
     await this.deleteIndexed(this.tables.enrollments, customerKey, ['tokenHash']);
+    if (this.secondPassAfterMs !== undefined) {
+      // What the indexes did not show yet (ERASURE_SECOND_PASS_MS).
+      await new Promise((resolve) => setTimeout(resolve, this.secondPassAfterMs));
+      await this.deleteIndexed(this.tables.alerts, customerKey, ['alertId']);
+      await this.deleteIndexed(this.tables.events, customerKey, ['eventKey']);
+    }
   }
 
   private async delete(tableName: string, key: Record<string, string>): Promise<void> {
