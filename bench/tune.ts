@@ -15,10 +15,11 @@ import {
 } from '../shared/domain/thresholds.ts';
 import { simulate } from './simulate.ts';
 
-/** Vigil before the history rules: their weights at 0, riskyMerchant blind to habits. */
+/** Vigil before the history rules: their weights at 0, riskyMerchant alone alerting, blind to habits. */
 export const BEFORE: ThresholdOverride = {
   baseline: { habitualRiskyCategories: false },
   weights: {
+    riskyMerchant: 50,
     unusualAmount: 0,
     largeAmount: 0,
     newCountry: 0,

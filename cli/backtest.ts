@@ -117,19 +117,20 @@ export function parseHistory(text: string, file: string): HistoryEvent[] {
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] as string;
     if (line.trim() === '') continue;
-    const where = `${file} line ${index + 1}`;
+    // Named only for an error: built for every line, the name costs a replay's worth of strings.
+    const where = () => `${file} line ${index + 1}`;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      throw new CliError(`${where} is not JSON.`, 2);
+      throw new CliError(`${where()} is not JSON.`, 2);
     }
-    let eventId = `line-${index + 1}`;
+    let eventId: string | undefined;
     if (value !== null && typeof value === 'object' && 'event' in value) {
       const { webhookId } = value as { webhookId?: unknown };
       if (typeof webhookId !== 'string' || !eventIdPattern.test(webhookId))
         throw new CliError(
-          `${where}: webhookId must be 1 to 128 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-".`,
+          `${where()}: webhookId must be 1 to 128 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-".`,
           2,
         );
       eventId = webhookId;
@@ -138,9 +139,16 @@ export function parseHistory(text: string, file: string): HistoryEvent[] {
     const parsed = bankEventSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new CliError(`${where}: ${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`, 2);
+      throw new CliError(
+        `${where()}: ${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`,
+        2,
+      );
     }
-    events.push({ eventId, event: parsed.data, at: Date.parse(parsed.data.occurredAt) });
+    events.push({
+      eventId: eventId ?? `line-${index + 1}`,
+      event: parsed.data,
+      at: Date.parse(parsed.data.occurredAt),
+    });
   }
   if (events.length === 0) throw new CliError(`${file} holds no event.`, 2);
   events.sort((a, b) => a.at - b.at);

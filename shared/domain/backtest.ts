@@ -275,9 +275,20 @@ export function measure(
   const context = contextOf(decisions, labels);
   const messages = result.checks.reduce((sum, check) => sum + check.messages, 0) + result.notices;
   const perRule: Record<string, Measures> = {};
-  for (const rule of [...ruleNames, ...historyRuleNames]) {
-    const subset = (d: BacktestDecision) => d.alert && d.reasons.some((reason) => reason.rule === rule);
-    perRule[rule] = measures(context, subset);
+  const rules = [...ruleNames, ...historyRuleNames];
+  // Each alert's rules as bits, found once: a pass per rule then tests a bit.
+  const bits = new Map<string, number>(rules.map((rule, index) => [rule, 2 ** index]));
+  const ruleBits = new Float64Array(decisions.length);
+  for (let index = 0; index < decisions.length; index++) {
+    const decision = decisions[index] as BacktestDecision;
+    if (!decision.alert) continue;
+    let mask = 0;
+    for (const reason of decision.reasons) mask |= bits.get(reason.rule) ?? 0;
+    ruleBits[index] = mask;
+  }
+  for (const rule of rules) {
+    const bit = bits.get(rule) as number;
+    perRule[rule] = measures(context, (_, index) => ((ruleBits[index] as number) & bit) !== 0);
   }
   let perScenario: Record<string, Measures> | undefined;
   if (labels !== undefined) {
@@ -363,20 +374,20 @@ function contextOf(
  */
 function measures(
   context: Context,
-  alerted: (decision: BacktestDecision) => boolean,
+  alerted: (decision: BacktestDecision, index: number) => boolean,
   scenario?: string,
 ): Measures {
   const { decisions, labelled } = context;
   const alertedCustomers = new Set<string>();
   let alerts = 0;
-  const hits = decisions.map((d) => {
-    const hit = alerted(d);
-    if (hit) {
-      alerts++;
-      alertedCustomers.add(d.customerId);
-    }
-    return hit;
-  });
+  const hits = new Uint8Array(decisions.length);
+  for (let index = 0; index < decisions.length; index++) {
+    const d = decisions[index] as BacktestDecision;
+    if (!alerted(d, index)) continue;
+    hits[index] = 1;
+    alerts++;
+    alertedCustomers.add(d.customerId);
+  }
   const base = {
     transactions: decisions.length,
     alerts,
@@ -393,7 +404,7 @@ function measures(
   const bothered = new Set<string>();
   decisions.forEach((d, index) => {
     const label = labelled[index];
-    const hit = hits[index];
+    const hit = hits[index] === 1;
     if (label?.fraud === true && (scenario === undefined || label.scenario === scenario)) {
       fraud++;
       const customer = attacked.get(d.customerId) ?? { before: 0, caught: false, alerts: 0 };

@@ -92,7 +92,7 @@ export function addSighting(
       target.currency = settings.currency;
     }
     const amounts = target.amounts as [number, number][];
-    if (!amounts.some(([at, amount]) => at === sighting.at && amount === sighting.amount)) {
+    if (!holdsAmount(amounts, sighting.at, sighting.amount)) {
       amounts.push([sighting.at, sighting.amount]);
       if (amounts.length > 1 && (amounts[amounts.length - 2] as [number, number])[0] > sighting.at)
         amounts.sort((a, b) => a[0] - b[0]);
@@ -110,15 +110,25 @@ export function addSighting(
   }
   if (sighting.probe && !target.probes.includes(sighting.at)) {
     const windowStart = sighting.at - settings.cardTesting.windowMinutes * 60_000;
-    target.probes = [...target.probes.filter((at) => at > windowStart - DAY_MS), sighting.at]
-      .sort((a, b) => a - b)
-      .slice(-PROFILE_LIMITS.probes);
+    const probes: number[] = [];
+    for (const at of target.probes) if (at > windowStart - DAY_MS) probes.push(at);
+    probes.push(sighting.at);
+    probes.sort((a, b) => a - b);
+    target.probes = probes.length > PROFILE_LIMITS.probes ? probes.slice(-PROFILE_LIMITS.probes) : probes;
     changed = true;
   }
   return changed;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function holdsAmount(amounts: readonly (readonly [number, number])[], at: number, amount: number): boolean {
+  for (let i = 0; i < amounts.length; i++) {
+    const item = amounts[i] as readonly [number, number];
+    if (item[0] === at && item[1] === amount) return true;
+  }
+  return false;
+}
 
 /** A new, empty profile. */
 export function emptyProfile(): CustomerProfile {
@@ -149,6 +159,8 @@ export interface HistoryFacts {
   /** Their median and median absolute deviation, minor units. */
   readonly medianAmount: number;
   readonly deviation: number;
+  /** The largest of them (0 without history), minor units. */
+  readonly largestAmount: number;
   /** The country, and the merchant category, were seen in the window before this payment. */
   readonly countrySeen: boolean;
   readonly categorySeen: boolean;
@@ -167,16 +179,23 @@ export function historyFacts(
 ): HistoryFacts {
   const { at } = sighting;
   const windowStart = at - settings.baseline.windowDays * DAY_MS;
-  const values = new Float64Array(profile.currency === settings.currency ? profile.amounts.length : 0);
+  const { amounts } = profile;
+  const length = profile.currency === settings.currency ? amounts.length : 0;
+  // Scratch arrays, reused: this runs for every card transaction (a replay scores 240,000).
+  if (scratch.length < length) scratch = new Float64Array(length);
+  const values = scratch;
   let count = 0;
-  for (let i = 0; i < values.length; i++) {
-    const [when, amount] = profile.amounts[i] as readonly [number, number];
-    if (when > windowStart && when < at) values[count++] = amount;
+  for (let i = 0; i < length; i++) {
+    const item = amounts[i] as readonly [number, number];
+    if (item[0] > windowStart && item[0] < at) values[count++] = item[1];
   }
-  const sorted = values.subarray(0, count).sort();
-  const medianAmount = median(sorted);
-  const deviations = sorted.map((value) => Math.abs(value - medianAmount)).sort();
-  const deviation = median(deviations);
+  sortPrefix(values, count);
+  const medianAmount = medianOf(values, count);
+  if (scratchDeviations.length < count) scratchDeviations = new Float64Array(count);
+  const deviations = scratchDeviations;
+  for (let i = 0; i < count; i++) deviations[i] = Math.abs((values[i] as number) - medianAmount);
+  sortPrefix(deviations, count);
+  const deviation = medianOf(deviations, count);
   const probeStart = at - settings.cardTesting.windowMinutes * 60_000;
   let probeCount = sighting.probe ? 1 : 0;
   for (const when of profile.probes) if (when > probeStart && when < at) probeCount++;
@@ -184,6 +203,7 @@ export function historyFacts(
     historyCount: count,
     medianAmount,
     deviation,
+    largestAmount: count === 0 ? 0 : (values[count - 1] as number),
     countrySeen: seenBefore(profile.countries[sighting.country], at, windowStart),
     categorySeen: seenBefore(profile.categories[sighting.mcc], at, windowStart),
     probeCount,
@@ -195,10 +215,27 @@ function seenBefore(seen: Seen | undefined, at: number, windowStart: number): bo
   return seen !== undefined && seen[0] < at && seen[1] > windowStart;
 }
 
-function median(sorted: Float64Array): number {
-  if (sorted.length === 0) return 0;
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
+let scratch = new Float64Array(PROFILE_LIMITS.amounts);
+let scratchDeviations = new Float64Array(PROFILE_LIMITS.amounts);
+
+/** Sorts the first `count` values in place, ascending (insertion sort: at most a few dozen). */
+function sortPrefix(values: Float64Array, count: number): void {
+  for (let i = 1; i < count; i++) {
+    const value = values[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (values[j] as number) > value) {
+      values[j + 1] = values[j] as number;
+      j--;
+    }
+    values[j + 1] = value;
+  }
+}
+
+/** The median of the first `count` values, sorted. */
+function medianOf(sorted: Float64Array, count: number): number {
+  if (count === 0) return 0;
+  const middle = count >> 1;
+  return count % 2 === 1
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

@@ -179,7 +179,13 @@ export function scoreTransaction(
       }
     }
     if (all.largeAmount > 0 && history.historyCount > 0 && sameCurrency) {
-      const limit = Math.ceil(Math.max(baseline.largeAmount, history.medianAmount * baseline.largeMultiple));
+      const limit = Math.ceil(
+        Math.max(
+          baseline.largeAmount,
+          history.medianAmount * baseline.largeMultiple,
+          history.largestAmount * baseline.largeOverLargest,
+        ),
+      );
       if (tx.amount >= limit) {
         score += all.largeAmount;
         reasons = append(reasons, { rule: 'largeAmount', observed: tx.amount, limit, currency });

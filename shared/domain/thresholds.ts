@@ -58,8 +58,10 @@ const baselineSchema = z.strictObject({
   minAmount: amount,
   /** largeAmount: at least this amount, for a customer with any history in the window… */
   largeAmount: z.optional(amount),
-  /** …and at least this multiple of their median. */
+  /** …and at least this multiple of their median… */
   largeMultiple: z.optional(z.number().check(z.minimum(1), z.maximum(1000))),
+  /** …and at least this multiple of their largest payment in the window (0: not required). */
+  largeOverLargest: z.optional(z.number().check(z.minimum(0), z.maximum(1000))),
   /** riskyMerchant does not fire for a category the customer paid in within the window. */
   habitualRiskyCategories: z.boolean(),
 });
@@ -140,28 +142,29 @@ export const BUILT_IN_THRESHOLDS: Thresholds = {
     dailySpend: 30,
     velocity: 40,
     foreignCountry: 30,
-    riskyMerchant: 50,
+    riskyMerchant: 30,
     cardNotPresent: 20,
     declined: 10,
     unusualAmount: 50,
     largeAmount: 50,
-    newCountry: 10,
+    newCountry: 0,
     newMerchantCategory: 0,
     cardTesting: 50,
     compromisedMerchant: 50,
   },
   baseline: {
     windowDays: 90,
-    minHistory: 5,
+    minHistory: 10,
     deviations: 5,
     minMultiple: 3,
     minAmount: 3_000,
     largeAmount: 20_000,
-    largeMultiple: 2.3,
+    largeMultiple: 1.8,
+    largeOverLargest: 1.05,
     habitualRiskyCategories: true,
   },
   cardTesting: { maxAmount: 500, count: 3, windowMinutes: 60 },
-  compromisedMerchants: { days: 5, minReporters: 3 },
+  compromisedMerchants: { days: 4, minReporters: 3 },
 };
 
 /** The settings of the history rules, the built-in ones where the thresholds have none. */

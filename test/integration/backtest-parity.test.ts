@@ -14,11 +14,11 @@ import { createTestTables, type TestTables } from '../support/test-tables.ts';
 // replayed through scoreBankEvent on both, must give the same decision for every transaction.
 
 const BANK = 'parity-bank';
-// The defaults, with marks after one report and reports one day late, so that a short sample
-// exercises every rule, the feedback included.
+// The defaults, with the two rules off by default weighted, marks after one report and reports
+// one day late, so that a short sample exercises every rule, the feedback included.
 const THRESHOLDS: Thresholds = mergeThresholds(BUILT_IN_THRESHOLDS, {
   homeCountries: ['FR'],
-  weights: { newMerchantCategory: 10 },
+  weights: { newCountry: 10, newMerchantCategory: 10 },
   compromisedMerchants: { minReporters: 1 },
 });
 const { events, labels } = simulate({

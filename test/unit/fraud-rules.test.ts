@@ -76,10 +76,13 @@ describe('scoring rules (docs/contract.md#scoring)', () => {
     expect(score({ country: 'US' }, {}, { homeCountries: [] }).reasons).toEqual([]);
   });
 
-  it('fires riskyMerchant for a listed MCC only', () => {
-    expect(score({ mcc: '7995' }).reasons).toEqual([
-      { rule: 'riskyMerchant', observed: '7995', limit: ['7995', '6051', '4829'] },
-    ]);
+  it('fires riskyMerchant for a listed MCC only, needing a second signal to alert', () => {
+    expect(score({ mcc: '7995' })).toEqual({
+      score: 30,
+      alert: false,
+      reasons: [{ rule: 'riskyMerchant', observed: '7995', limit: ['7995', '6051', '4829'] }],
+    });
+    expect(score({ mcc: '7995', country: 'MT' })).toMatchObject({ score: 60, alert: true });
     expect(score({ mcc: '7996' }).reasons).toEqual([]);
   });
 
@@ -108,7 +111,7 @@ describe('scoring rules (docs/contract.md#scoring)', () => {
       { velocityCount: 9, dailySpend: 200_000 },
     );
     expect(decision.reasons.map((reason) => reason.rule).sort()).toEqual([...ruleNames].sort());
-    expect(decision.score).toBe(50 + 30 + 40 + 30 + 50 + 20 + 10);
+    expect(decision.score).toBe(50 + 30 + 40 + 30 + 30 + 20 + 10);
   });
 
   it('turns a rule off with a weight of 0', () => {
