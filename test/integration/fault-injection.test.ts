@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localAwsConfig } from '../../local/local-stack.ts';
 import { DEMO_THRESHOLDS } from '../../local/seed-demo.ts';
@@ -89,6 +90,22 @@ const ERASURE_REF = 'er_cus_1';
 /** The customer's history item, keyed by their erasure ref. */
 const HISTORY_KEY = historyKeyOf(ERASURE_REF);
 
+/** Scoring whose history, alert and event stores send their requests through `client`. */
+function scoringThrough(
+  client: DynamoDBDocumentClient,
+  settings: NonNullable<NonNullable<Parameters<typeof startTestScoring>[1]>['settings']>,
+) {
+  const names = tables.names;
+  return startTestScoring(tables, {
+    settings,
+    ports: {
+      history: new DynamoDbCustomerHistory(client, names.activity),
+      alerts: new DynamoDbAlertStore(client, names.alerts),
+      events: new DynamoDbEventStore(client, names.events),
+    },
+  });
+}
+
 async function storeEvents(count: number, occurredAt?: Date) {
   const events = new DynamoDbEventStore(tables.documentClient, tables.names.events);
   for (let i = 0; i < count; i++) {
@@ -136,15 +153,7 @@ describe('fault injection', () => {
       seen.add(key);
       return throttled();
     });
-    const names = tables.names;
-    scoring = await startTestScoring(tables, {
-      settings: { retryAttempts: 10, batchSize: 5 },
-      ports: {
-        history: new DynamoDbCustomerHistory(client, names.activity),
-        alerts: new DynamoDbAlertStore(client, names.alerts),
-        events: new DynamoDbEventStore(client, names.events),
-      },
-    });
+    scoring = await scoringThrough(client, { retryAttempts: 10, batchSize: 5 });
     await storeEvents(6);
     await settled(6);
     const alerts = (await tables.scan('alerts')).filter((item) => item.kind !== undefined);
@@ -206,14 +215,7 @@ describe('fault injection', () => {
         if (point === 'open-check') return put && item?.kind === undefined;
         return put && item?.kind !== undefined;
       });
-      scoring = await startTestScoring(tables, {
-        settings: { retryAttempts: 3 },
-        ports: {
-          history: new DynamoDbCustomerHistory(client, names.activity),
-          alerts: new DynamoDbAlertStore(client, names.alerts),
-          events: new DynamoDbEventStore(client, names.events),
-        },
-      });
+      scoring = await scoringThrough(client, { retryAttempts: 3 });
       await storeEvents(1);
       await settled(1);
       expect(crashed()).toBe(true);
@@ -242,14 +244,7 @@ describe('fault injection', () => {
     const { client, crashed } = await crashingClient(
       (command, input) => command === 'UpdateItemCommand' && input.TableName === names.events,
     );
-    scoring = await startTestScoring(tables, {
-      settings: { retryAttempts: 3 },
-      ports: {
-        history: new DynamoDbCustomerHistory(client, names.activity),
-        alerts: new DynamoDbAlertStore(client, names.alerts),
-        events: new DynamoDbEventStore(client, names.events),
-      },
-    });
+    scoring = await scoringThrough(client, { retryAttempts: 3 });
     await storeEvents(1, new Date(Date.now() - 49 * 3_600_000));
     await settled(1);
     expect(crashed()).toBe(true);

@@ -283,6 +283,15 @@ export function customerHistoryErasureContract(
       authorized: true,
     });
     const decision: Decision = { score: 7, alert: false, reasons: [] };
+    /** Records an entry of the erasure ref's customer, as scoring does with the event's ref and receipt time. */
+    const recordOf = (
+      history: CustomerHistory,
+      customer: string,
+      entry: ReturnType<typeof entryOf>,
+      erasable: { readonly erasureRef: string; readonly receivedAt: string },
+      decide?: Parameters<CustomerHistory['record']>[6],
+    ): ReturnType<CustomerHistory['record']> =>
+      history.record('acme', customer, entry, sightingOf(entry), SETTINGS, NOW, decide, erasable);
 
     it('loses to an erasure it reads: the erasure replaced ledger, profile and decisions, and stays under a history begun after it', async () => {
       const { history, markers } = await make();
@@ -290,16 +299,7 @@ export function customerHistoryErasureContract(
       const erasureRef = `er_${randomUUID()}`;
       const first = entryOf('e1', 100);
       const before = { erasureRef, ...receivedAt(-2000) };
-      const kept = await history.record(
-        'acme',
-        customer,
-        first,
-        sightingOf(first),
-        SETTINGS,
-        NOW,
-        () => decision,
-        before,
-      );
+      const kept = await recordOf(history, customer, first, before, () => decision);
       expect(kept).toMatchObject({ entries: [first], decision });
       expect(kept.erased).toBeUndefined();
       await markers.mark(erasureRef, erasedAt);
@@ -311,39 +311,25 @@ export function customerHistoryErasureContract(
       };
       // Received before the erasure: nothing is written, nothing decided, a redelivery included.
       const late = entryOf('e2', 200);
-      const lost = await history.record('acme', customer, late, sightingOf(late), SETTINGS, NOW, decide, {
-        erasureRef,
-        ...receivedAt(-1000),
-      });
+      const lost = await recordOf(history, customer, late, { erasureRef, ...receivedAt(-1000) }, decide);
       expect(lost).toMatchObject({ erased: true, entries: [], recordedBefore: false });
       expect(lost.profile.amounts).toEqual([]);
       expect(lost.decision).toBeUndefined();
-      expect(
-        (await history.record('acme', customer, first, sightingOf(first), SETTINGS, NOW, decide, before))
-          .erased,
-      ).toBe(true);
+      expect((await recordOf(history, customer, first, before, decide)).erased).toBe(true);
       expect(decided).toBe(0);
 
       // Received after it (the customer subscribed again): a new history, without the erased one.
       const again = entryOf('e3', 300);
-      const fresh = await history.record('acme', customer, again, sightingOf(again), SETTINGS, NOW, decide, {
-        erasureRef,
-        ...receivedAt(1000),
-      });
+      const fresh = await recordOf(history, customer, again, { erasureRef, ...receivedAt(1000) }, decide);
       expect(fresh.erased).toBeUndefined();
       expect(fresh.entries).toEqual([again]);
       expect(fresh.profile.amounts.map(([, amount]) => amount)).toEqual([300]);
       expect(decided).toBe(1);
       // The new history keeps the erasure: an event received before it still loses.
       expect(await markers.erasedAt(erasureRef)).toBe(erasedAt.toISOString());
-      expect(
-        (
-          await history.record('acme', customer, late, sightingOf(late), SETTINGS, NOW, decide, {
-            erasureRef,
-            ...receivedAt(0),
-          })
-        ).erased,
-      ).toBe(true);
+      expect((await recordOf(history, customer, late, { erasureRef, ...receivedAt(0) }, decide)).erased).toBe(
+        true,
+      );
     });
 
     it('writes nothing when the erasure lands between its read and its write', async () => {
@@ -351,34 +337,19 @@ export function customerHistoryErasureContract(
       const customer = `c-${randomUUID()}`;
       const erasureRef = `er_${randomUUID()}`;
       const entry = entryOf('e1', 100);
-      const result = await history.record(
-        'acme',
+      const result = await recordOf(
+        history,
         customer,
         entry,
-        sightingOf(entry),
-        SETTINGS,
-        NOW,
+        { erasureRef, ...receivedAt(-1000) },
         async () => {
           await markers.mark(erasureRef, erasedAt);
           return decision;
         },
-        { erasureRef, ...receivedAt(-1000) },
       );
       expect(result).toMatchObject({ erased: true, entries: [] });
       const after = entryOf('e2', 200);
-      const next = await history.record(
-        'acme',
-        customer,
-        after,
-        sightingOf(after),
-        SETTINGS,
-        NOW,
-        undefined,
-        {
-          erasureRef,
-          ...receivedAt(1000),
-        },
-      );
+      const next = await recordOf(history, customer, after, { erasureRef, ...receivedAt(1000) });
       expect(next.entries).toEqual([after]);
     });
 
@@ -388,19 +359,7 @@ export function customerHistoryErasureContract(
       const erasureRef = `er_${randomUUID()}`;
       await markers.mark(`${erasureRef}x`, erasedAt);
       const entry = entryOf('e1', 100);
-      const result = await history.record(
-        'acme',
-        customer,
-        entry,
-        sightingOf(entry),
-        SETTINGS,
-        NOW,
-        undefined,
-        {
-          erasureRef,
-          ...receivedAt(-1000),
-        },
-      );
+      const result = await recordOf(history, customer, entry, { erasureRef, ...receivedAt(-1000) });
       expect(result.erased).toBeUndefined();
       expect(result.entries).toEqual([entry]);
     });
