@@ -157,7 +157,7 @@ describe('npm start', () => {
           expect.objectContaining({ rule: 'singleTransaction' }),
           expect.objectContaining({ rule: 'foreignCountry' }),
           expect.objectContaining({ rule: 'cardNotPresent' }),
-          expect.objectContaining({ rule: 'largeAmount', observed: 64_900, limit: 22_500 }),
+          expect.objectContaining({ rule: 'largeAmount', observed: 64_900, limit: 21_000 }),
         ],
       }),
     ]);

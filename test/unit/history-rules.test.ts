@@ -158,15 +158,17 @@ describe('history rules', () => {
     ]);
   });
 
-  it('fires largeAmount from €200 and 1.8 times the median, from the first payment of history on', () => {
-    // Median €35 after 3 payments: the bank-wide €200 is the bar.
-    expect(scoreAgainst(habitualProfile(3), { amount: 20_000 }, at)).toMatchObject({
+  it('fires largeAmount from €210 and 1.6 times the median, from the first payment of history on', () => {
+    // Median €35 after 3 payments: the bank-wide €210 is the bar.
+    expect(scoreAgainst(habitualProfile(3), { amount: 21_000 }, at)).toMatchObject({
       alert: true,
       score: 50,
-      reasons: [{ rule: 'largeAmount', observed: 20_000, limit: 20_000, currency: 'EUR' }],
+      reasons: [{ rule: 'largeAmount', observed: 21_000, limit: 21_000, currency: 'EUR' }],
     });
-    expect(scoreAgainst(habitualProfile(3), { amount: 19_999 }, at).reasons).toEqual([]);
-    expect(scoreAgainst(habitualProfile(1), { amount: 20_000 }, at).reasons.map((r) => r.rule)).toEqual([
+    expect(scoreAgainst(habitualProfile(3), { amount: 20_999 }, at).reasons).toEqual([]);
+    // €200–210: within the spread of customers who spend €80–100, not asked about any more.
+    expect(scoreAgainst(habitualProfile(3), { amount: 20_000 }, at).reasons).toEqual([]);
+    expect(scoreAgainst(habitualProfile(1), { amount: 21_000 }, at).reasons.map((r) => r.rule)).toEqual([
       'largeAmount',
     ]);
     // No history at all: nothing to compare with.
@@ -175,19 +177,19 @@ describe('history rules', () => {
     expect(scoreAgainst(habitualProfile(3), { amount: 40_000, currency: 'USD' }, at).reasons).toEqual([]);
   });
 
-  it('raises the largeAmount bar to 1.8 times the median for a customer who spends more', () => {
+  it('raises the largeAmount bar to 1.6 times the median for a customer who spends more', () => {
     const profile = emptyProfile();
     for (let day = 0; day < 10; day++)
-      addSighting(profile, sighting(T0 + day * DAY_MS, { amount: 12_000 + (day % 3) * 1_000 }), settings);
-    // Median €130: €233.99 is under 1.8 times it, €234 reaches it (the largest, €140, is far below).
-    expect(scoreAgainst(structuredClone(profile), { amount: 23_399 }, at).reasons).toEqual([]);
-    expect(scoreAgainst(structuredClone(profile), { amount: 23_400 }, at).reasons).toEqual([
-      { rule: 'largeAmount', observed: 23_400, limit: 23_400, currency: 'EUR' },
+      addSighting(profile, sighting(T0 + day * DAY_MS, { amount: 14_000 + (day % 3) * 1_000 }), settings);
+    // Median €150: €239.99 is under 1.6 times it, €240 reaches it (the largest, €160, is far below).
+    expect(scoreAgainst(structuredClone(profile), { amount: 23_999 }, at).reasons).toEqual([]);
+    expect(scoreAgainst(structuredClone(profile), { amount: 24_000 }, at).reasons).toEqual([
+      { rule: 'largeAmount', observed: 24_000, limit: 24_000, currency: 'EUR' },
     ]);
   });
 
   it('raises the largeAmount bar to 5 % over the largest payment in the window, unless told otherwise', () => {
-    // Median €35, and one €300 payment: €315 is the bar, not €200.
+    // Median €35, and one €300 payment: €315 is the bar, not €210.
     const profile = habitualProfile();
     addSighting(profile, sighting(T0 + 5 * DAY_MS + 1, { amount: 30_000 }), settings);
     expect(scoreAgainst(structuredClone(profile), { amount: 31_499 }, at).reasons.map((r) => r.rule)).toEqual(
@@ -362,7 +364,7 @@ describe('history thresholds', () => {
     });
     expect(historySettings(own).baseline).toMatchObject({
       largeAmount: 30_000,
-      largeMultiple: 1.8,
+      largeMultiple: 1.6,
       largeOverLargest: 1.05,
     });
   });
