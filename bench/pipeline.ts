@@ -625,6 +625,7 @@ export async function benchPipeline(options: {
           after: {
             eventsPerSecond: after.eventsPerSecond,
             perSecond: after.perSecond,
+            ingestedPerSecond: after.ingestedPerSecond,
             idleMs: idleAfterMs,
             historyConflicts: after.historyConflicts,
           },

@@ -47,7 +47,7 @@ async function pipelineFigures() {
   const pipeline = await benchPipeline(
     quick
       ? { ingest: 200, capacity: 10, load: 500, concurrency: 16, floorSeconds: 5, floorWarmUpSeconds: 2 }
-      : { ingest: 1000, capacity: 30, load: 5000, concurrency: 32, floorSeconds: 15, floorWarmUpSeconds: 5 },
+      : { ingest: 1000, capacity: 30, load: 5000, concurrency: 32, floorSeconds: 15, floorWarmUpSeconds: 10 },
   );
   say(`  ingest ${JSON.stringify(pipeline.ingest)}`);
   say(`  capacity ${JSON.stringify(pipeline.capacity)}`);
