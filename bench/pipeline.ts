@@ -620,6 +620,7 @@ export async function benchPipeline(options: {
           before: {
             eventsPerSecond: before.eventsPerSecond,
             perSecond: before.perSecond,
+            ingestedPerSecond: before.ingestedPerSecond,
             idleMs: idleBeforeMs,
           },
           after: {
