@@ -178,11 +178,9 @@ export interface TracedIdentity {
 }
 
 /**
- * The traced request's input for replayed event `n` of customer `customer`: every string that
- * names the traced event names event `n` instead, every one that names the traced customer names
- * customer `customer`; a key that names neither (the history item's, derived from a keyed hash of
- * the customer) gets the customer's suffix, the bank's id stays. Applied to the traced reads'
- * items too, so that the floor's reads find copies of what the functions read.
+ * A traced input or item for replayed event `n` of customer `customer`: every string (attribute
+ * names too) that names the traced event names event `n` instead, every one that names the traced
+ * customer names customer `customer`. Keys that name neither are spread by `spreadKey`.
  */
 export function replayed<T>(value: T, identity: TracedIdentity, n: number, customer: number): T {
   const rename = (text: string) => {
@@ -201,7 +199,10 @@ export function replayed<T>(value: T, identity: TracedIdentity, n: number, custo
   return walk(value) as T;
 }
 
-/** A key value that names neither the event nor the customer, nor is the bank's, gets the customer's suffix. */
+/**
+ * A key value that `replayed` left alone (the history item's, derived from a keyed hash of the
+ * customer) gets the customer's suffix; the bank's id stays.
+ */
 function spreadKey(
   key: Record<string, unknown>,
   attributes: readonly string[],
