@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -26,6 +26,10 @@ export interface TracedRequest {
   readonly consistent: boolean;
   readonly startedMs: number;
   readonly endedMs: number;
+  /** The command's input as the function gave it (document form), replayed by the floor. */
+  readonly input?: Readonly<Record<string, unknown>>;
+  /** What a read found (GetItem's item, Query's items): the floor's tables start with copies. */
+  readonly items?: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** An event's requests as local mode sends them: waves one after the other, each wave's requests side by side. */
@@ -89,8 +93,14 @@ export async function traceEvent(
       const startedMs = performance.now();
       lastStart = startedMs;
       inFlight++;
+      const copy = structuredClone(args.input) as Record<string, unknown>;
+      let items: Record<string, unknown>[] | undefined;
       try {
-        return await next(args);
+        const result = await next(args);
+        const output = result.output as { Item?: Record<string, unknown>; Items?: Record<string, unknown>[] };
+        if (output.Item !== undefined || output.Items !== undefined)
+          items = structuredClone(output.Items ?? [output.Item ?? {}]);
+        return result;
       } finally {
         inFlight--;
         requests.push({
@@ -99,6 +109,8 @@ export async function traceEvent(
           consistent: input.ConsistentRead === true,
           startedMs,
           endedMs: performance.now(),
+          input: copy,
+          ...(items && { items }),
         });
       }
     },
@@ -157,64 +169,229 @@ export async function waitUntilIdle(stack: Stack, idleRequests = 20, maxMs = 120
   }
 }
 
+/** Who the traced event was: the strings the floor replaces to give each replayed event its own keys. */
+export interface TracedIdentity {
+  readonly bankId: string;
+  readonly customerId: string;
+  /** The event's id and its transaction's: in the event's key, its ledger entry's name, its item. */
+  readonly eventIds: readonly string[];
+}
+
 /**
- * Replays an event's waves on copies of the tables that no function reads, each event on keys of
- * its own (50 customers, as the load has), with local mode's concurrency: `clients` senders run the
- * ingest waves, as many as the load's clients; the scoring waves run for up to
- * `parallelizationFactor × batchSize` events at once, as the events stream's consumer scores
- * them (its lanes side by side, a batch's records side by side). Events per second through both,
- * over `seconds`, on the same DynamoDB Local.
+ * A traced input or item for replayed event `n` of customer `customer`: every string (attribute
+ * names too) that names the traced event names event `n` instead, every one that names the traced
+ * customer names customer `customer`. Keys that name neither are spread by `spreadKey`.
+ */
+export function replayed<T>(value: T, identity: TracedIdentity, n: number, customer: number): T {
+  const rename = (text: string) => {
+    let out = text;
+    for (const id of identity.eventIds) out = out.replaceAll(id, `${id}~${n}`);
+    return out.replaceAll(identity.customerId, `${identity.customerId}~${customer}`);
+  };
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return rename(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node instanceof Set) return new Set([...node].map(walk));
+    if (node !== null && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([name, inner]) => [rename(name), walk(inner)]));
+    return node;
+  };
+  return walk(value) as T;
+}
+
+/**
+ * A key value that `replayed` left alone (the history item's, derived from a keyed hash of the
+ * customer) gets the customer's suffix; the bank's id stays.
+ */
+function spreadKey(
+  key: Record<string, unknown>,
+  attributes: readonly string[],
+  identity: TracedIdentity,
+  customer: number,
+): Record<string, unknown> {
+  const out = { ...key };
+  for (const name of attributes) {
+    const value = out[name];
+    if (typeof value !== 'string' || value === identity.bankId) continue;
+    if (value.includes('~')) continue;
+    out[name] = `${value}~${customer}`;
+  }
+  return out;
+}
+
+/** The key attributes of a table and of its indexes. */
+function keyAttributesOf(table: TableKey): string[] {
+  const definition = tableDefinitions[table] as {
+    partitionKey: { name: string };
+    sortKey?: { name: string };
+    globalIndexes?: readonly { partitionKey: { name: string }; sortKey?: { name: string } }[];
+  };
+  return [
+    definition.partitionKey.name,
+    ...(definition.sortKey ? [definition.sortKey.name] : []),
+    ...(definition.globalIndexes ?? []).flatMap((index) => [
+      index.partitionKey.name,
+      ...(index.sortKey ? [index.sortKey.name] : []),
+    ]),
+  ];
+}
+
+/**
+ * The input of the traced request for event `n` of customer `customer`, on the floor's copy of
+ * its table: `replayed`, with the keys (Key, a put item's key and index attributes, a Query's
+ * values) spread as `spreadKey` does.
+ */
+export function replayInput(
+  request: TracedRequest,
+  identity: TracedIdentity,
+  n: number,
+  customer: number,
+  tableName: string,
+): Record<string, unknown> {
+  const input = replayed({ ...request.input }, identity, n, customer) as Record<string, unknown>;
+  const attributes = keyAttributesOf(request.table);
+  input.TableName = tableName;
+  if (input.Key) input.Key = spreadKey(input.Key as Record<string, unknown>, attributes, identity, customer);
+  if (input.Item)
+    input.Item = spreadKey(input.Item as Record<string, unknown>, attributes, identity, customer);
+  if (request.command === 'Query' && input.ExpressionAttributeValues) {
+    const values = input.ExpressionAttributeValues as Record<string, unknown>;
+    input.ExpressionAttributeValues = spreadKey(values, Object.keys(values), identity, customer);
+  }
+  return input;
+}
+
+/** The item a traced read found, as customer `customer`'s copy on the floor's table. */
+export function replayItem(
+  table: TableKey,
+  item: Readonly<Record<string, unknown>>,
+  identity: TracedIdentity,
+  customer: number,
+): Record<string, unknown> {
+  // Items are read before the event: they name no event of the replay (n = -1 is never replayed).
+  return spreadKey(replayed({ ...item }, identity, -1, customer), keyAttributesOf(table), identity, customer);
+}
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * Replays an event's waves, as `traceEvent` recorded them, on copies of the tables that no function
+ * reads, with the same client as the functions (its socket pool: local mode's limit on requests in
+ * flight): the same commands with the same inputs (conditions, expressions, attribute values and
+ * sizes), each replayed event on keys of its own (a fresh event key for the conditional put) and
+ * of one of `customers` customers, as the load spreads its events; the customers' items the event
+ * reads (subscription, history) are copied to the floor's tables first. The history write's
+ * version condition holds as in Vigil: the floor keeps each customer's version and, when two
+ * events of a customer race, reads it again (consistently) and writes again, as the history store
+ * does. Concurrency as local mode's: `clients` senders run the ingest waves, as many as the load's
+ * clients; the scoring waves run for up to `parallelizationFactor × batchSize` events at once, as
+ * the events stream's consumer scores them. After `warmUpSeconds` untimed, events scored per
+ * second over `seconds`, on the same DynamoDB Local.
  */
 export async function floorEventsPerSecond(
   stack: Stack,
   trace: EventTrace,
-  options: { readonly clients: number; readonly seconds: number },
+  identity: TracedIdentity,
+  options: {
+    readonly clients: number;
+    readonly customers: number;
+    readonly seconds: number;
+    readonly warmUpSeconds: number;
+  },
 ) {
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient(localAwsConfig(stack.dynamoDbEndpoint)));
+  const client = dynamoDbFrom(stack.functionEnvironment);
   const names = tableNamesWithPrefix(`floor${Date.now().toString(36)}`);
   await createTables(new DynamoDBClient(localAwsConfig(stack.dynamoDbEndpoint)), names);
-  const payload = 'x'.repeat(200);
+
+  // The customers' items as the traced event found them (history, subscription, settings).
+  // What the read found, or for a read of some attributes only, the whole item it read.
+  const seeds: { table: TableKey; item: Readonly<Record<string, unknown>> }[] = [];
+  for (const request of [...trace.ingest, ...trace.scoring].flat()) {
+    const primary = keyAttributesOf(request.table).slice(
+      0,
+      'sortKey' in tableDefinitions[request.table] ? 2 : 1,
+    );
+    for (const item of request.items ?? []) {
+      if (primary.every((name) => item[name] !== undefined)) seeds.push({ table: request.table, item });
+      else if (request.command === 'GetItem' && request.input?.Key !== undefined) {
+        const { Item } = await stack.documents.send(
+          new GetCommand({ TableName: stack.tables[request.table], Key: request.input.Key as never }),
+        );
+        if (Item !== undefined) seeds.push({ table: request.table, item: Item });
+      }
+    }
+  }
+  const seedItems = Array.from({ length: options.customers }, (_, customer) =>
+    seeds.map(({ table, item }) => ({ table, item: replayItem(table, item, identity, customer) })),
+  ).flat();
+  const seedWorker = async () => {
+    for (let chunk = seedItems.splice(0, 25); chunk.length > 0; chunk = seedItems.splice(0, 25)) {
+      let requestItems: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {};
+      for (const { table, item } of chunk)
+        requestItems[names[table]] = [...(requestItems[names[table]] ?? []), { PutRequest: { Item: item } }];
+      while (Object.keys(requestItems).length > 0) {
+        const result = await client.send(new BatchWriteCommand({ RequestItems: requestItems }));
+        requestItems = (result.UnprocessedItems ?? {}) as typeof requestItems;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, seedWorker));
+
+  // Each customer's history version, as the seeded item and the floor's own writes left it.
+  const versions = new Map<string, number>();
+  const versionOf = (item: Readonly<Record<string, unknown>>) =>
+    typeof item.version === 'number' ? item.version : 0;
+  let conflicts = 0;
+  const update = async (input: Record<string, unknown>) => {
+    const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+    const versioned = values !== undefined && typeof values[':next'] === 'number';
+    const where = JSON.stringify(input.Key);
+    for (let attempt = 1; ; attempt++) {
+      if (versioned) {
+        const current = versions.get(where) ?? (values[':version'] as number | undefined) ?? 0;
+        values[':next'] = current + 1;
+        if (current > 0) values[':version'] = current;
+      }
+      try {
+        await client.send(new UpdateCommand(input as never));
+        if (versioned) versions.set(where, values[':next'] as number);
+        return;
+      } catch (error) {
+        if (!versioned || !isConditionFailure(error) || attempt >= 5) throw error;
+        conflicts++;
+        const { Item = {} } = await client.send(
+          new GetCommand({
+            TableName: input.TableName as string,
+            Key: input.Key as never,
+            ConsistentRead: true,
+          }),
+        );
+        versions.set(where, versionOf(Item));
+      }
+    }
+  };
   const send = async (request: TracedRequest, n: number) => {
-    const definition = tableDefinitions[request.table];
-    const sortKey = 'sortKey' in definition ? definition.sortKey : undefined;
-    const key = {
-      [definition.partitionKey.name]: `floor#${n % 50}`,
-      ...(sortKey && { [sortKey.name]: `s#${n}` }),
-    };
-    const TableName = names[request.table];
-    if (/^(Get|BatchGet)/.test(request.command))
-      await client.send(new GetCommand({ TableName, Key: key, ConsistentRead: request.consistent }));
-    else if (/^(Query|Scan)/.test(request.command))
-      await client.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: '#k = :k',
-          ExpressionAttributeNames: { '#k': definition.partitionKey.name },
-          ExpressionAttributeValues: { ':k': key[definition.partitionKey.name] },
-          ConsistentRead: request.consistent,
-          Limit: 5,
-        }),
-      );
-    else if (/^Put/.test(request.command))
-      await client.send(new PutCommand({ TableName, Item: { ...key, customerKey: `c#${n % 50}`, payload } }));
-    else
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: key,
-          UpdateExpression: 'SET payload = :p',
-          ExpressionAttributeValues: { ':p': payload },
-        }),
-      );
+    const customer = n % options.customers;
+    const input = replayInput(request, identity, n, customer, names[request.table]);
+    if (request.command === 'GetItem') await client.send(new GetCommand(input as never));
+    else if (request.command === 'Query') await client.send(new QueryCommand(input as never));
+    else if (request.command === 'PutItem') await client.send(new PutCommand(input as never));
+    else if (request.command === 'UpdateItem') await update(input);
+    else throw new Error(`the floor does not replay ${request.command}`);
   };
   const run = async (waves: EventTrace['ingest'], n: number) => {
     for (const wave of waves) await Promise.all(wave.map((request) => send(request, n)));
   };
 
-  const started = performance.now();
+  const begun = performance.now();
+  const started = begun + options.warmUpSeconds * 1000;
   const deadline = started + options.seconds * 1000;
   let next = 0;
   let scored = 0;
+  let ingested = 0;
+  // Events scored in each second of the timed window: a slow start would show here.
+  const perSecond = Array.from({ length: Math.ceil(options.seconds) }, () => 0);
   let ingesting = options.clients;
   // Events received and not yet taken by the consumer, and the consumer's free places.
   const received: number[] = [];
@@ -229,6 +406,8 @@ export async function floorEventsPerSecond(
     while (performance.now() < deadline) {
       const n = next++;
       await run(trace.ingest, n);
+      const now = performance.now();
+      if (now >= started && now < deadline) ingested++;
       const consumer = waiting.shift();
       if (consumer) consumer(n);
       else received.push(n);
@@ -240,7 +419,12 @@ export async function floorEventsPerSecond(
     for (let n = await take(); n !== undefined; n = await take()) {
       if (performance.now() >= deadline) return;
       await run(trace.scoring, n);
-      if (performance.now() <= deadline) scored++;
+      const now = performance.now();
+      if (now >= started && now < deadline) {
+        scored++;
+        const second = Math.floor((now - started) / 1000);
+        perSecond[second] = (perSecond[second] ?? 0) + 1;
+      }
     }
   };
   const consumers = scoringStream.parallelizationFactor * scoringStream.batchSize;
@@ -248,11 +432,21 @@ export async function floorEventsPerSecond(
     ...Array.from({ length: options.clients }, ingestWorker),
     ...Array.from({ length: consumers }, scoringWorker),
   ]);
-  const seconds = (Math.min(performance.now(), deadline) - started) / 1000;
+  // Gone again: the load, or the next floor, does not share DynamoDB Local with these items.
+  await Promise.all(
+    Object.values(names).map((TableName) => client.send(new DeleteTableCommand({ TableName }))),
+  );
   return {
-    eventsPerSecond: Math.round(scored / seconds),
+    eventsPerSecond: Math.round(scored / options.seconds),
+    perSecond,
+    /** Events through ingest's waves in the same window (the ingest senders run ahead of scoring). */
+    ingestedPerSecond: Math.round(ingested / options.seconds),
+    warmUpSeconds: options.warmUpSeconds,
     clients: options.clients,
     consumers,
+    customers: options.customers,
+    seededItems: seeds.length * options.customers,
+    historyConflicts: conflicts,
     requestsPerEvent: {
       ingest: trace.ingest.flat().length,
       scoring: trace.scoring.flat().length,
@@ -260,6 +454,34 @@ export async function floorEventsPerSecond(
     waves: {
       ingest: trace.ingest.map((wave) => wave.map((request) => `${request.command} ${request.table}`)),
       scoring: trace.scoring.map((wave) => wave.map((request) => `${request.command} ${request.table}`)),
+    },
+  };
+}
+
+/**
+ * Counts the DynamoDB requests local mode's functions send, by command and table, until `stop`:
+ * divided by the events scored, what the load needed per event, beside what the floor replays.
+ */
+export function countRequests(stack: Stack) {
+  const client = dynamoDbFrom(stack.functionEnvironment);
+  const tableOf = new Map(Object.entries(stack.tables).map(([key, name]) => [name, key]));
+  const counts = new Map<string, number>();
+  const name = 'benchLoadRequests';
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { TableName?: string; IndexName?: string };
+      const command = String(context.commandName ?? '').replace(/Command$/, '');
+      const table = tableOf.get(input.TableName ?? '') ?? 'other';
+      const where = `${command} ${table}${input.IndexName ? ` ${input.IndexName}` : ''}`;
+      counts.set(where, (counts.get(where) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return {
+    stop: () => {
+      client.middlewareStack.remove(name);
+      return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
     },
   };
 }

@@ -12,7 +12,14 @@ import { lambdaContext } from '../local/lambda-http-server.ts';
 import { localHandler } from '../local/local-functions.ts';
 import { localAwsConfig, startLocalStack } from '../local/local-stack.ts';
 import { dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
-import { type EventTrace, floorEventsPerSecond, traceEvent, waitUntilIdle } from './floor.ts';
+import {
+  countRequests,
+  type EventTrace,
+  floorEventsPerSecond,
+  type TracedIdentity,
+  traceEvent,
+  waitUntilIdle,
+} from './floor.ts';
 
 // Measurements that need Vigil running: local mode in this process, on its own DynamoDB Local.
 
@@ -148,9 +155,9 @@ export interface FloorRequest {
 }
 
 /** Posts a signed event to local mode's API over loopback; resolves on its 202. */
-async function postEvent(stack: Stack, body: unknown) {
+async function postEvent(stack: Stack, body: unknown, eventId = `evt_${randomUUID()}`) {
   const text = JSON.stringify(body);
-  const event = signedEvent(stack, text, `evt_${randomUUID()}`);
+  const event = signedEvent(stack, text, eventId);
   const response = await fetch(`${stack.config.apiUrl}/v1/banks/demo-bank/events`, {
     method: 'POST',
     headers: event.headers as Record<string, string>,
@@ -163,15 +170,20 @@ async function postEvent(stack: Stack, body: unknown) {
  * The requests of one normal transaction of a customer with some history (the load's customers
  * have theirs), in the waves local mode sends them: the third of three, each traced alone.
  */
-async function traceNormalEvent(stack: Stack): Promise<EventTrace> {
-  await subscribe(stack, 'cus_floor');
+async function traceNormalEvent(stack: Stack): Promise<{ trace: EventTrace; identity: TracedIdentity }> {
+  const customerId = 'cus_floor';
+  await subscribe(stack, customerId);
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  let trace: EventTrace | undefined;
-  for (let i = 0; i < 3; i++)
-    trace = await traceEvent(stack, () =>
-      postEvent(stack, transaction('cus_floor', `txn_floor_${i}`, false)),
+  let traced: { trace: EventTrace; identity: TracedIdentity } | undefined;
+  for (let i = 0; i < 3; i++) {
+    const eventId = `evt_${randomUUID()}`;
+    const transactionId = `txn_floor_${i}`;
+    const trace = await traceEvent(stack, () =>
+      postEvent(stack, transaction(customerId, transactionId, false), eventId),
     );
-  return trace as EventTrace;
+    traced = { trace, identity: { bankId: 'demo-bank', customerId, eventIds: [eventId, transactionId] } };
+  }
+  return traced as { trace: EventTrace; identity: TracedIdentity };
 }
 
 /** Sums the capacity every DynamoDB request of the running functions consumed. */
@@ -565,6 +577,7 @@ export async function benchPipeline(options: {
   load: number;
   concurrency: number;
   floorSeconds: number;
+  floorWarmUpSeconds: number;
 }) {
   const [port, emulatorPort] = [await findFreePort(), await findFreePort()];
   const stack = await startLocalStack({
@@ -576,22 +589,56 @@ export async function benchPipeline(options: {
     const meter = await capacityMeter(stack);
     const ingest = await ingestOverhead(stack, options.ingest);
     const { requestsOfNormal: _, ...capacity } = await capacityPerTransaction(stack, meter, options.capacity);
-    const trace = await traceNormalEvent(stack);
-    const load = await throughput(stack, options.load, options.concurrency);
-    // In the same run and on the same DynamoDB Local, once the load's alerts and callbacks are done.
-    const idleAfterMs = await waitUntilIdle(stack);
-    const floor = await floorEventsPerSecond(stack, trace, {
+    const { trace, identity } = await traceNormalEvent(stack);
+    const floorOptions = {
       clients: options.concurrency,
+      customers: loadCustomers(options.load),
       seconds: options.floorSeconds,
-    });
+      warmUpSeconds: options.floorWarmUpSeconds,
+    };
+    // The floor on the same DynamoDB Local as the load, as it is when the load starts and when it
+    // ends (its tables then hold the load's items and streams): the load runs through both.
+    const idleBeforeMs = await waitUntilIdle(stack);
+    const before = await floorEventsPerSecond(stack, trace, identity, floorOptions);
+    const counter = countRequests(stack);
+    const load = await throughput(stack, options.load, options.concurrency);
+    const loadRequests = counter.stop();
+    // Once the load's alerts and callbacks are done.
+    const idleAfterMs = await waitUntilIdle(stack);
+    const after = await floorEventsPerSecond(stack, trace, identity, floorOptions);
+    const floor = Math.max(before.eventsPerSecond, after.eventsPerSecond);
     return {
       ingest,
       capacity,
       load: {
         ...load,
-        floorEventsPerSecond: floor.eventsPerSecond,
-        scoredToFloor: Math.round((load.scoredPerSecond / floor.eventsPerSecond) * 100) / 100,
-        floor: { ...floor, idleAfterMs },
+        floorEventsPerSecond: floor,
+        scoredToFloor: Math.round((load.scoredPerSecond / floor) * 100) / 100,
+        floor: {
+          ...before,
+          eventsPerSecond: floor,
+          before: {
+            eventsPerSecond: before.eventsPerSecond,
+            perSecond: before.perSecond,
+            ingestedPerSecond: before.ingestedPerSecond,
+            idleMs: idleBeforeMs,
+          },
+          after: {
+            eventsPerSecond: after.eventsPerSecond,
+            perSecond: after.perSecond,
+            ingestedPerSecond: after.ingestedPerSecond,
+            idleMs: idleAfterMs,
+            historyConflicts: after.historyConflicts,
+          },
+        },
+        // Every request of the functions from the load's start until every event was scored (the
+        // scheduled functions' and the alerts' included), per accepted event.
+        requestsPerAccepted: Object.fromEntries(
+          Object.entries(loadRequests).map(([where, count]) => [
+            where,
+            Math.round((count / load.accepted) * 100) / 100,
+          ]),
+        ),
       },
     };
   } finally {

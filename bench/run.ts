@@ -1,7 +1,8 @@
 // npm run bench [-- --json] [-- --quick] [-- --write-docs]: every figure of the performance and
 // cost targets, measured in one run on this machine (shared and noisy: read the ratios, not the
 // absolute numbers). `-- --bundles` measures the bundles only (what they weigh, why, and their
-// first invocation), `-- --why` lists each bundle's largest parts that are not the AWS SDK. --write-docs keeps the run in bench/recorded-run.json and rewrites the
+// first invocation), `-- --pipeline` runs only the pipeline in local mode (ingest, capacity, the load
+// and its floor), `-- --why` lists each bundle's largest parts that are not the AWS SDK. --write-docs keeps the run in bench/recorded-run.json and rewrites the
 // generated tables of docs/capacity-and-cost.md from it; `-- --docs-from FILE` rewrites them from
 // a run kept earlier, without measuring.
 
@@ -18,6 +19,7 @@ const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
 const writeDocs = process.argv.includes('--write-docs');
 const bundlesOnly = process.argv.includes('--bundles');
+const pipelineOnly = process.argv.includes('--pipeline');
 const why = process.argv.includes('--why');
 const docsFrom = process.argv[process.argv.indexOf('--docs-from') + 1];
 const say = (text: string) => {
@@ -35,6 +37,38 @@ async function writeDocuments(result: BenchResult) {
 
 if (process.argv.includes('--docs-from') && docsFrom !== undefined) {
   await writeDocuments(JSON.parse(await readFile(docsFrom, 'utf8')) as BenchResult);
+  process.exit(0);
+}
+
+/** The pipeline in local mode: ingest overhead, capacity units, the load and its floor. */
+async function pipelineFigures() {
+  const { benchPipeline } = await import('./pipeline.ts');
+  say('Pipeline in local mode (ingest overhead, capacity units, load)...');
+  const pipeline = await benchPipeline(
+    quick
+      ? { ingest: 200, capacity: 10, load: 500, concurrency: 16, floorSeconds: 5, floorWarmUpSeconds: 2 }
+      : { ingest: 1000, capacity: 30, load: 5000, concurrency: 32, floorSeconds: 15, floorWarmUpSeconds: 10 },
+  );
+  say(`  ingest ${JSON.stringify(pipeline.ingest)}`);
+  say(`  capacity ${JSON.stringify(pipeline.capacity)}`);
+  say(`  load ${JSON.stringify(pipeline.load)}`);
+  return pipeline;
+}
+
+if (pipelineOnly) {
+  const loadBefore = loadavg();
+  const pipeline = await pipelineFigures();
+  const loadAfter = loadavg();
+  const round = (value: number) => Math.round(value * 100) / 100;
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({
+        measuredAt: new Date().toISOString(),
+        quick,
+        loadAverage: [round(loadBefore[0] ?? 0), round(loadAfter[0] ?? 0)],
+        ...pipeline,
+      })}\n`,
+    );
   process.exit(0);
 }
 
@@ -59,20 +93,11 @@ say('Scoring engine vs json-rules-engine...');
 // Before anything loads the functions: the X-Ray SDK they import hooks every promise of the
 // process, which made json-rules-engine (a promise per rule) three times slower.
 const scoring = await benchScoring();
-const { benchPipeline } = await import('./pipeline.ts');
 const { costOf } = await import('./cost.ts');
 say(
   `  vigil ${scoring.vigilPerSecond.toLocaleString('en-US')} tx/s, json-rules-engine ${scoring.jsonRulesEnginePerSecond.toLocaleString('en-US')} tx/s: ${scoring.ratio} x; p99 ${scoring.latencyNs.p99} ns`,
 );
-say('Pipeline in local mode (ingest overhead, capacity units, load)...');
-const pipeline = await benchPipeline(
-  quick
-    ? { ingest: 200, capacity: 10, load: 500, concurrency: 16, floorSeconds: 5 }
-    : { ingest: 1000, capacity: 30, load: 5000, concurrency: 32, floorSeconds: 15 },
-);
-say(`  ingest ${JSON.stringify(pipeline.ingest)}`);
-say(`  capacity ${JSON.stringify(pipeline.capacity)}`);
-say(`  load ${JSON.stringify(pipeline.load)}`);
+const pipeline = await pipelineFigures();
 const cost = costOf({ capacity: pipeline.capacity, ingestMs: pipeline.ingest.handlerMs.p50 });
 say(`  cost ${JSON.stringify({ ...cost, normal: undefined, alerting: undefined })}`);
 
