@@ -11,6 +11,7 @@ import { findFreePort } from '../local/dynamodb-local.ts';
 import { lambdaContext } from '../local/lambda-http-server.ts';
 import { localHandler } from '../local/local-functions.ts';
 import { localAwsConfig, startLocalStack } from '../local/local-stack.ts';
+import { keptDecisionsOf } from '../shared/adapters/dynamodb-customer-history.ts';
 import { dynamoDbFrom } from '../shared/runtime/aws-clients.ts';
 import {
   countRequests,
@@ -356,21 +357,14 @@ async function scan(
  * The events scored, by event key: marked `scored` (balance events, transactions dated outside the
  * ledger's 48 hours), or a card transaction whose ledger entry keeps its decision, and, for a
  * decision to alert, whose alert was filed (docs/scoring.md, "Exactly once"). The entries are read
- * from one scan of the activity table, as DynamoDbCustomerHistory stores them (`tx:<at>:<eventId>`
- * with the score in `s`, `a` when it alerts): a read per event would not keep up with the load.
+ * from one scan of the activity table (`keptDecisionsOf`): a read per event would not keep up with the load.
  */
 async function scoredEvents(stack: Stack, events: readonly Record<string, unknown>[]): Promise<Set<string>> {
   const kept = new Set<string>();
   const alerting = new Set<string>();
-  for (const item of await scan(stack, 'activity')) {
-    for (const [name, value] of Object.entries(item)) {
-      if (!name.startsWith('tx:')) continue;
-      const entry = value as { s?: unknown; a?: unknown };
-      if (typeof entry.s !== 'number') continue;
-      const eventId = name.slice(name.indexOf(':', 3) + 1);
-      (entry.a === true ? alerting : kept).add(eventId);
-    }
-  }
+  for (const item of await scan(stack, 'activity'))
+    for (const { eventId, decision } of keptDecisionsOf(item))
+      (decision.alert ? alerting : kept).add(eventId);
   if (alerting.size > 0) {
     for (const alert of await scan(stack, 'alerts', ['eventId']))
       if (alerting.has(String(alert.eventId))) kept.add(String(alert.eventId));

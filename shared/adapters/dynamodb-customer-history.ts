@@ -105,7 +105,7 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
     erasable?: ErasableRecord,
   ): Promise<CustomerHistoryRecord> {
     const key = historyItemKey(bankId, customerId, erasable?.erasureRef);
-    const entryName = `${ENTRY_PREFIX}${entry.at}:${entry.eventId}`;
+    const entryName = entryNameOf(entry.at, entry.eventId);
     const fresh = inLedgerWindow(entry.at, now);
     for (let attempt = 1; ; attempt++) {
       const { Item = {} } = await this.client.send(
@@ -216,7 +216,7 @@ export class DynamoDbCustomerHistory implements CustomerHistory {
     if (event.transaction === undefined) return undefined;
     // The item and attribute `record` writes the event's entry to.
     const key = historyItemKey(event.bankId, event.customerId, event.erasureRef);
-    const entryName = `${ENTRY_PREFIX}${Date.parse(event.occurredAt)}:${event.eventId}`;
+    const entryName = entryNameOf(Date.parse(event.occurredAt), event.eventId);
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -278,6 +278,27 @@ function profileOf(item: Record<string, unknown>): CustomerProfile {
   if (packed instanceof Uint8Array)
     return JSON.parse(inflateRawSync(packed).toString('utf8')) as CustomerProfile;
   return (item[LEGACY_PROFILE] as CustomerProfile | undefined) ?? emptyProfile();
+}
+
+/** The attribute of a transaction's ledger entry: `tx:<epoch ms>:<event id>` (parseEntry reads it back). */
+function entryNameOf(at: number, eventId: string): string {
+  return `${ENTRY_PREFIX}${at}:${eventId}`;
+}
+
+/**
+ * The decisions a stored history item keeps, by event id: for the bench, which tells scored card
+ * transactions from one scan of the activity table instead of a read per event.
+ */
+export function keptDecisionsOf(
+  item: Record<string, unknown>,
+): { eventId: string; decision: RecordedDecision }[] {
+  const kept: { eventId: string; decision: RecordedDecision }[] = [];
+  for (const [name, value] of Object.entries(item)) {
+    const entry = parseEntry(name, value);
+    const decision = entry && decisionOf(value as StoredEntry);
+    if (entry && decision) kept.push({ eventId: entry.eventId, decision });
+  }
+  return kept;
 }
 
 function parseEntry(name: string, value: unknown): ActivityEntry | undefined {
