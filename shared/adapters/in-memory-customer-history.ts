@@ -1,7 +1,7 @@
 import type { ActivityEntry } from '../domain/activity.ts';
 import { emptyProfile, type ProfileSettings, type Sighting } from '../domain/customer-profile.ts';
 import { coveredByErasure, type ErasableRecord } from '../domain/erasure.ts';
-import type { StoredEvent } from '../domain/stored-event.ts';
+import { customerKeyOf, type StoredEvent } from '../domain/stored-event.ts';
 import type {
   CustomerHistory,
   CustomerHistoryRecord,
@@ -66,14 +66,14 @@ export class InMemoryCustomerHistory implements CustomerHistory {
           probes: [...profile.probes],
         },
       };
-      const customerKey = `${bankId}#${customerId}`;
+      const customerKey = customerKeyOf(bankId, customerId);
       const decisions = this.decisions.get(customerKey) ?? new Map<string, RecordedDecision>();
       this.decisions.set(customerKey, decisions);
       if (decisions.size > entries.length) {
-        const inLedger = new Set(entries.map((other) => `${other.at}:${other.eventId}`));
+        const inLedger = new Set(entries.map(entryKeyOf));
         for (const name of decisions.keys()) if (!inLedger.has(name)) decisions.delete(name);
       }
-      const name = `${entry.at}:${entry.eventId}`;
+      const name = entryKeyOf(entry);
       const kept = entries.some(isEntry);
       const decided = kept && !recordedBefore && decide !== undefined ? await decide(update) : undefined;
       // An erasure marked while deciding replaced the history: the DynamoDB write would fail.
@@ -90,7 +90,7 @@ export class InMemoryCustomerHistory implements CustomerHistory {
     if (customer === undefined) return;
     this.ledger.delete(customer.bankId, customer.customerId);
     this.profiles.delete(customer.bankId, customer.customerId);
-    this.decisions.delete(`${customer.bankId}#${customer.customerId}`);
+    this.decisions.delete(customerKeyOf(customer.bankId, customer.customerId));
   }
 
   async entryOf(event: StoredEvent): Promise<LedgerEntry | undefined> {
@@ -100,7 +100,14 @@ export class InMemoryCustomerHistory implements CustomerHistory {
       .entriesOf(event.bankId, event.customerId)
       .some((entry) => entry.eventId === event.eventId && entry.at === at);
     if (!held) return undefined;
-    const decision = this.decisions.get(`${event.bankId}#${event.customerId}`)?.get(`${at}:${event.eventId}`);
+    const decision = this.decisions
+      .get(customerKeyOf(event.bankId, event.customerId))
+      ?.get(entryKeyOf({ at, eventId: event.eventId }));
     return decision === undefined ? {} : { decision };
   }
+}
+
+/** An entry's key among a customer's kept decisions: its time and event id. */
+function entryKeyOf(entry: { readonly at: number; readonly eventId: string }): string {
+  return `${entry.at}:${entry.eventId}`;
 }
