@@ -32,11 +32,12 @@ export interface EraserTables {
 
 /**
  * How long after its first pass the eraser looks through the alerts' `byCustomerRef` (and legacy
- * `byCustomer`) and the events' `byCustomer` indexes again. Those indexes are eventually consistent: an event stored a moment before the
- * erasure may not be in the index yet when the first pass queries it, and a card transaction
- * scored before the erasure without an alert has no writer left to remove it (its scorer checks
- * the erasure by the condition of its history write only). Index propagation takes well under a
- * second, so a second pass two seconds later finds it (docs/security.md, "Erasure").
+ * `byCustomer`) and the events' `byCustomer` indexes again. Those indexes are eventually
+ * consistent: an event stored a moment before the erasure may not be in the index yet when the
+ * first pass queries it, and a card transaction scored before the erasure without an alert has
+ * no writer left to remove it (its scorer checks the erasure by the condition of its history
+ * write only). Index propagation takes well under a second, so a second pass two seconds later
+ * finds it (docs/security.md, "Erasure").
  */
 export const ERASURE_SECOND_PASS_MS = 2000;
 
@@ -48,9 +49,10 @@ export const ERASURE_SECOND_PASS_MS = 2000;
  * still have been accepted; then overrides, the history items of before, the open fraud check and
  * the hourly message counters (by their keys), and alerts, events and open enrollment links,
  * found through each table's index by customer (alerts: `byCustomerRef`, and the legacy
- * `byCustomer` for alerts not yet migrated; the alerts and events twice: ERASURE_SECOND_PASS_MS). Whatever a record in flight writes after that is
- * removed by its writer, which checks the marker again (docs/security.md, "Erasure"). Deleting
- * what is absent is not an error, so erasing twice is harmless.
+ * `byCustomer` for alerts not yet migrated; the alerts and events twice: ERASURE_SECOND_PASS_MS).
+ * Whatever a record in flight writes after that is removed by its writer, which checks the
+ * marker again (docs/security.md, "Erasure"). Deleting what is absent is not an error, so
+ * erasing twice is harmless.
  */
 export class DynamoDbCustomerEraser implements CustomerEraser {
   private readonly markers: DynamoDbErasureMarkers;
