@@ -1,20 +1,23 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   ScanCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCompromisedMerchants } from '../shared/adapters/dynamodb-compromised-merchants.ts';
 import {
   LEGACY_PREFERENCES_PREFIX,
   preferencesScope,
 } from '../shared/adapters/dynamodb-customer-settings.ts';
+import { ALERT_INDEX, LEGACY_ALERT_INDEXES } from '../shared/adapters/stored-address.ts';
 
 export interface MigrationTables {
   readonly client: DynamoDBDocumentClient;
   readonly thresholds: string;
   readonly activity: string;
+  readonly alerts: string;
 }
 
 /** What `vigil migrate` did. */
@@ -25,6 +28,10 @@ export interface MigrationReport {
   readonly preferencesSuperseded: number;
   /** Merchants with a report still counting, put in their bank's set of marked merchants. */
   readonly merchantsInSets: number;
+  /** Alerts (a check's members too) moved from the `byRef` and `byCustomer` indexes to `byCustomerRef`. */
+  readonly alertsMoved: number;
+  /** Hourly message counters taken out of the `byCustomer` index (erasure deletes them by key). */
+  readonly messageCountersMoved: number;
 }
 
 /**
@@ -32,7 +39,91 @@ export interface MigrationReport {
  * (docs/operator-guide.md, "4. Deploy"). Idempotent: a second run finds nothing to move.
  */
 export async function migrate(tables: MigrationTables, now = new Date()): Promise<MigrationReport> {
-  return { ...(await movePreferences(tables)), merchantsInSets: await fillMarkedSets(tables, now) };
+  return {
+    ...(await movePreferences(tables)),
+    merchantsInSets: await fillMarkedSets(tables, now),
+    ...(await moveAlertsToOneIndex(tables)),
+  };
+}
+
+/**
+ * Every alerts item written before the `byCustomerRef` index, found by its `customerKey`
+ * (docs/decisions/0017-one-alerts-index-by-customer-and-ref.md): an alert gets its customer and
+ * ref under the new index's attributes and loses `customerKey` and `ref` (`memberRef` for a
+ * check's member), leaving the legacy indexes; a message counter only loses `customerKey`. One
+ * update per item, conditional on the values the scan read: only those attributes change (a
+ * status changed meanwhile stays), an item erased meanwhile is not written back, and an item
+ * moved by a run in parallel is left as it is. Interrupted, a run again moves what is left.
+ */
+async function moveAlertsToOneIndex({
+  client,
+  alerts,
+}: MigrationTables): Promise<Pick<MigrationReport, 'alertsMoved' | 'messageCountersMoved'>> {
+  const customer = LEGACY_ALERT_INDEXES.byCustomer.customer;
+  let alertsMoved = 0;
+  let messageCountersMoved = 0;
+  let exclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: alerts,
+        FilterExpression: 'attribute_exists(#customer)',
+        ExpressionAttributeNames: { '#customer': customer },
+        ConsistentRead: true,
+        ...(exclusiveStartKey && { ExclusiveStartKey: exclusiveStartKey }),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const customerKey = item[customer];
+      if (typeof customerKey !== 'string') continue;
+      const ref = item.ref ?? item.memberRef;
+      const isAlert = item.kind !== undefined && typeof ref === 'string';
+      const moved = await updateIfUnchanged(
+        client,
+        isAlert
+          ? {
+              TableName: alerts,
+              Key: { alertId: item.alertId },
+              UpdateExpression:
+                'SET #owner = :customerKey, #alertRef = :ref REMOVE #customer, #ref, memberRef',
+              ConditionExpression: '#customer = :customerKey AND (#ref = :ref OR memberRef = :ref)',
+              ExpressionAttributeNames: {
+                '#owner': ALERT_INDEX.customer,
+                '#alertRef': ALERT_INDEX.ref,
+                '#customer': customer,
+                '#ref': LEGACY_ALERT_INDEXES.byRef.ref,
+              },
+              ExpressionAttributeValues: { ':customerKey': customerKey, ':ref': ref },
+            }
+          : {
+              TableName: alerts,
+              Key: { alertId: item.alertId },
+              UpdateExpression: 'REMOVE #customer',
+              ConditionExpression: '#customer = :customerKey',
+              ExpressionAttributeNames: { '#customer': customer },
+              ExpressionAttributeValues: { ':customerKey': customerKey },
+            },
+      );
+      if (moved && isAlert) alertsMoved++;
+      else if (moved) messageCountersMoved++;
+    }
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey !== undefined);
+  return { alertsMoved, messageCountersMoved };
+}
+
+/** True when the update was made; false when its condition no longer held. */
+async function updateIfUnchanged(
+  client: DynamoDBDocumentClient,
+  input: ConstructorParameters<typeof UpdateCommand>[0],
+): Promise<boolean> {
+  try {
+    await client.send(new UpdateCommand(input));
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
 /**
@@ -78,7 +169,7 @@ async function fillMarkedSets({ client, activity }: MigrationTables, now: Date):
 async function movePreferences({
   client,
   thresholds,
-}: MigrationTables): Promise<Omit<MigrationReport, 'merchantsInSets'>> {
+}: MigrationTables): Promise<Pick<MigrationReport, 'preferencesMoved' | 'preferencesSuperseded'>> {
   let moved = 0;
   let superseded = 0;
   let exclusiveStartKey: Record<string, unknown> | undefined;

@@ -93,7 +93,8 @@ export class BankFunctions extends Construct {
         ...erase,
         ...tableAccess.update,
       ])
-      .bindTable('alerts', tables.get('alerts'), tableAccess.batchWrite, ['byCustomer'])
+      // Alerts by customer: byCustomerRef, and byCustomer for alerts written before it (until migrated).
+      .bindTable('alerts', tables.get('alerts'), tableAccess.batchWrite, ['byCustomerRef', 'byCustomer'])
       .bindTable('events', tables.get('events'), tableAccess.batchWrite, ['byCustomer'])
       .bindTable('banks', tables.get('banks'), tableAccess.get);
   }

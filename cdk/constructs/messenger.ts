@@ -139,9 +139,10 @@ export function bindConversationTables(fn: AppFunction, tables: Tables): AppFunc
       .bindTable(
         'alerts',
         tables.get('alerts'),
-        // Delete: an answer closes the customer's open fraud check item with it.
+        // Delete: an answer closes the customer's open fraud check item with it. An alert is
+        // found by its customer and ref (byRef: alerts written before that index, until migrated).
         [...tableAccess.get, ...tableAccess.update, ...tableAccess.delete],
-        ['byRef'],
+        ['byCustomerRef', 'byRef'],
       )
       // The customer's own controls: their preferences, the bank's currency, and the callback.
       .bindTable('thresholds', tables.get('thresholds'), [

@@ -61,7 +61,8 @@ export class OperatorPolicy extends Construct {
         // redrive: unscored events and unsent alerts are written again, dead callbacks requeued
         allow(['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], [tables.get('events').tableArn]),
         // GetItem: marking an unconfirmed send undeliverable reads the alert first, since closing a
-        // fraud check also removes the customer's open-check item (docs/scoring.md).
+        // fraud check also removes the customer's open-check item (docs/scoring.md). Scan and
+        // UpdateItem: migrate moves alerts of before to the byCustomerRef index too.
         allow(
           [
             'dynamodb:Scan',

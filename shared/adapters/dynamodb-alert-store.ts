@@ -14,12 +14,21 @@ import {
   type Alert,
   checkMember,
   type DeliveryReport,
+  MESSAGE_COUNTER_TTL_SECONDS,
   messageCounterKey,
   openCheckKey,
 } from '../domain/alert.ts';
-import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
+import { customerKeyOf } from '../domain/stored-event.ts';
+import type { AlertCustomer, AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 import { conditionalWrite } from './conditional-write.ts';
-import { alertFromItem, alertToItem, groupedAlertToItem } from './stored-address.ts';
+import {
+  ALERT_INDEX,
+  alertFromItem,
+  alertToItem,
+  currentAlertItem,
+  groupedAlertToItem,
+  LEGACY_ALERT_INDEXES,
+} from './stored-address.ts';
 
 /**
  * The alerts table; its stream drives customer messages and bank callbacks. Status changes are
@@ -66,8 +75,8 @@ export class DynamoDbAlertStore implements AlertStore {
       if (open === undefined) {
         // Two plain writes instead of a transaction (which costs every unit twice): first the
         // open-check item, only if absent, naming this alert and keeping a copy of it; then the
-        // alert. No `customerKey` on the open-check item: erasure deletes it by its key, so it
-        // needs no entry in the byCustomer index.
+        // alert. No customer attribute on the open-check item: erasure deletes it by its key, so
+        // it needs no entry in the byCustomerRef index.
         const claimed = await conditionalWrite(
           this.client.send(
             new PutCommand({
@@ -94,7 +103,7 @@ export class DynamoDbAlertStore implements AlertStore {
       // its open-check item keeps, by the opener's redelivery or the customer's next transaction,
       // and never replaced by a second check.
       if (checkId === alert.alertId && halfOpened(open, now)) {
-        return { checkId, created: await this.putIfAbsent(open.opening) };
+        return { checkId, created: await this.putIfAbsent(currentAlertItem(open.opening)) };
       }
       const joined = await this.transact([
         {
@@ -134,7 +143,7 @@ export class DynamoDbAlertStore implements AlertStore {
       // A check left open past its deadline is closed here rather than joined or waited for.
       const check = await this.get(checkId);
       if (check === undefined && halfOpened(open, now)) {
-        await this.putIfAbsent(open.opening);
+        await this.putIfAbsent(currentAlertItem(open.opening));
       } else if (check === undefined || (check.status !== 'pending' && check.status !== 'sent')) {
         // Its first alert was erased (or is past its retention), or the check closed and its
         // closer died before deleting the item: the item left behind names no open check.
@@ -173,19 +182,16 @@ export class DynamoDbAlertStore implements AlertStore {
     return result !== undefined;
   }
 
-  async takeMessageSlot(
-    customer: Pick<Alert, 'bankId' | 'customerId' | 'customerKey'>,
-    now: Date,
-    limit: number,
-  ): Promise<boolean> {
+  async takeMessageSlot(customer: AlertCustomer, now: Date, limit: number): Promise<boolean> {
+    // No customer attribute: the counter is in no index (one write unit less per message);
+    // erasure deletes it by its key (messageCounterKeysOf).
     const result = await this.conditionalUpdate({
       Key: { alertId: messageCounterKey(customer.bankId, customer.customerId, now) },
-      UpdateExpression: 'SET customerKey = :customerKey, expiresAt = :expiresAt ADD sent :one',
+      UpdateExpression: 'SET expiresAt = :expiresAt ADD sent :one',
       ConditionExpression: 'attribute_not_exists(sent) OR sent < :limit',
       ExpressionAttributeValues: {
-        ':customerKey': customer.customerKey,
         // Kept two hours: long enough for its hour, then gone by itself.
-        ':expiresAt': Math.floor(now.getTime() / 1000) + 2 * 60 * 60,
+        ':expiresAt': Math.floor(now.getTime() / 1000) + MESSAGE_COUNTER_TTL_SECONDS,
         ':one': 1,
         ':limit': limit,
       },
@@ -200,18 +206,35 @@ export class DynamoDbAlertStore implements AlertStore {
     return Item === undefined ? undefined : alertFromItem(Item);
   }
 
-  async byRef(ref: string): Promise<Alert | undefined> {
+  async byRef(customer: AlertCustomer, ref: string): Promise<Alert | undefined> {
+    const alertId =
+      (await this.firstAlertId(ALERT_INDEX.name, {
+        [ALERT_INDEX.customer]: customerKeyOf(customer.bankId, customer.customerId),
+        [ALERT_INDEX.ref]: ref,
+      })) ??
+      // An alert written before the index, not yet moved by `vigil migrate`.
+      (await this.firstAlertId(LEGACY_ALERT_INDEXES.byRef.name, { [LEGACY_ALERT_INDEXES.byRef.ref]: ref }));
+    const alert = alertId === undefined ? undefined : await this.get(alertId);
+    // The legacy index is by ref alone: the alert must be this customer's. A check's member is
+    // never sent: its ref answers nothing.
+    if (alert?.bankId !== customer.bankId || alert.customerId !== customer.customerId) return undefined;
+    return alert.status === 'grouped' ? undefined : alert;
+  }
+
+  /** The id of the first item an index finds with these key values. */
+  private async firstAlertId(indexName: string, keys: Record<string, string>): Promise<string | undefined> {
+    const names = Object.keys(keys);
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'byRef',
-        KeyConditionExpression: '#ref = :ref',
-        ExpressionAttributeNames: { '#ref': 'ref' },
-        ExpressionAttributeValues: { ':ref': ref },
+        IndexName: indexName,
+        KeyConditionExpression: names.map((_, i) => `#k${i} = :k${i}`).join(' AND '),
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#k${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:k${i}`, keys[name]])),
       }),
     );
     const alertId = Items[0]?.alertId;
-    return typeof alertId === 'string' ? this.get(alertId) : undefined;
+    return typeof alertId === 'string' ? alertId : undefined;
   }
 
   async claimSend(alertId: string, now: Date): Promise<number | undefined> {

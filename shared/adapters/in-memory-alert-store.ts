@@ -6,7 +6,7 @@ import {
   messageCounterKey,
   openCheckKey,
 } from '../domain/alert.ts';
-import type { AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
+import type { AlertCustomer, AlertStore, FiledCheck, SentFields } from '../ports/alert-store.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type StoredAlert = Mutable<Alert> & {
@@ -98,11 +98,7 @@ export class InMemoryAlertStore implements AlertStore {
     return true;
   }
 
-  async takeMessageSlot(
-    customer: Pick<Alert, 'bankId' | 'customerId' | 'customerKey'>,
-    now: Date,
-    limit: number,
-  ): Promise<boolean> {
+  async takeMessageSlot(customer: AlertCustomer, now: Date, limit: number): Promise<boolean> {
     const key = messageCounterKey(customer.bankId, customer.customerId, now);
     const sent = this.messageCounts.get(key);
     // As the DynamoDB condition `attribute_not_exists(sent) OR sent < :limit`.
@@ -116,10 +112,11 @@ export class InMemoryAlertStore implements AlertStore {
     return alert && copy(alert);
   }
 
-  async byRef(ref: string): Promise<Alert | undefined> {
-    // As in DynamoDB, a check's member is not in the byRef index: its message is the check's.
+  async byRef(customer: AlertCustomer, ref: string): Promise<Alert | undefined> {
+    // As in DynamoDB: the customer's alert only, and never a check's member (its message is the check's).
     for (const alert of this.alerts.values())
-      if (alert.ref === ref && alert.status !== 'grouped') return copy(alert);
+      if (alert.ref === ref && alert.bankId === customer.bankId && alert.customerId === customer.customerId)
+        return alert.status === 'grouped' ? undefined : copy(alert);
     return undefined;
   }
 

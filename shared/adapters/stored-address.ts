@@ -27,30 +27,57 @@ export function subscriberToItem(subscriber: Subscriber): Item {
   return { ...rest, psid: address, ...(pendingAddress !== undefined && { pendingPsid: pendingAddress }) };
 }
 
-/** An alerts item (or stream image) as the domain's Alert. */
+/**
+ * Where an alerts item keeps its customer and its opaque ref: the keys of the sparse KEYS_ONLY
+ * `byCustomerRef` index (partition, sort), which finds a customer's alerts for erasure and an
+ * alert by its ref for an answer or a delivery status. Items written before it keep them as
+ * `customerKey` and `ref` (or `memberRef` for a check's member), in the legacy `byCustomer` and
+ * `byRef` indexes, until `vigil migrate` moves them
+ * (docs/decisions/0017-one-alerts-index-by-customer-and-ref.md).
+ */
+export const ALERT_INDEX = { name: 'byCustomerRef', customer: 'ownerKey', ref: 'alertRef' } as const;
+
+/** The legacy indexes, read only for items written before ALERT_INDEX (until migrated). */
+export const LEGACY_ALERT_INDEXES = {
+  byRef: { name: 'byRef', ref: 'ref' },
+  byCustomer: { name: 'byCustomer', customer: 'customerKey' },
+} as const;
+
+/** An alerts item (or stream image) as the domain's Alert: either layout (ALERT_INDEX). */
 export function alertFromItem(item: Item): Alert {
-  const { psid, memberRef, ...rest } = item;
+  const { psid, memberRef, ownerKey, alertRef, ...rest } = item;
+  const ref = alertRef ?? memberRef;
   return {
     ...rest,
     ...(psid !== undefined && { address: psid }),
-    ...(memberRef !== undefined && { ref: memberRef }),
+    ...(ownerKey !== undefined && { customerKey: ownerKey }),
+    ...(ref !== undefined && { ref }),
   } as Alert;
 }
 
 /**
  * A transaction that joined a fraud check as its `grouped` alerts item. Its message is the
- * check's, so nothing looks it up by its ref: the ref is kept as `memberRef`, out of the sparse
- * `byRef` index (one index write less per member).
+ * check's, but it is in the `byCustomerRef` index like every alert, so that erasure finds it; a
+ * lookup by its ref finds it and answers nothing (a member is never sent).
  */
 export function groupedAlertToItem(alert: Alert, checkId: string): Item {
-  const { ref, ...item } = alertToItem(alert);
-  return { ...item, memberRef: ref, status: 'grouped', checkId };
+  return { ...alertToItem(alert), status: 'grouped', checkId };
 }
 
-/** An Alert as its alerts item. */
+/** An Alert as its alerts item: its customer and ref under the index's attributes only. */
 export function alertToItem(alert: Alert): Item {
-  const { address, ...rest } = alert;
-  return { ...rest, ...(address !== undefined && { psid: address }) };
+  const { address, ref, customerKey, ...rest } = alert;
+  return {
+    ...rest,
+    [ALERT_INDEX.customer]: customerKey,
+    [ALERT_INDEX.ref]: ref,
+    ...(address !== undefined && { psid: address }),
+  };
+}
+
+/** An alerts item of either layout as it is written now (a legacy copy put again). */
+export function currentAlertItem(item: Item): Item {
+  return alertToItem(alertFromItem(item));
 }
 
 const isItem = (value: unknown): value is Item => typeof value === 'object' && value !== null;

@@ -130,6 +130,39 @@ export function messageCounterKey(bankId: string, customerId: string, now: Date)
   return `${bankId}#messages#${customerId}#${now.toISOString().slice(0, 13)}`;
 }
 
+/** A message counter is kept this long after its last count (its TTL). */
+export const MESSAGE_COUNTER_TTL_SECONDS = 2 * 60 * 60;
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * How far back erasure looks for a customer's message counters, in hours: the counter of an
+ * hour is counted up to the hour's end and kept MESSAGE_COUNTER_TTL_SECONDS after that (3 hours
+ * in all), and DynamoDB removes an expired item some time after its TTL (typically within two
+ * days): 48 hours more for that, and one for the writers' clock skew.
+ */
+export const MESSAGE_COUNTER_ERASURE_HOURS_BACK = 1 + MESSAGE_COUNTER_TTL_SECONDS / 3600 + 48 + 1;
+
+/**
+ * The keys of every message counter of the customer that may still be stored at `now`: they are
+ * in no index (docs/decisions/0017-one-alerts-index-by-customer-and-ref.md), so erasure deletes
+ * them by key. From `hoursBack` hours back to the next hour (a writer whose clock is ahead),
+ * oldest first.
+ */
+export function messageCounterKeysOf(
+  bankId: string,
+  customerId: string,
+  now: Date,
+  hoursBack = MESSAGE_COUNTER_ERASURE_HOURS_BACK,
+): string[] {
+  const hour = Math.floor(now.getTime() / HOUR_MS);
+  const keys: string[] = [];
+  for (let h = hour - hoursBack; h <= hour + 1; h++) {
+    keys.push(messageCounterKey(bankId, customerId, new Date(h * HOUR_MS)));
+  }
+  return keys;
+}
+
 /** A transaction that joins an open check, as the check keeps it. */
 export function checkMember(alert: Alert, joinedAt: Date): CheckMember {
   return {

@@ -10,7 +10,7 @@ import {
 } from './compromised-merchant.ts';
 import type { Reason } from './fraud-rules.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from './score-bank-event.ts';
-import { customerKeyOf, toStoredEvent } from './stored-event.ts';
+import { toStoredEvent } from './stored-event.ts';
 import { historyRuleNames, ruleNames } from './thresholds.ts';
 
 // Replays a bank's history through the production scoring (scoreBankEvent and its ports) and
@@ -100,11 +100,7 @@ export async function replay(
   const { alerts } = ports;
   const expiryMs = DEFAULT_ALERT_EXPIRY_MINUTES * 60_000;
   const slot = (customerId: string, at: Date) =>
-    alerts.takeMessageSlot(
-      { bankId: options.bankId, customerId, customerKey: customerKeyOf(options.bankId, customerId) },
-      at,
-      DEFAULT_MAX_MESSAGES_PER_HOUR,
-    );
+    alerts.takeMessageSlot({ bankId: options.bankId, customerId }, at, DEFAULT_MAX_MESSAGES_PER_HOUR);
   /** The customer's answer, as notify-bank then records a "No" (docs/scoring.md). */
   const answer = async (checkId: string, at: Date) => {
     const before = await alerts.get(checkId);

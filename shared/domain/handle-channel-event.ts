@@ -8,6 +8,7 @@ import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import type { ChannelEvent } from './channel-event.ts';
 import { type ControlOutcome, type ControlPorts, CustomerControls, controlOf } from './customer-controls.ts';
 import { hashToken } from './enroll-customer.ts';
+import { alertOfSubscriptions } from './record-delivery.ts';
 import { consentRequest, type OutgoingMessage, stoppedText, textsFor } from './render-message.ts';
 import { CONSENT_VERSION, type Subscriber } from './subscriber.ts';
 
@@ -286,7 +287,7 @@ class Conversation {
 
   /** Yes / No to a fraud check, accepted only from the customer it was sent to, while open. */
   async answer(ref: string, status: 'confirmed' | 'disputed'): Promise<EventOutcome> {
-    const alert = await this.ports.alerts.byRef(ref);
+    const alert = await alertOfSubscriptions(this.ports.alerts, this.subscriptions, ref);
     const subscription = this.subscriptions.find((s) => s.bankId === alert?.bankId);
     const texts = textsFor(subscription?.locale);
     if (alert === undefined || !this.isMe(alert.address, alert.channel))

@@ -51,6 +51,8 @@ const statusSchema = z.object({
   status: z.string().check(z.maxLength(32)),
   timestamp: seconds,
   biz_opaque_callback_data: z.optional(z.string().check(z.maxLength(512))),
+  // The customer's WhatsApp id: whose alerts the ref is looked up among.
+  recipient_id: z.optional(waId),
   errors: z.optional(z.array(z.object({ code: z.number().check(z.int()) }))),
 });
 
@@ -63,6 +65,8 @@ export const whatsappPayloadSchema = z.object({
 export interface StatusUpdate {
   readonly messageId: string;
   readonly ref: string | undefined;
+  /** The customer's WhatsApp id, the message's recipient. */
+  readonly recipient: string | undefined;
   readonly report: DeliveryReport;
 }
 
@@ -155,6 +159,7 @@ function readStatus(item: unknown): WhatsAppItem {
     update: {
       messageId: status.id,
       ref: status.biz_opaque_callback_data,
+      recipient: status.recipient_id,
       report: {
         status: status.status as DeliveryReport['status'],
         at: status.timestamp,

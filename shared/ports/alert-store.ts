@@ -1,6 +1,9 @@
 import type { Alert, DeliveryReport } from '../domain/alert.ts';
 import type { ChannelName } from './channel.ts';
 
+/** A bank's customer, whose alerts a store finds. */
+export type AlertCustomer = Pick<Alert, 'bankId' | 'customerId'>;
+
 export interface SentFields {
   /** The customer's address on the channel. */
   readonly address: string;
@@ -38,14 +41,13 @@ export interface AlertStore {
    * Counts one alert message to the customer in the current clock hour, unless `limit` were
    * already sent in it: false then, and nothing is counted.
    */
-  takeMessageSlot(
-    customer: Pick<Alert, 'bankId' | 'customerId' | 'customerKey'>,
-    now: Date,
-    limit: number,
-  ): Promise<boolean>;
+  takeMessageSlot(customer: AlertCustomer, now: Date, limit: number): Promise<boolean>;
   get(alertId: string): Promise<Alert | undefined>;
-  /** The alert a quick reply's opaque reference points to. */
-  byRef(ref: string): Promise<Alert | undefined>;
+  /**
+   * The customer's alert that an opaque reference (a quick reply's, a delivery status's) points
+   * to; undefined for another customer's, and for a fraud check's member (its message is the check's).
+   */
+  byRef(customer: AlertCustomer, ref: string): Promise<Alert | undefined>;
   /**
    * Takes a pending alert for sending, once: the number of this attempt, or undefined when the
    * alert is not pending or another attempt holds it.

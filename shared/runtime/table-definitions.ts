@@ -89,6 +89,17 @@ export const tableDefinitions = {
     stream: 'NEW_AND_OLD_IMAGES',
     globalIndexes: [
       { indexName: 'openByDeadline', partitionKey: S('openBankId'), sortKey: S('deadline') },
+      // Every alert (a check's members too) by its customer and its opaque ref: erasure and the
+      // lookups of answers and delivery statuses (docs/decisions/0017-one-alerts-index-by-customer-and-ref.md).
+      {
+        indexName: 'byCustomerRef',
+        partitionKey: S('ownerKey'),
+        sortKey: S('alertRef'),
+        projection: 'KEYS_ONLY',
+      },
+      // Legacy: alerts written before byCustomerRef, until `vigil migrate` has moved them. New
+      // items no longer enter them. The release after this one removes byRef, the one after it
+      // byCustomer (CloudFormation changes one index per update); docs/operator-guide.md.
       { indexName: 'byRef', partitionKey: S('ref'), projection: 'KEYS_ONLY' },
       { indexName: 'byCustomer', partitionKey: S('customerKey'), projection: 'KEYS_ONLY' },
     ],

@@ -96,6 +96,8 @@ const conversationTables: Allowed[] = [
   // A second person's pending takeover of a subscription, found when they agree.
   index('Subscribers', 'byPendingPsid'),
   table('Alerts', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+  index('Alerts', 'byCustomerRef'),
+  // Alerts written before byCustomerRef, until `vigil migrate` has moved them.
   index('Alerts', 'byRef'),
   table('Thresholds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
   table('Callbacks', ['dynamodb:PutItem']),
@@ -137,6 +139,7 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     // reports (get, update).
     table('Activity', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
     table('Alerts', ['dynamodb:BatchWriteItem']),
+    index('Alerts', 'byCustomerRef'),
     index('Alerts', 'byCustomer'),
     table('Events', ['dynamodb:BatchWriteItem']),
     index('Events', 'byCustomer'),

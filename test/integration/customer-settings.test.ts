@@ -147,6 +147,7 @@ describe('preferences stored before at preferences#<id>', () => {
       client: tables.documentClient,
       thresholds: tables.names.thresholds,
       activity: tables.names.activity,
+      alerts: tables.names.alerts,
     });
     expect(first.preferencesMoved).toBeGreaterThanOrEqual(1);
     expect(first.preferencesSuperseded).toBeGreaterThanOrEqual(1);
@@ -161,11 +162,14 @@ describe('preferences stored before at preferences#<id>', () => {
         client: tables.documentClient,
         thresholds: tables.names.thresholds,
         activity: tables.names.activity,
+        alerts: tables.names.alerts,
       }),
     ).toEqual({
       preferencesMoved: 0,
       preferencesSuperseded: 0,
       merchantsInSets: 0,
+      alertsMoved: 0,
+      messageCountersMoved: 0,
     });
     expect((await settings.read(bankId, 'a')).preferences).toEqual(preferencesOf(1));
   });

@@ -257,7 +257,7 @@ describe('erasure under load', () => {
     expect(alerts.map((alert) => alert.transactionId)).toEqual(['txn_after_erasure']);
   });
 
-  it('erases the open fraud check, which is not in the byCustomer index', async () => {
+  it('erases the open fraud check, which is in no index', async () => {
     const customer = 'cus_open_check';
     // Subscribed, so that the check stays open while the question waits for an answer (for a
     // customer who cannot be reached, notify-customer would close it before the scan below).

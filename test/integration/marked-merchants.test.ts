@@ -187,6 +187,7 @@ describe('the set of marked merchants', () => {
       client: tables.documentClient,
       thresholds: tables.names.thresholds,
       activity: tables.names.activity,
+      alerts: tables.names.alerts,
     };
     expect((await migrate(names, now)).merchantsInSets).toBeGreaterThanOrEqual(1);
     expect(await store.reporters(bankId, 'mid:old', 'payer', now)).toBe(1);

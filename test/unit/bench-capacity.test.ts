@@ -28,6 +28,7 @@ describe('the bench’s fixed-cost reads', () => {
       false,
     );
     expect(read('GetItem', 'subscribers')).toBe(false);
+    expect(read('Query', 'alerts', { indexName: 'byCustomerRef' })).toBe(false);
     expect(read('Query', 'alerts', { indexName: 'byRef' })).toBe(false);
     expect(read('Query', 'alerts')).toBe(false);
     expect(read('Scan', 'events')).toBe(false);

@@ -372,29 +372,40 @@ describe('handleMessengerEvent: STOP, START, HELP', () => {
 });
 
 describe('handleMessengerEvent: answers to a fraud check', () => {
-  async function sentAlert(w: ReturnType<typeof world>, psid = 'psid-1'): Promise<Alert> {
-    const alert: Alert = {
-      alertId: 'acme#txn#t1',
-      ref: 'ref-1',
-      bankId: 'acme',
-      customerId: 'c1',
-      customerKey: 'acme#c1',
-      kind: 'fraud_check',
-      status: 'pending',
-      eventId: 'e1',
-      reasons: [],
-      display: {
-        cardLast4: '4242',
-        amount: 1,
-        currency: 'EUR',
-        merchantName: 'M',
-        merchantCountry: 'FR',
-        occurredAt: NOW,
-      },
-      createdAt: NOW,
-      expiresAt: 0,
-    };
-    await w.alerts.createOnce(alert);
+  const alertOf = ({
+    bankId = 'acme',
+    customerId = 'c1',
+    transactionId = 't1',
+    ref = 'ref-1',
+  } = {}): Alert => ({
+    alertId: `${bankId}#txn#${transactionId}`,
+    ref,
+    bankId,
+    customerId,
+    customerKey: `${bankId}#${customerId}`,
+    kind: 'fraud_check',
+    status: 'pending',
+    eventId: 'e1',
+    reasons: [],
+    display: {
+      cardLast4: '4242',
+      amount: 1,
+      currency: 'EUR',
+      merchantName: 'M',
+      merchantCountry: 'FR',
+      occurredAt: NOW,
+    },
+    createdAt: NOW,
+    expiresAt: 0,
+  });
+
+  async function sentAlert(
+    w: ReturnType<typeof world>,
+    psid = 'psid-1',
+    which: Parameters<typeof alertOf>[0] = {},
+  ): Promise<Alert> {
+    const alert = alertOf(which);
+    await w.alerts.fileFraudCheck(alert, w.clock.now());
     await w.alerts.claimSend(alert.alertId, w.clock.now());
     await w.alerts.markSent(alert.alertId, {
       address: psid,
@@ -443,5 +454,42 @@ describe('handleMessengerEvent: answers to a fraud check', () => {
     await again.handle(again.tap('psid-1', PAYLOADS.yes('ref-1')));
     expect(await again.handle(again.tap('psid-1', PAYLOADS.no('ref-1')))).toBe('answer_late');
     expect((await again.alerts.get('acme#txn#t1'))?.status).toBe('confirmed');
+  });
+
+  it('refuses an answer from another subscriber of the same bank, even with the right ref', async () => {
+    const w = world();
+    await w.subscribe();
+    await w.subscribe({ customerId: 'c2', address: 'psid-2', enrollmentId: 'enr-2' });
+    await sentAlert(w);
+    expect(await w.handle(w.tap('psid-2', PAYLOADS.yes('ref-1')))).toBe('answer_late');
+    expect((await w.alerts.get('acme#txn#t1'))?.status).toBe('sent');
+    // The alert is not c2's: it is not even found among that person's alerts.
+    expect(await w.alerts.byRef({ bankId: 'acme', customerId: 'c2' }, 'ref-1')).toBeUndefined();
+    expect(w.messenger.textsTo('psid-2')).toEqual([EN.closed]);
+  });
+
+  it('never answers a check through the ref of one of its members', async () => {
+    const w = world();
+    await w.subscribe();
+    await sentAlert(w);
+    // A second suspicious payment joins the open check: its own ref was never sent.
+    await w.alerts.fileFraudCheck(alertOf({ transactionId: 't2', ref: 'ref-member' }), w.clock.now());
+    expect((await w.alerts.get('acme#txn#t2'))?.status).toBe('grouped');
+    expect(await w.handle(w.tap('psid-1', PAYLOADS.no('ref-member')))).toBe('answer_late');
+    expect((await w.alerts.get('acme#txn#t1'))?.status).toBe('sent');
+    expect((await w.alerts.get('acme#txn#t2'))?.status).toBe('grouped');
+    // The check's own ref answers it, for both payments.
+    expect(await w.handle(w.tap('psid-1', PAYLOADS.no('ref-1')))).toBe('disputed');
+    expect(w.messenger.textsTo('psid-1')).toEqual([EN.closed, `${EN.disputed('ACME Bank')}${EN.covers(2)}`]);
+  });
+
+  it('finds the alert of whichever bank of the person it belongs to', async () => {
+    const w = world();
+    await w.subscribe();
+    await w.subscribe({ bankId: 'globex', customerId: 'g7', enrollmentId: 'enr-g7' });
+    await sentAlert(w, 'psid-1', { bankId: 'globex', customerId: 'g7', transactionId: 't9', ref: 'ref-g' });
+    expect(await w.handle(w.tap('psid-1', PAYLOADS.no('ref-g')))).toBe('disputed');
+    expect((await w.alerts.get('globex#txn#t9'))?.status).toBe('disputed');
+    expect(w.messenger.textsTo('psid-1')).toEqual([EN.disputed('Globex')]);
   });
 });

@@ -67,8 +67,23 @@ const sentAlert = (changes: Partial<Alert> = {}): Alert => ({
   ...changes,
 });
 
+const WA_ID = '16315551181';
+
+/** The customer's WhatsApp subscription to a bank (statuses find the alert among its alerts). */
+const subscription = (bankId = 'acme', customerId = 'c1', address = WA_ID) => ({
+  bankId,
+  customerId,
+  address,
+  channel: 'whatsapp' as const,
+  status: 'active' as const,
+  locale: 'en_US',
+  enrollmentId: `enr-${bankId}-${customerId}`,
+  updatedAt: NOW,
+});
+
 async function withAlerts(...alerts: Alert[]) {
   const p = ports();
+  await p.subscribers.save(subscription());
   for (const a of alerts) await p.alerts.createOnce(a);
   return p;
 }
@@ -257,10 +272,10 @@ describe('WhatsApp message statuses on the alert they belong to', () => {
     const broken = new Error('alerts table unavailable');
     const byRef = p.alerts.byRef.bind(p.alerts);
     let calls = 0;
-    p.alerts.byRef = async (ref: string) => {
+    p.alerts.byRef = async (customer, ref) => {
       calls++;
       if (calls <= 2) throw calls === 1 ? broken : new Error('second');
-      return byRef(ref);
+      return byRef(customer, ref);
     };
     const outcome = await handleWhatsAppDelivery(
       statusesDelivery(
@@ -298,44 +313,83 @@ describe('WhatsApp message statuses on the alert they belong to', () => {
 });
 
 describe('recordDeliveryStatus', () => {
-  const update = (ref: string | undefined, messageId = SENT_ID) => ({
+  const update = (ref: string | undefined, messageId = SENT_ID, recipient: string | undefined = WA_ID) => ({
     messageId,
     ref,
+    recipient,
     report: { status: 'delivered' as const, at: new Date(AT) },
   });
 
-  it('does not look up an alert for a status without a ref', async () => {
+  it('does not look up an alert for a status without a ref or a recipient', async () => {
     const p = await withAlerts(sentAlert());
     let lookups = 0;
     const alerts = {
-      byRef: async (ref: string) => {
+      byRef: async (customer: { bankId: string; customerId: string }, ref: string) => {
         lookups++;
-        return p.alerts.byRef(ref);
+        return p.alerts.byRef(customer, ref);
       },
       recordDelivery: p.alerts.recordDelivery.bind(p.alerts),
     };
-    expect(await recordDeliveryStatus(update(undefined), { alerts })).toBe('not_found');
+    const ports = { alerts, subscribers: p.subscribers };
+    expect(await recordDeliveryStatus(update(undefined), ports)).toBe('not_found');
+    expect(await recordDeliveryStatus({ ...update('ref-1'), recipient: undefined }, ports)).toBe('not_found');
     expect(lookups).toBe(0);
-    expect(await recordDeliveryStatus(update('ref-1'), { alerts })).toBe('recorded');
+    expect(await recordDeliveryStatus(update('ref-1'), ports)).toBe('recorded');
     expect(lookups).toBe(1);
   });
 
   it('records on the alert id found by the ref, with the status message id', async () => {
+    const p = await withAlerts();
     const calls: unknown[][] = [];
     const alerts = {
-      byRef: async (ref: string) => (ref === 'ref-1' ? sentAlert() : undefined),
+      byRef: async (_customer: unknown, ref: string) => (ref === 'ref-1' ? sentAlert() : undefined),
       recordDelivery: async (...args: unknown[]) => {
         calls.push(args);
         return false;
       },
     };
-    expect(await recordDeliveryStatus(update('ref-1', 'wamid.X'), { alerts })).toBe('not_found');
+    const ports = { alerts, subscribers: p.subscribers };
+    expect(await recordDeliveryStatus(update('ref-1', 'wamid.X'), ports)).toBe('not_found');
     expect(calls).toEqual([['acme#txn#t1', 'wamid.X', { status: 'delivered', at: new Date(AT) }]]);
-    expect(await recordDeliveryStatus(update('ref-9'), { alerts })).toBe('not_found');
+    expect(await recordDeliveryStatus(update('ref-9'), ports)).toBe('not_found');
     expect(calls).toHaveLength(1);
   });
 
+  it('looks the ref up among the alerts of each of the recipient’s WhatsApp subscriptions', async () => {
+    const p = await withAlerts(
+      sentAlert({ alertId: 'beta#txn#t1', bankId: 'beta', customerId: 'c9', customerKey: 'beta#c9' }),
+    );
+    // The recipient follows two banks on WhatsApp; the alert is the second bank's (customer c9).
+    await p.subscribers.save(subscription('beta', 'c9'));
+    // The same person's Messenger subscription (another address space) is not asked.
+    await p.subscribers.save({ ...subscription('gamma', 'c3'), channel: 'messenger' });
+    const asked: string[] = [];
+    const alerts = {
+      byRef: async (customer: { bankId: string; customerId: string }, ref: string) => {
+        asked.push(`${customer.bankId}/${customer.customerId}`);
+        return p.alerts.byRef(customer, ref);
+      },
+      recordDelivery: p.alerts.recordDelivery.bind(p.alerts),
+    };
+    expect(await recordDeliveryStatus(update('ref-1'), { alerts, subscribers: p.subscribers })).toBe(
+      'recorded',
+    );
+    expect(asked.sort()).toEqual(['acme/c1', 'beta/c9']);
+    expect((await p.alerts.get('beta#txn#t1'))?.deliveredAt).toBe(AT);
+  });
+
+  it('does not record a status whose recipient is not the alert’s customer', async () => {
+    // The alert is c1's; the status names another WhatsApp user, subscribed to the same bank.
+    const p = await withAlerts(sentAlert());
+    await p.subscribers.save(subscription('acme', 'c2', '16315550000'));
+    const outcome = await recordDeliveryStatus(update('ref-1', SENT_ID, '16315550000'), p);
+    expect(outcome).toBe('not_found');
+    expect(await recordDeliveryStatus(update('ref-1', SENT_ID, '19999999999'), p)).toBe('not_found');
+    expect((await p.alerts.get('acme#txn#t1'))?.deliveredAt).toBeUndefined();
+  });
+
   it('lets a store failure through to the caller', async () => {
+    const p = await withAlerts();
     const broken = new Error('throttled');
     const alerts = {
       byRef: async () => sentAlert(),
@@ -343,7 +397,9 @@ describe('recordDeliveryStatus', () => {
         throw broken;
       },
     };
-    await expect(recordDeliveryStatus(update('ref-1'), { alerts })).rejects.toBe(broken);
+    await expect(recordDeliveryStatus(update('ref-1'), { alerts, subscribers: p.subscribers })).rejects.toBe(
+      broken,
+    );
   });
 });
 

@@ -15,9 +15,28 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
       expect(await store.createOnce(alert)).toBe(true);
       expect(await store.createOnce({ ...alert, customerId: 'other' })).toBe(false);
       expect(await store.get(alert.alertId)).toMatchObject(alert);
-      expect(await store.byRef(alert.ref)).toMatchObject(alert);
+      expect(await store.byRef(alert, alert.ref)).toMatchObject(alert);
       expect(await store.get(`${alert.alertId}-none`)).toBeUndefined();
-      expect(await store.byRef(`${alert.ref}-none`)).toBeUndefined();
+      expect(await store.byRef(alert, `${alert.ref}-none`)).toBeUndefined();
+    });
+
+    it('finds an alert by its ref for its own customer only', async () => {
+      const store = await make();
+      const alert = fresh();
+      await store.createOnce(alert);
+      // Another subscriber of the same bank, and the same customer id at another bank.
+      expect(await store.byRef({ bankId: alert.bankId, customerId: 'c2' }, alert.ref)).toBeUndefined();
+      expect(
+        await store.byRef({ bankId: `${alert.bankId}-other`, customerId: 'c1' }, alert.ref),
+      ).toBeUndefined();
+      // A customer with alerts at two banks: each found with its own bank.
+      const atSecondBank = { ...fresh(), customerId: alert.customerId };
+      await store.createOnce(atSecondBank);
+      expect(await store.byRef(atSecondBank, atSecondBank.ref)).toMatchObject({
+        alertId: atSecondBank.alertId,
+      });
+      expect(await store.byRef(alert, atSecondBank.ref)).toBeUndefined();
+      expect(await store.byRef(alert, alert.ref)).toMatchObject({ alertId: alert.alertId });
     });
 
     it('claims a pending alert for one send at a time, counting the attempts', async () => {
@@ -182,8 +201,8 @@ export function alertStoreContract(name: string, make: () => AlertStore | Promis
         ref: second.ref,
       });
       // Asked about through the check's message only: a member is not found by its own ref.
-      expect(await store.byRef(second.ref)).toBeUndefined();
-      expect(await store.byRef(first.ref)).toMatchObject({ alertId: first.alertId });
+      expect(await store.byRef(second, second.ref)).toBeUndefined();
+      expect(await store.byRef(first, first.ref)).toMatchObject({ alertId: first.alertId });
       expect((await store.get(first.alertId))?.members).toEqual({
         [second.alertId]: {
           transactionId: second.transactionId,
@@ -374,7 +393,7 @@ export function halfOpenedCheckContract(
         ref: first.ref,
         members: {},
       });
-      expect(await store.byRef(first.ref)).toMatchObject({ alertId: first.alertId });
+      expect(await store.byRef(first, first.ref)).toMatchObject({ alertId: first.alertId });
       expect(await store.fileFraudCheck(again, T0)).toEqual({ checkId: first.alertId, created: false });
       // It is the customer's open check: the next transaction joins it.
       const next = fresh(first.bankId);
