@@ -19,10 +19,9 @@ import { metrics } from './metrics.ts';
 import { problemJsonErrors } from './problem-json-errors.ts';
 import { restApiEvents } from './rest-api-event.ts';
 import { readStreamRecord, type StreamChange } from './stream-records.ts';
-import { tracing } from './tracing.ts';
 
 // One middleware bundle per kind of function (docs/architecture.md#functions): every function
-// gets the same tracing, logging context and metrics; HTTP functions the same event format,
+// gets the same logging context and metrics (its traces are Lambda's own X-Ray segments); HTTP functions the same event format,
 // header names and RFC 9457 errors; stream consumers the same validated records and partial
 // batch responses.
 
@@ -30,10 +29,9 @@ export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type HttpRoute = Route<HttpEvent, HttpResult>;
 
-/** Tracing (where the function has it: `tracing.ts`), the logger's context, metrics: first on every function. */
+/** The logger's context and metrics: first on every function. */
 function base<Event, Result>(log: Logger) {
   return middy<Event, Result>()
-    .use(tracing().middlewares())
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }
