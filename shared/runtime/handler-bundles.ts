@@ -43,27 +43,32 @@ export interface HttpOptions {
 
 /**
  * An HTTP function: REST API events read as HTTP API (2.0) events, lower-case header names,
- * every error an RFC 9457 problem. Given routes, an unknown route is a 404 problem.
+ * every error an RFC 9457 problem.
  */
 export function httpHandler(
   log: Logger,
-  handle: ((event: HttpEvent) => Promise<HttpResult>) | readonly HttpRoute[],
+  handle: (event: HttpEvent, context: Context) => Promise<HttpResult>,
   options: HttpOptions = {},
 ) {
-  const handler =
-    typeof handle === 'function'
-      ? handle
-      : httpRouterHandler<HttpEvent, HttpResult>({
-          routes: [...handle],
-          notFoundResponse: () => {
-            throw new NotFoundError('No such route.');
-          },
-        });
   return base<HttpEvent, HttpResult>(log)
     .use(restApiEvents())
     .use(httpHeaderNormalizer())
     .use(problemJsonErrors(log, options.onRefused))
-    .handler(handler);
+    .handler(handle);
+}
+
+/**
+ * An HTTP function with routes (middy's router): an unknown route is a 404 problem. Apart from
+ * `httpHandler`, so that a function with one route bundles no router.
+ */
+export function httpRoutesHandler(log: Logger, routes: readonly HttpRoute[], options: HttpOptions = {}) {
+  const router = httpRouterHandler<HttpEvent, HttpResult>({
+    routes: [...routes],
+    notFoundResponse: () => {
+      throw new NotFoundError('No such route.');
+    },
+  });
+  return httpHandler(log, router, options);
 }
 
 /**

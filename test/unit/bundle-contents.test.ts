@@ -46,6 +46,13 @@ describe('Lambda bundles', () => {
     expect(signatures(await inputsOf('bank-admin'))).toBe(true);
   }, 60_000);
 
+  it('hold middy’s router only where a function has routes', async () => {
+    const router = (inputs: readonly string[]) =>
+      inputs.some((path) => path.includes('node_modules/@middy/http-router/'));
+    expect(router(await inputsOf('receive-bank-event'))).toBe(false);
+    expect(router(await inputsOf('messenger-webhook'))).toBe(true);
+  }, 60_000);
+
   it('hold ipaddr.js only where a callback URL is guarded or an allow-list parsed', async () => {
     const ipaddr = (inputs: readonly string[]) =>
       inputs.some((path) => path.includes('node_modules/ipaddr.js/'));

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda-http-server.ts';
 import { ConfigurationError } from '../../shared/runtime/env.ts';
-import { httpHandler, lazyHandler } from '../../shared/runtime/handler-bundles.ts';
+import { httpRoutesHandler, lazyHandler } from '../../shared/runtime/handler-bundles.ts';
 import { logger } from '../../shared/runtime/logger.ts';
 
 const request = (method: string, path: string): APIGatewayProxyEventV2 =>
@@ -52,7 +52,7 @@ describe('lazyHandler', () => {
 });
 
 describe('the HTTP bundle', () => {
-  const handler = httpHandler(logger.createChild(), [
+  const handler = httpRoutesHandler(logger.createChild(), [
     { method: 'GET', path: '/here', handler: async () => ({ statusCode: 200, body: 'ok' }) },
   ]);
 
