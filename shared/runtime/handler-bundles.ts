@@ -21,9 +21,9 @@ import { restApiEvents } from './rest-api-event.ts';
 import { readStreamRecord, type StreamChange } from './stream-records.ts';
 
 // One middleware bundle per kind of function (docs/architecture.md#functions): every function
-// gets the same logging context and metrics (its traces are Lambda's own X-Ray segments); HTTP functions the same event format,
-// header names and RFC 9457 errors; stream consumers the same validated records and partial
-// batch responses.
+// gets the same logging context and metrics (its traces are Lambda's own X-Ray segments); HTTP
+// functions the same event format, header names and RFC 9457 errors; stream consumers the same
+// validated records and partial batch responses.
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
