@@ -6,10 +6,6 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-// Tracing does nothing outside Lambda, but the X-Ray SDK's automatic mode still hooks every
-// promise of the process (cls-hooked, with destroy tracking): about a tenth of local mode's CPU
-// under this load. Manual mode, set before the SDK loads, leaves that out.
-process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
 
 const [events = '20000', concurrency = '32', maxSeconds = '900'] = process.argv.slice(2);
 const { loadLocalMode } = await import('./pipeline.ts');

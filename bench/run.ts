@@ -90,8 +90,9 @@ if (bundlesOnly) {
   process.exit(0);
 }
 say('Scoring engine vs json-rules-engine...');
-// Before anything loads the functions: the X-Ray SDK they import hooks every promise of the
-// process, which made json-rules-engine (a promise per rule) three times slower.
+// Before anything loads the functions (the X-Ray SDK, which two of them imported until decision
+// 18, hooked every promise of the process: json-rules-engine, a promise per rule, ran three
+// times slower).
 const scoring = await benchScoring();
 const { costOf } = await import('./cost.ts');
 say(

@@ -84,10 +84,6 @@ export class AppFunction extends Construct {
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: 'vigil',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        // Traces (shared/runtime/tracer.ts) hold timings, AWS calls and faults: never a response or
-        // an error's text, either of which could carry personal data.
-        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
         VIGIL_STAGE: props.stage,
         ...props.environment,
       },

@@ -61,8 +61,8 @@ export interface CliOutput {
 }
 
 /**
- * Where commands act: local mode or a stage. Loaded only when a command needs one: the AWS clients
- * they bring (and the tracing they install) would slow an offline replay by a fifth.
+ * Where commands act: local mode or a stage. Loaded only when a command needs one: an offline
+ * replay (backtest) loads no AWS client.
  */
 async function defaultTarget(stage: string | undefined): Promise<Target> {
   if (stage === undefined) return new (await import('./local-target.ts')).LocalTarget();

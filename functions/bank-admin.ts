@@ -21,7 +21,7 @@ import {
   secretsEnvironment,
 } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
-import { type HttpEvent, httpHandler, lazyHandler } from '../shared/runtime/handler-bundles.ts';
+import { type HttpEvent, httpRoutesHandler, lazyHandler } from '../shared/runtime/handler-bundles.ts';
 import { jsonResponse } from '../shared/runtime/http-request.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
 import { count } from '../shared/runtime/metrics.ts';
@@ -44,7 +44,7 @@ export type { BankAdminPorts };
 /** Builds the handler around the given ports; tests pass their own. */
 export function createHandler(ports: BankAdminPorts, log: Logger = functionLogger()) {
   const route = signedRoutes(ports, log);
-  return httpHandler(
+  return httpRoutesHandler(
     log,
     [
       {

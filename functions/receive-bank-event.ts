@@ -19,8 +19,6 @@ import { jsonResponse, rawBody } from '../shared/runtime/http-request.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
 import { count } from '../shared/runtime/metrics.ts';
 import { clientCertificateSubject } from '../shared/runtime/rest-api-event.ts';
-// Traced call by call with the X-Ray SDK: the ingest and scoring path (shared/runtime/tracing.ts).
-import '../shared/runtime/tracer.ts';
 
 // POST /v1/banks/{bankId}/events (docs/contract.md#events).
 

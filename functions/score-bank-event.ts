@@ -22,8 +22,6 @@ import { parseEnv } from '../shared/runtime/env.ts';
 import { lazyHandler, streamHandler } from '../shared/runtime/handler-bundles.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
 import { count } from '../shared/runtime/metrics.ts';
-// Traced call by call with the X-Ray SDK: the ingest and scoring path (shared/runtime/tracing.ts).
-import '../shared/runtime/tracer.ts';
 
 // Consumes the events table's stream (inserts): scores each new bank event once. Records are
 // scored side by side: exactness does not depend on their order (decision 3).

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Method } from '@middy/http-router';
 import { answerOnce } from '../../shared/domain/answer-once.ts';
-import { authenticateBankRequest, readJsonBody } from '../../shared/domain/authenticate-bank-request.ts';
+import { authenticateAdminRequest } from '../../shared/domain/authenticate-admin-request.ts';
+import { readJsonBody } from '../../shared/domain/authenticate-bank-request.ts';
 import type { BankDirectory } from '../../shared/ports/bank-directory.ts';
 import type { BankSecrets } from '../../shared/ports/bank-secrets.ts';
 import type { Clock } from '../../shared/ports/clock.ts';
@@ -50,7 +51,7 @@ export function signedRoutes(ports: SignedRoutePorts, log: Logger): SignedRoute 
         query: event.rawQueryString ?? '',
         now,
       };
-      const request = await authenticateBankRequest(
+      const request = await authenticateAdminRequest(
         {
           bankId,
           headers: event.headers,
@@ -63,7 +64,6 @@ export function signedRoutes(ports: SignedRoutePorts, log: Logger): SignedRoute 
         ports.secrets,
         ports.banks,
       );
-      if (request === undefined) throw new Error('An administration request authenticates with its nonce.');
       const answer = await answerOnce(ports.nonces, bankId, request, now, async () => {
         const result = await action({
           bankId,

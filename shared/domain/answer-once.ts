@@ -1,5 +1,5 @@
 import type { NonceStore, StoredAnswer } from '../ports/nonce-store.ts';
-import type { AdminAuthentication } from './authenticate-bank-request.ts';
+import type { AdminAuthentication } from './authenticate-admin-request.ts';
 import { RequestInProgressError, UnauthorizedError } from './errors.ts';
 
 export interface Answer extends StoredAnswer {

@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { BankProfile } from './bank-profile.ts';
 import { ClientError } from './errors.ts';
 
@@ -36,39 +36,33 @@ export function checkBankAccess(bank: BankProfile | undefined, caller: Caller): 
   }
 }
 
-/**
- * An allow-list as stored: each entry an IPv4 or IPv6 address or CIDR block, in canonical form.
- * Throws a 400 naming the first entry that is not one.
- */
-export function parseSourceAllowList(entries: readonly string[]): string[] {
-  return entries.map((entry) => {
-    const text = entry.trim();
-    try {
-      const [address, prefix] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), undefined];
-      const bits = prefix ?? (address.kind() === 'ipv4' ? 32 : 128);
-      return `${address.toString()}/${bits}`;
-    } catch {
-      throw new ClientError(
-        400,
-        'invalid-allow-list',
-        'Invalid allow-list',
-        `${JSON.stringify(text)} is not an IP address or CIDR block.`,
-      );
-    }
-  });
-}
+/** IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`): a caller over IPv6 with an IPv4 address. */
+const ipv4Mapped = new BlockList();
+ipv4Mapped.addSubnet('::ffff:0:0', 96, 'ipv6');
 
+/**
+ * Whether the caller's address is in the allow-list (canonical `address/prefix` entries, as
+ * `parseSourceAllowList` stores them; one that is not is skipped). An IPv4-mapped IPv6 address is
+ * its IPv4 address; IPv4 addresses match IPv4 entries only, IPv6 addresses IPv6 entries only.
+ * Node's own `BlockList`, so that the event function bundles no address library.
+ */
 function inAllowList(sourceIp: string | undefined, allowList: readonly string[]): boolean {
-  if (sourceIp === undefined || !ipaddr.isValid(sourceIp)) return false;
-  let address = ipaddr.parse(sourceIp);
-  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress())
-    address = (address as ipaddr.IPv6).toIPv4Address();
-  return allowList.some((entry) => {
+  if (sourceIp === undefined) return false;
+  const family = isIPv4(sourceIp) ? 'ipv4' : isIPv6(sourceIp) ? 'ipv6' : undefined;
+  if (family === undefined) return false;
+  const asIpv4 = family === 'ipv4' || ipv4Mapped.check(sourceIp, 'ipv6');
+  const ranges = new BlockList();
+  for (const entry of allowList) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) continue;
+    const entryFamily = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
+    if (entryFamily !== (asIpv4 ? 'ipv4' : 'ipv6')) continue;
     try {
-      const range = ipaddr.parseCIDR(entry);
-      return address.kind() === range[0].kind() && address.match(range);
+      ranges.addSubnet(address, Number(prefix), entryFamily);
     } catch {
-      return false;
+      // A prefix longer than the address: not a block.
     }
-  });
+  }
+  // A mapped address is checked as itself: the IPv4 blocks cover their mapped forms.
+  return ranges.check(sourceIp, family);
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ErasureKeys } from '../ports/erasure.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { SubscriberDirectory } from '../ports/subscriber-directory.ts';
-import { authenticateBankRequest, type BankRequest, readJsonBody } from './authenticate-bank-request.ts';
+import { authenticateBankEvent, type BankRequest, readJsonBody } from './authenticate-bank-request.ts';
 import { bankEventSchema, eventIdPattern } from './bank-event.ts';
 import { ConflictError, ValidationError } from './errors.ts';
 import { hashEvent, toStoredEvent } from './stored-event.ts';
@@ -36,7 +36,7 @@ export async function receiveBankEvent(
   request: BankRequest,
   { secrets, subscribers, events, clock, banks, erasure }: ReceiveBankEventPorts,
 ): Promise<ReceiveOutcome> {
-  await authenticateBankRequest(request, secrets, banks);
+  await authenticateBankEvent(request, secrets, banks);
 
   const eventId = request.headers['webhook-id'] ?? '';
   if (!eventIdPattern.test(eventId)) {

@@ -5,11 +5,10 @@ import { FileSecretStore } from '../adapters/file-secret-store.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets-manager-secret-store.ts';
 import * as z from '../domain/zod.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
-import { tracing } from './tracing.ts';
 
 // Clients are created on a function's first invocation (its composition root, `portsFrom`), once
-// per execution environment, and reused by every invocation; each is traced call by call where
-// the function traces with the X-Ray SDK (`tracing.ts`).
+// per execution environment, and reused by every invocation. They are not wrapped for X-Ray: the
+// traces are Lambda's own segments (docs/decisions/0018-no-xray-sdk-in-bundles.md).
 
 /** Wraps a DynamoDB client in a document client with Vigil's marshalling rules. */
 export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -32,7 +31,7 @@ export function dynamoDbFrom(env: { LOCAL_DYNAMODB_ENDPOINT?: string | undefined
     const config = endpoint
       ? { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {};
-    client = documentClientFor(tracing().captureAwsClient(new DynamoDBClient(config)));
+    client = documentClientFor(new DynamoDBClient(config));
     documentClients.set(endpoint, client);
   }
   return client;
@@ -47,5 +46,5 @@ export const secretsEnvironment = {
 /** Secrets Manager in AWS; in local mode, the file named by LOCAL_SECRETS_FILE. */
 export function secretStoreFrom(env: { LOCAL_SECRETS_FILE?: string | undefined }): SecretStore {
   if (env.LOCAL_SECRETS_FILE) return new FileSecretStore(env.LOCAL_SECRETS_FILE);
-  return new SecretsManagerSecretStore(tracing().captureAwsClient(new SecretsManagerClient({})));
+  return new SecretsManagerSecretStore(new SecretsManagerClient({}));
 }

@@ -19,21 +19,19 @@ import { metrics } from './metrics.ts';
 import { problemJsonErrors } from './problem-json-errors.ts';
 import { restApiEvents } from './rest-api-event.ts';
 import { readStreamRecord, type StreamChange } from './stream-records.ts';
-import { tracing } from './tracing.ts';
 
 // One middleware bundle per kind of function (docs/architecture.md#functions): every function
-// gets the same tracing, logging context and metrics; HTTP functions the same event format,
-// header names and RFC 9457 errors; stream consumers the same validated records and partial
-// batch responses.
+// gets the same logging context and metrics (its traces are Lambda's own X-Ray segments); HTTP
+// functions the same event format, header names and RFC 9457 errors; stream consumers the same
+// validated records and partial batch responses.
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type HttpRoute = Route<HttpEvent, HttpResult>;
 
-/** Tracing (where the function has it: `tracing.ts`), the logger's context, metrics: first on every function. */
+/** The logger's context and metrics: first on every function. */
 function base<Event, Result>(log: Logger) {
   return middy<Event, Result>()
-    .use(tracing().middlewares())
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }
@@ -45,27 +43,32 @@ export interface HttpOptions {
 
 /**
  * An HTTP function: REST API events read as HTTP API (2.0) events, lower-case header names,
- * every error an RFC 9457 problem. Given routes, an unknown route is a 404 problem.
+ * every error an RFC 9457 problem.
  */
 export function httpHandler(
   log: Logger,
-  handle: ((event: HttpEvent) => Promise<HttpResult>) | readonly HttpRoute[],
+  handle: (event: HttpEvent, context: Context) => Promise<HttpResult>,
   options: HttpOptions = {},
 ) {
-  const handler =
-    typeof handle === 'function'
-      ? handle
-      : httpRouterHandler<HttpEvent, HttpResult>({
-          routes: [...handle],
-          notFoundResponse: () => {
-            throw new NotFoundError('No such route.');
-          },
-        });
   return base<HttpEvent, HttpResult>(log)
     .use(restApiEvents())
     .use(httpHeaderNormalizer())
     .use(problemJsonErrors(log, options.onRefused))
-    .handler(handler);
+    .handler(handle);
+}
+
+/**
+ * An HTTP function with routes (middy's router): an unknown route is a 404 problem. Apart from
+ * `httpHandler`, so that a function with one route bundles no router.
+ */
+export function httpRoutesHandler(log: Logger, routes: readonly HttpRoute[], options: HttpOptions = {}) {
+  const router = httpRouterHandler<HttpEvent, HttpResult>({
+    routes: [...routes],
+    notFoundResponse: () => {
+      throw new NotFoundError('No such route.');
+    },
+  });
+  return httpHandler(log, router, options);
 }
 
 /**

@@ -15,7 +15,7 @@ import { verifySubscription } from '../domain/verify-subscription.ts';
 import * as z from '../domain/zod.ts';
 import { systemClock } from '../ports/clock.ts';
 import { awsEnvironment, dynamoDbFrom } from './aws-clients.ts';
-import { type HttpEvent, type HttpResult, httpHandler } from './handler-bundles.ts';
+import { type HttpEvent, type HttpResult, httpRoutesHandler } from './handler-bundles.ts';
 import { rawBody } from './http-request.ts';
 import { messengerEnvironment } from './messenger-clients.ts';
 import { count } from './metrics.ts';
@@ -63,7 +63,7 @@ export function metaWebhookHandler(webhook: MetaWebhook, ports: ConversationPort
     if (failure !== undefined) throw failure.error;
     return text('EVENT_RECEIVED');
   };
-  return httpHandler(log, [
+  return httpRoutesHandler(log, [
     {
       method: 'GET',
       path: webhook.path,

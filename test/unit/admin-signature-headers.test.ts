@@ -7,10 +7,10 @@ import {
   verifyAdminRequest,
 } from '../../shared/domain/admin-signature.ts';
 import {
-  authenticateBankRequest,
-  type BankRequest,
-  isJsonContentType,
-} from '../../shared/domain/authenticate-bank-request.ts';
+  type AdminBankRequest,
+  authenticateAdminRequest,
+} from '../../shared/domain/authenticate-admin-request.ts';
+import { isJsonContentType } from '../../shared/domain/authenticate-bank-request.ts';
 import { diagnoseBankSignature } from '../../shared/domain/verify-bank-signature.ts';
 import { signedHeaders } from '../fixtures/signed-request.ts';
 import { FakeBankDirectory, FakeBankSecrets } from '../support/fakes/index.ts';
@@ -120,7 +120,7 @@ describe('JSON content types', () => {
   });
 });
 
-describe('authenticateBankRequest without a bank directory, or with a malformed bank id', () => {
+describe('authenticateAdminRequest without a bank directory, or with a malformed bank id', () => {
   const target = (bankId: string) => ({
     method: 'GET',
     authority: 'api.example',
@@ -131,15 +131,20 @@ describe('authenticateBankRequest without a bank directory, or with a malformed 
 
   it('authenticates an administration request on its signature alone when no directory is given', async () => {
     const headers = await signAdminRequest(key, { method: 'GET', url });
-    const signed: BankRequest = { bankId: 'acme', headers, body: Buffer.alloc(0), admin: target('acme') };
+    const signed: AdminBankRequest = {
+      bankId: 'acme',
+      headers,
+      body: Buffer.alloc(0),
+      admin: target('acme'),
+    };
     const secrets = new FakeBankSecrets({ acme: { admin: [key] } });
-    expect(await authenticateBankRequest(signed, secrets)).toMatchObject({ nonce: expect.any(String) });
+    expect(await authenticateAdminRequest(signed, secrets)).toMatchObject({ nonce: expect.any(String) });
     // With the directory, the bank's source allow-list applies to the same request.
     const banks = new FakeBankDirectory([
       { bankId: 'acme', name: 'ACME', allowedSourceIps: ['203.0.113.0/24'] },
     ]);
     await expect(
-      authenticateBankRequest({ ...signed, sourceIp: '10.0.0.1' }, secrets, banks),
+      authenticateAdminRequest({ ...signed, sourceIp: '10.0.0.1' }, secrets, banks),
     ).rejects.toMatchObject({
       status: 403,
     });
@@ -156,7 +161,7 @@ describe('authenticateBankRequest without a bank directory, or with a malformed 
     const headers = await signAdminRequest(key, { method: 'GET', url });
     const hostile = '../acme';
     await expect(
-      authenticateBankRequest(
+      authenticateAdminRequest(
         { bankId: hostile, headers, body: Buffer.alloc(0), admin: target(hostile) },
         spying,
       ),

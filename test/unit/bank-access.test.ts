@@ -1,8 +1,11 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/receive-bank-event.ts';
-import { checkBankAccess, parseSourceAllowList } from '../../shared/domain/bank-access.ts';
+import { checkBankAccess } from '../../shared/domain/bank-access.ts';
 import type { BankProfile } from '../../shared/domain/bank-profile.ts';
+import { parseSourceAllowList } from '../../shared/domain/source-allow-list.ts';
 import type { StoredEvent } from '../../shared/domain/stored-event.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { toHttpApiEvent } from '../../shared/runtime/rest-api-event.ts';
@@ -59,6 +62,102 @@ describe('a bank’s source IP allow-list and client certificate', () => {
     for (const bad of ['203.0.113.0/33', 'bank.example', '', '1.2.3.4/8/1']) {
       expect(() => parseSourceAllowList([bad])).toThrow(expect.objectContaining({ status: 400 }));
     }
+  });
+});
+
+/**
+ * The allow-list check as it was with ipaddr.js (which still parses the lists as they are stored):
+ * the reference the check on Node's BlockList must agree with.
+ */
+function ipaddrAllows(sourceIp: string, allowList: readonly string[]): boolean {
+  if (!ipaddr.isValid(sourceIp)) return false;
+  let address = ipaddr.parse(sourceIp);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress())
+    address = (address as ipaddr.IPv6).toIPv4Address();
+  return allowList.some((entry) => {
+    try {
+      const range = ipaddr.parseCIDR(entry);
+      return address.kind() === range[0].kind() && address.match(range);
+    } catch {
+      return false;
+    }
+  });
+}
+
+const allows = (sourceIp: string, allowList: string[]) => {
+  try {
+    checkBankAccess(bank({ allowedSourceIps: allowList }), { sourceIp });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the allow-list check, against the ipaddr.js reference', () => {
+  // Addresses as API Gateway reports them, and their IPv4-mapped forms (both notations).
+  const ipv4 = fc.ipV4();
+  const mapped = ipv4.chain((address) =>
+    fc.constantFrom(`::ffff:${address}`, ipaddr.IPv4.parse(address).toIPv4MappedAddress().toString()),
+  );
+  // Not `::a.b.c.d` (IPv4-compatible, deprecated by RFC 4291), which ipaddr.js reads as
+  // `::ffff:a.b.c.d` and Node as `::a.b.c.d`, rightly: see the case below.
+  const address = fc.oneof(ipv4, fc.ipV6(), mapped).filter((a) => !/^::\d+\.\d+\.\d+\.\d+$/.test(a));
+  // Blocks around an address (host bits set or not), of both families, mapped ranges included.
+  const block = fc
+    .tuple(address, fc.integer({ min: 0, max: 128 }))
+    .map(([base, bits]) => `${base}/${ipaddr.parse(base).kind() === 'ipv4' ? bits % 33 : bits}`);
+  const nearBlock = fc
+    .tuple(address, fc.integer({ min: 0, max: 128 }))
+    .map(([base, bits]) => ({ base, bits }));
+
+  it('allows exactly the addresses ipaddr.js allows, for any list as stored', () => {
+    fc.assert(
+      fc.property(
+        address,
+        fc.array(fc.oneof(block, address), { maxLength: 4 }),
+        nearBlock,
+        (sourceIp, entries, { base, bits }) => {
+          // A block around the source itself, so that matches are frequent.
+          const kind = ipaddr.parse(sourceIp).kind();
+          const own = `${sourceIp}/${kind === 'ipv4' ? bits % 33 : bits}`;
+          const list = parseSourceAllowList([...entries, own, base]);
+          expect(allows(sourceIp, list)).toBe(ipaddrAllows(sourceIp, list));
+          // Without the source's own block (an empty list restricts nothing).
+          const others = list.slice(0, -2);
+          expect(allows(sourceIp, others)).toBe(others.length === 0 || ipaddrAllows(sourceIp, others));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    // A mapped range is an IPv6 block: it matches neither the IPv4 address nor its mapped form.
+    ['10.1.2.3', ['::ffff:a00:0/104'], false],
+    ['::ffff:10.1.2.3', ['::ffff:a00:0/104'], false],
+    ['::ffff:10.1.2.3', ['10.0.0.0/8'], true],
+    ['::ffff:a01:203', ['10.0.0.0/8'], true],
+    // Every IPv6 address is not every address.
+    ['10.1.2.3', ['::/0'], false],
+    ['::ffff:10.1.2.3', ['::/0'], false],
+    ['2001:db8::1', ['0.0.0.0/0'], false],
+    ['10.1.2.3', ['0.0.0.0/0'], true],
+    ['10.0.0.77', ['10.0.0.5/24'], true],
+    // Entries that are not blocks are skipped, never an error.
+    ['10.1.2.3', ['10.0.0.0/33', '10.0.0.0', '10.0.0.0/8/1', 'x/8', '10.0.0.0/-1', '10.1.2.3/32'], true],
+    ['10.1.2.3', ['10.0.0.0/33', '10.0.0.0', '10.0.0.0/8/1', 'x/8', '10.0.0.0/-1'], false],
+    ['', ['0.0.0.0/0'], false],
+  ])('%s in %j: %s', (sourceIp, list, allowed) => {
+    expect(allows(sourceIp, list)).toBe(allowed);
+    expect(ipaddrAllows(sourceIp, list)).toBe(allowed);
+  });
+
+  it('reads `::a.b.c.d` as the IPv6 address it is, not as the mapped IPv4 address ipaddr.js saw', () => {
+    // API Gateway reports an IPv4 caller as `a.b.c.d` and an IPv6 one in hexadecimal: this
+    // notation only comes from a hand-made event.
+    expect(allows('::1.2.3.4', ['1.2.3.4/32'])).toBe(false);
+    expect(ipaddrAllows('::1.2.3.4', ['1.2.3.4/32'])).toBe(true);
+    expect(allows('::1.2.3.4', ['::102:304/128'])).toBe(true);
   });
 });
 

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle } from '../../bench/bundles.ts';
 
 // What a Lambda bundle holds, from esbuild's metafile with the stack's bundling options
-// (cdk/lambda-bundling.ts): the schemas' zod is the mini API only, and the X-Ray SDK and the HTTP
-// Message Signatures libraries are only in the functions that use them.
+// (cdk/lambda-bundling.ts): the schemas' zod is the mini API only, no function holds the X-Ray
+// SDK, and the HTTP Message Signatures libraries and ipaddr.js are only in the functions that
+// use them.
 
 const root = join(import.meta.dirname, '..', '..');
 let outdir: string;
@@ -25,10 +26,14 @@ describe('Lambda bundles', () => {
     expect(inputs.some((path) => path.includes('node_modules/zod/v4/classic/'))).toBe(false);
   }, 60_000);
 
-  it('leave out the X-Ray SDK where the function does not trace with it, and keep it where it does', async () => {
-    const xray = (inputs: readonly string[]) => inputs.some((path) => path.includes('aws-xray-sdk-core'));
-    expect(xray(await inputsOf('notify-customer'))).toBe(false);
-    expect(xray(await inputsOf('score-bank-event'))).toBe(true);
+  it('leave out the X-Ray SDK: the traces are Lambda’s own segments (decision 18)', async () => {
+    const xray = (inputs: readonly string[]) =>
+      inputs.some((path) =>
+        /node_modules\/(aws-xray-sdk-core|@aws-lambda-powertools\/tracer|cls-hooked)\//.test(path),
+      );
+    // The ingest and scoring path, which imported it until then.
+    expect(xray(await inputsOf('receive-bank-event'))).toBe(false);
+    expect(xray(await inputsOf('score-bank-event'))).toBe(false);
   }, 60_000);
 
   it('leave out the HTTP Message Signatures libraries where no administration request is checked', async () => {
@@ -36,6 +41,23 @@ describe('Lambda bundles', () => {
       inputs.some((path) => /node_modules\/(http-message-signatures|structured-headers)\//.test(path));
     // It reads the bank's secrets, the administration key among them, but checks no signature.
     expect(signatures(await inputsOf('deliver-callbacks'))).toBe(false);
+    // Events are signed with Standard Webhooks: their authentication is apart from the administration one.
+    expect(signatures(await inputsOf('receive-bank-event'))).toBe(false);
     expect(signatures(await inputsOf('bank-admin'))).toBe(true);
+  }, 60_000);
+
+  it('hold middy’s router only where a function has routes', async () => {
+    const router = (inputs: readonly string[]) =>
+      inputs.some((path) => path.includes('node_modules/@middy/http-router/'));
+    expect(router(await inputsOf('receive-bank-event'))).toBe(false);
+    expect(router(await inputsOf('messenger-webhook'))).toBe(true);
+  }, 60_000);
+
+  it('hold ipaddr.js only where a callback URL is guarded or an allow-list parsed', async () => {
+    const ipaddr = (inputs: readonly string[]) =>
+      inputs.some((path) => path.includes('node_modules/ipaddr.js/'));
+    // It checks the caller against the bank's allow-list with Node's own BlockList.
+    expect(ipaddr(await inputsOf('receive-bank-event'))).toBe(false);
+    expect(ipaddr(await inputsOf('deliver-callbacks'))).toBe(true);
   }, 60_000);
 });

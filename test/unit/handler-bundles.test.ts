@@ -2,9 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda-http-server.ts';
 import { ConfigurationError } from '../../shared/runtime/env.ts';
-import { httpHandler, lazyHandler } from '../../shared/runtime/handler-bundles.ts';
+import { httpRoutesHandler, lazyHandler } from '../../shared/runtime/handler-bundles.ts';
 import { logger } from '../../shared/runtime/logger.ts';
-import { tracer } from '../../shared/runtime/tracer.ts';
 
 const request = (method: string, path: string): APIGatewayProxyEventV2 =>
   ({
@@ -53,7 +52,7 @@ describe('lazyHandler', () => {
 });
 
 describe('the HTTP bundle', () => {
-  const handler = httpHandler(logger.createChild(), [
+  const handler = httpRoutesHandler(logger.createChild(), [
     { method: 'GET', path: '/here', handler: async () => ({ statusCode: 200, body: 'ok' }) },
   ]);
 
@@ -63,8 +62,7 @@ describe('the HTTP bundle', () => {
     expect(result.headers?.['content-type']).toBe('application/problem+json');
   });
 
-  it('runs a known route with tracing off outside Lambda', async () => {
-    expect(tracer.isTracingEnabled()).toBe(false);
+  it('runs a known route', async () => {
     expect(await handler(request('GET', '/here'), lambdaContext('f'))).toMatchObject({
       statusCode: 200,
       body: 'ok',

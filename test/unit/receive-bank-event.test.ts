@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../../shared/adapters/in-memory-event-store.ts';
 import { signAdminRequest } from '../../shared/domain/admin-signature.ts';
 import {
-  authenticateBankRequest,
-  type BankRequest,
-  MAX_BODY_BYTES,
-} from '../../shared/domain/authenticate-bank-request.ts';
+  type AdminBankRequest,
+  authenticateAdminRequest,
+} from '../../shared/domain/authenticate-admin-request.ts';
+import { type BankRequest, MAX_BODY_BYTES } from '../../shared/domain/authenticate-bank-request.ts';
 import { type ReceiveBankEventPorts, receiveBankEvent } from '../../shared/domain/receive-bank-event.ts';
 import { eventKeyOf } from '../../shared/domain/stored-event.ts';
 import { cardTransaction } from '../fixtures/bank-events.ts';
@@ -178,7 +178,7 @@ function resigned(body: Buffer) {
   return { body, headers: signedHeaders(SECRET, body, { eventId: 'evt_1' }) };
 }
 
-describe('authenticateBankRequest for administration requests', () => {
+describe('authenticateAdminRequest', () => {
   const url = 'https://api.vigil.example/v1/banks/acme/thresholds';
   const target = (method: string) => ({
     method,
@@ -188,7 +188,7 @@ describe('authenticateBankRequest for administration requests', () => {
     now: new Date(),
   });
 
-  async function admin(method: string, body = '', key = ADMIN_KEY): Promise<BankRequest> {
+  async function admin(method: string, body = '', key = ADMIN_KEY): Promise<AdminBankRequest> {
     const headers = await signAdminRequest(key, { method, url, body }, { nonce: 'nonce-0123456789abcdef' });
     return {
       bankId: 'acme',
@@ -200,19 +200,19 @@ describe('authenticateBankRequest for administration requests', () => {
 
   it('returns the nonce, the signature time and a fingerprint of what is asked', async () => {
     const secrets = new FakeBankSecrets({ acme: { admin: [ADMIN_KEY] } });
-    const put = await authenticateBankRequest(await admin('PUT', '{"alertScore":60}'), secrets);
+    const put = await authenticateAdminRequest(await admin('PUT', '{"alertScore":60}'), secrets);
     expect(put).toMatchObject({ nonce: 'nonce-0123456789abcdef', created: expect.any(Number) });
-    const other = await authenticateBankRequest(await admin('PUT', '{"alertScore":61}'), secrets);
+    const other = await authenticateAdminRequest(await admin('PUT', '{"alertScore":61}'), secrets);
     expect(other?.fingerprint).not.toBe(put?.fingerprint);
   });
 
   it('refuses a request signed with another key, and a GET with a body once signed', async () => {
     const secrets = new FakeBankSecrets({ acme: { admin: [ADMIN_KEY] } });
     const stranger = `vadm_${randomBytes(32).toString('base64')}`;
-    await expect(authenticateBankRequest(await admin('GET', '', stranger), secrets)).rejects.toMatchObject({
+    await expect(authenticateAdminRequest(await admin('GET', '', stranger), secrets)).rejects.toMatchObject({
       status: 401,
     });
-    await expect(authenticateBankRequest(await admin('GET', '{"x":1}'), secrets)).rejects.toMatchObject({
+    await expect(authenticateAdminRequest(await admin('GET', '{"x":1}'), secrets)).rejects.toMatchObject({
       status: 400,
       problemType: 'body-not-allowed',
     });
