@@ -44,8 +44,8 @@ export type NotifyBankOutcome =
 /** One callback and what became of it. */
 export interface NotifiedCallback {
   readonly bankId: string;
-  readonly type: string;
   readonly deliveryId: string;
+  readonly type: string;
   /**
    * `delivered` by the first attempt (nothing stored); `queued` in the outbox for the retrier;
    * `already-queued` when the outbox held it already (a redelivered record), left as it was.
@@ -118,7 +118,7 @@ export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Pr
     const delivery = newDelivery(callback, now);
     const attempt = await ports.firstAttempt(delivery);
     if (attempt.type === 'delivered') {
-      notified.push({ bankId, type, deliveryId, outcome: 'delivered' });
+      notified.push({ bankId, deliveryId, type, outcome: 'delivered' });
       continue;
     }
     const reason = attempt.type === 'failed' ? attempt.error : attempt.reason;
@@ -127,7 +127,7 @@ export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Pr
         ? afterFailedFirstAttempt(delivery, attempt.error, ports.clock.now())
         : delivery;
     const stored = await ports.outbox.enqueue(queued);
-    notified.push({ bankId, type, deliveryId, outcome: stored ? 'queued' : 'already-queued', reason });
+    notified.push({ bankId, deliveryId, type, outcome: stored ? 'queued' : 'already-queued', reason });
   }
   return { type: 'notified', callbacks: notified, merchantsMarked };
 }
