@@ -69,15 +69,10 @@ export class VigilStack extends Stack {
       },
     });
     const edge = new Edge(this, 'Edge', { config, api });
-    const streamConsumers = [
-      scoring.scoreTransaction,
-      messenger.notifyCustomer,
-      callbacks.notifyBank,
-      callbacks.deliverCallbacks,
-    ];
-    // Kept for the stream consumers whatever the API's functions use: an ingest flood cannot
-    // starve scoring, alerts or callbacks.
-    for (const consumer of streamConsumers) {
+    const streamConsumers = [scoring.scoreTransaction, messenger.notifyCustomer, callbacks.notifyBank];
+    // Kept for the stream consumers and the callbacks' retrier whatever the API's functions use: an
+    // ingest flood cannot starve scoring, alerts or callbacks.
+    for (const consumer of [...streamConsumers, callbacks.deliverCallbacks]) {
       const id = consumer.node.id as keyof StageConfig['reservedConcurrency'];
       (consumer.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions =
         config.reservedConcurrency[id];
@@ -100,6 +95,7 @@ export class VigilStack extends Stack {
         messenger.webhook,
         whatsapp.webhook,
         ...streamConsumers,
+        callbacks.deliverCallbacks,
         callbacks.expireAlerts,
       ],
       streamConsumers,

@@ -1,11 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
 import { DynamoDbCallbackOutbox } from '../shared/adapters/dynamodb-callback-outbox.ts';
 import { GuardedCallbackSender } from '../shared/adapters/guarded-callback-sender.ts';
 import { SecretStoreBankSecrets } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { callbackDeliveryPolicy, type DeliverCallbackPorts } from '../shared/domain/deliver-callbacks.ts';
-import { callbackDeliverySchema } from '../shared/domain/table-items.ts';
 import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {
@@ -15,12 +13,12 @@ import {
   secretsEnvironment,
 } from '../shared/runtime/aws-clients.ts';
 import { parseEnv } from '../shared/runtime/env.ts';
-import { lazyHandler, scheduledHandler, streamHandler } from '../shared/runtime/handler-bundles.ts';
+import { lazyHandler, scheduledHandler } from '../shared/runtime/handler-bundles.ts';
 import { functionLogger } from '../shared/runtime/logger.ts';
 import { count } from '../shared/runtime/metrics.ts';
 
-// Delivers bank callbacks from the outbox: at once when a callback is queued (the callbacks
-// table's stream), then on a schedule for those that failed (shared/domain/deliver-callbacks.ts).
+// Retries bank callbacks from the outbox, every minute: those whose first attempt, made by
+// notify-bank, failed or was not made (shared/domain/deliver-callbacks.ts, decision 16).
 
 export type ScheduledRun = { readonly source?: string };
 
@@ -33,17 +31,12 @@ export function createHandler(
     count('CallbackAttempt', { outcome: attempt.outcome });
     log.info('callback attempt', { ...attempt });
   });
-  const onStream = streamHandler(log, callbackDeliverySchema, async ({ eventName, after }) => {
-    if (eventName === 'INSERT' && after !== undefined) await policy.firstAttempt(after);
-  });
-  const onSchedule = scheduledHandler(log, async (_run: ScheduledRun) => {
+  return scheduledHandler(log, async (_run: ScheduledRun) => {
     const result = await policy.retryDue();
     // Due callbacks found this run: the backlog the alarm watches.
     count('CallbackBacklog', undefined, result.attempted);
     return result;
   });
-  return (event: DynamoDBStreamEvent | ScheduledRun, context: Context) =>
-    'Records' in event ? onStream(event, context) : onSchedule(event, context);
 }
 
 export const envSchema = z.object({

@@ -1,7 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import * as deliverCallbacks from '../functions/deliver-callbacks.ts';
 import * as notifyBank from '../functions/notify-bank.ts';
 import * as notifyCustomer from '../functions/notify-customer.ts';
 import * as scoreBankEvent from '../functions/score-bank-event.ts';
@@ -60,14 +59,5 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<S
         onDeadLetter,
       }),
     ),
-    startStreamPoller({
-      dynamoDb: options.dynamoDb,
-      streams: options.streams,
-      tableName: options.tables.callbacks,
-      functionName: 'deliver-callbacks',
-      handler: localHandler(deliverCallbacks, options.env) as never,
-      settings: callbackStream,
-      onDeadLetter,
-    }),
   ]);
 }

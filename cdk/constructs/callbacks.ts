@@ -26,9 +26,10 @@ export interface CallbacksProps {
 }
 
 /**
- * The alert lifecycle's outside world (decision 6): notify-bank turns alert and subscription
- * changes into callbacks in the outbox; deliver-callbacks sends each at once and retries the
- * failed ones every minute for at least 24 h; expire-alerts closes unanswered fraud checks.
+ * The alert lifecycle's outside world (decisions 6 and 16): notify-bank turns alert and
+ * subscription changes into callbacks and sends each at once, queuing in the outbox only those
+ * that fail; deliver-callbacks retries the queued ones every minute for at least 24 h;
+ * expire-alerts closes unanswered fraud checks.
  */
 export class Callbacks extends Construct {
   readonly notifyBank: AppFunction;
@@ -57,10 +58,17 @@ export class Callbacks extends Construct {
     this.notifyBank = new AppFunction(this, 'NotifyBank', {
       ...common,
       entry: 'notify-bank',
+      // A batch makes one first attempt per bank at a time (5 s timeout each), and none once
+      // less than 10 s are left: the rest of the batch goes to the outbox.
+      timeout: Duration.seconds(60),
       environment: { SECRET_PREFIX: prefix },
     })
       .bindSecret(subscriberRefKey, secretsKey)
       .bindSecret(reporterKey, secretsKey)
+      // The first attempt at each callback: the bank's callback URL and secrets; the outbox only
+      // for the callbacks that attempt leaves undelivered (a conditional put).
+      .bindBankSecrets(prefix, 'callback', secretsKey)
+      .bindTable('banks', tables.get('banks'), tableAccess.get)
       .bindTable('callbacks', tables.get('callbacks'), tableAccess.put)
       // The erasure markers (docs/security.md, "Erasure"), and the compromised-merchant marks a
       // "No" answer adds (update, with the bank's window from its thresholds), removed again
@@ -86,8 +94,7 @@ export class Callbacks extends Construct {
         [...tableAccess.get, ...tableAccess.update],
         ['dueByBank'],
       )
-      .bindTable('banks', tables.get('banks'), [...tableAccess.get, ...tableAccess.scan])
-      .consumeStream(tables.get('callbacks'), callbackStream, deadLetters, ['INSERT']);
+      .bindTable('banks', tables.get('banks'), [...tableAccess.get, ...tableAccess.scan]);
 
     this.expireAlerts = new AppFunction(this, 'ExpireAlerts', {
       ...common,

@@ -186,6 +186,7 @@ export class Observability extends Construct {
         vigilMetric('SendApiRetry'),
       ]),
       graph('Bank callbacks', [
+        byDimension('CallbackFirstAttempt', 'outcome', ''),
         byDimension('CallbackAttempt', 'outcome', ''),
         vigilMetric('CallbackBacklog', 'Maximum'),
       ]),

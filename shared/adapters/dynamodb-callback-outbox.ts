@@ -52,17 +52,6 @@ export class DynamoDbCallbackOutbox implements CallbackOutbox {
     );
   }
 
-  async claimFirst(deliveryId: string, seen: string, now: Date): Promise<boolean> {
-    // Neither key of the dueByBank index changes: one write unit less than a claim that moves
-    // `nextAttemptAt` (an index entry's delete and put).
-    return this.update(
-      deliveryId,
-      'SET firstClaimedAt = :now',
-      '#status = :pending AND attempts = :zero AND nextAttemptAt = :seen AND attribute_not_exists(firstClaimedAt)',
-      { ':now': now.toISOString(), ':pending': 'pending', ':zero': 0, ':seen': seen },
-    );
-  }
-
   async markDelivered(deliveryId: string, attempts: number, at: Date): Promise<void> {
     await this.update(
       deliveryId,

@@ -2,16 +2,10 @@ import type { BankCallback } from './bank-callback.ts';
 
 /** Callbacks are retried for at least 24 hours (docs/contract.md#callbacks); then they go to the dead letters. */
 export const CALLBACK_RETRY_WINDOW_MS = 25 * 60 * 60 * 1000;
-/** The first retry waits this long, so that the immediate attempt and the retrier never overlap. */
+/** The first retry after a failed attempt waits this long (then doubling: nextAttemptAfter). */
 export const FIRST_RETRY_DELAY_MS = 30_000;
 /** An attempt holds its delivery this long: a crashed attempt is retried after it. */
 export const ATTEMPT_LEASE_MS = 60_000;
-/**
- * A first attempt keeps the delivery's first retry time as its lease (no claim that rewrites the
- * due index) only while that time is at least this far ahead when it posts: twice the sender's 5 s
- * timeout, so the attempt is over before the retrier may take the delivery.
- */
-export const FIRST_ATTEMPT_POST_WINDOW_MS = 10_000;
 /** Delivery records are kept a week for operators, then expire. */
 export const DELIVERY_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 
@@ -35,7 +29,10 @@ export interface CallbackDelivery {
   readonly expiresAt: number;
 }
 
-/** The outbox record of a callback, due for its first retry only after the immediate attempt. */
+/**
+ * The outbox record of a callback no attempt was made at: due at once, so the retrier's next run
+ * sends it (docs/decisions/0016-first-callback-attempt-from-notify-bank.md).
+ */
 export function newDelivery(callback: BankCallback, now: Date): CallbackDelivery {
   const { id, type, occurredAt, data } = callback;
   return {
@@ -46,9 +43,23 @@ export function newDelivery(callback: BankCallback, now: Date): CallbackDelivery
     status: 'pending',
     attempts: 0,
     createdAt: now.toISOString(),
-    nextAttemptAt: new Date(now.getTime() + FIRST_RETRY_DELAY_MS).toISOString(),
+    nextAttemptAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + DELIVERY_RETENTION_SECONDS,
   };
+}
+
+/**
+ * The outbox record of a callback whose first attempt failed at `now`: that attempt counted, its
+ * error kept, due again by the backoff (nextAttemptAfter), as the retrier would have left it.
+ */
+export function afterFailedFirstAttempt(
+  delivery: CallbackDelivery,
+  error: string,
+  now: Date,
+  random?: () => number,
+): CallbackDelivery {
+  const next = backoffAfter(1, now, random);
+  return { ...delivery, attempts: 1, nextAttemptAt: next.toISOString(), lastError: error };
 }
 
 /**
@@ -63,6 +74,11 @@ export function nextAttemptAfter(
   random: () => number = Math.random,
 ): Date | undefined {
   if (now.getTime() - Date.parse(delivery.createdAt) >= CALLBACK_RETRY_WINDOW_MS) return undefined;
+  return backoffAfter(attempts, now, random);
+}
+
+/** The backoff of nextAttemptAfter, without the retry window. */
+function backoffAfter(attempts: number, now: Date, random: () => number = Math.random): Date {
   const base = Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1));
   return new Date(now.getTime() + base + Math.floor(base * 0.2 * random()));
 }

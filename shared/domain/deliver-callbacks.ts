@@ -4,22 +4,21 @@ import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { CallbackOutbox } from '../ports/callback-outbox.ts';
 import type { CallbackSender } from '../ports/callback-sender.ts';
 import type { Clock } from '../ports/clock.ts';
-import {
-  ATTEMPT_LEASE_MS,
-  type CallbackDelivery,
-  FIRST_ATTEMPT_POST_WINDOW_MS,
-  nextAttemptAfter,
-} from './callback-delivery.ts';
+import { ATTEMPT_LEASE_MS, type CallbackDelivery, nextAttemptAfter } from './callback-delivery.ts';
 import { parseCallbackUrl } from './callback-url.ts';
 
-export interface DeliverCallbackPorts {
-  readonly outbox: CallbackOutbox;
+/** What sending a callback needs: the bank's URL and secrets, and the guarded HTTP client. */
+export interface SendCallbackPorts {
   readonly banks: BankDirectory;
   readonly secrets: BankSecrets;
   readonly sender: CallbackSender;
   readonly clock: Clock;
   /** Local mode calls banks at http://127.0.0.1; in AWS only https to global addresses. */
   readonly allowLoopbackHttp?: boolean;
+}
+
+export interface DeliverCallbackPorts extends SendCallbackPorts {
+  readonly outbox: CallbackOutbox;
   /** Told why an attempt failed (`HTTP 503`, `timeout`, `ECONNREFUSED`...), for the log line. */
   readonly onFailure?: (failure: string) => void;
 }
@@ -27,71 +26,67 @@ export interface DeliverCallbackPorts {
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'skipped';
 
 /**
- * One attempt at a callback: claimed first, so that the immediate attempt and the retrier never
- * call the bank for it at once; signed at sending time with the bank's callback secrets, with the
- * delivery id as `webhook-id` on every attempt. A non-2xx answer or a timeout reschedules it with
- * backoff, until the retry window closes and it goes to the dead letters.
+ * Sends one callback: signed at sending time with the bank's callback secrets (one signature per
+ * secret during a rotation), its delivery id as `webhook-id` on every attempt. Undefined when
+ * the bank answered 2xx; otherwise why not (`HTTP 503`, `timeout`, `ECONNREFUSED`, no valid URL
+ * or secret), never the URL or the body.
+ */
+export async function sendCallback(
+  callback: Pick<CallbackDelivery, 'deliveryId' | 'bankId' | 'body'>,
+  ports: SendCallbackPorts,
+): Promise<string | undefined> {
+  try {
+    const [bank, secrets] = await Promise.all([
+      ports.banks.get(callback.bankId),
+      ports.secrets.callbackSecrets(callback.bankId),
+    ]);
+    const url = callbackUrl(bank?.callbackUrl, ports.allowLoopbackHttp ?? false);
+    if (url === undefined || secrets.length === 0) return 'no valid callback URL or callback secret';
+    const sentAt = ports.clock.now();
+    const status = await ports.sender.post(
+      url,
+      {
+        'content-type': 'application/json',
+        'user-agent': 'Vigil-Callbacks/1',
+        'webhook-id': callback.deliveryId,
+        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+        // During a rotation, one signature per secret, space-separated as Standard Webhooks
+        // allows: the bank verifies with either while it switches.
+        'webhook-signature': secrets
+          .map((secret) => new Webhook(secret).sign(callback.deliveryId, sentAt, callback.body))
+          .join(' '),
+      },
+      callback.body,
+    );
+    return status >= 200 && status < 300 ? undefined : `HTTP ${status}`;
+  } catch (error) {
+    return describeFailure(error);
+  }
+}
+
+/**
+ * One attempt of the retrier at a queued callback: claimed first (a conditional move of its next
+ * attempt time to a lease), so that two runs never call the bank for it at once; then sent
+ * (sendCallback). A non-2xx answer or a timeout reschedules it with backoff, until the retry
+ * window closes and it goes to the dead letters.
  */
 export async function deliverCallback(
   delivery: CallbackDelivery,
   ports: DeliverCallbackPorts,
 ): Promise<DeliveryOutcome> {
-  const now = ports.clock.now();
   if (delivery.status !== 'pending') return 'skipped';
-  // The first attempt, well before the first retry time, takes the delivery without moving that
-  // time: it is the attempt's lease. Any other takes a lease from now.
-  const takeLease = () =>
-    ports.outbox.claim(
-      delivery.deliveryId,
-      delivery.nextAttemptAt,
-      new Date(ports.clock.now().getTime() + ATTEMPT_LEASE_MS),
-    );
-  const firstSeen = delivery.attempts === 0 ? delivery.nextAttemptAt : undefined;
-  const first = firstLeaseLeft(firstSeen, now) ? firstSeen : undefined;
-  if (
-    !(await (first !== undefined ? ports.outbox.claimFirst(delivery.deliveryId, first, now) : takeLease()))
-  ) {
-    return 'skipped';
-  }
+  const leaseUntil = new Date(ports.clock.now().getTime() + ATTEMPT_LEASE_MS);
+  if (!(await ports.outbox.claim(delivery.deliveryId, delivery.nextAttemptAt, leaseUntil))) return 'skipped';
   const attempts = delivery.attempts + 1;
-  let failure: string;
-  try {
-    const [bank, secrets] = await Promise.all([
-      ports.banks.get(delivery.bankId),
-      ports.secrets.callbackSecrets(delivery.bankId),
-    ]);
-    const url = callbackUrl(bank?.callbackUrl, ports.allowLoopbackHttp ?? false);
-    if (url === undefined || secrets.length === 0) {
-      failure = 'no valid callback URL or callback secret';
-    } else {
-      const sentAt = ports.clock.now();
-      // Lookups that ran long leave too little of the first lease: a lease from now, then.
-      if (first !== undefined && !firstLeaseLeft(first, sentAt)) {
-        if (!(await takeLease())) return 'skipped';
-      }
-      const status = await ports.sender.post(
-        url,
-        {
-          'content-type': 'application/json',
-          'user-agent': 'Vigil-Callbacks/1',
-          'webhook-id': delivery.deliveryId,
-          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-          // During a rotation, one signature per secret, space-separated as Standard Webhooks
-          // allows: the bank verifies with either while it switches.
-          'webhook-signature': secrets
-            .map((secret) => new Webhook(secret).sign(delivery.deliveryId, sentAt, delivery.body))
-            .join(' '),
-        },
-        delivery.body,
-      );
-      if (status >= 200 && status < 300) {
-        await ports.outbox.markDelivered(delivery.deliveryId, attempts, ports.clock.now());
-        return 'delivered';
-      }
-      failure = `HTTP ${status}`;
+  let failure = await sendCallback(delivery, ports);
+  if (failure === undefined) {
+    try {
+      await ports.outbox.markDelivered(delivery.deliveryId, attempts, ports.clock.now());
+      return 'delivered';
+    } catch (error) {
+      // The bank took it but it stays pending: it is sent again, under the same webhook-id.
+      failure = describeFailure(error);
     }
-  } catch (error) {
-    failure = describeFailure(error);
   }
   ports.onFailure?.(failure);
   const next = nextAttemptAfter(delivery, attempts, ports.clock.now());
@@ -101,11 +96,6 @@ export async function deliverCallback(
   }
   await ports.outbox.reschedule(delivery.deliveryId, attempts, next, failure);
   return 'retry';
-}
-
-/** True when a first attempt at `at` ends before the first retry time `seen`, its lease. */
-function firstLeaseLeft(seen: string | undefined, at: Date): seen is string {
-  return seen !== undefined && Date.parse(seen) - at.getTime() >= FIRST_ATTEMPT_POST_WINDOW_MS;
 }
 
 /**
@@ -140,8 +130,13 @@ export function describeFailure(error: unknown): string {
 
 /** Callbacks per bank per scheduled run; the rest wait for the next run. */
 export const PER_BANK_LIMIT = 25;
-/** A bank that failed is not tried at once again for this long: the retrier takes over. */
+/** A bank that failed a first attempt is not tried at once again for this long: the retrier takes over. */
 export const COOL_DOWN_MS = 60_000;
+/**
+ * A first attempt starts only while the invocation has this much time left: the sender's 5 s
+ * timeout and the outbox write after it, twice over. Otherwise the callback goes to the outbox.
+ */
+export const FIRST_ATTEMPT_TIME_NEEDED_MS = 10_000;
 
 /** One attempt, as the function logs it: ids, type and outcome, and why it failed. */
 export interface CallbackAttempt {
@@ -154,17 +149,14 @@ export interface CallbackAttempt {
 }
 
 /**
- * The delivery policy of the callback outbox (docs/contract.md#callbacks): a queued callback is
- * tried at once, unless its bank failed within COOL_DOWN_MS (by the injected clock); the
- * scheduled retrier then sends each bank's due callbacks in order, one at a time, banks side by
- * side, so a bank that is down only slows its own. The cool-down is kept per execution
- * environment: after a restart the first attempt simply goes ahead.
+ * The retrier of the callback outbox (docs/contract.md#callbacks): each scheduled run sends each
+ * bank's due callbacks in order, one at a time, banks side by side, so a bank that is down only
+ * slows its own.
  */
 export function callbackDeliveryPolicy(
   ports: Omit<DeliverCallbackPorts, 'onFailure'>,
   onAttempt: (attempt: CallbackAttempt) => void = () => {},
 ) {
-  const failedAt = new Map<string, number>();
   const attempt = async (delivery: CallbackDelivery): Promise<DeliveryOutcome> => {
     let error: string | undefined;
     const outcome = await deliverCallback(delivery, {
@@ -173,21 +165,11 @@ export function callbackDeliveryPolicy(
         error = failure;
       },
     });
-    if (outcome === 'retry' || outcome === 'dead') failedAt.set(delivery.bankId, ports.clock.now().getTime());
-    if (outcome === 'delivered') failedAt.delete(delivery.bankId);
     const { bankId, deliveryId, type } = delivery;
     onAttempt({ bankId, deliveryId, type, outcome, ...(error !== undefined && { error }) });
     return outcome;
   };
   return {
-    /** The immediate attempt at a newly queued callback; `cooling-down` leaves it to the retrier. */
-    async firstAttempt(delivery: CallbackDelivery): Promise<DeliveryOutcome | 'cooling-down'> {
-      const lastFailure = failedAt.get(delivery.bankId);
-      if (lastFailure !== undefined && ports.clock.now().getTime() - lastFailure < COOL_DOWN_MS) {
-        return 'cooling-down';
-      }
-      return attempt(delivery);
-    },
     /** One scheduled run: each bank's due callbacks, up to PER_BANK_LIMIT each. */
     async retryDue(): Promise<{ attempted: number }> {
       const now = ports.clock.now();
@@ -202,6 +184,42 @@ export function callbackDeliveryPolicy(
         }),
       );
       return { attempted: perBank.reduce((sum, n) => sum + n, 0) };
+    },
+  };
+}
+
+/** How the first attempt at a callback went; anything but `delivered` leaves it to the outbox. */
+export type FirstAttempt =
+  | { readonly type: 'delivered' }
+  | { readonly type: 'failed'; readonly error: string }
+  | { readonly type: 'not-attempted'; readonly reason: 'cooling-down' | 'no-time-left' };
+
+/**
+ * The first attempts at new callbacks, made by notify-bank as it derives them (decision 16): each
+ * sent at once (sendCallback), unless its bank failed a first attempt within COOL_DOWN_MS (by the
+ * injected clock), so that a bank that is down costs one timeout, not one per callback; or unless
+ * the invocation has too little time left (FIRST_ATTEMPT_TIME_NEEDED_MS). The cool-down is kept
+ * per execution environment: after a restart the first attempt simply goes ahead.
+ */
+export function firstCallbackAttempts(ports: SendCallbackPorts) {
+  const failedAt = new Map<string, number>();
+  return {
+    async attempt(
+      delivery: Pick<CallbackDelivery, 'deliveryId' | 'bankId' | 'body'>,
+      timeLeftMs = Number.POSITIVE_INFINITY,
+    ): Promise<FirstAttempt> {
+      const lastFailure = failedAt.get(delivery.bankId);
+      if (lastFailure !== undefined && ports.clock.now().getTime() - lastFailure < COOL_DOWN_MS) {
+        return { type: 'not-attempted', reason: 'cooling-down' };
+      }
+      if (timeLeftMs < FIRST_ATTEMPT_TIME_NEEDED_MS) return { type: 'not-attempted', reason: 'no-time-left' };
+      const error = await sendCallback(delivery, ports);
+      if (error === undefined) {
+        failedAt.delete(delivery.bankId);
+        return { type: 'delivered' };
+      }
+      failedAt.set(delivery.bankId, ports.clock.now().getTime());
+      return { type: 'failed', error };
     },
   };
 }

@@ -3,12 +3,16 @@ import type { Clock } from '../ports/clock.ts';
 import type { ErasureMarkers } from '../ports/erasure.ts';
 import type { Alert } from './alert.ts';
 import { alertCallbacks, subscriberCallback, subscriberRef } from './bank-callback.ts';
-import { newDelivery } from './callback-delivery.ts';
+import { afterFailedFirstAttempt, type CallbackDelivery, newDelivery } from './callback-delivery.ts';
 import { type FraudFeedbackPorts, forgetReporter, recordDisputedAlert } from './compromised-merchant.ts';
+import type { FirstAttempt } from './deliver-callbacks.ts';
 import { coveredByErasure } from './erasure.ts';
 import type { Subscriber } from './subscriber.ts';
 
 export interface NotifyBankPorts {
+  /** The first attempt at a new callback (firstCallbackAttempts in deliver-callbacks.ts). */
+  readonly firstAttempt: (delivery: CallbackDelivery) => Promise<FirstAttempt>;
+  /** Where callbacks whose first attempt failed, or was not made, wait for the retrier. */
   readonly outbox: CallbackOutbox;
   readonly clock: Clock;
   readonly erasures: ErasureMarkers;
@@ -31,27 +35,38 @@ export type NotifyBankOutcome =
   | { readonly type: 'nothing' }
   | { readonly type: 'erased'; readonly bankId: string; readonly callbackType: string }
   | {
-      readonly type: 'queued';
-      readonly callbacks: readonly {
-        readonly bankId: string;
-        readonly type: string;
-        readonly deliveryId: string;
-        /** False when the outbox already held it (a redelivered record). */
-        readonly stored: boolean;
-      }[];
+      readonly type: 'notified';
+      readonly callbacks: readonly NotifiedCallback[];
       /** Merchants a "No" answer marked compromised. */
       readonly merchantsMarked: number;
     };
+
+/** One callback and what became of it. */
+export interface NotifiedCallback {
+  readonly bankId: string;
+  readonly deliveryId: string;
+  readonly type: string;
+  /**
+   * `delivered` by the first attempt (nothing stored); `queued` in the outbox for the retrier;
+   * `already-queued` when the outbox held it already (a redelivered record), left as it was.
+   */
+  readonly outcome: 'delivered' | 'queued' | 'already-queued';
+  /** Why the first attempt failed (`HTTP 503`, `timeout`...) or was not made (`cooling-down`...). */
+  readonly reason?: string;
+}
 
 const isAlertsItem = (item: NotifyBankItem): item is Exclude<NotifyBankItem, Subscriber> => 'alertId' in item;
 const isAlert = (item: NotifyBankItem | undefined): item is Alert =>
   item !== undefined && isAlertsItem(item) && item.kind !== undefined;
 
 /**
- * Turns a status change of an alert or a subscription into the callbacks the bank is owed, and
- * queues them in the outbox (docs/contract.md#callbacks). Nothing here calls a bank. A bookkeeping
+ * Turns a status change of an alert or a subscription into the callbacks the bank is owed
+ * (docs/contract.md#callbacks), and makes the first attempt at each, in order: a callback the
+ * bank took is stored nowhere; one whose attempt failed, or was not made, is queued in the outbox
+ * for the retrier, once (a redelivered record leaves a queued one as it is; one the bank took is
+ * sent again, with the same `webhook-id`: delivery is at least once). A bookkeeping
  * item of the alerts table (a customer's open check) is no alert: the bank hears of it through the
- * alerts. No callback is queued about an alert whose customer was erased after its event arrived.
+ * alerts. No callback is sent or queued about an alert whose customer was erased after its event arrived.
  * A fraud check answered "No, it wasn't me" marks the merchants of its payments as compromised
  * (docs/scoring.md, "Confirmed fraud"), never for a customer erased meanwhile.
  */
@@ -97,10 +112,22 @@ export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Pr
       return { type: 'erased', bankId: first.bankId, callbackType: first.type };
     }
   }
-  const queued = [];
+  const notified: NotifiedCallback[] = [];
   for (const callback of callbacks) {
-    const stored = await ports.outbox.enqueue(newDelivery(callback, now));
-    queued.push({ bankId: callback.bankId, type: callback.type, deliveryId: callback.id, stored });
+    const { bankId, type, id: deliveryId } = callback;
+    const delivery = newDelivery(callback, now);
+    const attempt = await ports.firstAttempt(delivery);
+    if (attempt.type === 'delivered') {
+      notified.push({ bankId, deliveryId, type, outcome: 'delivered' });
+      continue;
+    }
+    const reason = attempt.type === 'failed' ? attempt.error : attempt.reason;
+    const queued =
+      attempt.type === 'failed'
+        ? afterFailedFirstAttempt(delivery, attempt.error, ports.clock.now())
+        : delivery;
+    const stored = await ports.outbox.enqueue(queued);
+    notified.push({ bankId, deliveryId, type, outcome: stored ? 'queued' : 'already-queued', reason });
   }
-  return { type: 'queued', callbacks: queued, merchantsMarked };
+  return { type: 'notified', callbacks: notified, merchantsMarked };
 }

@@ -10,13 +10,6 @@ export interface CallbackOutbox {
    * `leaseUntil`. False when another attempt took it first.
    */
   claim(deliveryId: string, seen: string | undefined, leaseUntil: Date): Promise<boolean>;
-  /**
-   * Takes a delivery no attempt has tried yet for its first attempt, leaving its next attempt
-   * time `seen` as it is: that time, still ahead, is this attempt's lease (no retrier takes it
-   * sooner), so the sparse index of due deliveries is not rewritten. False when another attempt
-   * took it first or a retrier moved its time.
-   */
-  claimFirst(deliveryId: string, seen: string, now: Date): Promise<boolean>;
   markDelivered(deliveryId: string, attempts: number, at: Date): Promise<void>;
   reschedule(deliveryId: string, attempts: number, nextAttemptAt: Date, error: string): Promise<void>;
   markDead(deliveryId: string, attempts: number, error: string): Promise<void>;

@@ -71,18 +71,41 @@ export function httpRoutesHandler(log: Logger, routes: readonly HttpRoute[], opt
   return httpHandler(log, router, options);
 }
 
+export interface StreamOptions {
+  /**
+   * The records of one batch with the same value are handled one after the other, in stream
+   * order, and a record after a failed one fails with it (the stream retries both, in order);
+   * records with different values run side by side. Without it, every record runs side by side.
+   */
+  readonly inOrderOf?: (record: DynamoDBRecord) => string;
+}
+
 /**
  * A table stream consumer: each record's images unmarshalled and validated with the table's
- * schema, then handled on its own, side by side; a record that fails (an invalid image
- * included) is reported in the partial batch response, and the stream retries from it.
+ * schema, then handled on its own, side by side (or in order within a group: StreamOptions); a
+ * record that fails (an invalid image included) is reported in the partial batch response, and
+ * the stream retries from it.
  */
 export function streamHandler<Schema extends z.ZodMiniType>(
   log: Logger,
   schema: Schema,
   handleChange: (change: StreamChange<z.output<Schema>>, context: Context) => Promise<void>,
+  options: StreamOptions = {},
 ) {
-  const handleRecord = (context: Context) => async (record: DynamoDBRecord) =>
-    handleChange(readStreamRecord(record, schema, log), context);
+  const handleRecord = (context: Context) => {
+    const handle = async (record: DynamoDBRecord) =>
+      handleChange(readStreamRecord(record, schema, log), context);
+    const { inOrderOf } = options;
+    if (inOrderOf === undefined) return handle;
+    // The last record of each group so far: the processor starts the records in batch order.
+    const last = new Map<string, Promise<void>>();
+    return (record: DynamoDBRecord) => {
+      const group = inOrderOf(record);
+      const handled = (last.get(group) ?? Promise.resolve()).then(() => handle(record));
+      last.set(group, handled);
+      return handled;
+    };
+  };
   return base<DynamoDBStreamEvent, DynamoDBBatchResponse>(log).handler(async (event, context) =>
     // One processor per invocation: it holds the batch's state.
     processPartialResponse(event, handleRecord(context), new BatchProcessor(EventType.DynamoDBStreams), {

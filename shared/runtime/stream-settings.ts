@@ -31,7 +31,7 @@ export const notifyStream: StreamSettings = {
   parallelizationFactor: 4,
 };
 
-/** Queuing and first attempts of bank callbacks. */
+/** notify-bank: the first attempt at each bank callback, the outbox for those that fail. */
 export const callbackStream: StreamSettings = {
   batchSize: 25,
   bisectBatchOnFunctionError: true,

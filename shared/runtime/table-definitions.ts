@@ -106,13 +106,13 @@ export const tableDefinitions = {
     durable: true,
   },
   /**
-   * The outbox of bank callbacks: one item per callback, with its next attempt time while it is
-   * undelivered (the sparse `dueByBank` index the retrier reads). Inserts trigger the first try.
+   * The outbox of bank callbacks: one item per callback whose first attempt (notify-bank's) failed
+   * or was not made, with its next attempt time while it is undelivered (the sparse `dueByBank`
+   * index the retrier reads). A callback delivered at the first attempt is never stored.
    */
   callbacks: {
     partitionKey: S('deliveryId'),
     timeToLiveAttribute: 'expiresAt',
-    stream: 'NEW_IMAGE',
     globalIndexes: [{ indexName: 'dueByBank', partitionKey: S('dueBankId'), sortKey: S('nextAttemptAt') }],
     durable: false,
   },

@@ -177,6 +177,10 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     // A "No" answer marks the disputed payments' merchants: the reporter key, the mark (an
     // update of the activity table) and the bank's window (its thresholds).
     reporterKey,
+    // The first attempt at each callback (decision 16): the bank's callback URL and secrets; the
+    // outbox only for the callbacks it leaves undelivered.
+    bankSecrets('callback'),
+    table('Banks', ['dynamodb:GetItem']),
     table('Callbacks', ['dynamodb:PutItem']),
     // Removed again (get, update, delete) when the customer was erased meanwhile.
     table('Activity', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
@@ -194,8 +198,6 @@ const allowedByFunction: Record<string, readonly Allowed[]> = {
     table('Callbacks', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
     index('Callbacks', 'dueByBank'),
     table('Banks', ['dynamodb:GetItem', 'dynamodb:Scan']),
-    streamOf('Callbacks'),
-    ...deadLetters,
   ],
   ExpireAlerts: [
     ownLogs('ExpireAlerts'),

@@ -258,7 +258,8 @@ describe('the Vigil stack', () => {
     );
     expect(names.filter((name) => name.endsWith('ErrorRate'))).toHaveLength(functions);
     expect(names.filter((name) => name.endsWith('Throttles'))).toHaveLength(functions);
-    expect(names.filter((name) => name.endsWith('IteratorAge'))).toHaveLength(4);
+    // The stream consumers: scoring, customer alerts, bank callbacks (deliver-callbacks only retries, on a schedule).
+    expect(names.filter((name) => name.endsWith('IteratorAge'))).toHaveLength(3);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]);
       expect(alarm.Properties.AlarmDescription).toMatch(/Runbook: docs\/operator-guide.md#/);
@@ -352,7 +353,7 @@ describe('the Vigil stack', () => {
     expect(targets).toMatch(/CallbacksExpireAlertsFunction/);
   });
 
-  it('turns alert and subscription changes into callbacks, and sends them at once from the outbox', () => {
+  it('turns alert and subscription changes into callbacks sent at once, the outbox only for retries', () => {
     for (const [table, events] of [
       ['TablesAlerts', ['INSERT', 'MODIFY']],
       ['TablesSubscribers', ['INSERT', 'MODIFY', 'REMOVE']],
@@ -363,9 +364,19 @@ describe('the Vigil stack', () => {
         FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: events }) }] },
       });
     }
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TablesCallbacks'), 'StreamArn'] },
-      FunctionName: { Ref: Match.stringLikeRegexp('^CallbacksDeliverCallbacks') },
+    // notify-bank sends each callback itself; the outbox has no stream, and deliver-callbacks no
+    // mapping: it only retries, on its schedule (decision 16).
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(JSON.stringify(mappings)).not.toMatch(/CallbacksDeliverCallbacks|TablesCallbacks/);
+    expect(JSON.stringify(template.findResources('AWS::DynamoDB::GlobalTable'))).toMatch(/Callbacks/);
+    for (const [id, table] of Object.entries(template.findResources('AWS::DynamoDB::GlobalTable'))) {
+      if (id.startsWith('TablesCallbacks')) expect(table.Properties.StreamSpecification).toBeUndefined();
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 60,
+      Environment: {
+        Variables: Match.objectLike({ BANKS_TABLE: Match.anyValue(), CALLBACKS_TABLE: Match.anyValue() }),
+      },
     });
   });
 

@@ -4,6 +4,8 @@ import {
   type CallbackAttempt,
   COOL_DOWN_MS,
   callbackDeliveryPolicy,
+  FIRST_ATTEMPT_TIME_NEEDED_MS,
+  firstCallbackAttempts,
   PER_BANK_LIMIT,
 } from '../../shared/domain/deliver-callbacks.ts';
 import {
@@ -23,22 +25,24 @@ function world() {
   const sender = new FakeCallbackSender();
   const attempts: CallbackAttempt[] = [];
   const banks = ['acme', 'zeta'];
-  const policy = callbackDeliveryPolicy(
-    {
-      outbox,
-      banks: new FakeBankDirectory(
-        banks.map((bankId) => ({ bankId, name: bankId, callbackUrl: `https://${bankId}.example/cb` })),
-      ),
-      secrets: new FakeBankSecrets(
-        Object.fromEntries(banks.map((bankId) => [bankId, { callback: [SECRET] }])),
-      ),
-      sender,
-      clock,
-    },
-    (attempt) => attempts.push(attempt),
-  );
-  return { clock, outbox, sender, attempts, policy };
+  const ports = {
+    outbox,
+    banks: new FakeBankDirectory(
+      banks.map((bankId) => ({ bankId, name: bankId, callbackUrl: `https://${bankId}.example/cb` })),
+    ),
+    secrets: new FakeBankSecrets(Object.fromEntries(banks.map((bankId) => [bankId, { callback: [SECRET] }]))),
+    sender,
+    clock,
+  };
+  const policy = callbackDeliveryPolicy(ports, (attempt) => attempts.push(attempt));
+  return { clock, outbox, sender, attempts, policy, first: firstCallbackAttempts(ports) };
 }
+
+const callback = (deliveryId: string, bankId = 'acme') => ({
+  deliveryId,
+  bankId,
+  body: JSON.stringify({ id: deliveryId }),
+});
 
 async function queue(
   w: ReturnType<typeof world>,
@@ -60,46 +64,62 @@ async function queue(
   return delivery;
 }
 
-describe('the callback delivery policy, on the injected clock', () => {
-  it('tries a queued callback at once and reports the attempt with its ids and outcome', async () => {
+describe('the first attempts at new callbacks, on the injected clock', () => {
+  it('sends a callback at once and says it was delivered', async () => {
     const w = world();
-    expect(await w.policy.firstAttempt(await queue(w, 'cb_1'))).toBe('delivered');
-    expect(w.sender.calls.map((call) => call.url)).toEqual(['https://acme.example/cb']);
-    expect(w.attempts).toEqual([
-      { bankId: 'acme', deliveryId: 'cb_1', type: 'alert.sent', outcome: 'delivered' },
+    expect(await w.first.attempt(callback('cb_1'))).toEqual({ type: 'delivered' });
+    expect(w.sender.calls.map((call) => [call.url, call.headers['webhook-id']])).toEqual([
+      ['https://acme.example/cb', 'cb_1'],
     ]);
   });
 
-  it('leaves a bank that just failed to the retrier for COOL_DOWN_MS, by the clock, other banks untouched', async () => {
+  it('leaves a bank that just failed to the outbox for COOL_DOWN_MS, by the clock, other banks untouched', async () => {
     const w = world();
     w.sender.answerNext(503);
-    expect(await w.policy.firstAttempt(await queue(w, 'cb_1'))).toBe('retry');
-    expect(w.attempts[0]).toMatchObject({ outcome: 'retry', error: 'HTTP 503' });
+    expect(await w.first.attempt(callback('cb_1'))).toEqual({ type: 'failed', error: 'HTTP 503' });
 
     w.clock.advance(COOL_DOWN_MS - 1);
-    expect(await w.policy.firstAttempt(await queue(w, 'cb_2'))).toBe('cooling-down');
-    expect(await w.policy.firstAttempt(await queue(w, 'cb_z', 'zeta'))).toBe('delivered');
+    expect(await w.first.attempt(callback('cb_2'))).toEqual({
+      type: 'not-attempted',
+      reason: 'cooling-down',
+    });
+    expect(await w.first.attempt(callback('cb_z', 'zeta'))).toEqual({ type: 'delivered' });
     expect(w.sender.calls.map((call) => call.url)).toEqual([
       'https://acme.example/cb',
       'https://zeta.example/cb',
     ]);
 
     w.clock.advance(1);
-    expect(await w.policy.firstAttempt(await queue(w, 'cb_3'))).toBe('delivered');
+    expect(await w.first.attempt(callback('cb_3'))).toEqual({ type: 'delivered' });
+    // Answered again: the cool-down is over at once, even if the bank fails again later.
+    w.sender.answerNext(new Error('boom'));
+    expect(await w.first.attempt(callback('cb_4'))).toMatchObject({ type: 'failed' });
+    expect(await w.first.attempt(callback('cb_5'))).toMatchObject({ type: 'not-attempted' });
   });
 
-  it('ends the cool-down once the bank answers again', async () => {
+  it('makes no attempt with less than FIRST_ATTEMPT_TIME_NEEDED_MS left in the invocation', async () => {
     const w = world();
-    w.sender.answerNext(500);
-    await w.policy.firstAttempt(await queue(w, 'cb_1'));
-    // The retrier's attempt, when it is due, succeeds: the next queued callback goes at once.
-    const due = Date.parse((await w.outbox.get('cb_1'))?.nextAttemptAt ?? '');
-    w.clock.advance(due - w.clock.now().getTime());
-    expect(await w.policy.retryDue()).toEqual({ attempted: 1 });
-    expect(w.attempts.at(-1)).toMatchObject({ deliveryId: 'cb_1', outcome: 'delivered' });
-    expect(await w.policy.firstAttempt(await queue(w, 'cb_2'))).toBe('delivered');
+    expect(await w.first.attempt(callback('cb_1'), FIRST_ATTEMPT_TIME_NEEDED_MS - 1)).toEqual({
+      type: 'not-attempted',
+      reason: 'no-time-left',
+    });
+    expect(w.sender.calls).toEqual([]);
+    expect(await w.first.attempt(callback('cb_1'), FIRST_ATTEMPT_TIME_NEEDED_MS)).toEqual({
+      type: 'delivered',
+    });
   });
 
+  it('counts a bank without a valid URL or secret as failed, and calls nothing', async () => {
+    const w = world();
+    expect(await w.first.attempt(callback('cb_1', 'unknown'))).toEqual({
+      type: 'failed',
+      error: 'no valid callback URL or callback secret',
+    });
+    expect(w.sender.calls).toEqual([]);
+  });
+});
+
+describe('the callback retrier, on the injected clock', () => {
   it('retries what is due, each bank up to PER_BANK_LIMIT per run, and nothing before its time', async () => {
     const w = world();
     for (let i = 0; i < PER_BANK_LIMIT + 2; i++) await queue(w, `cb_${String(i).padStart(2, '0')}`);
@@ -110,5 +130,24 @@ describe('the callback delivery policy, on the injected clock', () => {
     expect(w.attempts.filter((a) => a.bankId === 'zeta')).toHaveLength(1);
     expect(await w.policy.retryDue()).toEqual({ attempted: 2 });
     expect(await w.policy.retryDue()).toEqual({ attempted: 0 });
+  });
+
+  it('reports each attempt with its ids, outcome and error', async () => {
+    const w = world();
+    await queue(w, 'cb_1');
+    w.clock.advance(FIRST_RETRY_DELAY_MS);
+    w.sender.answerNext(500);
+    await w.policy.retryDue();
+    expect(w.attempts).toEqual([
+      { bankId: 'acme', deliveryId: 'cb_1', type: 'alert.sent', outcome: 'retry', error: 'HTTP 500' },
+    ]);
+    w.clock.advance(FIRST_RETRY_DELAY_MS * 2);
+    await w.policy.retryDue();
+    expect(w.attempts.at(-1)).toEqual({
+      bankId: 'acme',
+      deliveryId: 'cb_1',
+      type: 'alert.sent',
+      outcome: 'delivered',
+    });
   });
 });

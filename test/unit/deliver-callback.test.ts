@@ -4,7 +4,6 @@ import {
   ATTEMPT_LEASE_MS,
   CALLBACK_RETRY_WINDOW_MS,
   type CallbackDelivery,
-  FIRST_ATTEMPT_POST_WINDOW_MS,
   FIRST_RETRY_DELAY_MS,
 } from '../../shared/domain/callback-delivery.ts';
 import {
@@ -92,80 +91,34 @@ describe('deliverCallback', () => {
     expect(await w.outbox.get('cb_1')).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 
-  it('tries a fresh delivery with its first retry time as the lease, once, and the retrier does not see it due', async () => {
+  it('posts once when two retrier runs take the same due delivery at once', async () => {
     const w = world();
-    w.clock.advance(-FIRST_RETRY_DELAY_MS); // at once, as the stream's insert is handled
     const delivery = await queued(w);
-    const duringPost: (CallbackDelivery | undefined)[] = [];
-    const post = w.sender.post.bind(w.sender);
-    w.sender.post = async (...args) => {
-      duringPost.push(await w.outbox.get('cb_1'));
-      return post(...args);
-    };
     const outcomes = await Promise.all([
       deliverCallback(delivery, w.ports),
       deliverCallback(delivery, w.ports),
     ]);
     expect(outcomes.sort()).toEqual(['delivered', 'skipped']);
     expect(w.sender.calls).toHaveLength(1);
-    // Its due time untouched while it posted: nothing rewrote the due index.
-    expect(duringPost).toEqual([
-      expect.objectContaining({ attempts: 0, nextAttemptAt: delivery.nextAttemptAt }),
-    ]);
-    expect(await w.outbox.due('acme', w.clock.now(), 10)).toEqual([]);
-    expect(await w.outbox.get('cb_1')).toMatchObject({ status: 'delivered', attempts: 1 });
-    // A redelivered stream record of it sends nothing.
+    // Read again later (a run that read it before the delivery): nothing is sent.
     expect(await deliverCallback(delivery, w.ports)).toBe('skipped');
     expect(w.sender.calls).toHaveLength(1);
   });
 
-  it('takes a lease from now when the first retry time is too close for the first attempt to end before it', async () => {
-    const tooClose = FIRST_RETRY_DELAY_MS - FIRST_ATTEMPT_POST_WINDOW_MS + 1;
-    // A stream record handled late; a first attempt whose lookups ran long.
-    for (const { late, lookupMs } of [
-      { late: tooClose, lookupMs: 0 },
-      { late: 0, lookupMs: tooClose },
-    ]) {
-      const w = world();
-      w.clock.advance(-FIRST_RETRY_DELAY_MS + late);
-      const delivery = await queued(w);
-      const get = w.banks.get.bind(w.banks);
-      // Slow lookups: the clock runs on while the bank is read.
-      w.banks.get = async (bankId) => {
-        w.clock.advance(lookupMs);
-        return get(bankId);
-      };
-      let duringPost: CallbackDelivery | undefined;
-      const post = w.sender.post.bind(w.sender);
-      w.sender.post = async (...args) => {
-        duringPost = await w.outbox.get('cb_1');
-        return post(...args);
-      };
-      expect(await deliverCallback(delivery, w.ports)).toBe('delivered');
-      // Leased until a minute after the claim: the retrier cannot take it while it posts.
-      expect(Date.parse(String(duringPost?.nextAttemptAt))).toBeGreaterThanOrEqual(
-        w.clock.now().getTime() - lookupMs + ATTEMPT_LEASE_MS,
-      );
-    }
-  });
-
-  it('posts nothing when the retrier took the delivery while a slow first attempt read the bank', async () => {
+  it('holds the delivery for ATTEMPT_LEASE_MS while it posts: no other run finds it due', async () => {
     const w = world();
-    w.clock.advance(-FIRST_RETRY_DELAY_MS);
     const delivery = await queued(w);
-    const get = w.banks.get.bind(w.banks);
-    w.banks.get = async (bankId) => {
-      w.clock.advance(FIRST_RETRY_DELAY_MS);
-      // The retrier, now that it is due.
-      await w.outbox.claim(
-        'cb_1',
-        delivery.nextAttemptAt,
-        new Date(w.clock.now().getTime() + ATTEMPT_LEASE_MS),
-      );
-      return get(bankId);
+    let duringPost: CallbackDelivery | undefined;
+    const post = w.sender.post.bind(w.sender);
+    w.sender.post = async (...args) => {
+      duringPost = await w.outbox.get('cb_1');
+      expect(await w.outbox.due('acme', w.clock.now(), 10)).toEqual([]);
+      return post(...args);
     };
-    expect(await deliverCallback(delivery, w.ports)).toBe('skipped');
-    expect(w.sender.calls).toEqual([]);
+    expect(await deliverCallback(delivery, w.ports)).toBe('delivered');
+    expect(duringPost?.nextAttemptAt).toBe(
+      new Date(w.clock.now().getTime() + ATTEMPT_LEASE_MS).toISOString(),
+    );
   });
 
   it('signs with both secrets during a rotation, so that either verifies', async () => {

@@ -1,8 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { createHandler as CreateHandler } from '../../functions/notify-bank.ts';
+import { lambdaContext } from '../../local/lambda-http-server.ts';
 import { InMemoryCompromisedMerchants } from '../../shared/adapters/in-memory-compromised-merchants.ts';
 import { InMemoryErasureMarkers } from '../../shared/adapters/in-memory-erasure-markers.ts';
 import { InMemoryThresholdStore } from '../../shared/adapters/in-memory-threshold-store.ts';
@@ -11,6 +12,7 @@ import type { Alert } from '../../shared/domain/alert.ts';
 import type { CallbackDelivery as Delivery } from '../../shared/domain/callback-delivery.ts';
 import { merchantKeyOf, reporterOf } from '../../shared/domain/compromised-merchant.ts';
 import { BUILT_IN_THRESHOLDS } from '../../shared/domain/thresholds.ts';
+import { FakeBankDirectory, FakeBankSecrets, FakeCallbackSender } from '../support/fakes/index.ts';
 
 // notify-bank turns a "No, it wasn't me" into confirmed fraud (docs/scoring.md, "Confirmed
 // fraud"): the merchants of the disputed check's payments are marked, once per answer, never for
@@ -88,7 +90,13 @@ async function world() {
   });
   const queued: Delivery[] = [];
   const marks: string[] = [];
+  const sender = new FakeCallbackSender();
   const handler = createHandler({
+    banks: new FakeBankDirectory([{ bankId: 'acme', name: 'ACME', callbackUrl: 'https://acme.example/cb' }]),
+    secrets: new FakeBankSecrets({
+      acme: { callback: [`whsec_${Buffer.from('k'.repeat(32)).toString('base64')}`] },
+    }),
+    sender,
     outbox: {
       enqueue: async (delivery: Delivery) => {
         queued.push(delivery);
@@ -112,8 +120,10 @@ async function world() {
     },
   });
   const deliver = (...records: DynamoDBRecord[]) =>
-    handler({ Records: records }, { functionName: 'notify-bank', awsRequestId: 'r' } as Context);
-  return { merchants, erasures, queued, marks, deliver };
+    handler({ Records: records }, lambdaContext('notify-bank'));
+  /** The types of the callbacks the bank received. */
+  const told = () => sender.calls.map((call) => (JSON.parse(call.body) as { type: string }).type);
+  return { merchants, erasures, queued, marks, deliver, told };
 }
 
 const other = reporterOf(KEY, 'acme', 'cus_2');
@@ -121,7 +131,7 @@ const at = new Date(Date.parse(answeredAt) + DAY_MS);
 
 describe('notify-bank and "No, it wasn\'t me"', () => {
   it('marks every payment’s merchant of the disputed check from the answer’s time, once per answer', async () => {
-    const { merchants, marks, queued, deliver } = await world();
+    const { merchants, marks, queued, deliver, told } = await world();
     const answer = record(check('sent'), check('disputed'));
     expect(await deliver(answer)).toEqual({ batchItemFailures: [] });
     const until = new Date(Date.parse(answeredAt) + 5 * DAY_MS).toISOString();
@@ -136,7 +146,8 @@ describe('notify-bank and "No, it wasn\'t me"', () => {
     ).toBe(1);
     expect(await merchants.reporters('acme', 'mid:mid_7', other, at)).toBe(1);
     expect(await merchants.reporters('other-bank', 'mid:mid_7', other, at)).toBe(0);
-    expect(queued.map((delivery) => delivery.type)).toEqual(['alert.disputed', 'alert.disputed']);
+    expect(told()).toEqual(['alert.disputed', 'alert.disputed']);
+    expect(queued).toEqual([]);
     // A redelivered record marks the same window: nothing moves.
     await deliver(answer);
     expect(new Set(marks).size).toBe(2);
@@ -157,7 +168,7 @@ describe('notify-bank and "No, it wasn\'t me"', () => {
   });
 
   it('removes the marks again when the erasure lands while they are written', async () => {
-    const { merchants, queued, erasures, deliver } = await world();
+    const { merchants, queued, erasures, deliver, told } = await world();
     const checked = erasures.erasedAt.bind(erasures);
     let calls = 0;
     // The first check finds no erasure; the customer is erased before the second.
@@ -171,13 +182,15 @@ describe('notify-bank and "No, it wasn\'t me"', () => {
     expect(await merchants.reporters('acme', 'FR:BAKERY', other, at)).toBe(0);
     expect(await merchants.reporters('acme', 'mid:mid_7', other, at)).toBe(0);
     expect(queued).toEqual([]);
+    expect(told()).toEqual([]);
   });
 
   it('marks nothing when the customer was erased after the event arrived', async () => {
-    const { marks, queued, erasures, deliver } = await world();
+    const { marks, queued, erasures, deliver, told } = await world();
     await erasures.mark('er_cus_1', new Date('2026-11-29T10:02:00Z'));
     await deliver(record(check('sent'), check('disputed')));
     expect(marks).toEqual([]);
     expect(queued).toEqual([]);
+    expect(told()).toEqual([]);
   });
 });

@@ -9,7 +9,14 @@ import { storedSubscriberSchema } from '../../shared/adapters/stored-address.ts'
 import type { Alert } from '../../shared/domain/alert.ts';
 import { alertsTableItemSchema, callbackDeliverySchema } from '../../shared/domain/table-items.ts';
 import { InvalidStreamRecordError, readStreamRecord } from '../../shared/runtime/stream-records.ts';
-import { FakeCallbackOutbox, FakeErasureMarkers, FixedClock } from '../support/fakes/index.ts';
+import {
+  FakeBankDirectory,
+  FakeBankSecrets,
+  FakeCallbackOutbox,
+  FakeCallbackSender,
+  FakeErasureMarkers,
+  FixedClock,
+} from '../support/fakes/index.ts';
 
 const alert = (status: string, extra: Record<string, unknown> = {}) => ({
   alertId: 'acme#txn#txn_1',
@@ -162,7 +169,15 @@ describe("the callbacks table's items", () => {
 describe('a stream function given an invalid record', () => {
   it('reports that record alone in the partial batch response and handles the others', async () => {
     const outbox = new FakeCallbackOutbox();
+    const sender = new FakeCallbackSender();
     const handler = createHandler({
+      banks: new FakeBankDirectory([
+        { bankId: 'acme', name: 'ACME', callbackUrl: 'https://acme.example/cb' },
+      ]),
+      secrets: new FakeBankSecrets({
+        acme: { callback: [`whsec_${Buffer.from('k'.repeat(32)).toString('base64')}`] },
+      }),
+      sender,
       outbox,
       erasures: new FakeErasureMarkers(),
       clock: new FixedClock('2026-11-29T10:00:00Z'),
@@ -178,6 +193,8 @@ describe('a stream function given an invalid record', () => {
     const event: DynamoDBStreamEvent = { Records: [good, bad] };
     const response = await handler(event, lambdaContext('notify-bank'));
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad.dynamodb?.SequenceNumber }] });
-    expect(await outbox.due('acme', new Date('2030-01-01T00:00:00Z'), 10)).toHaveLength(1);
+    // The good one reached the bank (nothing queued).
+    expect(sender.calls).toHaveLength(1);
+    expect(await outbox.due('acme', new Date('2030-01-01T00:00:00Z'), 10)).toHaveLength(0);
   });
 });

@@ -34,46 +34,6 @@ export function callbackOutboxContract(name: string, make: () => CallbackOutbox 
       expect(await outbox.claim(`${delivery.deliveryId}-none`, DUE, lease)).toBe(false);
     });
 
-    it('takes a fresh delivery for its first attempt once, leaving its first retry time as the lease', async () => {
-      const outbox = await make();
-      const delivery = fresh();
-      await outbox.enqueue(delivery);
-      const now = new Date(T0);
-      expect(await outbox.claimFirst(delivery.deliveryId, '2036-03-01T12:00:29.000Z', now)).toBe(false);
-      const claims = await Promise.all([
-        outbox.claimFirst(delivery.deliveryId, DUE, now),
-        outbox.claimFirst(delivery.deliveryId, DUE, now),
-      ]);
-      expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await outbox.get(delivery.deliveryId)).toMatchObject({
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: DUE,
-      });
-      // That attempt died: the retrier takes it when due, as it was read.
-      const due = await outbox.due(delivery.bankId, new Date(DUE), 10);
-      expect(due.map((d) => d.deliveryId)).toEqual([delivery.deliveryId]);
-      expect(await outbox.claim(delivery.deliveryId, DUE, new Date('2036-03-01T12:01:30.000Z'))).toBe(true);
-      expect(await outbox.claimFirst(`${delivery.deliveryId}-none`, DUE, now)).toBe(false);
-    });
-
-    it('gives no first claim once a retrier moved the time, or once an attempt was counted', async () => {
-      const outbox = await make();
-      const now = new Date(T0);
-      const moved = fresh();
-      await outbox.enqueue(moved);
-      expect(await outbox.claim(moved.deliveryId, DUE, new Date('2036-03-01T12:01:00.000Z'))).toBe(true);
-      expect(await outbox.claimFirst(moved.deliveryId, DUE, now)).toBe(false);
-      const retried = fresh();
-      await outbox.enqueue(retried);
-      await outbox.reschedule(retried.deliveryId, 1, new Date(DUE), 'HTTP 503');
-      expect(await outbox.claimFirst(retried.deliveryId, DUE, now)).toBe(false);
-      const delivered = fresh();
-      await outbox.enqueue(delivered);
-      await outbox.markDelivered(delivered.deliveryId, 1, now);
-      expect(await outbox.claimFirst(delivered.deliveryId, DUE, now)).toBe(false);
-    });
-
     it('lists the due deliveries of one bank, oldest first, up to the limit', async () => {
       const outbox = await make();
       const bankId = `bank-${randomUUID()}`;

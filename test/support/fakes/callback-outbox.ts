@@ -25,17 +25,6 @@ export class FakeCallbackOutbox implements CallbackOutbox {
     return true;
   }
 
-  /** Delivery ids a first attempt took (DynamoDB's `firstClaimedAt`). */
-  private readonly firstClaimed = new Set<string>();
-
-  async claimFirst(deliveryId: string, seen: string, _now: Date): Promise<boolean> {
-    const item = this.items.get(deliveryId);
-    if (item?.status !== 'pending' || item.attempts !== 0 || item.nextAttemptAt !== seen) return false;
-    if (this.firstClaimed.has(deliveryId)) return false;
-    this.firstClaimed.add(deliveryId);
-    return true;
-  }
-
   async markDelivered(deliveryId: string, attempts: number, at: Date): Promise<void> {
     const item = this.pending(deliveryId);
     if (item === undefined) return;
