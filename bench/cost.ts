@@ -23,12 +23,12 @@ export interface MeasuredCounts {
  * What the bench does not measure, stated: the memory every function has (cdk/app-function.ts),
  * a stream function's time per record taken as the ingest handler's (both make a few DynamoDB
  * requests), and the stream records an alert makes: the alert's insert and its "sent" update on
- * the alerts stream (read by notify-customer and notify-bank), and one callback insert.
+ * the alerts stream (read by notify-customer and notify-bank, which sends the bank its callback
+ * at once: an outbox item, with no stream, only when the bank fails; decision 16).
  */
 export const ASSUMPTIONS = {
   memoryGb: 0.25,
   alertStreamRecords: 2,
-  callbackRecords: 1,
 } as const;
 
 export interface CostLine {
@@ -94,12 +94,11 @@ export function costOf(measured: MeasuredCounts, prices: Prices = PRICES): Cost 
   const normal = lines(measured.capacity.normal, 1 + scoringInvocations, 1, measured.ingestMs, prices);
   const alertInvocations =
     ASSUMPTIONS.alertStreamRecords / notifyStream.batchSize +
-    ASSUMPTIONS.alertStreamRecords / callbackStream.batchSize +
-    ASSUMPTIONS.callbackRecords / callbackStream.batchSize;
+    ASSUMPTIONS.alertStreamRecords / callbackStream.batchSize;
   const alerting = lines(
     measured.capacity.alerting,
     1 + scoringInvocations + alertInvocations,
-    1 + 2 * ASSUMPTIONS.alertStreamRecords + ASSUMPTIONS.callbackRecords,
+    1 + 2 * ASSUMPTIONS.alertStreamRecords,
     measured.ingestMs,
     prices,
   );

@@ -4,12 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda-http-server.ts';
 import * as z from '../../shared/domain/zod.ts';
 import { ConfigurationError } from '../../shared/runtime/env.ts';
-import {
-  httpHandler,
-  httpRoutesHandler,
-  lazyHandler,
-  streamHandler,
-} from '../../shared/runtime/handler-bundles.ts';
+import { httpRoutesHandler, lazyHandler, streamHandler } from '../../shared/runtime/handler-bundles.ts';
 import { logger } from '../../shared/runtime/logger.ts';
 
 const request = (method: string, path: string): APIGatewayProxyEventV2 =>
