@@ -12,14 +12,21 @@ import {
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StreamSettings } from '../shared/runtime/stream-settings.ts';
 import { type TableKey, tableEnvironmentVariable } from '../shared/runtime/table-definitions.ts';
-import { LAMBDA_BANNER, LAMBDA_MAIN_FIELDS, LAMBDA_NODE_OPTIONS, LAMBDA_TARGET } from './lambda-bundling.ts';
+import {
+  LAMBDA_BANNER,
+  LAMBDA_CHARSET,
+  LAMBDA_LEGAL_COMMENTS,
+  LAMBDA_MAIN_FIELDS,
+  LAMBDA_NODE_OPTIONS,
+  LAMBDA_TARGET,
+} from './lambda-bundling.ts';
 
 const functionsDirectory = join(import.meta.dirname, '..', 'functions');
 
@@ -94,6 +101,8 @@ export class AppFunction extends Construct {
         sourceMap: true,
         mainFields: LAMBDA_MAIN_FIELDS,
         banner: LAMBDA_BANNER,
+        charset: LAMBDA_CHARSET === 'utf8' ? Charset.UTF8 : Charset.ASCII,
+        esbuildArgs: { '--legal-comments': LAMBDA_LEGAL_COMMENTS },
       },
     });
     Validations.of(role).acknowledge(
