@@ -25,7 +25,7 @@ export const storedEventSchema = z
     customerKey: z.string(),
     type: z.enum(['card.transaction', 'account.balance']),
     customerId: z.string(),
-    occurredAt: z.iso.datetime({ offset: true }),
+    occurredAt: z.isoDateTime({ offset: true }),
     receivedAt: z.string(),
     bodyHash: z.string(),
     status: z.enum(['received', 'scored']),

@@ -96,4 +96,13 @@ describe('Lambda bundles', () => {
     expect(output).toContain('’');
     expect(output).not.toMatch(/\\u2019/);
   }, 60_000);
+
+  it('hold zod’s ISO date and time schema, not z.iso’s date, time and duration ones', async () => {
+    for (const name of ['receive-bank-event', 'bank-admin']) {
+      const output = await outputOf(name);
+      expect(output).toContain('"$ZodISODateTime"');
+      for (const unused of ['"$ZodISODate"', '"$ZodISOTime"', '"$ZodISODuration"'])
+        expect(output).not.toContain(unused);
+    }
+  }, 60_000);
 });
