@@ -12,7 +12,7 @@ import {
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -101,8 +101,8 @@ export class AppFunction extends Construct {
         sourceMap: true,
         mainFields: LAMBDA_MAIN_FIELDS,
         banner: LAMBDA_BANNER,
-        charset: LAMBDA_CHARSET === 'utf8' ? Charset.UTF8 : Charset.ASCII,
-        esbuildArgs: { '--legal-comments': LAMBDA_LEGAL_COMMENTS },
+        // As esbuild arguments: this version of NodejsFunction passes no `charset` to esbuild.
+        esbuildArgs: { '--charset': LAMBDA_CHARSET, '--legal-comments': LAMBDA_LEGAL_COMMENTS },
       },
     });
     Validations.of(role).acknowledge(
