@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import {
   LAMBDA_BANNER,
+  LAMBDA_CHARSET,
+  LAMBDA_LEGAL_COMMENTS,
   LAMBDA_MAIN_FIELDS,
   LAMBDA_NODE_OPTIONS,
   LAMBDA_TARGET,
@@ -107,6 +109,8 @@ export async function bundle(entry: string, outdir: string, name: string) {
     minify: true,
     sourcemap: true,
     banner: { js: LAMBDA_BANNER },
+    charset: LAMBDA_CHARSET,
+    legalComments: LAMBDA_LEGAL_COMMENTS,
     outfile,
     metafile: true,
     logLevel: 'silent',

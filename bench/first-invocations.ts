@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { storedAlertsItemSchema, storedSubscriberSchema } from '../shared/adapters/stored-address.ts';
-import { storedEventSchema } from '../shared/domain/stored-event.ts';
+import { storedEventSchema } from '../shared/domain/stored-event-schema.ts';
 import type * as z from '../shared/domain/zod.ts';
 
 // The first event each function gets in the bundle bench (bench/bundles.ts): the smallest event

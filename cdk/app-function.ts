@@ -19,7 +19,14 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StreamSettings } from '../shared/runtime/stream-settings.ts';
 import { type TableKey, tableEnvironmentVariable } from '../shared/runtime/table-definitions.ts';
-import { LAMBDA_BANNER, LAMBDA_MAIN_FIELDS, LAMBDA_NODE_OPTIONS, LAMBDA_TARGET } from './lambda-bundling.ts';
+import {
+  LAMBDA_BANNER,
+  LAMBDA_CHARSET,
+  LAMBDA_LEGAL_COMMENTS,
+  LAMBDA_MAIN_FIELDS,
+  LAMBDA_NODE_OPTIONS,
+  LAMBDA_TARGET,
+} from './lambda-bundling.ts';
 
 const functionsDirectory = join(import.meta.dirname, '..', 'functions');
 
@@ -94,6 +101,8 @@ export class AppFunction extends Construct {
         sourceMap: true,
         mainFields: LAMBDA_MAIN_FIELDS,
         banner: LAMBDA_BANNER,
+        // As esbuild arguments: this version of NodejsFunction passes no `charset` to esbuild.
+        esbuildArgs: { '--charset': LAMBDA_CHARSET, '--legal-comments': LAMBDA_LEGAL_COMMENTS },
       },
     });
     Validations.of(role).acknowledge(

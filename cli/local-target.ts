@@ -5,7 +5,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../local/create-tables.ts';
 import { LocalSecretsFile, newWebhookSecret } from '../local/local-secrets.ts';
 import { LOCAL_SECRET_PREFIX, type LocalConfig, localAwsConfig } from '../local/local-stack.ts';
-import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
+import type { BankChanges } from '../shared/adapters/dynamodb-bank-directory.ts';
+import { DynamoDbBankRegistry } from '../shared/adapters/dynamodb-bank-registry.ts';
 import { type BankKeyKind, bankSecretName } from '../shared/adapters/secret-store-bank-secrets.ts';
 import { adminKeyId, newAdminKey } from '../shared/domain/admin-signature.ts';
 import type { ChannelName } from '../shared/ports/channel.ts';
@@ -111,7 +112,7 @@ export class LocalTarget implements Target {
 
   async updateBank(bankId: string, changes: BankChanges): Promise<BankView> {
     const { client, banks } = await this.tables();
-    const updated = await new DynamoDbBankDirectory(client, banks).update(bankId, changes);
+    const updated = await new DynamoDbBankRegistry(client, banks).update(bankId, changes);
     if (updated === undefined) throw new CliError(`Unknown bank ${bankId} in local mode.`);
     if (changes.callbackUrl !== undefined) {
       const config = await this.config();
@@ -127,7 +128,7 @@ export class LocalTarget implements Target {
 
   async showBank(bankId: string): Promise<BankView> {
     const { client, banks } = await this.tables();
-    const bank = await new DynamoDbBankDirectory(client, banks).read(bankId);
+    const bank = await new DynamoDbBankRegistry(client, banks).read(bankId);
     if (bank === undefined) throw new CliError(`Unknown bank ${bankId} in local mode.`);
     return bank;
   }

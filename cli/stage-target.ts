@@ -9,7 +9,8 @@ import {
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { newWebhookSecret } from '../local/local-secrets.ts';
-import { type BankChanges, DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-directory.ts';
+import type { BankChanges } from '../shared/adapters/dynamodb-bank-directory.ts';
+import { DynamoDbBankRegistry } from '../shared/adapters/dynamodb-bank-registry.ts';
 import {
   adminKeyValueSchema,
   type BankKeyKind,
@@ -138,7 +139,7 @@ export class StageTarget implements Target {
   }
 
   async updateBank(bankId: string, changes: BankChanges): Promise<BankView> {
-    const directory = new DynamoDbBankDirectory(
+    const directory = new DynamoDbBankRegistry(
       documentClientFor(new DynamoDBClient({})),
       await this.output('BanksTableName'),
     );
@@ -148,7 +149,7 @@ export class StageTarget implements Target {
   }
 
   async showBank(bankId: string): Promise<BankView> {
-    const directory = new DynamoDbBankDirectory(
+    const directory = new DynamoDbBankRegistry(
       documentClientFor(new DynamoDBClient({})),
       await this.output('BanksTableName'),
     );

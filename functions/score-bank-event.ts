@@ -9,7 +9,8 @@ import { DynamoDbEventStore } from '../shared/adapters/dynamodb-event-store.ts';
 import { DynamoDbThresholdStore } from '../shared/adapters/dynamodb-threshold-store.ts';
 import { reporterKeyFrom } from '../shared/adapters/secret-store-reporter-key.ts';
 import { type ScoreBankEventPorts, scoreBankEvent } from '../shared/domain/score-bank-event.ts';
-import { type StoredEvent, storedEventSchema } from '../shared/domain/stored-event.ts';
+import type { StoredEvent } from '../shared/domain/stored-event.ts';
+import { storedEventSchema } from '../shared/domain/stored-event-schema.ts';
 import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import {

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import {
   type BankProfile,
   displayBankName,
@@ -7,7 +7,6 @@ import {
 } from '../domain/bank-profile.ts';
 import type { BankDirectory } from '../ports/bank-directory.ts';
 import type { ChannelName } from '../ports/channel.ts';
-import { conditionalWrite } from './conditional-write.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 
 /** Bank settings change rarely: read at most once a minute per bank and function instance. */
@@ -42,55 +41,6 @@ export class DynamoDbBankDirectory implements BankDirectory {
     );
     for await (const page of pages) for (const item of page.Items ?? []) ids.push(String(item.bankId));
     return ids;
-  }
-
-  /** The bank's item as stored now (no cache): what `vigil banks show` prints. */
-  async read(bankId: string): Promise<StoredBank | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { bankId }, ConsistentRead: true }),
-    );
-    return Item as StoredBank | undefined;
-  }
-
-  /**
-   * Changes the given settings of a registered bank, in one conditional update: an unknown bank
-   * is refused (undefined) and nothing is created. `utilityTemplate: null` removes the template.
-   * Functions see the change within a minute (their cache).
-   */
-  async update(bankId: string, changes: BankChanges, now = new Date()): Promise<StoredBank | undefined> {
-    const names: Record<string, string> = { '#bankId': 'bankId', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':updatedAt': now.toISOString() };
-    const set = ['#updatedAt = :updatedAt'];
-    const remove: string[] = [];
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      names[`#${key}`] = key;
-      if (value === null) {
-        remove.push(`#${key}`);
-      } else {
-        values[`:${key}`] = value;
-        set.push(`#${key} = :${key}`);
-      }
-    }
-    let attributes: Record<string, unknown> | undefined;
-    const applied = await conditionalWrite(
-      this.client
-        .send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { bankId },
-            ConditionExpression: 'attribute_exists(#bankId)',
-            UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        )
-        .then((output) => {
-          attributes = output.Attributes;
-        }),
-    );
-    return applied ? (attributes as StoredBank | undefined) : undefined;
   }
 }
 

@@ -70,7 +70,7 @@ const minorUnits = z
   .int({ error: (issue) => (issue.input === undefined ? 'Required.' : MINOR_UNITS_MESSAGE) })
   .check(z.minimum(-Number.MAX_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER));
 /** When it happened: ISO 8601 with its offset (`Z` or `+01:00`), which says which instant it was. */
-export const occurredAtSchema = z.iso.datetime({
+export const occurredAtSchema = z.isoDateTime({
   offset: true,
   error: (issue) => {
     if (issue.input === undefined) return 'Required.';

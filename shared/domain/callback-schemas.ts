@@ -13,8 +13,8 @@ const callbackIdSchema = z.string().check(
     description: 'The `webhook-id`: stable across retries; deduplicate by it.',
   }),
 );
-const occurredAtSchema = z.iso
-  .datetime({ offset: true })
+const occurredAtSchema = z
+  .isoDateTime({ offset: true })
   .check(z.meta({ description: 'When it changed; order by it.' }));
 
 /** Who is subscribed, without saying who: the channel and a keyed hash of the address. */
@@ -99,7 +99,7 @@ export const callbackSchemas = {
         .optional(
           z.strictObject({
             country: z.string().check(z.regex(/^[A-Z]{2}$/)),
-            until: z.iso.datetime({ offset: true }),
+            until: z.isoDateTime({ offset: true }),
           }),
         )
         .check(

@@ -15,7 +15,7 @@ export const MAX_TRAVEL_DAYS = 365;
 const travelSchema = z.strictObject({
   country: z.string().check(z.regex(/^[A-Z]{2}$/)),
   /** The notice ends at this instant (the end of the last day, UTC). */
-  until: z.iso.datetime({ offset: true }),
+  until: z.isoDateTime({ offset: true }),
 });
 
 const alertsOverSchema = z.strictObject({
@@ -27,7 +27,7 @@ const alertsOverSchema = z.strictObject({
 export const preferencesSchema = z.strictObject({
   travel: z.optional(travelSchema),
   alertsOver: z.optional(alertsOverSchema),
-  updatedAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.isoDateTime({ offset: true }),
 });
 
 export type CustomerPreferences = z.infer<typeof preferencesSchema>;

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { BankEvent } from './bank-event.ts';
-import * as z from './zod.ts';
 
 /** Events are kept only as long as scoring and redrive can need them (docs/contract.md#privacy). */
 export const EVENT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
@@ -127,42 +126,3 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
-
-const storedTransactionSchema = z.object({
-  id: z.string(),
-  cardLast4: z.string(),
-  amount: z.number(),
-  currency: z.string(),
-  merchantName: z.string(),
-  merchantId: z.optional(z.string()),
-  mcc: z.string(),
-  country: z.string(),
-  channel: z.string(),
-  status: z.string(),
-});
-
-/** Reads a stored event back (from the table or its stream); a malformed item is an error. */
-export const storedEventSchema = z
-  .object({
-    eventKey: z.string(),
-    bankId: z.string(),
-    eventId: z.string(),
-    customerKey: z.string(),
-    type: z.enum(['card.transaction', 'account.balance']),
-    customerId: z.string(),
-    occurredAt: z.iso.datetime({ offset: true }),
-    receivedAt: z.string(),
-    bodyHash: z.string(),
-    status: z.enum(['received', 'scored']),
-    erasureRef: z.optional(z.string()),
-    expiresAt: z.number(),
-    transaction: z.optional(storedTransactionSchema),
-    balance: z.optional(z.object({ accountLast4: z.string(), available: z.number(), currency: z.string() })),
-  })
-  .check(
-    z.refine(
-      (event) =>
-        event.type === 'card.transaction' ? event.transaction !== undefined : event.balance !== undefined,
-      'The event lacks the part its type needs.',
-    ),
-  );

@@ -7,7 +7,7 @@ import * as z from './zod.ts';
 // The items of the tables whose streams Vigil consumes, as zod schemas: a stream record is read
 // with its table's schema (shared/runtime/stream-records.ts), never cast. Each schema checks every
 // field the consumers read and keeps the others as they are. The events table's schema is
-// `storedEventSchema` (stored-event.ts). A subscriber's and an alert's address are read in the
+// `storedEventSchema` (stored-event-schema.ts). A subscriber's and an alert's address are read in the
 // domain's terms: shared/adapters/stored-address.ts maps the stored attribute names first.
 
 const reasonSchema = z.looseObject({

@@ -5,6 +5,7 @@ import { FileSecretStore } from '../adapters/file-secret-store.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets-manager-secret-store.ts';
 import * as z from '../domain/zod.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
+import { envUrl } from './env.ts';
 
 // Clients are created on a function's first invocation (its composition root, `portsFrom`), once
 // per execution environment, and reused by every invocation. They are not wrapped for X-Ray: the
@@ -18,7 +19,7 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
 /** The environment of every function that uses DynamoDB (spread into its env schema). */
 export const awsEnvironment = {
   /** Local mode only: DynamoDB Local's endpoint, which accepts any credentials. */
-  LOCAL_DYNAMODB_ENDPOINT: z.optional(z.url()),
+  LOCAL_DYNAMODB_ENDPOINT: z.optional(envUrl()),
 };
 
 const documentClients = new Map<string, DynamoDBDocumentClient>();

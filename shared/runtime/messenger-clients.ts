@@ -10,6 +10,7 @@ import {
 import { ServiceNotConfiguredError } from '../domain/errors.ts';
 import * as z from '../domain/zod.ts';
 import { secretStoreFrom, secretsEnvironment } from './aws-clients.ts';
+import { envUrl } from './env.ts';
 import { logger } from './logger.ts';
 import { count } from './metrics.ts';
 
@@ -17,7 +18,7 @@ import { count } from './metrics.ts';
 export const messengerEnvironment = {
   ...secretsEnvironment,
   /** https://graph.facebook.com in AWS; the emulator's URL in local mode. */
-  GRAPH_API_BASE_URL: z.url(),
+  GRAPH_API_BASE_URL: envUrl(),
   GRAPH_API_VERSION: z.string().check(z.regex(/^v\d+\.\d+$/)),
   MESSENGER_PAGE_ID: z.string().check(z.minLength(1)),
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BankEvent } from '../../shared/domain/bank-event.ts';
-import { hashEvent, storedEventSchema, toStoredEvent } from '../../shared/domain/stored-event.ts';
+import { hashEvent, toStoredEvent } from '../../shared/domain/stored-event.ts';
+import { storedEventSchema } from '../../shared/domain/stored-event-schema.ts';
 import { accountBalance, cardTransaction } from '../fixtures/bank-events.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
