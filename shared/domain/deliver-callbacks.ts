@@ -1,4 +1,3 @@
-import { Webhook } from 'standardwebhooks';
 import type { BankDirectory } from '../ports/bank-directory.ts';
 import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { CallbackOutbox } from '../ports/callback-outbox.ts';
@@ -6,6 +5,7 @@ import type { CallbackSender } from '../ports/callback-sender.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ATTEMPT_LEASE_MS, type CallbackDelivery, nextAttemptAfter } from './callback-delivery.ts';
 import { parseCallbackUrl } from './callback-url.ts';
+import { standardWebhookSignature } from './verify-bank-signature.ts';
 
 /** What sending a callback needs: the bank's URL and secrets, and the guarded HTTP client. */
 export interface SendCallbackPorts {
@@ -53,7 +53,7 @@ export async function sendCallback(
         // During a rotation, one signature per secret, space-separated as Standard Webhooks
         // allows: the bank verifies with either while it switches.
         'webhook-signature': secrets
-          .map((secret) => new Webhook(secret).sign(callback.deliveryId, sentAt, callback.body))
+          .map((secret) => standardWebhookSignature(secret, callback.deliveryId, sentAt, callback.body))
           .join(' '),
       },
       callback.body,

@@ -122,6 +122,20 @@ export function signatureMatches(
   return matched;
 }
 
+/**
+ * A Standard Webhooks signature entry, `v1,<base64>`, as the library's `Webhook.sign` makes it but
+ * on `node:crypto` (no pure-JS HMAC in the bundles that sign callbacks): HMAC-SHA256 under the
+ * secret's key over `<id>.<seconds>.<body>`. Throws for a secret that is not a canonical
+ * `whsec_<base64>` key, as the library throws for one it cannot decode.
+ * test/unit/signature-equivalence.test.ts checks it against the library on random inputs.
+ */
+export function standardWebhookSignature(secret: string, id: string, at: Date, body: string): string {
+  const key = keyOf(secret);
+  if (key === undefined) throw new TypeError('A Standard Webhooks secret is whsec_ and canonical base64.');
+  const seconds = Math.floor(at.getTime() / 1000);
+  return `v1,${createHmac('sha256', key).update(`${id}.${seconds}.${body}`).digest('base64')}`;
+}
+
 /** The HMAC key of a `whsec_<base64>` secret (the prefix is optional), cached. */
 function keyOf(secret: string): Buffer | undefined {
   if (keys.has(secret)) return keys.get(secret);

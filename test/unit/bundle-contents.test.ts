@@ -56,6 +56,15 @@ describe('Lambda bundles', () => {
     expect(router(await inputsOf('messenger-webhook'))).toBe(true);
   }, 60_000);
 
+  it('sign callbacks on node:crypto, without the standardwebhooks library’s JavaScript HMAC', async () => {
+    const library = (inputs: readonly string[]) =>
+      inputs.some((path) => /node_modules\/(standardwebhooks|fast-sha256|@stablelib\/base64)\//.test(path));
+    const deliver = await inputsOf('deliver-callbacks');
+    expect(holds(deliver, 'shared/domain/verify-bank-signature.ts')).toBe(true);
+    expect(library(deliver)).toBe(false);
+    expect(library(await inputsOf('notify-bank'))).toBe(false);
+  });
+
   it('hold ipaddr.js only where a callback URL is guarded or an allow-list parsed', async () => {
     const ipaddr = (inputs: readonly string[]) =>
       inputs.some((path) => path.includes('node_modules/ipaddr.js/'));

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { signatureMatches, verifyBankSignature } from '../../shared/domain/verify-bank-signature.ts';
+import {
+  signatureMatches,
+  standardWebhookSignature,
+  verifyBankSignature,
+} from '../../shared/domain/verify-bank-signature.ts';
 
 // The ingest signature check runs on node:crypto; the standardwebhooks library is the reference
 // it must agree with, on the library's own example and on random inputs.
@@ -144,6 +148,50 @@ describe('Standard Webhooks check on node:crypto', () => {
         verifyBankSignature([`whsec_${randomBytes(24).toString('base64')}`], { headers, body }, now),
       ).toBe(false);
       expect(verifyBankSignature([], { headers, body }, now)).toBe(false);
+    }
+  });
+});
+
+describe('Standard Webhooks signing on node:crypto (bank callbacks)', () => {
+  it("signs the library's documented example as the library does", () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const at = new Date(1614265330 * 1000 + 999);
+    expect(standardWebhookSignature(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', at, '{"test": 2432232314}')).toBe(
+      'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    );
+  });
+
+  it('gives the library’s signature, which the library verifies, on random secrets, ids, times and bodies', () => {
+    fc.assert(
+      fc.property(
+        secretArb,
+        idArb,
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        fc.integer({ min: -250, max: 250 }),
+        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 })),
+        (secret, id, ms, offset, body) => {
+          const anyTime = new Date(ms);
+          const signature = standardWebhookSignature(secret, id, anyTime, body);
+          expect(signature).toBe(new Webhook(secret).sign(id, anyTime, body));
+          expect(standardWebhookSignature(secret.replace('whsec_', ''), id, anyTime, body)).toBe(signature);
+          // The library verifies against its own clock (5 minutes' tolerance): a time near now.
+          const at = new Date((Math.floor(Date.now() / 1000) + offset) * 1000);
+          const headers = {
+            'webhook-id': id,
+            'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+            'webhook-signature': standardWebhookSignature(secret, id, at, body),
+          };
+          expect(libraryAccepts(secret, headers, Buffer.from(body))).toBe(true);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('refuses a secret that is not a whsec_ base64 key, as the library does', () => {
+    for (const secret of ['whsec_', 'whsec_not*base64', '']) {
+      expect(() => standardWebhookSignature(secret, 'id', new Date(), '{}')).toThrow(TypeError);
+      expect(() => new Webhook(secret).sign('id', new Date(), '{}')).toThrow();
     }
   });
 });
