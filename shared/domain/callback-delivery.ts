@@ -80,5 +80,10 @@ export function nextAttemptAfter(
 /** The backoff of nextAttemptAfter, without the retry window. */
 function backoffAfter(attempts: number, now: Date, random: () => number = Math.random): Date {
   const base = Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1));
-  return new Date(now.getTime() + base + Math.floor(base * 0.2 * random()));
+  return new Date(now.getTime() + base + Math.floor(base * MAX_JITTER * random()));
 }
+
+const MAX_JITTER = 0.2;
+
+/** The latest a callback whose first attempt failed is due again after that failure (30 s + jitter). */
+export const LATEST_FIRST_RETRY_MS = 30_000 * (1 + MAX_JITTER);

@@ -3,7 +3,12 @@ import type { BankSecrets } from '../ports/bank-secrets.ts';
 import type { CallbackOutbox } from '../ports/callback-outbox.ts';
 import type { CallbackSender } from '../ports/callback-sender.ts';
 import type { Clock } from '../ports/clock.ts';
-import { ATTEMPT_LEASE_MS, type CallbackDelivery, nextAttemptAfter } from './callback-delivery.ts';
+import {
+  ATTEMPT_LEASE_MS,
+  type CallbackDelivery,
+  LATEST_FIRST_RETRY_MS,
+  nextAttemptAfter,
+} from './callback-delivery.ts';
 import { parseCallbackUrl } from './callback-url.ts';
 import { standardWebhookSignature } from './verify-bank-signature.ts';
 
@@ -192,33 +197,71 @@ export function callbackDeliveryPolicy(
 export type FirstAttempt =
   | { readonly type: 'delivered' }
   | { readonly type: 'failed'; readonly error: string }
-  | { readonly type: 'not-attempted'; readonly reason: 'cooling-down' | 'no-time-left' };
+  | {
+      readonly type: 'not-attempted';
+      readonly reason: 'cooling-down' | 'bank-slow' | 'no-time-left';
+      /**
+       * Not to be sent before then: after the retry of the bank's callback that failed, so that the
+       * retrier, which sends a bank's due callbacks in the order of their times, keeps their order.
+       */
+      readonly notBefore?: Date;
+    };
+
+/**
+ * How long a bank's first attempts may take in an execution environment within COOL_DOWN_MS
+ * before its next callbacks go to the outbox: a bank that answers, but slowly, does not hold up
+ * the stream's other records (the retrier sends banks side by side).
+ */
+export const SLOW_BANK_BUDGET_MS = 10_000;
+
+/** Delivery ids an execution environment remembers as delivered (the most recent ones). */
+const REMEMBERED_DELIVERIES = 10_000;
 
 /**
  * The first attempts at new callbacks, made by notify-bank as it derives them (decision 16): each
  * sent at once (sendCallback), unless its bank failed a first attempt within COOL_DOWN_MS (by the
- * injected clock), so that a bank that is down costs one timeout, not one per callback; or unless
- * the invocation has too little time left (FIRST_ATTEMPT_TIME_NEEDED_MS). The cool-down is kept
- * per execution environment: after a restart the first attempt simply goes ahead.
+ * injected clock), so that a bank that is down costs one timeout, not one per callback; or its
+ * attempts took more than SLOW_BANK_BUDGET_MS within COOL_DOWN_MS; or the invocation has too
+ * little time left (FIRST_ATTEMPT_TIME_NEEDED_MS). A callback delivered here is not sent again
+ * when its record comes back (a batch retried for another record's failure, or redelivered to
+ * this environment). All of it is kept per execution environment: after a restart the first
+ * attempt simply goes ahead, and a redelivered record is sent again with the same `webhook-id`.
  */
 export function firstCallbackAttempts(ports: SendCallbackPorts) {
   const failedAt = new Map<string, number>();
+  const spent = new Map<string, { since: number; ms: number }>();
+  const delivered = new Set<string>();
   return {
     async attempt(
       delivery: Pick<CallbackDelivery, 'deliveryId' | 'bankId' | 'body'>,
       timeLeftMs = Number.POSITIVE_INFINITY,
     ): Promise<FirstAttempt> {
+      if (delivered.has(delivery.deliveryId)) return { type: 'delivered' };
+      const now = ports.clock.now().getTime();
       const lastFailure = failedAt.get(delivery.bankId);
-      if (lastFailure !== undefined && ports.clock.now().getTime() - lastFailure < COOL_DOWN_MS) {
-        return { type: 'not-attempted', reason: 'cooling-down' };
+      if (lastFailure !== undefined && now - lastFailure < COOL_DOWN_MS) {
+        return {
+          type: 'not-attempted',
+          reason: 'cooling-down',
+          notBefore: new Date(lastFailure + LATEST_FIRST_RETRY_MS + 1000),
+        };
+      }
+      const time = spent.get(delivery.bankId);
+      if (time !== undefined && now - time.since < COOL_DOWN_MS && time.ms >= SLOW_BANK_BUDGET_MS) {
+        return { type: 'not-attempted', reason: 'bank-slow' };
       }
       if (timeLeftMs < FIRST_ATTEMPT_TIME_NEEDED_MS) return { type: 'not-attempted', reason: 'no-time-left' };
       const error = await sendCallback(delivery, ports);
+      const end = ports.clock.now().getTime();
+      const window = time !== undefined && now - time.since < COOL_DOWN_MS ? time : { since: now, ms: 0 };
+      spent.set(delivery.bankId, { since: window.since, ms: window.ms + (end - now) });
       if (error === undefined) {
         failedAt.delete(delivery.bankId);
+        if (delivered.size >= REMEMBERED_DELIVERIES) delivered.clear();
+        delivered.add(delivery.deliveryId);
         return { type: 'delivered' };
       }
-      failedAt.set(delivery.bankId, ports.clock.now().getTime());
+      failedAt.set(delivery.bankId, end);
       return { type: 'failed', error };
     },
   };

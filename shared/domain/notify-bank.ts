@@ -125,9 +125,16 @@ export async function notifyBank(change: ItemChange, ports: NotifyBankPorts): Pr
     const queued =
       attempt.type === 'failed'
         ? afterFailedFirstAttempt(delivery, attempt.error, ports.clock.now())
-        : delivery;
+        : notBefore(delivery, attempt.notBefore);
     const stored = await ports.outbox.enqueue(queued);
     notified.push({ bankId, deliveryId, type, outcome: stored ? 'queued' : 'already-queued', reason });
   }
   return { type: 'notified', callbacks: notified, merchantsMarked };
+}
+
+/** The delivery due at `at` if that is later than it is due (FirstAttempt's `notBefore`). */
+function notBefore(delivery: CallbackDelivery, at: Date | undefined): CallbackDelivery {
+  return at !== undefined && at.toISOString() > (delivery.nextAttemptAt ?? '')
+    ? { ...delivery, nextAttemptAt: at.toISOString() }
+    : delivery;
 }

@@ -332,11 +332,17 @@ describe('bank callbacks sent by notify-bank, retried from the outbox', () => {
     banks['bank-a'].mode = 'up';
   });
 
-  it('sends a redelivered record again with the same webhook-id after a success, and queues no second item after a failure', async () => {
+  it('sends a redelivered record again with the same webhook-id after a success only from another environment, and queues no second item after a failure', async () => {
     const delivered = confirmedAlert('bank-b');
-    await notify([delivered.record]);
-    await notify([delivered.record]);
-    const tries = banks['bank-b'].attempts.filter((a) => a.webhookId === delivered.deliveryId);
+    const handler = newNotifyBank();
+    await notify([delivered.record], handler);
+    // Back to the same environment (a batch retried for another record): not sent again.
+    await notify([delivered.record], handler);
+    const sent = () => banks['bank-b'].attempts.filter((a) => a.webhookId === delivered.deliveryId);
+    expect(sent().map((t) => t.answered)).toEqual([200]);
+    // To a fresh one: sent again (at least once), with the same webhook-id and body.
+    await notify([delivered.record], newNotifyBank());
+    const tries = sent();
     expect(tries.map((t) => t.answered)).toEqual([200, 200]);
     expect(tries[0]?.body).toBe(tries[1]?.body);
     expect(await outbox.get(delivered.deliveryId)).toBeUndefined();

@@ -35,7 +35,7 @@ function world() {
     clock,
   };
   const policy = callbackDeliveryPolicy(ports, (attempt) => attempts.push(attempt));
-  return { clock, outbox, sender, attempts, policy, first: firstCallbackAttempts(ports) };
+  return { clock, outbox, sender, attempts, policy, sendPorts: ports, first: firstCallbackAttempts(ports) };
 }
 
 const callback = (deliveryId: string, bankId = 'acme') => ({
@@ -78,10 +78,13 @@ describe('the first attempts at new callbacks, on the injected clock', () => {
     w.sender.answerNext(503);
     expect(await w.first.attempt(callback('cb_1'))).toEqual({ type: 'failed', error: 'HTTP 503' });
 
+    const failedAt = w.clock.now().getTime();
     w.clock.advance(COOL_DOWN_MS - 1);
+    // Queued to be sent after the failed one's retry (30 s and up to 20 % jitter after it).
     expect(await w.first.attempt(callback('cb_2'))).toEqual({
       type: 'not-attempted',
       reason: 'cooling-down',
+      notBefore: new Date(failedAt + 37_000),
     });
     expect(await w.first.attempt(callback('cb_z', 'zeta'))).toEqual({ type: 'delivered' });
     expect(w.sender.calls.map((call) => call.url)).toEqual([
@@ -95,6 +98,42 @@ describe('the first attempts at new callbacks, on the injected clock', () => {
     w.sender.answerNext(new Error('boom'));
     expect(await w.first.attempt(callback('cb_4'))).toMatchObject({ type: 'failed' });
     expect(await w.first.attempt(callback('cb_5'))).toMatchObject({ type: 'not-attempted' });
+  });
+
+  it('leaves a bank that answers, but slowly, to the outbox once its attempts took SLOW_BANK_BUDGET_MS within COOL_DOWN_MS', async () => {
+    const w = world();
+    const slowSender = {
+      calls: 0,
+      async post() {
+        this.calls++;
+        w.clock.advance(4_000);
+        return 200;
+      },
+    };
+    const first = firstCallbackAttempts({ ...w.sendPorts, sender: slowSender });
+    for (const id of ['cb_1', 'cb_2', 'cb_3']) {
+      expect(await first.attempt(callback(id))).toEqual({ type: 'delivered' });
+    }
+    // 12 s spent on acme within the minute: the rest waits for the retrier; zeta is still called.
+    expect(await first.attempt(callback('cb_4'))).toEqual({ type: 'not-attempted', reason: 'bank-slow' });
+    expect(await first.attempt(callback('cb_z', 'zeta'))).toEqual({ type: 'delivered' });
+    expect(slowSender.calls).toBe(4);
+    // A new minute, a new budget.
+    w.clock.advance(COOL_DOWN_MS);
+    expect(await first.attempt(callback('cb_5'))).toEqual({ type: 'delivered' });
+  });
+
+  it('does not send a callback it delivered again when its record comes back to the same environment', async () => {
+    const w = world();
+    expect(await w.first.attempt(callback('cb_1'))).toEqual({ type: 'delivered' });
+    expect(await w.first.attempt(callback('cb_1'))).toEqual({ type: 'delivered' });
+    expect(w.sender.calls).toHaveLength(1);
+    // One that failed is tried again by the next record after the cool-down.
+    w.sender.answerNext(503);
+    expect(await w.first.attempt(callback('cb_2'))).toMatchObject({ type: 'failed' });
+    w.clock.advance(COOL_DOWN_MS);
+    expect(await w.first.attempt(callback('cb_2'))).toEqual({ type: 'delivered' });
+    expect(w.sender.calls).toHaveLength(3);
   });
 
   it('makes no attempt with less than FIRST_ATTEMPT_TIME_NEEDED_MS left in the invocation', async () => {

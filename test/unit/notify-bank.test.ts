@@ -76,7 +76,18 @@ function world(options: { secrets?: string[]; timeLeftMs?: number } = {}) {
       webhookId: call.headers['webhook-id'],
       type: (JSON.parse(call.body) as { type: string }).type,
     }));
-  return { ports, outbox, erasures, sender, clock, retrier, queued, told, keyReads: () => keyReads };
+  return {
+    ports,
+    sendPorts,
+    outbox,
+    erasures,
+    sender,
+    clock,
+    retrier,
+    queued,
+    told,
+    keyReads: () => keyReads,
+  };
 }
 
 const subscriber = (status: Subscriber['status'], extra: Partial<Subscriber> = {}): Subscriber => ({
@@ -164,19 +175,30 @@ describe('notifyBank: the first attempt at each callback, the outbox only for fa
     const other = await notifyBank({ before: zeta, after: { ...zeta, status: 'confirmed' } }, w.ports);
     expect(other).toMatchObject({ callbacks: [{ bankId: 'zeta', outcome: 'delivered' }] });
     expect(w.told().map((t) => t.url)).toEqual(['https://acme.example/cb', 'https://zeta.example/cb']);
-    // Not tried: no attempt counted, due at once for the retrier.
+    // Not tried: no attempt counted; due after the failed one's retry (at most 36 s after the
+    // failure), so that the retrier sends the bank's callbacks in their order.
     const [id = ''] = idsOf(next);
-    expect(await w.outbox.get(id)).toMatchObject({ attempts: 0, nextAttemptAt: NOW, status: 'pending' });
+    const [failedId = ''] = idsOf(await notifyBank(confirmed, w.ports));
+    const failed = await w.outbox.get(failedId);
+    const skipped = await w.outbox.get(id);
+    expect(skipped).toMatchObject({ attempts: 0, status: 'pending' });
+    expect(skipped?.nextAttemptAt).toBe(new Date(Date.parse(NOW) + 37_000).toISOString());
+    expect(String(skipped?.nextAttemptAt) > String(failed?.nextAttemptAt)).toBe(true);
     expect((await w.queued()).map((d) => d.deliveryId)).toHaveLength(2);
     expect(await w.queued('zeta')).toEqual([]);
   });
 
-  it('sends a redelivered record again under the same webhook-id after a success: at least once', async () => {
+  it('sends a redelivered record once more only from another execution environment: at least once', async () => {
     const w = world();
     const first = await notifyBank(confirmed, w.ports);
+    // The same environment remembers what it delivered (a batch retried for another record).
     const again = await notifyBank(confirmed, w.ports);
     expect(again).toMatchObject({ callbacks: [{ outcome: 'delivered' }] });
     expect(idsOf(again)).toEqual(idsOf(first));
+    expect(w.sender.calls.map((c) => c.headers['webhook-id'])).toEqual(idsOf(first));
+    // A fresh one does not: sent again, under the same webhook-id and body.
+    const fresh = firstCallbackAttempts({ ...w.sendPorts });
+    await notifyBank(confirmed, { ...w.ports, firstAttempt: (delivery) => fresh.attempt(delivery) });
     expect(w.sender.calls.map((c) => c.headers['webhook-id'])).toEqual([...idsOf(first), ...idsOf(first)]);
     expect(w.sender.calls[1]?.body).toBe(w.sender.calls[0]?.body);
     expect(await w.queued()).toEqual([]);
