@@ -201,9 +201,15 @@ describe('the alerts index by customer and ref', () => {
     const legacy = alertOf(bankId, 'c1', sent);
     const legacyMember = alertOf(bankId, 'c1');
     const notice = alertOf(bankId, 'c2', { kind: 'low_balance', status: 'pending' });
+    const claimed = alertOf(bankId, 'c4', {
+      kind: 'low_balance',
+      status: 'pending',
+      sendClaimedAt: NOW.toISOString(),
+    });
     await putLegacy(legacy);
     await putLegacy(legacyMember, { checkId: legacy.alertId });
     await putLegacy(notice);
+    await putLegacy(claimed);
     const counter = await putLegacyCounter(bankId, 'c1', NOW);
     // Written by this release: left as they are.
     const current = alertOf(bankId, 'c1');
@@ -213,13 +219,14 @@ describe('the alerts index by customer and ref', () => {
 
     const first = await migrate(migrationTables(), NOW);
     expect(first.alertsMoved).toBeGreaterThanOrEqual(3);
+    expect(first.alertsLeftPending).toBeGreaterThanOrEqual(1);
     expect(first.messageCountersMoved).toBeGreaterThanOrEqual(1);
     const after = await alertsItemsAbout(bankId);
     const itemOf = (id: string) => after.find((item) => item.alertId === id);
     for (const [alert, status] of [
       [legacy, 'sent'],
       [legacyMember, 'grouped'],
-      [notice, 'pending'],
+      [claimed, 'pending'],
     ] as const) {
       const item = itemOf(alert.alertId);
       expect(item).toMatchObject({
@@ -233,6 +240,8 @@ describe('the alerts index by customer and ref', () => {
       expect(item).not.toHaveProperty('memberRef');
       expect(item).not.toHaveProperty('customerKey');
     }
+    // A pending alert without a send claim is left as it is: rewriting it would send it.
+    expect(itemOf(notice.alertId)).toEqual(before.find((i) => i.alertId === notice.alertId));
     // Everything else of the legacy alert is as it was (the address, the deadline...).
     const { ref: _ref, customerKey: _key, ...kept } = before.find((i) => i.alertId === legacy.alertId) ?? {};
     expect(itemOf(legacy.alertId)).toMatchObject(kept);

@@ -170,6 +170,7 @@ describe('preferences stored before at preferences#<id>', () => {
       merchantsInSets: 0,
       alertsMoved: 0,
       messageCountersMoved: 0,
+      alertsLeftPending: 0,
     });
     expect((await settings.read(bankId, 'a')).preferences).toEqual(preferencesOf(1));
   });
