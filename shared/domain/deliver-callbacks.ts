@@ -208,11 +208,15 @@ export type FirstAttempt =
     };
 
 /**
- * How long a bank's first attempts may take in an execution environment within COOL_DOWN_MS
- * before its next callbacks go to the outbox: a bank that answers, but slowly, does not hold up
- * the stream's other records (the retrier sends banks side by side).
+ * How long a bank's slow first attempts (SLOW_ATTEMPT_MS or more each) may take in an execution
+ * environment within COOL_DOWN_MS before its next callbacks go to the outbox: a bank that
+ * answers, but slowly, does not hold up the stream's other records (the retrier sends banks side
+ * by side). A bank that answers fast is never held back, however many callbacks it gets.
  */
 export const SLOW_BANK_BUDGET_MS = 10_000;
+
+/** A first attempt that took this long or more counts against SLOW_BANK_BUDGET_MS. */
+export const SLOW_ATTEMPT_MS = 1_000;
 
 /** Delivery ids an execution environment remembers as delivered (the most recent ones). */
 const REMEMBERED_DELIVERIES = 10_000;
@@ -221,7 +225,7 @@ const REMEMBERED_DELIVERIES = 10_000;
  * The first attempts at new callbacks, made by notify-bank as it derives them (decision 16): each
  * sent at once (sendCallback), unless its bank failed a first attempt within COOL_DOWN_MS (by the
  * injected clock), so that a bank that is down costs one timeout, not one per callback; or its
- * attempts took more than SLOW_BANK_BUDGET_MS within COOL_DOWN_MS; or the invocation has too
+ * slow attempts took more than SLOW_BANK_BUDGET_MS within COOL_DOWN_MS; or the invocation has too
  * little time left (FIRST_ATTEMPT_TIME_NEEDED_MS). A callback delivered here is not sent again
  * when its record comes back (a batch retried for another record's failure, or redelivered to
  * this environment). All of it is kept per execution environment: after a restart the first
@@ -253,8 +257,10 @@ export function firstCallbackAttempts(ports: SendCallbackPorts) {
       if (timeLeftMs < FIRST_ATTEMPT_TIME_NEEDED_MS) return { type: 'not-attempted', reason: 'no-time-left' };
       const error = await sendCallback(delivery, ports);
       const end = ports.clock.now().getTime();
-      const window = time !== undefined && now - time.since < COOL_DOWN_MS ? time : { since: now, ms: 0 };
-      spent.set(delivery.bankId, { since: window.since, ms: window.ms + (end - now) });
+      if (end - now >= SLOW_ATTEMPT_MS) {
+        const window = time !== undefined && now - time.since < COOL_DOWN_MS ? time : { since: now, ms: 0 };
+        spent.set(delivery.bankId, { since: window.since, ms: window.ms + (end - now) });
+      }
       if (error === undefined) {
         failedAt.delete(delivery.bankId);
         if (delivered.size >= REMEMBERED_DELIVERIES) delivered.clear();

@@ -7,6 +7,7 @@ import {
   FIRST_ATTEMPT_TIME_NEEDED_MS,
   firstCallbackAttempts,
   PER_BANK_LIMIT,
+  SLOW_ATTEMPT_MS,
 } from '../../shared/domain/deliver-callbacks.ts';
 import {
   FakeBankDirectory,
@@ -121,6 +122,20 @@ describe('the first attempts at new callbacks, on the injected clock', () => {
     // A new minute, a new budget.
     w.clock.advance(COOL_DOWN_MS);
     expect(await first.attempt(callback('cb_5'))).toEqual({ type: 'delivered' });
+  });
+
+  it('never holds back a bank that answers fast, however many callbacks it gets', async () => {
+    const w = world();
+    const fastSender = {
+      async post() {
+        w.clock.advance(SLOW_ATTEMPT_MS - 1);
+        return 200;
+      },
+    };
+    const first = firstCallbackAttempts({ ...w.sendPorts, sender: fastSender });
+    for (let i = 0; i < 60; i++) {
+      expect(await first.attempt(callback(`cb_${i}`))).toEqual({ type: 'delivered' });
+    }
   });
 
   it('does not send a callback it delivered again when its record comes back to the same environment', async () => {
