@@ -4,6 +4,8 @@ import type { BankCallback } from './bank-callback.ts';
 export const CALLBACK_RETRY_WINDOW_MS = 25 * 60 * 60 * 1000;
 /** The first retry after a failed attempt waits this long (then doubling: nextAttemptAfter). */
 export const FIRST_RETRY_DELAY_MS = 30_000;
+/** The backoff's jitter: up to this share of the delay more. */
+const MAX_JITTER = 0.2;
 /** An attempt holds its delivery this long: a crashed attempt is retried after it. */
 export const ATTEMPT_LEASE_MS = 60_000;
 /** Delivery records are kept a week for operators, then expire. */
@@ -79,11 +81,9 @@ export function nextAttemptAfter(
 
 /** The backoff of nextAttemptAfter, without the retry window. */
 function backoffAfter(attempts: number, now: Date, random: () => number = Math.random): Date {
-  const base = Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+  const base = Math.min(60 * 60_000, FIRST_RETRY_DELAY_MS * 2 ** Math.max(0, attempts - 1));
   return new Date(now.getTime() + base + Math.floor(base * MAX_JITTER * random()));
 }
 
-const MAX_JITTER = 0.2;
-
 /** The latest a callback whose first attempt failed is due again after that failure (30 s + jitter). */
-export const LATEST_FIRST_RETRY_MS = 30_000 * (1 + MAX_JITTER);
+export const LATEST_FIRST_RETRY_MS = FIRST_RETRY_DELAY_MS * (1 + MAX_JITTER);

@@ -250,16 +250,18 @@ export function firstCallbackAttempts(ports: SendCallbackPorts) {
           notBefore: new Date(lastFailure + LATEST_FIRST_RETRY_MS + 1000),
         };
       }
-      const time = spent.get(delivery.bankId);
-      if (time !== undefined && now - time.since < COOL_DOWN_MS && time.ms >= SLOW_BANK_BUDGET_MS) {
+      // This minute's slow attempts at the bank, if any.
+      const spentSince = spent.get(delivery.bankId);
+      const window =
+        spentSince !== undefined && now - spentSince.since < COOL_DOWN_MS ? spentSince : undefined;
+      if (window !== undefined && window.ms >= SLOW_BANK_BUDGET_MS) {
         return { type: 'not-attempted', reason: 'bank-slow' };
       }
       if (timeLeftMs < FIRST_ATTEMPT_TIME_NEEDED_MS) return { type: 'not-attempted', reason: 'no-time-left' };
       const error = await sendCallback(delivery, ports);
       const end = ports.clock.now().getTime();
       if (end - now >= SLOW_ATTEMPT_MS) {
-        const window = time !== undefined && now - time.since < COOL_DOWN_MS ? time : { since: now, ms: 0 };
-        spent.set(delivery.bankId, { since: window.since, ms: window.ms + (end - now) });
+        spent.set(delivery.bankId, { since: window?.since ?? now, ms: (window?.ms ?? 0) + (end - now) });
       }
       if (error === undefined) {
         failedAt.delete(delivery.bankId);
