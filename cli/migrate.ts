@@ -11,7 +11,8 @@ import {
   LEGACY_PREFERENCES_PREFIX,
   preferencesScope,
 } from '../shared/adapters/dynamodb-customer-settings.ts';
-import { ALERT_INDEX, LEGACY_ALERT_INDEXES } from '../shared/adapters/stored-address.ts';
+import { ALERT_INDEX, alertFromItem, LEGACY_ALERT_INDEXES } from '../shared/adapters/stored-address.ts';
+import { awaitingSend } from '../shared/domain/alert.ts';
 
 export interface MigrationTables {
   readonly client: DynamoDBDocumentClient;
@@ -87,7 +88,7 @@ async function moveAlertsToOneIndex({
       if (typeof customerKey !== 'string') continue;
       const ref = item.ref ?? item.memberRef;
       const isAlert = item.kind !== undefined && typeof ref === 'string';
-      if (isAlert && unsent(item)) {
+      if (isAlert && awaitingSend(alertFromItem(item))) {
         alertsLeftPending++;
         continue;
       }
@@ -99,7 +100,7 @@ async function moveAlertsToOneIndex({
               Key: { alertId: item.alertId },
               UpdateExpression:
                 'SET #owner = :customerKey, #alertRef = :ref REMOVE #customer, #ref, memberRef',
-              // Never an alert that became pending and unclaimed since the scan (see unsent).
+              // Never an alert that became one awaiting its send since the scan (awaitingSend).
               ConditionExpression:
                 '#customer = :customerKey AND (#ref = :ref OR memberRef = :ref) AND NOT (#status = :pending AND attribute_not_exists(sendClaimedAt))',
               ExpressionAttributeNames: {
@@ -126,11 +127,6 @@ async function moveAlertsToOneIndex({
     exclusiveStartKey = page.LastEvaluatedKey;
   } while (exclusiveStartKey !== undefined);
   return { alertsMoved, messageCountersMoved, alertsLeftPending };
-}
-
-/** A pending alert without a send claim: notify-customer sends it again if its item changes. */
-function unsent(item: Record<string, unknown>): boolean {
-  return item.status === 'pending' && item.sendClaimedAt === undefined;
 }
 
 /** True when the update was made; false when its condition no longer held. */

@@ -5,6 +5,7 @@ import { DynamoDbBankDirectory } from '../shared/adapters/dynamodb-bank-director
 import { DynamoDbErasedDataCleaner } from '../shared/adapters/dynamodb-erasure-markers.ts';
 import { DynamoDbSubscriberStore } from '../shared/adapters/dynamodb-subscriber-store.ts';
 import { storedAlertsItemSchema } from '../shared/adapters/stored-address.ts';
+import { awaitingSend } from '../shared/domain/alert.ts';
 import { type NotifyCustomerPorts, notifyCustomer, sendFollowUp } from '../shared/domain/notify-customer.ts';
 import * as z from '../shared/domain/zod.ts';
 import { systemClock } from '../shared/ports/clock.ts';
@@ -29,8 +30,7 @@ export function createHandler(ports: NotifyPorts, log: Logger = functionLogger()
     if (alert?.kind === undefined) return;
     // A pending alert changed without a send claim (re-driven in place, or joined before it was
     // sent) is sent like a new one: the claim makes any duplicate record send nothing.
-    const unsent = alert.status === 'pending' && alert.sendClaimedAt === undefined;
-    if (eventName === 'MODIFY' && !unsent) {
+    if (eventName === 'MODIFY' && !awaitingSend(alert)) {
       const followUp = await sendFollowUp(alert, ports);
       if (followUp.status === 'sent' || ['send_failed', 'rate_limited'].includes(followUp.reason)) {
         log.info('follow-up', { bankId: alert.bankId, alertRef: alert.ref, ...followUp });

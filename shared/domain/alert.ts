@@ -125,6 +125,14 @@ export function openCheckKey(bankId: string, customerId: string): string {
   return `${bankId}#open-check#${customerId}`;
 }
 
+/**
+ * A pending alert no send has claimed: notify-customer sends it when its item is written or
+ * changed (how `vigil redrive` resends one), so nothing else may rewrite it.
+ */
+export function awaitingSend(alert: Pick<Alert, 'status' | 'sendClaimedAt'>): boolean {
+  return alert.status === 'pending' && alert.sendClaimedAt === undefined;
+}
+
 /** The counter of alert messages sent to a customer in one clock hour (`2026-11-29T10`). */
 export function messageCounterKey(bankId: string, customerId: string, now: Date): string {
   return `${bankId}#messages#${customerId}#${now.toISOString().slice(0, 13)}`;
